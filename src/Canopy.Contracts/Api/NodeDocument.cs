@@ -1,0 +1,32 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Canopy.Contracts.Api;
+
+/// <summary>A worker node as its cluster knows it.</summary>
+public sealed record NodeDocument
+{
+    public required string Id { get; init; }
+
+    /// <summary>Host name.</summary>
+    public required string Name { get; init; }
+
+    public string? ClusterId { get; init; }
+    public string? ClusterName { get; init; }
+    public string? Ip { get; init; }
+    public bool Active { get; init; }
+    public string Architecture { get; init; } = "";
+    public double Vcpus { get; init; }
+    public long MemoryTotal { get; init; }
+
+    /// <summary>Available MB.</summary>
+    public long Memory { get; init; }
+
+    public double CpuPercent { get; init; }
+    public double MemoryPercent { get; init; }
+    public IReadOnlyList<string> Virtualization { get; init; } = [];
+    public string? Location { get; init; }
+    public DateTimeOffset? LastSeen { get; init; }
+    public int Instances { get; init; }
+    [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; init; }
+}

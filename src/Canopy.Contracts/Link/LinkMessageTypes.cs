@@ -1,0 +1,30 @@
+namespace Canopy.Contracts.Link;
+
+public static class LinkMessageTypes
+{
+    // root → cluster
+    /// <summary><see cref="DeployInstance"/></summary>
+    public const string Deploy = "deploy";
+
+    /// <summary><see cref="UndeployInstance"/></summary>
+    public const string Undeploy = "undeploy";
+
+    /// <summary><see cref="LinkRequest"/>: a question the root forwards for a user (node list, logs).</summary>
+    public const string Request = "request";
+
+    // cluster → root
+    /// <summary><see cref="ClusterHello"/>, after every (re)connect: everything the cluster runs, so the root reconciles.</summary>
+    public const string Hello = "hello";
+
+    /// <summary><see cref="ClusterResources"/>, on change and at least every 5 s.</summary>
+    public const string Resources = "resources";
+
+    /// <summary><see cref="InstanceReport"/>, every status change at once.</summary>
+    public const string InstanceStatus = "instance_status";
+
+    /// <summary><see cref="InstanceMetrics"/>, every 2 s while instances run.</summary>
+    public const string InstanceMetrics = "instance_metrics";
+
+    /// <summary><see cref="LinkResponse"/> to a <see cref="Request"/>.</summary>
+    public const string Response = "response";
+}

@@ -1,0 +1,30 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Canopy.Contracts.Link;
+
+public sealed record DeployInstance(ServiceSpec Service, int InstanceNumber);
+
+/// <summary><see cref="InstanceNumber"/> −1 = every instance of the service.</summary>
+public sealed record UndeployInstance(string ServiceId, int InstanceNumber);
+
+public sealed record ClusterHello(string ClusterId, IReadOnlyList<InstanceReport> Instances);
+
+/// <summary>The cluster's aggregate of its active workers (keys from <c>Canopy.Core.Resources.ResourceKeys</c> plus non-canonical ones).</summary>
+public sealed record ClusterResources(JsonObject Resources);
+
+public sealed record InstanceMetrics(IReadOnlyList<InstanceReport> Instances);
+
+/// <summary>Kinds: <see cref="LinkRequestKinds"/>.</summary>
+public sealed record LinkRequest(string RequestId, string Kind, JsonObject? Args);
+
+public sealed record LinkResponse(string RequestId, bool Ok, JsonElement? Body, string? Error = null);
+
+public static class LinkRequestKinds
+{
+    /// <summary>→ <c>NodeDocument[]</c></summary>
+    public const string Nodes = "nodes";
+
+    /// <summary>args <c>{service_id, instance_number, tail}</c> → <c>{text}</c></summary>
+    public const string Logs = "logs";
+}

@@ -1,0 +1,31 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Canopy.Contracts.Registration;
+
+/// <summary><c>POST /api/node/register</c> at the cluster: the node's static information.</summary>
+public sealed record NodeRegisterRequest
+{
+    public required string JoinToken { get; init; }
+
+    /// <summary>The id the node had before; re-registration keeps it.</summary>
+    public string? Id { get; init; }
+
+    /// <summary>Host name; the name <c>direct</c> constraints use.</summary>
+    public required string Host { get; init; }
+
+    public string? Ip { get; init; }
+    public double Vcpus { get; init; }
+    public long MemoryTotal { get; init; }
+    public string Architecture { get; init; } = "";
+    public IReadOnlyList<string> Virtualization { get; init; } = [];
+    public string? Location { get; init; }
+    public Dictionary<string, string>? SystemInfo { get; init; }
+
+    /// <summary>Non-canonical resources and labels configured on the node.</summary>
+    [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; init; }
+}
+
+public sealed record MqttCredentials(string Host, int Port, string Username, string Password);
+
+public sealed record NodeRegisterResponse(string Id, MqttCredentials Mqtt);

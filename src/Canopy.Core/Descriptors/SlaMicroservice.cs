@@ -1,0 +1,53 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Canopy.Core.Descriptors;
+
+/// <summary>One microservice of an SLA: what becomes a Canopy service (Oakestra "job").</summary>
+public sealed class SlaMicroservice
+{
+    [JsonPropertyName("microserviceID")] public string? MicroserviceId { get; set; }
+    [JsonPropertyName("microservice_name")] public string MicroserviceName { get; set; } = "";
+    [JsonPropertyName("microservice_namespace")] public string MicroserviceNamespace { get; set; } = "";
+
+    /// <summary><c>container</c> (alias <c>docker</c>), <c>exec</c>, <c>unikernel</c>, ...</summary>
+    [JsonPropertyName("virtualization")] public string Virtualization { get; set; } = "";
+
+    /// <summary>OCI image reference for containers; unused by <c>exec</c>.</summary>
+    [JsonPropertyName("code")] public string Code { get; set; } = "";
+
+    [JsonPropertyName("cmd")] public List<string>? Cmd { get; set; }
+    [JsonPropertyName("args")] public List<string>? Args { get; set; }
+
+    /// <summary><c>["KEY=value", ...]</c></summary>
+    [JsonPropertyName("environment")] public List<string>? Environment { get; set; }
+
+    /// <summary>Megabytes.</summary>
+    [JsonPropertyName("memory")] public int Memory { get; set; }
+
+    /// <summary>Cores; fractions allowed (a CPU quota).</summary>
+    [JsonPropertyName("vcpus")] public double Vcpus { get; set; }
+
+    [JsonPropertyName("vgpus")] public int Vgpus { get; set; }
+    [JsonPropertyName("vtpus")] public int Vtpus { get; set; }
+    [JsonPropertyName("storage")] public int Storage { get; set; }
+    [JsonPropertyName("bandwidth_in")] public long BandwidthIn { get; set; }
+    [JsonPropertyName("bandwidth_out")] public long BandwidthOut { get; set; }
+
+    /// <summary><c>"host:container[/udp];..."</c> or a single port.</summary>
+    [JsonPropertyName("port")] public string? Port { get; set; }
+
+    [JsonPropertyName("addresses")] public SlaAddresses? Addresses { get; set; }
+    [JsonPropertyName("one_shot")] public bool OneShot { get; set; }
+    [JsonPropertyName("privileged")] public bool Privileged { get; set; }
+
+    /// <summary>Canopy addition: <c>always</c> (default), <c>on-failure</c>, <c>never</c>.</summary>
+    [JsonPropertyName("restart_policy")] public string? RestartPolicy { get; set; }
+
+    /// <summary>Canopy addition: how many instances a deployment starts (default 1).</summary>
+    [JsonPropertyName("instances")] public int? Instances { get; set; }
+
+    [JsonPropertyName("constraints")] public List<SlaConstraint>? Constraints { get; set; }
+    [JsonPropertyName("connectivity")] public List<JsonElement>? Connectivity { get; set; }
+    [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; set; }
+}

@@ -1,0 +1,45 @@
+using System.Text.Json;
+
+namespace Canopy.Core.Scheduling;
+
+/// <summary>
+/// Something a service can be placed on: a cluster (at the root) or a worker node (at a cluster), as the scheduler sees it.
+/// <see cref="ReservedVcpus"/> and <see cref="ReservedMemoryMb"/> are what placements already made on it hold,
+/// so that decisions between two heartbeats never over-commit it.
+/// </summary>
+public sealed record Candidate
+{
+    public required string Id { get; init; }
+    public required string Name { get; init; }
+    public bool Active { get; init; } = true;
+
+    /// <summary>Logical cores (summed over workers for a cluster).</summary>
+    public double Vcpus { get; init; }
+
+    /// <summary>Total memory in MB.</summary>
+    public long MemoryMb { get; init; }
+
+    /// <summary>Memory the OS reports available, in MB.</summary>
+    public long MemoryAvailableMb { get; init; }
+
+    public double CpuPercent { get; init; }
+    public double MemoryPercent { get; init; }
+    public IReadOnlyList<string> Virtualizations { get; init; } = [];
+    public IReadOnlyList<string> Architectures { get; init; } = [];
+    public GeoPoint? Location { get; init; }
+
+    /// <summary>Number of active workers (1 for a node).</summary>
+    public int ActiveNodes { get; init; } = 1;
+
+    /// <summary>Non-canonical resources and labels (e.g. <c>gpu_model</c>, <c>features</c>).</summary>
+    public IReadOnlyDictionary<string, JsonElement> Extra { get; init; } = new Dictionary<string, JsonElement>();
+
+    public double ReservedVcpus { get; init; }
+    public long ReservedMemoryMb { get; init; }
+
+    /// <summary>Names by which a <c>direct</c> constraint may name this candidate (its name, and for a node its host name).</summary>
+    public IReadOnlyList<string> Aliases { get; init; } = [];
+
+    public double FreeVcpus => Vcpus - ReservedVcpus;
+    public long FreeMemoryMb => MemoryMb - ReservedMemoryMb;
+}

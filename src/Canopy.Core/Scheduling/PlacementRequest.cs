@@ -1,0 +1,17 @@
+using Canopy.Core.Descriptors;
+
+namespace Canopy.Core.Scheduling;
+
+/// <summary>What one instance asks of the candidate it is placed on.</summary>
+public sealed record PlacementRequest
+{
+    public required string ServiceId { get; init; }
+    public int InstanceNumber { get; init; }
+    public double Vcpus { get; init; }
+    public int MemoryMb { get; init; }
+
+    /// <summary>Normalised: <c>container</c> or <c>exec</c> (aliases resolved by <see cref="Virtualizations.Normalize"/>).</summary>
+    public required string Virtualization { get; init; }
+
+    public IReadOnlyList<SlaConstraint> Constraints { get; init; } = [];
+}
