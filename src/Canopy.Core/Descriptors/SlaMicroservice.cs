@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Canopy.Core.States;
 
 namespace Canopy.Core.Descriptors;
 
@@ -50,4 +51,23 @@ public sealed class SlaMicroservice
     [JsonPropertyName("constraints")] public List<SlaConstraint>? Constraints { get; set; }
     [JsonPropertyName("connectivity")] public List<JsonElement>? Connectivity { get; set; }
     [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; set; }
+
+    /// <summary><c>one_shot</c> wins (never restarted); otherwise <c>restart_policy</c>, <c>always</c> when absent or unknown.</summary>
+    public RestartPolicy RestartPolicyOrDefault() => OneShot
+        ? States.RestartPolicy.Never
+        : RestartPolicy?.Trim().ToLowerInvariant() switch
+        {
+            "on-failure" => States.RestartPolicy.OnFailure,
+            "never" => States.RestartPolicy.Never,
+            _ => States.RestartPolicy.Always,
+        };
+
+    /// <summary>How many instances a deployment starts: <see cref="Instances"/>, 1 when absent.</summary>
+    public int InstancesOrDefault() => Instances is > 0 ? Instances.Value : 1;
+
+    /// <summary><c>container</c> or <c>exec</c> (aliases resolved); null for a runtime Canopy does not know.</summary>
+    public string? NormalizedVirtualization() => Virtualizations.Normalize(Virtualization);
+
+    /// <summary>The parsed <see cref="Port"/> field; empty when absent (or invalid, which validation refuses).</summary>
+    public IReadOnlyList<PortMapping> PortMappings() => Descriptors.PortMappings.ParseOrEmpty(Port);
 }

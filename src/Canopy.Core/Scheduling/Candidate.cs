@@ -40,6 +40,15 @@ public sealed record Candidate
     /// <summary>Names by which a <c>direct</c> constraint may name this candidate (its name, and for a node its host name).</summary>
     public IReadOnlyList<string> Aliases { get; init; } = [];
 
-    public double FreeVcpus => Vcpus - ReservedVcpus;
+    /// <summary>
+    /// How many times its cores a candidate's CPU may be promised. An SLA's <c>vcpus</c> is a quota (a ceiling), and CPU time is
+    /// shared, not lost: a 2-core node may run three services of 1 vcpu each. Memory is never over-committed.
+    /// </summary>
+    public double CpuOvercommit { get; init; } = 1.0;
+
+    /// <summary>The CPU that placements may reserve: cores × <see cref="CpuOvercommit"/>.</summary>
+    public double SchedulableVcpus => Vcpus * Math.Max(1.0, CpuOvercommit);
+
+    public double FreeVcpus => SchedulableVcpus - ReservedVcpus;
     public long FreeMemoryMb => MemoryMb - ReservedMemoryMb;
 }

@@ -15,4 +15,8 @@ public sealed record PlacementResult(
     public bool Succeeded => Chosen is not null;
 }
 
-public sealed record Rejection(string CandidateName, FilterReason Reason);
+public sealed record Rejection(string CandidateName, FilterReason Reason)
+{
+    /// <summary>The reason in words, with the numbers that matter, e.g. <c>insufficient memory (free 10 MB)</c>.</summary>
+    public string Explanation { get; init; } = "";
+}

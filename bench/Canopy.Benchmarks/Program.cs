@@ -1,0 +1,22 @@
+using Canopy.Benchmarks;
+
+// Whole-system figures against the built `canopy` (set CANOPY_BIN for a published one):
+//   dotnet run -c Release --project bench/Canopy.Benchmarks -- [deploy|memory|startup|all] [--runs N]
+var what = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "all";
+var runs = args.SkipWhile(a => a != "--runs").Skip(1).Select(int.Parse).FirstOrDefault(20);
+
+Console.WriteLine($"# Canopy benchmarks, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, {Environment.OSVersion}");
+if (what is "startup" or "all")
+{
+    await SystemBenchmarks.StartupAsync(runs: 5);
+}
+
+if (what is "deploy" or "all")
+{
+    await SystemBenchmarks.DeployExecAsync(runs);
+}
+
+if (what is "memory" or "all")
+{
+    await SystemBenchmarks.IdleMemoryAsync();
+}

@@ -1,0 +1,35 @@
+namespace Canopy.Benchmarks;
+
+internal static class Stats
+{
+    public static double Percentile(IReadOnlyList<double> values, double p)
+    {
+        var sorted = values.Order().ToArray();
+        if (sorted.Length == 0)
+        {
+            return double.NaN;
+        }
+
+        var rank = p / 100.0 * (sorted.Length - 1);
+        var lo = (int)Math.Floor(rank);
+        var hi = (int)Math.Ceiling(rank);
+        return sorted[lo] + ((sorted[hi] - sorted[lo]) * (rank - lo));
+    }
+
+    public static string Summary(IReadOnlyList<double> ms) =>
+        $"median {Percentile(ms, 50):0} ms, p95 {Percentile(ms, 95):0} ms, min {ms.Min():0} ms, max {ms.Max():0} ms (n={ms.Count})";
+
+    /// <summary>Resident set size of a process in MB, from /proc.</summary>
+    public static double RssMb(int pid)
+    {
+        foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+        {
+            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+            {
+                return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1024.0;
+            }
+        }
+
+        return double.NaN;
+    }
+}

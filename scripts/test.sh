@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# The test command: installs what the tests need, builds, runs every test project (unit, API, MQTT against a real
+# Mosquitto, node engine with real processes and cgroups, end to end with `canopy` as a real process), and ends with
+# one line of totals: "N passed, N failed".
+#   scripts/test.sh [extra dotnet test arguments, e.g. --filter Category!=EndToEnd]
+set -uo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$here"
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "scripts/test.sh: the tests need root (cgroups, processes of other users, network namespaces); run as root." >&2
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+
+scripts/install-deps.sh test || { echo "0 passed, 1 failed"; exit 1; }
+
+log=$(mktemp -d)/build.log
+if ! dotnet build Canopy.slnx -c Debug -nologo -v quiet -clp:ErrorsOnly >"$log" 2>&1; then
+  cat "$log"
+  echo "build failed"
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+
+passed=0; failed=0; status=0
+for project in tests/*.Tests/*.csproj; do
+  name=$(basename "$project" .csproj)
+  echo "== $name"
+  out=$(mktemp)
+  dotnet test "$project" --no-build -c Debug -nologo --logger "console;verbosity=normal" "$@" 2>&1 | tee "$out" | grep -E '^\s+(Failed|Passed|Skipped) |Error Message|^(Passed|Failed)!|Total tests|error' || true
+  rc=${PIPESTATUS[0]}
+  summary=$(grep -E '^(Passed|Failed)!' "$out" | tail -1)
+  p=$(sed -nE 's/.*Passed: *([0-9]+).*/\1/p' <<<"$summary"); p=${p:-0}
+  f=$(sed -nE 's/.*Failed: *([0-9]+),.*/\1/p' <<<"$summary"); f=${f:-0}
+  if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+    echo "$name: the test run itself failed (exit $rc)"
+    f=1
+  fi
+  passed=$((passed + p)); failed=$((failed + f))
+  [ "$rc" -ne 0 ] && status=1
+  rm -f "$out"
+done
+
+echo "$passed passed, $failed failed"
+exit $status

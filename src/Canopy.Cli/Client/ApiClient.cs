@@ -1,0 +1,191 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using Canopy.Contracts;
+using Canopy.Contracts.Api;
+
+namespace Canopy.Cli.Client;
+
+/// <summary>
+/// Talks to the root's API with the remembered token; refreshes it once when it expired; turns problem+json answers
+/// into <see cref="CliException"/>s with the server's own message.
+/// </summary>
+public sealed class ApiClient : IDisposable
+{
+    private readonly HttpClient _http;
+    private readonly CliConfig _config;
+    private readonly bool _tokenFromFlag;
+
+    public ApiClient(string? server, string? token, CliConfig config)
+    {
+        _config = config;
+        Server = (server ?? Environment.GetEnvironmentVariable("CANOPY_SERVER") ?? config.Server ?? CliConfig.DefaultServer).TrimEnd('/');
+        Token = token ?? Environment.GetEnvironmentVariable("CANOPY_TOKEN") ?? (SameServer ? config.Token : null);
+        _tokenFromFlag = token is not null;
+        _http = new HttpClient { BaseAddress = new Uri(Server + "/"), Timeout = TimeSpan.FromSeconds(30) };
+    }
+
+    public string Server { get; }
+
+    public string? Token { get; private set; }
+
+    private bool SameServer => _config.Server is null || string.Equals(_config.Server.TrimEnd('/'), Server, StringComparison.OrdinalIgnoreCase);
+
+    public async Task<LoginResponse> LoginAsync(string username, string password, CancellationToken ct)
+    {
+        var login = await SendAsync<LoginResponse>(HttpMethod.Post, "api/auth/login", new LoginRequest(username, password), ct, authenticate: false);
+        Token = login.Token;
+        return login;
+    }
+
+    public Task<T> GetAsync<T>(string path, CancellationToken ct) => SendAsync<T>(HttpMethod.Get, path, null, ct);
+
+    public Task<T> PostAsync<T>(string path, object? body, CancellationToken ct) => SendAsync<T>(HttpMethod.Post, path, body, ct);
+
+    public Task<T> PutAsync<T>(string path, object? body, CancellationToken ct) => SendAsync<T>(HttpMethod.Put, path, body, ct);
+
+    public Task<JsonElement> DeleteAsync(string path, CancellationToken ct) => SendAsync<JsonElement>(HttpMethod.Delete, path, null, ct);
+
+    /// <summary>Posts a body that is already JSON text (a descriptor file).</summary>
+    public Task<T> PostJsonAsync<T>(string path, string json, CancellationToken ct) => SendAsync<T>(HttpMethod.Post, path, new RawJson(json), ct);
+
+    private async Task<T> SendAsync<T>(HttpMethod method, string path, object? body, CancellationToken ct, bool authenticate = true)
+    {
+        using var response = await SendOnceAsync(method, path, body, authenticate, ct);
+        if (response.StatusCode == HttpStatusCode.Unauthorized && authenticate && await TryRefreshAsync(ct))
+        {
+            using var retry = await SendOnceAsync(method, path, body, authenticate, ct);
+            return await ReadAsync<T>(retry, ct);
+        }
+
+        return await ReadAsync<T>(response, ct);
+    }
+
+    private async Task<HttpResponseMessage> SendOnceAsync(HttpMethod method, string path, object? body, bool authenticate, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        if (authenticate)
+        {
+            if (Token is null)
+            {
+                throw new CliException($"Not logged in to {Server}. Run `canopy login --server {Server}` first.", ExitCodes.NotLoggedIn);
+            }
+
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Token);
+        }
+
+        if (body is not null)
+        {
+            var json = body is RawJson raw ? raw.Text : JsonSerializer.Serialize(body, body.GetType(), CanopyJson.Options);
+            request.Content = new StringContent(json, Encoding.UTF8, "application/json");
+        }
+
+        try
+        {
+            return await _http.SendAsync(request, ct);
+        }
+        catch (HttpRequestException e) when (e.InnerException is SocketException || e.HttpRequestError == HttpRequestError.ConnectionError)
+        {
+            throw new CliException($"Cannot reach the Canopy API at {Server} ({e.Message}). Is `canopy up` running? Use --server to point elsewhere.", ExitCodes.ServerUnreachable);
+        }
+        catch (TaskCanceledException) when (!ct.IsCancellationRequested)
+        {
+            throw new CliException($"The Canopy API at {Server} did not answer in time.", ExitCodes.Timeout);
+        }
+    }
+
+    private async Task<bool> TryRefreshAsync(CancellationToken ct)
+    {
+        if (_tokenFromFlag || !SameServer || _config.RefreshToken is null)
+        {
+            return false;
+        }
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, "api/auth/refresh");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _config.RefreshToken);
+        using var response = await _http.SendAsync(request, ct);
+        if (!response.IsSuccessStatusCode)
+        {
+            return false;
+        }
+
+        var refreshed = await response.Content.ReadFromJsonAsync<RefreshResponse>(CanopyJson.Options, ct);
+        if (refreshed?.Token is null)
+        {
+            return false;
+        }
+
+        Token = refreshed.Token;
+        _config.Token = refreshed.Token;
+        _config.Save();
+        return true;
+    }
+
+    private async Task<T> ReadAsync<T>(HttpResponseMessage response, CancellationToken ct)
+    {
+        var text = await response.Content.ReadAsStringAsync(ct);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw ToException(response.StatusCode, text);
+        }
+
+        if (typeof(T) == typeof(JsonElement) && text.Length == 0)
+        {
+            return (T)(object)JsonDocument.Parse("{}").RootElement.Clone();
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize<T>(text, CanopyJson.Options)!;
+        }
+        catch (JsonException e)
+        {
+            throw new CliException($"The server at {Server} answered something that is not Canopy JSON: {e.Message}", ExitCodes.ServerError);
+        }
+    }
+
+    private CliException ToException(HttpStatusCode status, string body)
+    {
+        string message;
+        var errors = new List<string>();
+        try
+        {
+            using var doc = JsonDocument.Parse(body);
+            var root = doc.RootElement;
+            message = root.TryGetProperty("detail", out var d) && d.ValueKind == JsonValueKind.String ? d.GetString()!
+                : root.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString()!
+                : root.TryGetProperty("title", out var t) ? t.GetString() ?? status.ToString() : status.ToString();
+            if (root.TryGetProperty("errors", out var e) && e.ValueKind == JsonValueKind.Array)
+            {
+                errors.AddRange(e.EnumerateArray().Select(x => x.ToString()));
+            }
+        }
+        catch (JsonException)
+        {
+            message = body.Length > 0 ? body : status.ToString();
+        }
+
+        var full = errors.Count == 0 ? message : message + Environment.NewLine + string.Join(Environment.NewLine, errors.Select(x => "  - " + x));
+        var code = status switch
+        {
+            HttpStatusCode.Unauthorized => ExitCodes.NotLoggedIn,
+            HttpStatusCode.NotFound => ExitCodes.NotFound,
+            HttpStatusCode.BadRequest or HttpStatusCode.Conflict or HttpStatusCode.UnprocessableEntity => ExitCodes.InvalidInput,
+            _ when (int)status >= 500 => ExitCodes.ServerError,
+            _ => ExitCodes.Failure,
+        };
+        if (status == HttpStatusCode.Unauthorized)
+        {
+            full += $" (run `canopy login --server {Server}`)";
+        }
+
+        return new CliException(full, code);
+    }
+
+    public void Dispose() => _http.Dispose();
+
+    private sealed record RawJson(string Text);
+}

@@ -1,0 +1,33 @@
+using System.CommandLine;
+using Canopy.Cli.Client;
+using Canopy.Cli.Interaction;
+
+namespace Canopy.Cli.Commands;
+
+/// <summary>Options every client command takes.</summary>
+public static class GlobalOptions
+{
+    public static readonly Option<string?> Server = new("--server", "-s")
+    {
+        Description = "Root API address (default: the one `canopy login` remembered, else $CANOPY_SERVER, else http://127.0.0.1:10000)",
+        Recursive = true,
+    };
+
+    public static readonly Option<string?> Token = new("--token")
+    {
+        Description = "Access token to use instead of the remembered one (or $CANOPY_TOKEN)",
+        Recursive = true,
+    };
+
+    public static readonly Option<OutputFormat> OutputFormat = new("--output", "-o")
+    {
+        Description = "table (for people) or json (for scripts)",
+        DefaultValueFactory = _ => Interaction.OutputFormat.Table,
+        Recursive = true,
+    };
+
+    public static Output OutputOf(ParseResult parse) => new(parse.GetValue(OutputFormat));
+
+    public static ApiClient ClientOf(ParseResult parse) =>
+        new(parse.GetValue(Server), parse.GetValue(Token), CliConfig.Load());
+}

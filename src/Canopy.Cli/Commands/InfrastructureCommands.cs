@@ -1,0 +1,77 @@
+using System.CommandLine;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Canopy.Cli.Interaction;
+using Canopy.Contracts.Api;
+
+namespace Canopy.Cli.Commands;
+
+public static class InfrastructureCommands
+{
+    public static Command Nodes()
+    {
+        var cluster = new Option<string?>("--cluster", "-c") { Description = "Only the nodes of this cluster (asked through the root)" };
+        var command = new Command("nodes", "Worker nodes and the resources each reports") { cluster };
+        command.Handle(async (parse, ct) =>
+        {
+            var output = GlobalOptions.OutputOf(parse);
+            using var api = GlobalOptions.ClientOf(parse);
+            var query = parse.GetValue(cluster) is { } c ? $"?cluster={Uri.EscapeDataString(c)}" : "";
+            var nodes = await api.GetAsync<List<NodeDocument>>($"api/v1/nodes{query}", ct);
+            if (output.IsJson)
+            {
+                output.Json(nodes);
+                return ExitCodes.Success;
+            }
+
+            output.Table(["NAME", "CLUSTER", "ACTIVE", "ARCH", "VCPUS", "CPU %", "MEMORY (AVAIL/TOTAL)", "MEM %", "RUNTIMES", "INSTANCES", "LAST SEEN"],
+                nodes.Select(n => (IReadOnlyList<string>)
+                [
+                    n.Name, Format.OrDash(n.ClusterName), n.Active ? "yes" : "no", n.Architecture, Format.Number(n.Vcpus, 0),
+                    Format.Number(n.CpuPercent), $"{Format.Mb(n.Memory)} / {Format.Mb(n.MemoryTotal)}", Format.Number(n.MemoryPercent),
+                    string.Join(",", n.Virtualization), n.Instances.ToString(), Format.Age(n.LastSeen),
+                ]));
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    public static Command Clusters()
+    {
+        var command = new Command("clusters", "Clusters and the resources they aggregate from their workers");
+        command.Handle(async (parse, ct) =>
+        {
+            var output = GlobalOptions.OutputOf(parse);
+            using var api = GlobalOptions.ClientOf(parse);
+            var clusters = await api.GetAsync<List<ClusterDocument>>("api/clusters/", ct);
+            if (output.IsJson)
+            {
+                output.Json(clusters);
+                return ExitCodes.Success;
+            }
+
+            output.Table(["NAME", "ACTIVE", "NODES", "VCPUS", "CPU %", "MEMORY (AVAIL/TOTAL)", "MEM %", "ARCH", "RUNTIMES", "LOCATION"],
+                clusters.Select(c => (IReadOnlyList<string>)
+                [
+                    c.ClusterName, c.Active ? "yes" : "no", Num(c.Resources, "active_nodes", 0), Num(c.Resources, "vcpus", 0),
+                    Num(c.Resources, "cpu_percent", 1), $"{Format.Mb(Value(c.Resources, "memory"))} / {Format.Mb(Value(c.Resources, "memory_total"))}",
+                    Num(c.Resources, "memory_percent", 1), List(c.Resources, "architecture"), List(c.Resources, "virtualization"),
+                    Format.OrDash(c.ClusterLocation),
+                ]));
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static double Value(JsonObject resources, string key) =>
+        resources[key] is JsonValue v && v.TryGetValue<double>(out var d) ? d : 0;
+
+    private static string Num(JsonObject resources, string key, int decimals) => Format.Number(Value(resources, key), decimals);
+
+    private static string List(JsonObject resources, string key) => resources[key] switch
+    {
+        JsonArray a => string.Join(",", a.Select(x => x?.ToString()).Where(x => !string.IsNullOrEmpty(x)).Distinct()),
+        JsonValue v when v.GetValueKind() == JsonValueKind.String => v.ToString(),
+        _ => "-",
+    };
+}

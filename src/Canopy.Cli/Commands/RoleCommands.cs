@@ -1,0 +1,277 @@
+using System.CommandLine;
+using System.Diagnostics;
+using Canopy.Cli.Roles;
+using Canopy.Cluster;
+using Canopy.NodeEngine;
+using Canopy.Root;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Canopy.Cli.Commands;
+
+/// <summary><c>canopy up | root | cluster | node</c>: run the tiers. Flags override <c>CANOPY_*</c> variables, which override a <c>--config</c> file.</summary>
+public static class RoleCommands
+{
+    private static readonly Option<string?> DataDir = new("--data-dir", "-d") { Description = "(storage) Where state is kept [default: ~/.canopy, or $CANOPY_DATA_DIR]" };
+    private static readonly Option<string?> ConfigFile = new("--config") { Description = "(config) JSON file with Root/Cluster/Node sections; flags win over it" };
+    private static readonly Option<LogLevel?> LogLevelOption = new("--log-level") { Description = "(logging) Trace, Debug, Information, Warning, Error" };
+    private static readonly Option<string?> Scheduler = new("--scheduler") { Description = "(scheduling) best-fit, first-fit, round-robin or epvm" };
+    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(60);
+
+    public static Command Up()
+    {
+        var bind = new Option<string>("--bind") { Description = "(listener) Address every tier listens on", DefaultValueFactory = _ => "127.0.0.1" };
+        var rootPort = new Option<int>("--root-port") { Description = "(listener) Root API port", DefaultValueFactory = _ => 10000 };
+        var clusterPort = new Option<int>("--cluster-port") { Description = "(listener) Cluster API port", DefaultValueFactory = _ => 10100 };
+        var mqttPort = new Option<int>("--mqtt-port") { Description = "(listener) Port of the cluster's Mosquitto", DefaultValueFactory = _ => 10003 };
+        var adminPassword = new Option<string?>("--admin-password") { Description = "(auth) Admin password on first start [default: generated, or $CANOPY_ADMIN_PASSWORD]" };
+        var clusterName = new Option<string?>("--cluster-name") { Description = "(cluster) Name of the embedded cluster [default: cluster-1]" };
+        var nodeName = new Option<string?>("--node-name") { Description = "(node) Name of the embedded node [default: host name]" };
+        var command = new Command("up", "Run root, one cluster and one node on this machine, in one process (Mosquitto as a child)")
+        {
+            DataDir, ConfigFile, LogLevelOption, Scheduler, bind, rootPort, clusterPort, mqttPort, adminPassword, clusterName, nodeName,
+        };
+        command.Handle(async (parse, ct) =>
+        {
+            var started = Stopwatch.StartNew();
+            var dataDir = Path.GetFullPath(parse.GetValue(DataDir) ?? Environment.GetEnvironmentVariable("CANOPY_DATA_DIR") ?? RoleConfiguration.DefaultDataDir());
+            var tokens = JoinTokens.LoadOrCreate(dataDir);
+            var host = parse.GetValue(bind)!;
+            var rootUrl = $"http://{host}:{parse.GetValue(rootPort)}";
+            var clusterUrl = $"http://{host}:{parse.GetValue(clusterPort)}";
+            var config = RoleConfiguration.Build(parse.GetValue(ConfigFile), new Dictionary<string, string?>
+            {
+                ["Root:DataDir"] = Path.Combine(dataDir, "root"),
+                ["Root:Listen"] = rootUrl,
+                ["Root:ClusterJoinToken"] = tokens.ClusterJoinToken,
+                ["Root:AdminPassword"] = parse.GetValue(adminPassword),
+                ["Root:SchedulingAlgorithm"] = parse.GetValue(Scheduler),
+                ["Cluster:DataDir"] = Path.Combine(dataDir, "cluster"),
+                ["Cluster:Listen"] = clusterUrl,
+                ["Cluster:RootUrl"] = rootUrl,
+                ["Cluster:RootJoinToken"] = tokens.ClusterJoinToken,
+                ["Cluster:NodeJoinToken"] = tokens.NodeJoinToken,
+                ["Cluster:Name"] = parse.GetValue(clusterName),
+                ["Cluster:SchedulingAlgorithm"] = parse.GetValue(Scheduler),
+                ["Cluster:Mqtt:ListenHost"] = host,
+                ["Cluster:Mqtt:AdvertisedHost"] = host,
+                ["Cluster:Mqtt:Port"] = parse.GetValue(mqttPort).ToString(),
+                ["Node:DataDir"] = Path.Combine(dataDir, "node"),
+                ["Node:ClusterUrl"] = clusterUrl,
+                ["Node:JoinToken"] = tokens.NodeJoinToken,
+                ["Node:Name"] = parse.GetValue(nodeName),
+                ["Node:StopInstancesOnShutdown"] = "true",
+            });
+            var level = parse.GetValue(LogLevelOption) ?? LogLevel.Warning;
+            var rootOptions = RoleConfiguration.Bind(config, "Root", new RootOptions { DataDir = "" });
+            var clusterOptions = RoleConfiguration.Bind(config, "Cluster", new ClusterOptions { DataDir = "" });
+            var nodeOptions = RoleConfiguration.Bind(config, "Node", new NodeEngineOptions { DataDir = "" });
+
+            await using var tiers = new TierSet();
+            var root = tiers.Add(TierHosts.Root(rootOptions, level), "root");
+            await StartAsync(tiers, root, "root", ct);
+            var cluster = tiers.Add(TierHosts.Cluster(clusterOptions, level), "cluster");
+            await StartAsync(tiers, cluster, "cluster", ct);
+            var node = tiers.Add(TierHosts.Node(nodeOptions, level), "node");
+            await StartAsync(tiers, node, "node", ct);
+            await WaitAsync(cluster.Services.GetRequiredService<ClusterReadiness>().Registered, "the cluster to register at the root", ct);
+            await WaitAsync(node.Services.GetRequiredService<NodeReadiness>().Connected, "the node to join the cluster", ct);
+
+            var admin = root.Services.GetRequiredService<AdminBootstrap>();
+            Console.Out.WriteLine($"Canopy is up ({started.Elapsed.TotalSeconds:0.0} s).");
+            Console.Out.WriteLine($"  API:        {rootUrl}   (docs: {rootUrl}/api/docs)");
+            Console.Out.WriteLine($"  Cluster:    {clusterOptions.Name} at {clusterUrl}, MQTT {host}:{clusterOptions.Mqtt.Port}");
+            Console.Out.WriteLine($"  Node:       {nodeOptions.Name ?? Environment.MachineName}");
+            Console.Out.WriteLine($"  Data dir:   {dataDir}");
+            Console.Out.WriteLine($"  Admin user: {admin.UserName}");
+            if (admin.InitialPassword is not null)
+            {
+                Console.Out.WriteLine($"  Password:   {admin.InitialPassword}   (shown on this first start only; also in {admin.PasswordFile})");
+            }
+
+            Console.Out.WriteLine($"Log in with: canopy login --server {rootUrl} -u {admin.UserName}");
+            Console.Out.WriteLine("Press Ctrl-C to stop.");
+            await WaitForStopAsync(ct);
+            Console.Out.WriteLine("Stopping...");
+            TierHosts.Stopping = true;
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    public static Command Root()
+    {
+        var listen = new Option<string?>("--listen") { Description = "(listener) URL the API listens on [default: http://127.0.0.1:10000]" };
+        var token = new Option<string?>("--cluster-join-token") { Description = "(auth) Token clusters must present to register" };
+        var adminPassword = new Option<string?>("--admin-password") { Description = "(auth) Admin password on first start [default: generated]" };
+        var command = new Command("root", "Run the root orchestrator alone (public API, root scheduler, cluster links)")
+        {
+            DataDir, ConfigFile, LogLevelOption, Scheduler, listen, token, adminPassword,
+        };
+        command.Handle(async (parse, ct) =>
+        {
+            var config = RoleConfiguration.Build(parse.GetValue(ConfigFile), new Dictionary<string, string?>
+            {
+                ["Root:DataDir"] = parse.GetValue(DataDir),
+                ["Root:Listen"] = parse.GetValue(listen),
+                ["Root:ClusterJoinToken"] = parse.GetValue(token),
+                ["Root:AdminPassword"] = parse.GetValue(adminPassword),
+                ["Root:SchedulingAlgorithm"] = parse.GetValue(Scheduler),
+            });
+            var options = RoleConfiguration.Bind(config, "Root", new RootOptions { DataDir = DataDirOf(config, "root") });
+            await using var tiers = new TierSet();
+            var root = tiers.Add(TierHosts.Root(options, parse.GetValue(LogLevelOption) ?? LogLevel.Information), "root");
+            await StartAsync(tiers, root, "root", ct);
+            var admin = root.Services.GetRequiredService<AdminBootstrap>();
+            Console.Out.WriteLine($"Root API at {options.Listen} (docs: {options.Listen}/api/docs). Admin user: {admin.UserName}");
+            if (admin.InitialPassword is not null)
+            {
+                Console.Out.WriteLine($"Admin password: {admin.InitialPassword}   (first start only; also in {admin.PasswordFile})");
+            }
+
+            await WaitForStopAsync(ct);
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    public static Command Cluster()
+    {
+        var listen = new Option<string?>("--listen") { Description = "(listener) URL the cluster API listens on [default: http://127.0.0.1:10100]" };
+        var root = new Option<string?>("--root") { Description = "(cluster) Root URL [default: http://127.0.0.1:10000]" };
+        var token = new Option<string?>("--join-token") { Description = "(auth) Cluster join token issued by the root" };
+        var nodeToken = new Option<string?>("--node-join-token") { Description = "(auth) Token nodes must present to join this cluster" };
+        var name = new Option<string?>("--name") { Description = "(cluster) Cluster name [default: cluster-1]" };
+        var location = new Option<string?>("--location") { Description = "(cluster) Location as LAT,LON" };
+        var mqttPort = new Option<int?>("--mqtt-port") { Description = "(mqtt) Port of the Mosquitto the cluster starts [default: 10003]" };
+        var mqttHost = new Option<string?>("--mqtt-host") { Description = "(mqtt) Address Mosquitto listens on [default: 127.0.0.1]" };
+        var mqttAdvertise = new Option<string?>("--mqtt-advertise") { Description = "(mqtt) Broker address told to nodes [default: 127.0.0.1]" };
+        var command = new Command("cluster", "Run a cluster orchestrator alone (node registry, Mosquitto, cluster scheduler, link to the root)")
+        {
+            DataDir, ConfigFile, LogLevelOption, Scheduler, listen, root, token, nodeToken, name, location, mqttPort, mqttHost, mqttAdvertise,
+        };
+        command.Handle(async (parse, ct) =>
+        {
+            var config = RoleConfiguration.Build(parse.GetValue(ConfigFile), new Dictionary<string, string?>
+            {
+                ["Cluster:DataDir"] = parse.GetValue(DataDir),
+                ["Cluster:Listen"] = parse.GetValue(listen),
+                ["Cluster:RootUrl"] = parse.GetValue(root),
+                ["Cluster:RootJoinToken"] = parse.GetValue(token),
+                ["Cluster:NodeJoinToken"] = parse.GetValue(nodeToken),
+                ["Cluster:Name"] = parse.GetValue(name),
+                ["Cluster:Location"] = parse.GetValue(location),
+                ["Cluster:SchedulingAlgorithm"] = parse.GetValue(Scheduler),
+                ["Cluster:Mqtt:Port"] = parse.GetValue(mqttPort)?.ToString(),
+                ["Cluster:Mqtt:ListenHost"] = parse.GetValue(mqttHost),
+                ["Cluster:Mqtt:AdvertisedHost"] = parse.GetValue(mqttAdvertise),
+            });
+            var options = RoleConfiguration.Bind(config, "Cluster", new ClusterOptions { DataDir = DataDirOf(config, "cluster") });
+            await using var tiers = new TierSet();
+            var cluster = tiers.Add(TierHosts.Cluster(options, parse.GetValue(LogLevelOption) ?? LogLevel.Information), "cluster");
+            await StartAsync(tiers, cluster, "cluster", ct);
+            Console.Out.WriteLine($"Cluster {options.Name} API at {options.Listen}, MQTT {options.Mqtt.ListenHost}:{options.Mqtt.Port}; registering at {options.RootUrl}.");
+            await WaitForStopAsync(ct);
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    public static Command Node()
+    {
+        var cluster = new Option<string?>("--cluster") { Description = "(node) Cluster URL [default: http://127.0.0.1:10100]" };
+        var token = new Option<string?>("--join-token") { Description = "(auth) Node join token issued by the cluster" };
+        var name = new Option<string?>("--name") { Description = "(node) Node name [default: host name]" };
+        var location = new Option<string?>("--location") { Description = "(node) Location as LAT,LON" };
+        var resources = new Option<string[]>("--resource") { Description = "(node) Extra resource or label KEY=VALUE, repeatable (e.g. gpu_model=a2)", AllowMultipleArgumentsPerToken = false };
+        var stopOnExit = new Option<bool>("--stop-instances-on-exit") { Description = "(node) Stop instances when the node engine stops (default: leave them running, re-adopt on start)" };
+        var command = new Command("node", "Run a node engine alone: joins a cluster and runs its instances")
+        {
+            DataDir, ConfigFile, LogLevelOption, cluster, token, name, location, resources, stopOnExit,
+        };
+        command.Handle(async (parse, ct) =>
+        {
+            var flags = new Dictionary<string, string?>
+            {
+                ["Node:DataDir"] = parse.GetValue(DataDir),
+                ["Node:ClusterUrl"] = parse.GetValue(cluster),
+                ["Node:JoinToken"] = parse.GetValue(token),
+                ["Node:Name"] = parse.GetValue(name),
+                ["Node:Location"] = parse.GetValue(location),
+                ["Node:StopInstancesOnShutdown"] = parse.GetValue(stopOnExit) ? "true" : null,
+            };
+            foreach (var r in parse.GetValue(resources) ?? [])
+            {
+                var eq = r.IndexOf('=');
+                if (eq <= 0)
+                {
+                    throw new CliException($"--resource '{r}' must be KEY=VALUE.", ExitCodes.InvalidInput);
+                }
+
+                flags[$"Node:Resources:{r[..eq]}"] = r[(eq + 1)..];
+            }
+
+            var config = RoleConfiguration.Build(parse.GetValue(ConfigFile), flags);
+            var options = RoleConfiguration.Bind(config, "Node", new NodeEngineOptions { DataDir = DataDirOf(config, "node") });
+            await using var tiers = new TierSet();
+            var node = tiers.Add(TierHosts.Node(options, parse.GetValue(LogLevelOption) ?? LogLevel.Information), "node");
+            await StartAsync(tiers, node, "node", ct);
+            Console.Out.WriteLine($"Node engine {options.Name ?? Environment.MachineName} joining {options.ClusterUrl}.");
+            await WaitForStopAsync(ct);
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static string DataDirOf(IConfiguration config, string tier) =>
+        Path.GetFullPath(config["DataDir"] is { Length: > 0 } d ? Path.Combine(d, tier) : Path.Combine(RoleConfiguration.DefaultDataDir(), tier));
+
+    private static async Task StartAsync(TierSet tiers, IHost host, string tier, CancellationToken ct)
+    {
+        try
+        {
+            await host.StartAsync(ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            await tiers.DisposeAsync();
+            throw new CliException($"The {tier} did not start: {Describe(e)}", ExitCodes.StartFailed);
+        }
+    }
+
+    private static async Task WaitAsync(Task ready, string what, CancellationToken ct)
+    {
+        try
+        {
+            await ready.WaitAsync(ReadyTimeout, ct);
+        }
+        catch (TimeoutException)
+        {
+            throw new CliException($"Timed out after {ReadyTimeout.TotalSeconds:0} s waiting for {what}; rerun with --log-level Information to see why.", ExitCodes.Timeout);
+        }
+    }
+
+    private static async Task WaitForStopAsync(CancellationToken ct)
+    {
+        try
+        {
+            await Task.Delay(Timeout.Infinite, ct);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private static string Describe(Exception e)
+    {
+        var inner = e;
+        while (inner is AggregateException { InnerException: { } next })
+        {
+            inner = next;
+        }
+
+        return inner.Message;
+    }
+}

@@ -1,0 +1,7 @@
+namespace Canopy.Cli.Interaction;
+
+public enum OutputFormat
+{
+    Table,
+    Json,
+}

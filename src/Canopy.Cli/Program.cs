@@ -1,0 +1,4 @@
+using Canopy.Cli;
+using Canopy.Cli.Commands;
+
+return await CanopyCommand.RunAsync(args);

@@ -1,0 +1,40 @@
+using Canopy.Cluster;
+using Canopy.NodeEngine;
+using Canopy.Root;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Canopy.Cli.Roles;
+
+/// <summary>Builds each tier's host with the CLI's logging and lifetime; the tiers know nothing of the CLI.</summary>
+internal static class TierHosts
+{
+    /// <summary>Set while `up` stops its tiers: a lower tier then sees its parent go away, which is expected, not worth a warning.</summary>
+    public static volatile bool Stopping;
+
+    public static WebApplication Root(RootOptions options, LogLevel level) =>
+        RootApplication.Create(options, b => Configure(b.Services, b.Logging, level, "root"));
+
+    public static WebApplication Cluster(ClusterOptions options, LogLevel level) =>
+        ClusterApplication.Create(options, b => Configure(b.Services, b.Logging, level, "cluster"));
+
+    public static IHost Node(NodeEngineOptions options, LogLevel level) =>
+        NodeEngineHost.Create(options, b => Configure(b.Services, b.Logging, level, "node"));
+
+    private static void Configure(IServiceCollection services, ILoggingBuilder logging, LogLevel level, string tier)
+    {
+        services.AddSingleton<IHostLifetime, ExternalLifetime>();
+        logging.ClearProviders();
+        logging.SetMinimumLevel(level);
+        logging.AddFilter((_, _, l) => l >= (Stopping ? LogLevel.Error : level));
+        logging.AddFilter("Microsoft", level > LogLevel.Warning ? level : LogLevel.Warning);
+        logging.AddFilter("System.Net.Http", LogLevel.Warning);
+        logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = $"HH:mm:ss.fff '[{tier}]' ";
+        });
+    }
+}

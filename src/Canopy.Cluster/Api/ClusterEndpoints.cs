@@ -1,0 +1,32 @@
+using Canopy.Cluster.Broker;
+using Canopy.Cluster.Instances;
+using Canopy.Cluster.Nodes;
+using Canopy.Cluster.Storage;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Canopy.Cluster.Api;
+
+/// <summary>The cluster's own status, and its nodes and instances for local debugging.</summary>
+internal static class ClusterEndpoints
+{
+    public static IEndpointRouteBuilder MapClusterApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/cluster/status", (ClusterOptions options, ClusterReadiness readiness) =>
+            new ClusterStatusDocument(options.Name, readiness.ClusterId, readiness.ConnectedToRoot));
+
+        app.MapGet("/api/v1/nodes", async (IClusterStore store, ClusterOptions options, ClusterReadiness readiness, CancellationToken ct) =>
+            NodeDocuments.Build(await store.ListNodesAsync(ct), await store.ListInstancesAsync(ct), readiness.ClusterId, options.Name));
+
+        app.MapGet("/api/v1/instances", (InstanceTracker tracker, CancellationToken ct) => tracker.ReportAllAsync(_ => true, ct));
+
+        app.MapGet("/health", (ClusterOptions options, MosquittoProcess broker, ClusterMqtt mqtt, ClusterReadiness readiness) =>
+        {
+            var brokerUp = !options.Mqtt.StartBroker || broker.Pid is not null;
+            var health = new HealthDocument(brokerUp && mqtt.IsConnected ? "ok" : "degraded", brokerUp, mqtt.IsConnected, readiness.ConnectedToRoot);
+            return Results.Json(health, statusCode: brokerUp ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
+        });
+        return app;
+    }
+}

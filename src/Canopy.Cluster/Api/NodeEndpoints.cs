@@ -1,0 +1,19 @@
+using System.Text.Json;
+using Canopy.Cluster.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Routing;
+
+namespace Canopy.Cluster.Api;
+
+/// <summary>What worker nodes call: registration (Oakestra's path).</summary>
+internal static class NodeEndpoints
+{
+    public static IEndpointRouteBuilder MapNodeApi(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/api/node/register", async ([FromBody] JsonElement body, NodeRegistry registry, CancellationToken ct) =>
+            Results.Ok(await registry.RegisterAsync(body, ct)));
+        return app;
+    }
+}

@@ -1,0 +1,95 @@
+using Canopy.Core.Scheduling;
+
+namespace Canopy.Cluster;
+
+/// <summary>Everything a cluster orchestrator needs to start; built by the CLI from defaults, config file, env and flags.</summary>
+public sealed class ClusterOptions
+{
+    /// <summary>Where the cluster keeps <c>cluster.db</c> and its Mosquitto files.</summary>
+    public required string DataDir { get; set; }
+
+    /// <summary>The name the root knows this cluster by; re-registering with the same name keeps the cluster id.</summary>
+    public string Name { get; set; } = "cluster-1";
+
+    /// <summary>"lat,lon", for geo constraints at the root.</summary>
+    public string? Location { get; set; }
+
+    /// <summary>URL the cluster's API (node registration, status) listens on.</summary>
+    public string Listen { get; set; } = "http://127.0.0.1:10100";
+
+    public string RootUrl { get; set; } = "http://127.0.0.1:10000";
+
+    /// <summary>Token the root issued for clusters to join.</summary>
+    public string RootJoinToken { get; set; } = "";
+
+    /// <summary>Token nodes must present to register; empty refuses every node.</summary>
+    public string NodeJoinToken { get; set; } = "";
+
+    public MqttBrokerOptions Mqtt { get; set; } = new();
+
+    /// <summary>One of <see cref="PlacementAlgorithms.Names"/>.</summary>
+    public string SchedulingAlgorithm { get; set; } = PlacementAlgorithms.BestFit;
+
+    /// <summary>How many times its cores a node's CPU may be promised to instances (SLA vcpus are quotas); memory is never over-committed.</summary>
+    public double CpuOvercommit { get; set; } = 4.0;
+
+    /// <summary>A node without <c>information</c> for this long is inactive and its instances move.</summary>
+    public TimeSpan NodeHeartbeatTimeout { get; set; } = TimeSpan.FromSeconds(6);
+
+    /// <summary>The longest gap between two <c>resources</c> messages to the root (they are also its heartbeat).</summary>
+    public TimeSpan ResourcesInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    public TimeSpan MetricsInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How often instances that could not be placed are tried again.</summary>
+    public TimeSpan RetryInterval { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>Every problem with these options, each naming its option; empty when they are usable.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var problems = new List<string>();
+        if (string.IsNullOrWhiteSpace(DataDir))
+        {
+            problems.Add("DataDir: a data directory is required");
+        }
+
+        if (string.IsNullOrWhiteSpace(Name))
+        {
+            problems.Add("Name: a cluster name is required");
+        }
+
+        if (Location is not null && GeoPoint.TryParse(Location) is null)
+        {
+            problems.Add($"Location: '{Location}' is not \"lat,lon\" in degrees");
+        }
+
+        if (!Uri.TryCreate(RootUrl, UriKind.Absolute, out var root) || root.Scheme is not ("http" or "https"))
+        {
+            problems.Add($"RootUrl: '{RootUrl}' is not an absolute http(s) URL");
+        }
+
+        if (!PlacementAlgorithms.Names.Contains(SchedulingAlgorithm))
+        {
+            problems.Add($"SchedulingAlgorithm: '{SchedulingAlgorithm}' is unknown; use one of {string.Join(", ", PlacementAlgorithms.Names)}");
+        }
+
+        if (Mqtt.Port is < 1 or > 65535)
+        {
+            problems.Add($"Mqtt.Port: {Mqtt.Port} is not a TCP port");
+        }
+
+        AddIfNotPositive(problems, nameof(NodeHeartbeatTimeout), NodeHeartbeatTimeout);
+        AddIfNotPositive(problems, nameof(ResourcesInterval), ResourcesInterval);
+        AddIfNotPositive(problems, nameof(MetricsInterval), MetricsInterval);
+        AddIfNotPositive(problems, nameof(RetryInterval), RetryInterval);
+        return problems;
+    }
+
+    private static void AddIfNotPositive(List<string> problems, string name, TimeSpan value)
+    {
+        if (value <= TimeSpan.Zero)
+        {
+            problems.Add($"{name}: must be positive (is {value})");
+        }
+    }
+}

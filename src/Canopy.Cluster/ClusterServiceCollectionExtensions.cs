@@ -1,0 +1,61 @@
+using Canopy.Cluster.Broker;
+using Canopy.Cluster.Instances;
+using Canopy.Cluster.Nodes;
+using Canopy.Cluster.Placement;
+using Canopy.Cluster.RootLink;
+using Canopy.Cluster.Storage;
+using Canopy.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+
+namespace Canopy.Cluster;
+
+internal static class ClusterServiceCollectionExtensions
+{
+    /// <summary>
+    /// The cluster's services. Hosted services start in this order (broker first: everything talks through it) and stop in reverse
+    /// (root link first, broker last).
+    /// </summary>
+    public static IServiceCollection AddCanopyCluster(this IServiceCollection services, ClusterOptions options)
+    {
+        services.AddCanopyApiDefaults();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(options);
+        services.AddSingleton<ClusterReadiness>();
+        services.AddSingleton<IClusterStore>(sp => new SqliteClusterStore(options.DataDir, sp.GetRequiredService<TimeProvider>()));
+
+        services.AddSingleton(new MosquittoFiles(options.DataDir));
+        services.AddSingleton<MosquittoProcess>();
+        services.AddSingleton<BrokerUsers>();
+        services.AddSingleton<BrokerService>();
+
+        services.AddSingleton<ClusterGate>();
+        services.AddSingleton<RootOutbox>();
+        services.AddSingleton<InstanceTracker>();
+        services.AddSingleton<ClusterMqtt>();
+        services.AddSingleton<NodeCommands>();
+        services.AddSingleton<LogRequests>();
+        services.AddSingleton<SchedulerSignal>();
+        services.AddSingleton<ClusterScheduler>();
+        services.AddSingleton<NodeHealth>();
+        services.AddSingleton<NodeReports>();
+        services.AddSingleton<InventoryReconciler>();
+        services.AddSingleton<NodeRegistry>();
+        services.AddSingleton<RootRegistration>();
+        services.AddSingleton<RootCommands>();
+        services.AddSingleton<RootLinkSession.Factory>(sp =>
+            (socket, clusterId) => ActivatorUtilities.CreateInstance<RootLinkSession>(sp, socket, clusterId));
+
+        services.AddHostedService(sp => sp.GetRequiredService<BrokerService>());
+        services.AddHostedService(sp => sp.GetRequiredService<ClusterMqtt>());
+        services.AddHostedService<NodeMessageDispatcher>();
+        services.AddHostedService<FailureDetector>();
+        services.AddHostedService<PlacementRetryLoop>();
+        services.AddHostedService<RootLinkService>();
+
+        // Stopping the broker child must not be cut short.
+        services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(15));
+        return services;
+    }
+}

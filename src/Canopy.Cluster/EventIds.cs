@@ -1,0 +1,56 @@
+namespace Canopy.Cluster;
+
+/// <summary>The one list of the cluster's log event ids, grouped by concern, so that logs can be filtered and alerted on.</summary>
+internal static class EventIds
+{
+    // Broker/ 100-199
+    public const int BrokerStarting = 100;
+    public const int BrokerReady = 101;
+    public const int BrokerStopped = 102;
+    public const int BrokerExitedUnexpectedly = 103;
+    public const int BrokerStaleKilled = 104;
+    public const int BrokerReloaded = 105;
+    public const int BrokerExternal = 106;
+    public const int BrokerOutput = 107;
+    public const int BrokerRestartFailed = 108;
+
+    // Nodes/ 200-299
+    public const int NodeRegistered = 200;
+    public const int NodeRegistrationRefused = 201;
+    public const int NodeActive = 202;
+    public const int NodeInactive = 203;
+    public const int UnknownNodeMessage = 204;
+    public const int BadNodeMessage = 205;
+    public const int TransitionRefused = 206;
+    public const int StaleReport = 207;
+    public const int InventoryDelete = 208;
+    public const int InventoryAdopt = 209;
+    public const int InventoryRedeploy = 210;
+    public const int MqttConnected = 211;
+    public const int MqttDisconnected = 212;
+    public const int MqttPublishFailed = 213;
+    public const int NodeMessageFailed = 214;
+    public const int InstanceUndeployed = 215;
+    public const int MqttConnectFailed = 216;
+    public const int HeartbeatCheckFailed = 217;
+
+    // Placement/ 300-399
+    public const int InstancePlaced = 300;
+    public const int InstanceNotPlaced = 301;
+    public const int InstanceRescheduling = 302;
+    public const int RetryLoopFailed = 303;
+
+    // RootLink/ 400-499
+    public const int RootRegistering = 400;
+    public const int RootTokenRefused = 401;
+    public const int RootUnreachable = 402;
+    public const int RootRegistered = 403;
+    public const int LinkConnected = 404;
+    public const int LinkLost = 405;
+    public const int LinkRefused = 406;
+    public const int LinkUnknownMessage = 407;
+    public const int LinkMessageFailed = 408;
+    public const int DeployReceived = 409;
+    public const int UndeployReceived = 410;
+    public const int RootRegisterFailed = 411;
+}

@@ -1,0 +1,95 @@
+using Canopy.Cluster.Instances;
+using Canopy.Cluster.Placement;
+using Canopy.Cluster.RootLink;
+using Canopy.Cluster.Storage;
+using Canopy.Contracts.Mqtt;
+using Canopy.Core.States;
+using Microsoft.Extensions.Logging;
+
+namespace Canopy.Cluster.Nodes;
+
+/// <summary>
+/// Whether a node is alive: <c>information</c> makes it active, its last will or a missed heartbeat makes it inactive, and
+/// then its instances are placed again elsewhere. Callers hold the <see cref="ClusterGate"/>.
+/// </summary>
+internal sealed partial class NodeHealth(
+    IClusterStore store, InstanceTracker tracker, ClusterScheduler scheduler, RootOutbox root, SchedulerSignal signal,
+    ClusterOptions options, TimeProvider time, ILogger<NodeHealth> logger)
+{
+    // Nodes saved as active by an earlier run get a full timeout from this start to show up again.
+    private readonly DateTimeOffset _startedAt = time.GetUtcNow();
+
+    public async Task OnInformationAsync(string nodeId, NodeInformation information, CancellationToken ct)
+    {
+        var node = await store.GetNodeAsync(nodeId, ct);
+        if (node is null)
+        {
+            return;
+        }
+
+        await store.SaveNodeInformationAsync(nodeId, information, time.GetUtcNow(), ct);
+        if (!node.Active)
+        {
+            Log.Active(logger, node.Host, node.Id);
+
+            // Instances waiting for capacity may fit now.
+            signal.Kick();
+        }
+
+        root.SignalResourcesChanged();
+    }
+
+    public async Task OnStatusAsync(string nodeId, string status, CancellationToken ct)
+    {
+        var node = await store.GetNodeAsync(nodeId, ct);
+        if (node is { Active: true } && status == NodeStatus.Offline)
+        {
+            await MarkInactiveAsync(node, "it went offline (its MQTT connection ended)", ct);
+        }
+    }
+
+    /// <summary>The failure detector's tick: nodes silent for longer than the heartbeat timeout are lost.</summary>
+    public async Task CheckHeartbeatsAsync(CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        foreach (var node in await store.ListNodesAsync(ct))
+        {
+            var seen = node.LastSeen is { } last && last > _startedAt ? last : _startedAt;
+            if (node.Active && now - seen > options.NodeHeartbeatTimeout)
+            {
+                await MarkInactiveAsync(node, $"no information for {options.NodeHeartbeatTimeout.TotalSeconds:0.#} s", ct);
+            }
+        }
+    }
+
+    public async Task MarkInactiveAsync(NodeRecord node, string reason, CancellationToken ct)
+    {
+        await store.SetNodeActiveAsync(node.Id, false, ct);
+        Log.Inactive(logger, node.Host, node.Id, reason);
+        root.SignalResourcesChanged();
+        foreach (var instance in await store.ListInstancesOnNodeAsync(node.Id, ct))
+        {
+            if (instance.Deleting)
+            {
+                await tracker.FinalizeUndeployAsync(instance, $"its node {node.Host} is gone", ct);
+            }
+            else if (instance.Status.IsPlacedOnNode())
+            {
+                Log.Rescheduling(logger, instance.ToString(), node.Host);
+                await scheduler.PlaceAsync(instance with { Detail = $"node {node.Host} lost: {reason}" }, ct);
+            }
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = EventIds.NodeActive, Level = LogLevel.Information, Message = "Node {Host} ({NodeId}) is active")]
+        public static partial void Active(ILogger logger, string host, string nodeId);
+
+        [LoggerMessage(EventId = EventIds.NodeInactive, Level = LogLevel.Warning, Message = "Node {Host} ({NodeId}) is inactive: {Reason}")]
+        public static partial void Inactive(ILogger logger, string host, string nodeId, string reason);
+
+        [LoggerMessage(EventId = EventIds.InstanceRescheduling, Level = LogLevel.Information, Message = "Instance {Instance} leaves lost node {Host}; placing it again")]
+        public static partial void Rescheduling(ILogger logger, string instance, string host);
+    }
+}

@@ -1,0 +1,118 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Canopy.Cluster.Broker;
+using Canopy.Cluster.Instances;
+using Canopy.Cluster.Storage;
+using Canopy.Contracts;
+using Canopy.Contracts.Registration;
+using Canopy.Core.Addressing;
+using Canopy.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Canopy.Cluster.Nodes;
+
+/// <summary>
+/// <c>POST /api/node/register</c>: checks the join token, gives the node its id (the same one again on re-registration),
+/// its subnet and its own broker account, and makes the broker accept that account before answering.
+/// </summary>
+internal sealed partial class NodeRegistry(
+    ClusterGate gate, IClusterStore store, BrokerService broker, BrokerUsers users, ClusterOptions options, TimeProvider time,
+    ILogger<NodeRegistry> logger)
+{
+    /// <summary>
+    /// Takes the document as sent, so that a missing or wrong token is a 401 before anything else is looked at
+    /// (a missing token would otherwise fail deserialisation as a required field: a 400 that hides the real problem).
+    /// </summary>
+    public async Task<NodeRegisterResponse> RegisterAsync(JsonElement body, CancellationToken ct)
+    {
+        if (body.ValueKind != JsonValueKind.Object)
+        {
+            throw ApiProblem.BadRequest("the registration must be a JSON object");
+        }
+
+        CheckToken(ReadString(body, "join_token"), ReadString(body, "host") ?? "(no host)");
+        NodeRegisterRequest request;
+        try
+        {
+            request = CanopyJson.Deserialize<NodeRegisterRequest>(body) ?? throw new JsonException("empty document");
+        }
+        catch (JsonException e)
+        {
+            throw ApiProblem.BadRequest($"the node registration is not valid: {e.Message}");
+        }
+
+        if (string.IsNullOrWhiteSpace(request.Host))
+        {
+            throw ApiProblem.BadRequest("host: the node's host name is required", ["host: required"]);
+        }
+
+        await broker.Ready.WaitAsync(ct);
+        var node = await gate.RunAsync(() => SaveAsync(request, ct), ct);
+        await users.ApplyAsync(new BrokerUser(node.Id, node.MqttPassword), ct);
+        Log.Registered(logger, node.Host, node.Id, node.Subnet ?? "(none)");
+        return new NodeRegisterResponse(
+            node.Id, new MqttCredentials(options.Mqtt.AdvertisedHost, options.Mqtt.Port, node.Id, node.MqttPassword));
+    }
+
+    private static string? ReadString(JsonElement body, string name) =>
+        body.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+    private void CheckToken(string? token, string host)
+    {
+        if (options.NodeJoinToken.Length == 0)
+        {
+            Log.Refused(logger, host, "the cluster has no node join token configured");
+            throw ApiProblem.Unauthorized(
+                "this cluster accepts no nodes: it has no node join token configured (start it with --node-join-token)");
+        }
+
+        var given = Encoding.UTF8.GetBytes(token ?? "");
+        if (!CryptographicOperations.FixedTimeEquals(given, Encoding.UTF8.GetBytes(options.NodeJoinToken)))
+        {
+            Log.Refused(logger, host, token is null ? "no node join token" : "invalid node join token");
+            throw ApiProblem.Unauthorized("invalid node join token");
+        }
+    }
+
+    private async Task<NodeRecord> SaveAsync(NodeRegisterRequest request, CancellationToken ct)
+    {
+        // A known id keeps it; without an id, a host name we know keeps its id too (a node that lost its data dir).
+        var existing = request.Id is { Length: > 0 } id
+            ? await store.GetNodeAsync(id, ct)
+            : await store.FindNodeByHostAsync(request.Host, ct);
+        var staticInfo = request with { JoinToken = "" };
+        NodeRecord node;
+        if (existing is not null)
+        {
+            node = existing with { Host = request.Host, Ip = request.Ip ?? existing.Ip, StaticInfo = staticInfo };
+        }
+        else
+        {
+            var taken = (await store.ListNodesAsync(ct)).Select(n => n.Subnet).OfType<string>().ToHashSet();
+            node = new NodeRecord
+            {
+                Id = RandomNumberGenerator.GetHexString(24, lowercase: true),
+                Host = request.Host,
+                Ip = request.Ip,
+                StaticInfo = staticInfo,
+                MqttPassword = BrokerUsers.NewPassword(),
+                Subnet = SubnetPool.Allocate(taken) ?? throw ApiProblem.Unavailable("no free node subnet is left in 10.18.0.0/16"),
+                RegisteredAt = time.GetUtcNow(),
+                Active = false,
+            };
+        }
+
+        await store.SaveNodeAsync(node, ct);
+        return node;
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = EventIds.NodeRegistered, Level = LogLevel.Information, Message = "Node {Host} registered as {NodeId} (subnet {Subnet})")]
+        public static partial void Registered(ILogger logger, string host, string nodeId, string subnet);
+
+        [LoggerMessage(EventId = EventIds.NodeRegistrationRefused, Level = LogLevel.Warning, Message = "Refused registration of node {Host}: {Why}")]
+        public static partial void Refused(ILogger logger, string host, string why);
+    }
+}

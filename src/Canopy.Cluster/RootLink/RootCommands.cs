@@ -1,0 +1,185 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Canopy.Cluster.Instances;
+using Canopy.Cluster.Nodes;
+using Canopy.Cluster.Placement;
+using Canopy.Cluster.Storage;
+using Canopy.Contracts;
+using Canopy.Contracts.Link;
+using Canopy.Core.States;
+using Microsoft.Extensions.Logging;
+
+namespace Canopy.Cluster.RootLink;
+
+/// <summary>
+/// What the root asks of the cluster: <c>deploy</c> and <c>undeploy</c> (callers hold the <see cref="ClusterGate"/>), and
+/// <c>request</c>s answered from the store or by asking a node (without the gate: a node may take seconds).
+/// </summary>
+internal sealed partial class RootCommands(
+    IClusterStore store, InstanceTracker tracker, ClusterScheduler scheduler, NodeCommands nodes, LogRequests logs, RootOutbox root,
+    ClusterReadiness readiness, ClusterOptions options, ILogger<RootCommands> logger)
+{
+    private static readonly TimeSpan LogsTimeout = TimeSpan.FromSeconds(4);
+
+    public async Task DeployAsync(DeployInstance deploy, CancellationToken ct)
+    {
+        var spec = deploy.Service;
+        Log.Deploy(logger, spec.ServiceId, deploy.InstanceNumber, spec.JobName);
+        await store.SaveServiceAsync(spec, ct);
+        var existing = await store.GetInstanceAsync(spec.ServiceId, deploy.InstanceNumber, ct);
+        if (existing is null)
+        {
+            var created = new InstanceRecord
+            {
+                ServiceId = spec.ServiceId,
+                InstanceNumber = deploy.InstanceNumber,
+                Status = InstanceStatus.ClusterScheduled,
+                Detail = "waiting for a worker",
+                UpdatedAt = tracker.Now,
+            };
+            await tracker.SaveAsync(null, created, ct);
+            await scheduler.PlaceAsync(created, ct);
+            return;
+        }
+
+        // The root sent it again (e.g. it missed our report): it wants the instance, so an undeploy in progress is off.
+        var instance = existing with { Deleting = false };
+        if (ClusterScheduler.IsWaitingForPlacement(instance.Status))
+        {
+            await scheduler.PlaceAsync(instance, ct);
+            return;
+        }
+
+        await tracker.SaveAsync(existing, instance, ct);
+        if (existing.Deleting && instance.NodeId is { } nodeId)
+        {
+            nodes.Deploy(nodeId, spec, instance.InstanceNumber);
+        }
+
+        root.InstanceStatus(await tracker.ReportAsync(instance, ct));
+    }
+
+    public async Task UndeployAsync(UndeployInstance undeploy, CancellationToken ct)
+    {
+        Log.Undeploy(logger, undeploy.ServiceId, undeploy.InstanceNumber);
+        IReadOnlyList<InstanceRecord> targets;
+        if (undeploy.InstanceNumber < 0)
+        {
+            targets = await store.ListInstancesOfServiceAsync(undeploy.ServiceId, ct);
+        }
+        else if (await store.GetInstanceAsync(undeploy.ServiceId, undeploy.InstanceNumber, ct) is { } one)
+        {
+            targets = [one];
+        }
+        else
+        {
+            // Nothing to remove; saying so lets the root drop its record.
+            tracker.ReportUnknownUndeployed(undeploy.ServiceId, undeploy.InstanceNumber);
+            targets = [];
+        }
+
+        foreach (var instance in targets)
+        {
+            var node = instance.NodeId is null ? null : await store.GetNodeAsync(instance.NodeId, ct);
+            if (node is { Active: true })
+            {
+                // The record goes when the node reports UNDEPLOYED (or stops reporting the instance).
+                await tracker.SaveAsync(instance, instance with { Deleting = true, Detail = "undeploying" }, ct);
+                var spec = await store.GetServiceAsync(instance.ServiceId, ct);
+                nodes.Delete(node.Id, instance.ServiceId, instance.InstanceNumber, spec?.JobName ?? "");
+            }
+            else
+            {
+                await tracker.FinalizeUndeployAsync(instance, node is null ? "it was not placed on a node" : $"its node {node.Host} is inactive", ct);
+            }
+        }
+
+        if ((await store.ListInstancesOfServiceAsync(undeploy.ServiceId, ct)).Count == 0)
+        {
+            await store.DeleteServiceAsync(undeploy.ServiceId, ct);
+        }
+    }
+
+    public async Task<LinkResponse> AnswerAsync(LinkRequest request, CancellationToken ct)
+    {
+        try
+        {
+            return request.Kind switch
+            {
+                LinkRequestKinds.Nodes => Ok(request, NodeDocuments.Build(
+                    await store.ListNodesAsync(ct), await store.ListInstancesAsync(ct), readiness.ClusterId, options.Name)),
+                LinkRequestKinds.Logs => await LogsAsync(request, ct),
+                _ => Error(request, $"unknown request kind '{request.Kind}'"),
+            };
+        }
+        catch (ArgumentException e)
+        {
+            return Error(request, e.Message);
+        }
+    }
+
+    private async Task<LinkResponse> LogsAsync(LinkRequest request, CancellationToken ct)
+    {
+        var serviceId = ReadString(request.Args, "service_id") ?? throw new ArgumentException("logs: args.service_id is required");
+        var number = ReadInt(request.Args, "instance_number") ?? throw new ArgumentException("logs: args.instance_number is required");
+        var tail = ReadInt(request.Args, "tail") ?? 100;
+        var instance = await store.GetInstanceAsync(serviceId, number, ct);
+        if (instance is null)
+        {
+            return Error(request, $"instance {number} of service {serviceId} is not on this cluster");
+        }
+
+        var node = instance.NodeId is null ? null : await store.GetNodeAsync(instance.NodeId, ct);
+        if (node is not { Active: true })
+        {
+            return Error(request, $"instance {number} of service {serviceId} has no active node ({instance.Status})");
+        }
+
+        try
+        {
+            var result = await logs.RequestAsync(node.Id, serviceId, number, tail, LogsTimeout, ct);
+            var body = new JsonObject { ["text"] = result.Text };
+            return result.Error is null
+                ? Ok(request, body)
+                : new LinkResponse(request.RequestId, false, JsonSerializer.SerializeToElement(body, CanopyJson.Options), result.Error);
+        }
+        catch (TimeoutException)
+        {
+            return Error(request, $"node {node.Host} did not answer the logs request within {LogsTimeout.TotalSeconds} s");
+        }
+    }
+
+    private static LinkResponse Ok<T>(LinkRequest request, T body) =>
+        new(request.RequestId, true, JsonSerializer.SerializeToElement(body, CanopyJson.Options));
+
+    private static LinkResponse Error(LinkRequest request, string error) => new(request.RequestId, false, null, error);
+
+    private static string? ReadString(JsonObject? args, string name) =>
+        args?[name] is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
+
+    private static int? ReadInt(JsonObject? args, string name)
+    {
+        if (args?[name] is not JsonValue value)
+        {
+            return null;
+        }
+
+        if (value.TryGetValue<int>(out var number))
+        {
+            return number;
+        }
+
+        return value.TryGetValue<string>(out var text) && int.TryParse(text, out number)
+            ? number
+            : throw new ArgumentException($"args.{name} must be a whole number");
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = EventIds.DeployReceived, Level = LogLevel.Information, Message = "Root deploys instance {ServiceId}.{Instance} ({JobName})")]
+        public static partial void Deploy(ILogger logger, string serviceId, int instance, string jobName);
+
+        [LoggerMessage(EventId = EventIds.UndeployReceived, Level = LogLevel.Information, Message = "Root undeploys instance {ServiceId}.{Instance} (-1 = all)")]
+        public static partial void Undeploy(ILogger logger, string serviceId, int instance);
+    }
+}

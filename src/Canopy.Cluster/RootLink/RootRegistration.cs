@@ -1,0 +1,88 @@
+using System.Net;
+using System.Net.Http.Json;
+using Canopy.Cluster.Storage;
+using Canopy.Contracts;
+using Canopy.Contracts.Registration;
+using Microsoft.Extensions.Logging;
+
+namespace Canopy.Cluster.RootLink;
+
+/// <summary>
+/// Registers the cluster at the root (<c>POST /api/v1/clusters/register</c>) until it succeeds: with back-off while the root is
+/// unreachable, slowly (and loudly) while it refuses the join token. Keeps the id and credential in the store.
+/// </summary>
+internal sealed partial class RootRegistration(IClusterStore store, ClusterOptions options, ILogger<RootRegistration> logger)
+{
+    private static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan RefusedDelay = TimeSpan.FromSeconds(15);
+
+    public async Task<ClusterRegisterResponse> RegisterAsync(HttpClient http, CancellationToken ct)
+    {
+        var url = new Uri(new Uri(options.RootUrl.TrimEnd('/') + "/"), "api/v1/clusters/register");
+        var request = new ClusterRegisterRequest
+        {
+            ClusterName = options.Name,
+            JoinToken = options.RootJoinToken,
+            ClusterLocation = options.Location,
+            ManagerUrl = options.Listen,
+        };
+        var delay = TimeSpan.FromMilliseconds(500);
+        for (var attempt = 1; ; attempt++)
+        {
+            Log.Registering(logger, options.Name, url, attempt);
+            try
+            {
+                using var response = await http.PostAsJsonAsync(url, request, CanopyJson.Options, ct);
+                if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
+                {
+                    var body = await response.Content.ReadAsStringAsync(ct);
+                    Log.TokenRefused(logger, url, (int)response.StatusCode, body, RefusedDelay.TotalSeconds);
+                    await Task.Delay(RefusedDelay, ct);
+                    continue;
+                }
+
+                if (!response.IsSuccessStatusCode)
+                {
+                    var body = await response.Content.ReadAsStringAsync(ct);
+                    Log.Failed(logger, url, (int)response.StatusCode, body, delay.TotalSeconds);
+                }
+                else
+                {
+                    var registered = await response.Content.ReadFromJsonAsync<ClusterRegisterResponse>(CanopyJson.Options, ct)
+                        ?? throw new HttpRequestException("the root answered the registration without a body");
+                    await store.SetSettingAsync(SettingKeys.ClusterId, registered.Id, ct);
+                    await store.SetSettingAsync(SettingKeys.RootCredential, registered.Credential, ct);
+                    Log.Registered(logger, options.Name, registered.Id);
+                    return registered;
+                }
+            }
+            catch (Exception e) when (e is HttpRequestException or System.Text.Json.JsonException ||
+                                      (e is TaskCanceledException && !ct.IsCancellationRequested))
+            {
+                Log.Unreachable(logger, url, e.Message, delay.TotalSeconds);
+            }
+
+            await Task.Delay(delay, ct);
+            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxDelay.Ticks));
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = EventIds.RootRegistering, Level = LogLevel.Debug, Message = "Registering cluster {Name} at {Url} (attempt {Attempt})")]
+        public static partial void Registering(ILogger logger, string name, Uri url, int attempt);
+
+        [LoggerMessage(EventId = EventIds.RootTokenRefused, Level = LogLevel.Error,
+            Message = "The root at {Url} refused this cluster's join token ({Status}: {Body}); check --root-join-token. Retrying in {Seconds} s")]
+        public static partial void TokenRefused(ILogger logger, Uri url, int status, string body, double seconds);
+
+        [LoggerMessage(EventId = EventIds.RootUnreachable, Level = LogLevel.Warning, Message = "Root unreachable at {Url}: {Error}; retrying in {Seconds} s")]
+        public static partial void Unreachable(ILogger logger, Uri url, string error, double seconds);
+
+        [LoggerMessage(EventId = EventIds.RootRegisterFailed, Level = LogLevel.Warning, Message = "Registration at {Url} failed ({Status}: {Body}); retrying in {Seconds} s")]
+        public static partial void Failed(ILogger logger, Uri url, int status, string body, double seconds);
+
+        [LoggerMessage(EventId = EventIds.RootRegistered, Level = LogLevel.Information, Message = "Cluster {Name} registered at the root as {ClusterId}")]
+        public static partial void Registered(ILogger logger, string name, string clusterId);
+    }
+}

@@ -1,0 +1,45 @@
+using Canopy.Contracts;
+using Canopy.Contracts.Mqtt;
+
+namespace Canopy.Cluster.Storage;
+
+/// <summary>The cluster's durable state: nodes, the service specs the root sent, instances, and a few settings.</summary>
+internal interface IClusterStore
+{
+    Task<NodeRecord?> GetNodeAsync(string id, CancellationToken ct);
+
+    Task<NodeRecord?> FindNodeByHostAsync(string host, CancellationToken ct);
+
+    Task<IReadOnlyList<NodeRecord>> ListNodesAsync(CancellationToken ct);
+
+    /// <summary>Inserts or replaces the whole record.</summary>
+    Task SaveNodeAsync(NodeRecord node, CancellationToken ct);
+
+    /// <summary>Records a heartbeat: latest information, last seen, active.</summary>
+    Task SaveNodeInformationAsync(string id, NodeInformation information, DateTimeOffset seen, CancellationToken ct);
+
+    Task SetNodeActiveAsync(string id, bool active, CancellationToken ct);
+
+    Task SaveServiceAsync(ServiceSpec spec, CancellationToken ct);
+
+    Task<ServiceSpec?> GetServiceAsync(string serviceId, CancellationToken ct);
+
+    Task DeleteServiceAsync(string serviceId, CancellationToken ct);
+
+    Task<InstanceRecord?> GetInstanceAsync(string serviceId, int instanceNumber, CancellationToken ct);
+
+    Task<IReadOnlyList<InstanceRecord>> ListInstancesAsync(CancellationToken ct);
+
+    Task<IReadOnlyList<InstanceRecord>> ListInstancesOfServiceAsync(string serviceId, CancellationToken ct);
+
+    Task<IReadOnlyList<InstanceRecord>> ListInstancesOnNodeAsync(string nodeId, CancellationToken ct);
+
+    /// <summary>Inserts or replaces the whole record.</summary>
+    Task SaveInstanceAsync(InstanceRecord instance, CancellationToken ct);
+
+    Task DeleteInstanceAsync(string serviceId, int instanceNumber, CancellationToken ct);
+
+    Task<string?> GetSettingAsync(string key, CancellationToken ct);
+
+    Task SetSettingAsync(string key, string value, CancellationToken ct);
+}

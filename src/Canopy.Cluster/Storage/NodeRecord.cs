@@ -1,0 +1,27 @@
+using Canopy.Contracts.Mqtt;
+using Canopy.Contracts.Registration;
+
+namespace Canopy.Cluster.Storage;
+
+/// <summary>A registered worker: what it told at registration, its broker password, and what it last reported.</summary>
+internal sealed record NodeRecord
+{
+    public required string Id { get; init; }
+    public required string Host { get; init; }
+    public string? Ip { get; init; }
+
+    /// <summary>The registration request, join token blanked.</summary>
+    public required NodeRegisterRequest StaticInfo { get; init; }
+
+    public required string MqttPassword { get; init; }
+
+    /// <summary>The node's /26 for its instances (net manager).</summary>
+    public string? Subnet { get; init; }
+
+    public DateTimeOffset RegisteredAt { get; init; }
+    public DateTimeOffset? LastSeen { get; init; }
+    public bool Active { get; init; }
+
+    /// <summary>The last <c>information</c> message (dynamic resources).</summary>
+    public NodeInformation? Latest { get; init; }
+}

@@ -1,0 +1,205 @@
+using System.Text.Json;
+using Canopy.Core.Addressing;
+
+namespace Canopy.Core.Descriptors;
+
+/// <summary>The rules for one microservice of an SLA (Oakestra's schema, plus what Canopy's runtimes need).</summary>
+internal static class SlaMicroserviceRules
+{
+    public static readonly IReadOnlyList<string> RestartPolicies = ["always", "on-failure", "never"];
+
+    public const int MaxInstances = 100;
+
+    /// <summary>Records every problem of <paramref name="microservice"/>; returns its name when that is valid (for the duplicate check).</summary>
+    public static string? Validate(JsonElement microservice, string path, SlaReader reader)
+    {
+        var name = SlaParser.ValidName(microservice, path, "microservice_name", "\"web\"", reader);
+        SlaParser.ValidName(microservice, path, "microservice_namespace", "\"default\"", reader);
+
+        // Oakestra's schema: a string of maxLength 0. Whatever else is there, the fix is the same, so one message covers type and value.
+        if (microservice.TryGetProperty("microserviceID", out var id) && !(id.ValueKind == JsonValueKind.String && id.GetString()!.Length == 0))
+        {
+            reader.Error(SlaReader.Child(path, "microserviceID"),
+                $"must be an empty string when a service is created, got {SlaReader.Describe(id)}; remove it or set it to \"\" (Canopy assigns the id)");
+        }
+
+        ValidateRuntime(microservice, path, reader);
+        ValidateResources(microservice, path, reader);
+        ValidateProcess(microservice, path, reader);
+        ValidateNetwork(microservice, path, reader);
+        ValidateOakestraExtras(microservice, path, reader);
+        SlaConstraintRules.ValidateConstraints(microservice, path, reader);
+        SlaConstraintRules.ValidateConnectivity(microservice, path, reader);
+        reader.CheckFields(microservice, path, SlaFields.Microservice);
+        return name;
+    }
+
+    private static void ValidateRuntime(JsonElement microservice, string path, SlaReader reader)
+    {
+        var virtualization = reader.String(microservice, path, "virtualization", "\"container\"");
+        var normalized = Virtualizations.Normalize(virtualization);
+        if (virtualization is not null && normalized is null)
+        {
+            reader.Error(SlaReader.Child(path, "virtualization"), $"virtualization '{virtualization}' is not supported; use container or exec");
+        }
+
+        var hasCode = microservice.TryGetProperty("code", out _);
+        var code = reader.String(microservice, path, "code");
+        if (normalized == Virtualizations.Container && !hasCode)
+        {
+            reader.Error(SlaReader.Child(path, "code"), "is required for a container: add the image, e.g. \"code\": \"docker.io/library/nginx:latest\"");
+        }
+        else if (normalized == Virtualizations.Container && code is not null && string.IsNullOrWhiteSpace(code))
+        {
+            reader.Error(SlaReader.Child(path, "code"), "must name the image for a container, e.g. \"docker.io/library/nginx:latest\"");
+        }
+
+        if (normalized == Virtualizations.Exec && string.IsNullOrWhiteSpace(code) && IsEmptyArray(microservice, "cmd"))
+        {
+            // An exec service runs its cmd (or, without one, the program named by code): with neither there is nothing to start.
+            reader.Error(SlaReader.Child(path, "cmd"),
+                "an exec service needs a command to run; add e.g. \"cmd\": [\"sh\", \"-c\", \"exec my-server\"]");
+        }
+    }
+
+    private static void ValidateResources(JsonElement microservice, string path, SlaReader reader)
+    {
+        var memory = reader.Integer(microservice, path, "memory", 0, int.MaxValue);
+        var vcpus = reader.Number(microservice, path, "vcpus", 0);
+        reader.Integer(microservice, path, "vgpus", 0, int.MaxValue);
+        reader.Integer(microservice, path, "vtpus", 0, int.MaxValue);
+        reader.Integer(microservice, path, "storage", 0, int.MaxValue);
+        reader.Integer(microservice, path, "bandwidth_in", 0, long.MaxValue);
+        reader.Integer(microservice, path, "bandwidth_out", 0, long.MaxValue);
+        reader.Integer(microservice, path, "instances", 1, MaxInstances);
+
+        // Zero is legal (Oakestra's examples use it) but surprising: nothing is reserved and nothing is limited.
+        if (memory is 0 || (memory is null && !microservice.TryGetProperty("memory", out _)))
+        {
+            reader.Warn(SlaReader.Child(path, "memory"),
+                "is 0 or missing: the service gets no memory limit and the scheduler reserves no memory for it; set it in MB, e.g. \"memory\": 128");
+        }
+
+        if (vcpus is 0 || (vcpus is null && !microservice.TryGetProperty("vcpus", out _)))
+        {
+            reader.Warn(SlaReader.Child(path, "vcpus"),
+                "is 0 or missing: the service gets no CPU limit and the scheduler reserves no CPU for it; set cores, e.g. \"vcpus\": 1");
+        }
+    }
+
+    private static void ValidateProcess(JsonElement microservice, string path, SlaReader reader)
+    {
+        reader.StringArray(microservice, path, "cmd");
+        reader.StringArray(microservice, path, "args");
+        if (reader.StringArray(microservice, path, "environment") is { } environment)
+        {
+            for (var i = 0; i < environment.Count; i++)
+            {
+                if (EnvironmentProblem(environment[i]) is { } problem)
+                {
+                    reader.Error(SlaReader.Index(SlaReader.Child(path, "environment"), i), problem);
+                }
+            }
+        }
+
+        var oneShot = reader.Boolean(microservice, path, "one_shot");
+        reader.Boolean(microservice, path, "privileged");
+        var policy = reader.String(microservice, path, "restart_policy");
+        if (policy is not null && !RestartPolicies.Contains(policy))
+        {
+            reader.Error(SlaReader.Child(path, "restart_policy"),
+                $"\"{policy}\" is not a restart policy; use one of always, on-failure, never");
+        }
+        else if (oneShot is true && policy is "always" or "on-failure")
+        {
+            reader.Warn(SlaReader.Child(path, "restart_policy"),
+                $"is ignored because one_shot is true: a one-shot service is never restarted (restart_policy \"{policy}\")");
+        }
+    }
+
+    private static void ValidateNetwork(JsonElement microservice, string path, SlaReader reader)
+    {
+        var port = reader.String(microservice, path, "port");
+        if (port is not null && !PortMappings.TryParse(port, out _, out var error))
+        {
+            reader.Error(SlaReader.Child(path, "port"), $"{error}; write e.g. \"8080:80\", \"6080:60/tcp\" or \"53:53/udp;80\"");
+        }
+
+        if (!reader.Object(microservice, path, "addresses", out var addresses))
+        {
+            return;
+        }
+
+        var addressesPath = SlaReader.Child(path, "addresses");
+
+        // Whether rr_ip lies in 10.30.0.0/16 and is free is the root's call (a warning there); here only the form counts.
+        foreach (var field in (string[])["rr_ip", "closest_ip"])
+        {
+            if (reader.String(addresses, addressesPath, field) is { } ip && !Ipv4.IsValid(ip))
+            {
+                reader.Error(SlaReader.Child(addressesPath, field), $"\"{ip}\" is not an IPv4 address; write four numbers 0-255, e.g. \"10.30.0.10\"");
+            }
+        }
+
+        foreach (var field in (string[])["rr_ip_v6", "closest_ip_v6"])
+        {
+            if (reader.String(addresses, addressesPath, field) is { } ip &&
+                !(System.Net.IPAddress.TryParse(ip, out var parsed) && parsed.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6))
+            {
+                reader.Error(SlaReader.Child(addressesPath, field), $"\"{ip}\" is not an IPv6 address, e.g. \"fdff:2000::10\"");
+            }
+        }
+    }
+
+    /// <summary>Oakestra fields Canopy does not use: still type-checked, so a descriptor that Oakestra refuses is not silently accepted.</summary>
+    private static void ValidateOakestraExtras(JsonElement microservice, string path, SlaReader reader)
+    {
+        foreach (var field in (string[])["state", "sla_violation_strategy", "target_node", "platform"])
+        {
+            reader.String(microservice, path, field);
+        }
+
+        foreach (var field in (string[])["added_files", "arch", "vm_images"])
+        {
+            reader.StringArray(microservice, path, field);
+        }
+
+        if (!reader.Array(microservice, path, "volumes", null, out var volumes))
+        {
+            return;
+        }
+
+        var index = 0;
+        foreach (var volume in volumes.EnumerateArray())
+        {
+            var volumePath = SlaReader.Index(SlaReader.Child(path, "volumes"), index++);
+            if (reader.IsObject(volume, volumePath, "a volume"))
+            {
+                reader.String(volume, volumePath, "volume_id", "\"data\"");
+                reader.String(volume, volumePath, "csi_driver", "\"csi.example.com\"");
+                reader.String(volume, volumePath, "mount_path");
+            }
+        }
+    }
+
+    /// <summary>Why an <c>environment</c> entry is not <c>KEY=VALUE</c> with a shell-usable key; null when it is.</summary>
+    internal static string? EnvironmentProblem(string entry)
+    {
+        var equals = entry.IndexOf('=');
+        if (equals < 0)
+        {
+            return $"\"{entry}\" is not KEY=VALUE; write e.g. \"{(IsEnvironmentKey(entry) ? entry : "KEY")}=value\"";
+        }
+
+        var key = entry[..equals];
+        return IsEnvironmentKey(key)
+            ? null
+            : $"\"{key}\" is not a valid variable name; start with a letter or _ and use only letters, digits and _";
+    }
+
+    private static bool IsEnvironmentKey(string key) =>
+        key.Length > 0 && (char.IsAsciiLetter(key[0]) || key[0] == '_') && key.All(c => char.IsAsciiLetterOrDigit(c) || c == '_');
+
+    private static bool IsEmptyArray(JsonElement obj, string name) =>
+        !obj.TryGetProperty(name, out var value) || (value.ValueKind == JsonValueKind.Array && value.GetArrayLength() == 0);
+}

@@ -1,0 +1,107 @@
+using Canopy.Core.States;
+
+namespace Canopy.Core.Scheduling;
+
+/// <summary>
+/// Turns "nothing feasible" into Oakestra's negative status and a sentence that says why, candidate by candidate.
+/// </summary>
+internal static class PlacementFailure
+{
+    /// <summary>A status detail is shown in tables and stored per instance: long enough to explain, short enough to read.</summary>
+    public const int MaxDetailLength = 400;
+
+    public static (InstanceStatus Status, string Detail) Explain(
+        PlacementRequest request, IReadOnlyList<Candidate> candidates, PlacementConstraints constraints,
+        IReadOnlyList<Rejection> rejections, PlacementTier tier) =>
+        tier == PlacementTier.Root
+            ? ExplainRoot(request, candidates, constraints, rejections)
+            : ExplainCluster(request, candidates, constraints, rejections);
+
+    private static (InstanceStatus, string) ExplainRoot(
+        PlacementRequest request, IReadOnlyList<Candidate> candidates, PlacementConstraints constraints, IReadOnlyList<Rejection> rejections)
+    {
+        var what = Describe(request);
+        if (constraints.Direct.Count == 0)
+        {
+            return (InstanceStatus.NoActiveClusterWithCapacity, List($"no active cluster can take {what}", rejections, "no cluster is registered"));
+        }
+
+        var targets = string.Join(";", constraints.DirectNames);
+        var named = candidates.Where(constraints.IsNamedByDirect).ToList();
+        if (named.Count == 0)
+        {
+            return (InstanceStatus.TargetClusterNotFound,
+                Cap($"the direct constraint names cluster {targets}, which is not registered (clusters: {Names(candidates)})"));
+        }
+
+        var namedRejections = rejections.Where(r => named.Any(c => c.Name == r.CandidateName)).ToList();
+        return named.All(c => !c.Active)
+            ? (InstanceStatus.TargetClusterNotActive, Cap($"target cluster {targets} is not active"))
+            : (InstanceStatus.TargetClusterNoCapacity, List($"target cluster {targets} cannot take {what}", namedRejections, "no candidate"));
+    }
+
+    private static (InstanceStatus, string) ExplainCluster(
+        PlacementRequest request, IReadOnlyList<Candidate> candidates, PlacementConstraints constraints, IReadOnlyList<Rejection> rejections)
+    {
+        var what = Describe(request);
+        if (constraints.Direct.Count > 0)
+        {
+            // A named node that is missing or cannot take the instance: the request is tied to it, so more capacity elsewhere will not help.
+            var targets = string.Join(";", constraints.DirectNames);
+            var named = candidates.Where(constraints.IsNamedByDirect).ToList();
+            return named.Count == 0
+                ? (InstanceStatus.NoQualifiedWorkerFound,
+                    Cap($"the direct constraint names node {targets}, which is not a worker of this cluster (workers: {Names(candidates)})"))
+                : (InstanceStatus.NoQualifiedWorkerFound,
+                    List($"target node {targets} cannot take {what}", rejections.Where(r => named.Any(c => c.Name == r.CandidateName)).ToList(), "no candidate"));
+        }
+
+        var anyQualified = candidates.Count == 0 ||
+                           candidates.Any(c => CandidateFilter.Qualification(request, c, constraints) is null);
+        return anyQualified
+            ? (InstanceStatus.NoWorkerCapacity, List($"no worker can take {what}", rejections, "the cluster has no workers"))
+            : (InstanceStatus.NoQualifiedWorkerFound, List($"no worker qualifies for {what}", rejections, "the cluster has no workers"));
+    }
+
+    private static string Describe(PlacementRequest request) =>
+        $"{CandidateFilter.Format(request.Vcpus)} vcpus / {request.MemoryMb} MB";
+
+    private static string Names(IReadOnlyList<Candidate> candidates) =>
+        candidates.Count == 0 ? "none" : string.Join(", ", candidates.Select(c => c.Name));
+
+    /// <summary>"prefix: a reason, b reason, and N more", within <see cref="MaxDetailLength"/>.</summary>
+    private static string List(string prefix, IReadOnlyList<Rejection> rejections, string whenEmpty)
+    {
+        if (rejections.Count == 0)
+        {
+            return Cap($"{prefix}: {whenEmpty}");
+        }
+
+        var text = $"{prefix}: ";
+        var shown = 0;
+        foreach (var rejection in rejections)
+        {
+            var next = $"{text}{(shown == 0 ? "" : ", ")}{rejection.CandidateName} {rejection.Explanation}";
+            var left = rejections.Count - shown - 1;
+
+            // Keep room for the ", and N more" tail so that how much was left out is never cut off itself.
+            var tail = left > 0 ? $", and {left} more".Length : 0;
+            if (next.Length + tail > MaxDetailLength)
+            {
+                break;
+            }
+
+            text = next;
+            shown++;
+        }
+
+        if (shown < rejections.Count)
+        {
+            text += shown == 0 ? $"{rejections.Count} candidates refused" : $", and {rejections.Count - shown} more";
+        }
+
+        return Cap(text);
+    }
+
+    private static string Cap(string text) => text.Length <= MaxDetailLength ? text : string.Concat(text.AsSpan(0, MaxDetailLength - 1), "…");
+}

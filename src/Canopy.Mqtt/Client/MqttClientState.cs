@@ -1,0 +1,9 @@
+namespace Canopy.Mqtt;
+
+internal enum MqttClientState
+{
+    NotStarted,
+    Connecting,
+    Running,
+    Stopped,
+}

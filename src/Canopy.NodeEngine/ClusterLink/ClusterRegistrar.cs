@@ -1,0 +1,126 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Canopy.Contracts;
+using Canopy.Contracts.Registration;
+using Canopy.NodeEngine.Instances;
+using Canopy.NodeEngine.Monitoring;
+using Microsoft.Extensions.Logging;
+
+namespace Canopy.NodeEngine.ClusterLink;
+
+/// <summary>
+/// <c>POST {ClusterUrl}/api/node/register</c>: announces the node with its static facts and previous id, and gets
+/// its id and broker credentials. Retries until it succeeds: a node is useless without its cluster, and the
+/// cluster may simply not be up yet.
+/// </summary>
+internal sealed class ClusterRegistrar : IDisposable
+{
+    private readonly NodeEngineOptions _options;
+    private readonly NodeIdentityStore _identity;
+    private readonly NodeFacts _facts;
+    private readonly ResourceMonitor _monitor;
+    private readonly NodeInstances _instances;
+    private readonly ILogger<ClusterRegistrar> _log;
+    private readonly HttpClient _http;
+    private readonly Uri _endpoint;
+
+    public ClusterRegistrar(
+        NodeEngineOptions options, NodeIdentityStore identity, NodeFacts facts, ResourceMonitor monitor,
+        NodeInstances instances, ILogger<ClusterRegistrar> log)
+    {
+        _options = options;
+        _identity = identity;
+        _facts = facts;
+        _monitor = monitor;
+        _instances = instances;
+        _log = log;
+        _endpoint = new Uri(new Uri(options.ClusterUrl.TrimEnd('/') + "/"), "api/node/register");
+        _http = new HttpClient(new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(5) })
+        {
+            Timeout = TimeSpan.FromSeconds(15),
+        };
+    }
+
+    /// <summary>Back-off ceiling while the cluster is unreachable.</summary>
+    internal TimeSpan MaxRetryDelay { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>A wrong token will not fix itself quickly: retry slowly, the operator may correct it meanwhile.</summary>
+    internal TimeSpan InvalidTokenRetryDelay { get; init; } = TimeSpan.FromSeconds(30);
+
+    public async Task<NodeRegisterResponse> RegisterAsync(CancellationToken ct)
+    {
+        var delay = TimeSpan.FromSeconds(1);
+        var cluster = _options.ClusterUrl;
+        while (true)
+        {
+            TimeSpan wait;
+            try
+            {
+                using var content = new ByteArrayContent(CanopyJson.SerializeToUtf8(BuildRequest()));
+                content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+                using var response = await _http.PostAsync(_endpoint, content, ct).ConfigureAwait(false);
+                if (response.IsSuccessStatusCode)
+                {
+                    var body = await response.Content.ReadAsByteArrayAsync(ct).ConfigureAwait(false);
+                    var registration = CanopyJson.Deserialize<NodeRegisterResponse>(body);
+                    if (registration is { Id.Length: > 0, Mqtt: not null })
+                    {
+                        _identity.Save(registration.Id);
+                        LinkLog.Registered(_log, cluster, registration.Id, _facts.Name);
+                        return registration;
+                    }
+
+                    wait = delay;
+                    LinkLog.RegistrationRefused(_log, cluster, (int)response.StatusCode, "response without id or mqtt credentials", wait);
+                }
+                else if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
+                {
+                    wait = InvalidTokenRetryDelay;
+                    LinkLog.InvalidJoinToken(_log, cluster, wait);
+                }
+                else
+                {
+                    wait = delay;
+                    var text = await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
+                    LinkLog.RegistrationRefused(_log, cluster, (int)response.StatusCode, text.Length > 500 ? text[..500] : text, wait);
+                }
+            }
+            catch (Exception e) when (e is HttpRequestException or JsonException ||
+                                      (e is TaskCanceledException && !ct.IsCancellationRequested))
+            {
+                wait = delay;
+                LinkLog.ClusterUnreachable(_log, cluster, e.Message, wait);
+            }
+
+            await Task.Delay(wait, ct).ConfigureAwait(false);
+            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxRetryDelay.Ticks));
+        }
+    }
+
+    private NodeRegisterRequest BuildRequest()
+    {
+        var resources = _monitor.Sample();
+        return new NodeRegisterRequest
+        {
+            JoinToken = _options.JoinToken,
+            Id = _identity.Load(),
+            Host = _facts.Name,
+            Ip = _facts.Ip,
+            Vcpus = resources.Vcpus,
+            MemoryTotal = resources.MemoryTotalMb,
+            Architecture = _facts.Architecture,
+            Virtualization = _instances.Virtualizations,
+            Location = _options.Location,
+            SystemInfo = new Dictionary<string, string>
+            {
+                ["kernel_version"] = _facts.KernelVersion,
+                ["os_version"] = _facts.OsVersion,
+                ["architecture"] = _facts.Architecture,
+            },
+            Extra = _facts.Extras,
+        };
+    }
+
+    public void Dispose() => _http.Dispose();
+}

@@ -1,0 +1,398 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using System.Text.Json;
+using Canopy.Contracts;
+using Canopy.Contracts.Mqtt;
+using Canopy.Contracts.Registration;
+using Canopy.Mqtt;
+using Canopy.NodeEngine.Instances;
+using Canopy.NodeEngine.Monitoring;
+using Microsoft.Extensions.Logging;
+
+namespace Canopy.NodeEngine.ClusterLink;
+
+internal enum SessionEnd
+{
+    /// <summary>The node engine is stopping.</summary>
+    Stopped,
+
+    /// <summary>The credentials no longer work, the broker stayed unreachable, or the cluster forgot the node: register again.</summary>
+    Reregister,
+}
+
+/// <summary>
+/// The node's MQTT life with one set of credentials: status online (retained; the last will says offline),
+/// the control topics, the 2 s <c>information</c> + <c>jobs/resources</c>, and each status change on <c>job</c>.
+/// </summary>
+internal sealed class ClusterSession
+{
+    private static readonly TimeSpan KeepAlive = TimeSpan.FromSeconds(5);
+
+    private readonly NodeEngineOptions _options;
+    private readonly NodeRegisterResponse _registration;
+    private readonly NodeInstances _instances;
+    private readonly NodeFacts _facts;
+    private readonly ResourceMonitor _monitor;
+    private readonly NodeReadiness _readiness;
+    private readonly ILoggerFactory _loggers;
+    private readonly ILogger _log;
+    private readonly string _nodeId;
+    private readonly string _host;
+    private readonly IReadOnlyList<string> _virtualizations;
+    private readonly TaskCompletionSource _online = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private MqttClient? _client;
+    private CancellationTokenSource? _session;
+    private CancellationToken _stopping;
+
+    public ClusterSession(
+        NodeEngineOptions options, NodeRegisterResponse registration, NodeInstances instances, NodeFacts facts,
+        ResourceMonitor monitor, NodeReadiness readiness, ILoggerFactory loggers)
+    {
+        _options = options;
+        _registration = registration;
+        _instances = instances;
+        _facts = facts;
+        _monitor = monitor;
+        _readiness = readiness;
+        _loggers = loggers;
+        _log = loggers.CreateLogger<ClusterSession>();
+        _nodeId = registration.Id;
+        _host = registration.Mqtt.Host is { Length: > 0 } host && host is not ("0.0.0.0" or "::" or "[::]")
+            ? host
+            : new Uri(options.ClusterUrl).Host;
+        _virtualizations = instances.Virtualizations;
+    }
+
+    /// <summary>How long the broker may stay unreachable before the node registers again (the cluster may have new credentials for it).</summary>
+    internal TimeSpan ReregisterAfter { get; init; } = TimeSpan.FromSeconds(15);
+
+    public async Task<SessionEnd> RunAsync(CancellationToken stopping)
+    {
+        _stopping = stopping;
+        using var session = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        _session = session;
+        var client = new MqttClient(BuildClientOptions(), _loggers.CreateLogger<MqttClient>());
+        _client = client;
+        client.MessageReceived += OnMessageAsync;
+        client.Connected += OnConnectedAsync;
+        client.Disconnected += OnDisconnectedAsync;
+        var forwarding = Task.CompletedTask;
+        try
+        {
+            if (!await ConnectAsync(client, session.Token).ConfigureAwait(false))
+            {
+                return stopping.IsCancellationRequested ? SessionEnd.Stopped : SessionEnd.Reregister;
+            }
+
+            await client.SubscribeAsync($"nodes/{_nodeId}/control/#", MqttQos.AtLeastOnce, session.Token).ConfigureAwait(false);
+            try
+            {
+                await _online.Task.WaitAsync(ReregisterAfter, session.Token).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                // Connected, but "online" could not be published all this time: start over.
+                LinkLog.ReregisterAfterOutage(_log, ReregisterAfter);
+                return stopping.IsCancellationRequested ? SessionEnd.Stopped : SessionEnd.Reregister;
+            }
+
+            _readiness.SetConnected();
+            forwarding = ForwardChangesAsync(client, session.Token);
+            await ReportAsync(client, session.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (session.IsCancellationRequested)
+        {
+            // Stopping, or a re-registration was asked for.
+        }
+        finally
+        {
+            await session.CancelAsync().ConfigureAwait(false);
+            await QuietlyAsync(forwarding).ConfigureAwait(false);
+            if (stopping.IsCancellationRequested)
+            {
+                await GoOfflineAsync(client).ConfigureAwait(false);
+            }
+
+            await client.DisposeAsync().ConfigureAwait(false);
+        }
+
+        return stopping.IsCancellationRequested ? SessionEnd.Stopped : SessionEnd.Reregister;
+    }
+
+    private MqttClientOptions BuildClientOptions() => new()
+    {
+        Host = _host,
+        Port = _registration.Mqtt.Port,
+        ClientId = $"{_nodeId}-ne",
+        Username = _registration.Mqtt.Username,
+        Password = _registration.Mqtt.Password,
+        CleanSession = true,
+        KeepAlive = KeepAlive,
+        Will = new MqttWill(
+            NodeTopics.Status(_nodeId),
+            CanopyJson.SerializeToUtf8(new NodeStatus(NodeStatus.Offline, DateTimeOffset.UtcNow)),
+            MqttQos.AtLeastOnce,
+            Retain: true),
+        ReconnectMinDelay = TimeSpan.FromMilliseconds(250),
+        ReconnectMaxDelay = TimeSpan.FromSeconds(5),
+        ConnectTimeout = TimeSpan.FromSeconds(5),
+    };
+
+    /// <summary>First connection; false when the broker refuses the credentials or stays unreachable (then: register again).</summary>
+    private async Task<bool> ConnectAsync(MqttClient client, CancellationToken ct)
+    {
+        var delay = TimeSpan.FromMilliseconds(500);
+        var started = Stopwatch.GetTimestamp();
+        while (true)
+        {
+            try
+            {
+                await client.ConnectAsync(ct).ConfigureAwait(false);
+                LinkLog.Connected(_log, _host, _registration.Mqtt.Port, $"{_nodeId}-ne");
+                return true;
+            }
+            catch (MqttConnectException e) when (e.Result is MqttConnectResult.BadUsernameOrPassword or
+                                                     MqttConnectResult.NotAuthorized or MqttConnectResult.IdentifierRejected)
+            {
+                LinkLog.CredentialsRefused(_log, e.Result.ToString());
+                return false;
+            }
+            catch (Exception e) when (e is SocketException or IOException or TimeoutException or MqttConnectException)
+            {
+                if (Stopwatch.GetElapsedTime(started) >= ReregisterAfter)
+                {
+                    LinkLog.ReregisterAfterOutage(_log, ReregisterAfter);
+                    return false;
+                }
+
+                LinkLog.BrokerUnreachable(_log, _host, _registration.Mqtt.Port, e.Message, delay);
+                await Task.Delay(delay, ct).ConfigureAwait(false);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Every <see cref="NodeEngineOptions.InformationInterval"/>: the heartbeat with resources and the inventory with
+    /// metrics (QoS 0: the next one follows in 2 s). A broker gone for too long ends the session.
+    /// </summary>
+    private async Task ReportAsync(MqttClient client, CancellationToken ct)
+    {
+        using var timer = new PeriodicTimer(_options.InformationInterval);
+        long? downSince = null;
+        while (await timer.WaitForNextTickAsync(ct).ConfigureAwait(false))
+        {
+            if (!client.IsConnected)
+            {
+                downSince ??= Stopwatch.GetTimestamp();
+                if (Stopwatch.GetElapsedTime(downSince.Value) >= ReregisterAfter)
+                {
+                    LinkLog.ReregisterAfterOutage(_log, ReregisterAfter);
+                    return;
+                }
+
+                continue;
+            }
+
+            downSince = null;
+            await PublishAsync(client, NodeTopics.Information(_nodeId), CanopyJson.SerializeToUtf8(BuildInformation()), MqttQos.AtMostOnce, false, ct)
+                .ConfigureAwait(false);
+            await PublishInventoryAsync(client, MqttQos.AtMostOnce, ct).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Each status change at once, QoS 1; while disconnected they wait (bounded) for the connection.</summary>
+    private async Task ForwardChangesAsync(MqttClient client, CancellationToken ct)
+    {
+        var topic = NodeTopics.Job(_nodeId);
+        await foreach (var report in _instances.Changes.ReadAllAsync(ct).ConfigureAwait(false))
+        {
+            await PublishAsync(client, topic, CanopyJson.SerializeToUtf8(WithNode(report)), MqttQos.AtLeastOnce, false, ct)
+                .ConfigureAwait(false);
+        }
+    }
+
+    private async Task PublishInventoryAsync(MqttClient client, MqttQos qos, CancellationToken ct)
+    {
+        var reports = await _instances.InventoryAsync(ct).ConfigureAwait(false);
+        for (var i = 0; i < reports.Count; i++)
+        {
+            reports[i] = WithNode(reports[i]);
+        }
+
+        await PublishAsync(client, NodeTopics.JobsResources(_nodeId), CanopyJson.SerializeToUtf8(new JobsResources(reports)), qos, false, ct)
+            .ConfigureAwait(false);
+    }
+
+    private NodeInformation BuildInformation()
+    {
+        var resources = _monitor.Sample();
+        return new NodeInformation
+        {
+            CpuPercent = resources.CpuPercent,
+            Vcpus = resources.Vcpus,
+            Memory = resources.MemoryAvailableMb,
+            MemoryTotal = resources.MemoryTotalMb,
+            MemoryPercent = resources.MemoryPercent,
+            Architecture = _facts.Architecture,
+            Virtualization = _virtualizations,
+            Ip = _facts.Ip,
+            Timestamp = DateTimeOffset.UtcNow,
+            Extra = _facts.Extras,
+        };
+    }
+
+    private InstanceReport WithNode(InstanceReport report) =>
+        report with { NodeId = _nodeId, NodeName = _facts.Name, HostIp = report.HostIp ?? _facts.Ip };
+
+    /// <summary>After every (re)connect: online (retained) and the full inventory, so the cluster reconciles at once.</summary>
+    private async Task OnConnectedAsync()
+    {
+        var client = _client!;
+        var ct = _session?.Token ?? CancellationToken.None;
+        try
+        {
+            await client.PublishAsync(NodeTopics.Status(_nodeId), CanopyJson.SerializeToUtf8(new NodeStatus(NodeStatus.Online, DateTimeOffset.UtcNow)),
+                MqttQos.AtLeastOnce, retain: true, ct).ConfigureAwait(false);
+            _online.TrySetResult();
+            await PublishInventoryAsync(client, MqttQos.AtLeastOnce, ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LinkLog.PublishFailed(_log, e, NodeTopics.Status(_nodeId));
+        }
+    }
+
+    private Task OnDisconnectedAsync(Exception? error)
+    {
+        if (error is not null)
+        {
+            LinkLog.Disconnected(_log, error.Message);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Runs on the client's receive path: commands are only queued here (their order per instance is kept by
+    /// <see cref="NodeInstances"/>), so a slow stop does not hold up the next message.
+    /// </summary>
+    private Task OnMessageAsync(MqttMessage message)
+    {
+        if (!NodeTopics.TryParse(message.Topic, out var nodeId, out var rest) || nodeId != _nodeId)
+        {
+            return Task.CompletedTask;
+        }
+
+        try
+        {
+            switch (rest)
+            {
+                case "control/deploy":
+                    var deploy = CanopyJson.Deserialize<DeployCommand>(message.Payload.Span);
+                    if (deploy?.Service is null)
+                    {
+                        throw new JsonException("no service");
+                    }
+
+                    Observe(_instances.DeployAsync(deploy, _stopping), message.Topic);
+                    break;
+                case "control/delete":
+                    var delete = CanopyJson.Deserialize<DeleteCommand>(message.Payload.Span) ?? throw new JsonException("empty");
+                    Observe(_instances.DeleteAsync(delete, _stopping), message.Topic);
+                    break;
+                case "control/logs":
+                    var request = CanopyJson.Deserialize<LogsRequest>(message.Payload.Span) ?? throw new JsonException("empty");
+                    Observe(AnswerLogsAsync(request), message.Topic);
+                    break;
+                case "control/error":
+                    var error = CanopyJson.Deserialize<ControlError>(message.Payload.Span);
+                    LinkLog.ControlError(_log, error?.Message ?? message.PayloadText);
+                    if (error?.Message?.Contains("not registered", StringComparison.OrdinalIgnoreCase) == true)
+                    {
+                        RequestReregistration();
+                    }
+
+                    break;
+            }
+        }
+        catch (JsonException e)
+        {
+            LinkLog.Malformed(_log, e, message.Topic);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Ends this session; the worker then registers again.</summary>
+    private void RequestReregistration()
+    {
+        try
+        {
+            _session?.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The session already ended.
+        }
+    }
+
+    private async Task AnswerLogsAsync(LogsRequest request)
+    {
+        var result = await _instances.ReadLogsAsync(request, _stopping).ConfigureAwait(false);
+        await _client!.PublishAsync(NodeTopics.Logs(_nodeId), CanopyJson.SerializeToUtf8(result), MqttQos.AtLeastOnce, false, _stopping)
+            .ConfigureAwait(false);
+    }
+
+    private void Observe(Task task, string topic) =>
+        _ = task.ContinueWith(
+            t => LinkLog.HandlerFailed(_log, t.Exception!.GetBaseException(), topic),
+            CancellationToken.None,
+            TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+
+    private async Task PublishAsync(MqttClient client, string topic, byte[] payload, MqttQos qos, bool retain, CancellationToken ct)
+    {
+        try
+        {
+            await client.PublishAsync(topic, payload, qos, retain, ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LinkLog.PublishFailed(_log, e, topic);
+        }
+    }
+
+    /// <summary>Clean stop: offline (retained, so late subscribers see it too), then DISCONNECT (the broker drops the will).</summary>
+    private async Task GoOfflineAsync(MqttClient client)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(3));
+        try
+        {
+            if (client.IsConnected)
+            {
+                await client.PublishAsync(NodeTopics.Status(_nodeId), CanopyJson.SerializeToUtf8(new NodeStatus(NodeStatus.Offline, DateTimeOffset.UtcNow)),
+                    MqttQos.AtLeastOnce, retain: true, timeout.Token).ConfigureAwait(false);
+            }
+
+            await client.DisconnectAsync(timeout.Token).ConfigureAwait(false);
+            LinkLog.Disconnecting(_log);
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException or SocketException or InvalidOperationException)
+        {
+            LinkLog.PublishFailed(_log, e, NodeTopics.Status(_nodeId));
+        }
+    }
+
+    private static async Task QuietlyAsync(Task task)
+    {
+        try
+        {
+            await task.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Ended on purpose.
+        }
+    }
+}

@@ -1,0 +1,58 @@
+using Canopy.NodeEngine.Instances;
+using Canopy.NodeEngine.Monitoring;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Canopy.NodeEngine.ClusterLink;
+
+/// <summary>
+/// The node engine's life: take over the instances a previous run left (before the cluster hears of the node,
+/// so its first inventory is complete), then register and hold the MQTT session, registering again whenever the
+/// session says so. On stop: offline and disconnect, then leave the instances running or stop them as configured.
+/// </summary>
+internal sealed class NodeEngineWorker(
+    NodeEngineOptions options,
+    NodeInstances instances,
+    ClusterRegistrar registrar,
+    NodeFacts facts,
+    ResourceMonitor monitor,
+    NodeReadiness readiness,
+    ILoggerFactory loggers) : BackgroundService
+{
+    private static readonly TimeSpan FailureDelay = TimeSpan.FromSeconds(2);
+    private readonly ILogger _log = loggers.CreateLogger<NodeEngineWorker>();
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await instances.RecoverAsync(stoppingToken).ConfigureAwait(false);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var registration = await registrar.RegisterAsync(stoppingToken).ConfigureAwait(false);
+                readiness.SetRegistered(registration.Id);
+                var session = new ClusterSession(options, registration, instances, facts, monitor, readiness, loggers);
+                if (await session.RunAsync(stoppingToken).ConfigureAwait(false) == SessionEnd.Stopped)
+                {
+                    return;
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                // A bug or an unexpected answer must not end the node engine: its instances still need watching.
+                LinkLog.SessionFailed(_log, e, FailureDelay);
+                await Task.Delay(FailureDelay, stoppingToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+        await instances.ShutdownAsync(options.StopInstancesOnShutdown, cancellationToken).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,47 @@
+namespace Canopy.NodeEngine;
+
+/// <summary>Everything the node engine is told at start; the CLI builds it from flags, environment and config file.</summary>
+public sealed class NodeEngineOptions
+{
+    /// <summary>The node's own directory: <c>node.json</c> (its id) and <c>instances/</c>.</summary>
+    public required string DataDir { get; set; }
+
+    public string ClusterUrl { get; set; } = "http://127.0.0.1:10100";
+
+    public string JoinToken { get; set; } = "";
+
+    /// <summary>The node's name (what <c>direct</c> constraints match); the host name when not set.</summary>
+    public string? Name { get; set; }
+
+    /// <summary>"lat,long" for geo placement, as the cluster expects it.</summary>
+    public string? Location { get; set; }
+
+    /// <summary>The address other nodes and clients reach this node at; the one facing the cluster when not set.</summary>
+    public string? AdvertisedIp { get; set; }
+
+    /// <summary>How often <c>information</c> (the heartbeat) and <c>jobs/resources</c> are published.</summary>
+    public TimeSpan InformationInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>The parent cgroup of every instance (<c>/sys/fs/cgroup/memory/&lt;CgroupName&gt;/&lt;service_id&gt;.&lt;n&gt;</c>).</summary>
+    public string CgroupName { get; set; } = "canopy";
+
+    /// <summary>An instance's <c>stdout.log</c> is rotated (one <c>.1</c> file kept) beyond this size.</summary>
+    public long LogMaxBytes { get; set; } = 10 * 1024 * 1024;
+
+    /// <summary>Time between SIGTERM and SIGKILL when an instance is stopped.</summary>
+    public TimeSpan StopGracePeriod { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// False (default): instances keep running while the node engine is down and are adopted at its next start.
+    /// True: they are stopped with it, their specs kept, and started again at its next start.
+    /// </summary>
+    public bool StopInstancesOnShutdown { get; set; }
+
+    /// <summary>Non-canonical resources and labels reported as extra keys (numbers as numbers; "a,b" lists stay strings).</summary>
+    public Dictionary<string, string> Resources { get; set; } = new();
+
+    /// <summary>The node's name as reported and used in messages.</summary>
+    public string NodeName => string.IsNullOrWhiteSpace(Name) ? Environment.MachineName : Name;
+
+    public string InstancesDir => Path.Combine(DataDir, "instances");
+}

@@ -1,0 +1,53 @@
+using System.Globalization;
+using Canopy.Contracts;
+using Canopy.Core.Descriptors;
+using Canopy.NodeEngine.Instances;
+
+namespace Canopy.NodeEngine.Runtimes.Exec;
+
+/// <summary>
+/// The environment of an exec workload: the SLA's <c>environment</c>, then Canopy's variables. Exec instances
+/// are not NATed, so each binds its host port itself: <c>PORT_i</c> = host port of mapping i + instance number
+/// (two instances on one node never collide), <c>PORT</c> = <c>PORT_0</c>.
+/// </summary>
+internal static class ExecEnvironment
+{
+    private const string DefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+    public static int HostPort(PortMapping mapping, int instanceNumber) => mapping.HostPort + instanceNumber;
+
+    public static Dictionary<string, string> Build(
+        ServiceSpec spec, InstanceKey key, IReadOnlyList<PortMapping> ports, string instanceDir)
+    {
+        var env = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["PATH"] = Environment.GetEnvironmentVariable("PATH") is { Length: > 0 } path ? path : DefaultPath,
+            ["HOME"] = instanceDir,
+        };
+
+        foreach (var entry in spec.Environment)
+        {
+            var eq = entry.IndexOf('=');
+            var name = eq < 0 ? entry : entry[..eq];
+            if (name.Length > 0)
+            {
+                env[name] = eq < 0 ? "" : entry[(eq + 1)..];
+            }
+        }
+
+        env["CANOPY_SERVICE"] = spec.JobName;
+        env["CANOPY_SERVICE_ID"] = spec.ServiceId;
+        env["CANOPY_INSTANCE"] = key.InstanceNumber.ToString(CultureInfo.InvariantCulture);
+        for (var i = 0; i < ports.Count; i++)
+        {
+            var port = HostPort(ports[i], key.InstanceNumber).ToString(CultureInfo.InvariantCulture);
+            env[$"PORT_{i.ToString(CultureInfo.InvariantCulture)}"] = port;
+            if (i == 0)
+            {
+                env["PORT"] = port;
+            }
+        }
+
+        return env;
+    }
+}

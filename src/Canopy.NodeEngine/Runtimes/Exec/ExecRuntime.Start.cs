@@ -1,0 +1,132 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Globalization;
+using Canopy.Contracts;
+using Canopy.Core.Descriptors;
+using Canopy.Core.States;
+using Canopy.NodeEngine.Linux;
+
+namespace Canopy.NodeEngine.Runtimes.Exec;
+
+public sealed partial class ExecRuntime
+{
+    /// <summary>
+    /// Starts the instance's process (status CREATING → RUNNING) or fails it (→ FAILED, final until redeployed:
+    /// a bad spec or a taken port does not heal by retrying). Called under the instance's gate.
+    /// </summary>
+    private async Task<bool> StartProcessAsync(ExecInstance instance, CancellationToken ct)
+    {
+        var spec = instance.Spec;
+        var key = instance.Key;
+        if (spec.Cmd.Count == 0)
+        {
+            return Fail(instance, "exec services need a cmd");
+        }
+
+        if (!PortMappings.TryParse(spec.Port, out var ports, out var portError))
+        {
+            return Fail(instance, $"invalid port field: {portError}");
+        }
+
+        // Whatever an earlier run left in the group (a child that outlived its wrapper) goes first: never two
+        // copies, and no port held by a leftover.
+        await instance.Cgroup.KillAllAsync(ct).ConfigureAwait(false);
+
+        foreach (var mapping in ports)
+        {
+            var port = ExecEnvironment.HostPort(mapping, key.InstanceNumber);
+            if (string.Equals(mapping.Protocol, "tcp", StringComparison.OrdinalIgnoreCase) && !PortProbe.IsTcpPortFree(port))
+            {
+                return Fail(instance, $"port {port.ToString(CultureInfo.InvariantCulture)} is already in use on node {_options.NodeName}");
+            }
+        }
+
+        var limitsNote = instance.Cgroup.Setup(spec.Memory, spec.Vcpus);
+        var paths = instance.Paths;
+        Directory.CreateDirectory(paths.Dir);
+        if (instance.Cgroup.IsUsable)
+        {
+            await File.WriteAllLinesAsync(paths.Cgroups, instance.Cgroup.ProcsFiles, ct).ConfigureAwait(false);
+        }
+        else
+        {
+            File.Delete(paths.Cgroups);
+        }
+
+        File.Delete(paths.Exit);
+        var environment = ExecEnvironment.Build(spec, key, ports, paths.Dir);
+        instance.HostPort = environment.GetValueOrDefault("PORT");
+        instance.OomKillsAtStart = instance.Cgroup.ReadOomKills();
+
+        Process process;
+        try
+        {
+            var info = ExecWrapper.CreateStartInfo(spec.JobName, paths.Dir, spec.Cmd.Concat(spec.Args), environment);
+            process = Process.Start(info) ?? throw new InvalidOperationException("the process did not start");
+        }
+        catch (Exception e) when (e is Win32Exception or InvalidOperationException)
+        {
+            return Fail(instance, $"cannot start the process: {e.Message}");
+        }
+
+        var pid = process.Id;
+
+        // The start time pins this pid to this process; a wrapper that already ended (and was reaped) has none,
+        // which the supervisor handles like any exit.
+        var startTime = ProcessStat.Read(ProcessStat.PathOf(pid))?.StartTime ?? 0;
+        instance.Child?.Dispose();
+        instance.Child = process;
+        instance.SetProcess(pid, startTime, DateTimeOffset.UtcNow);
+        instance.ExitCode = null;
+        instance.RestartPending = false;
+        instance.StoppedByNode = false;
+        Transition(instance, InstanceStatus.Running, limitsNote);
+        ExecLog.Started(_log, key.ToString(), pid, limitsNote is null ? "" : $" ({limitsNote})");
+        return true;
+    }
+
+    private bool Fail(ExecInstance instance, string reason)
+    {
+        instance.RestartPending = false;
+        instance.ClearProcess();
+        Transition(instance, InstanceStatus.Failed, reason);
+        ExecLog.Failed(_log, instance.Key.ToString(), reason);
+        return false;
+    }
+
+    /// <summary>Writes state.json atomically (write + rename): a crash mid-write must not lose the pid of a running instance.</summary>
+    private void SaveState(ExecInstance instance)
+    {
+        var paths = instance.Paths;
+        if (instance.Removed || !Directory.Exists(paths.Dir))
+        {
+            return;
+        }
+
+        try
+        {
+            var temp = paths.State + ".tmp";
+            File.WriteAllBytes(temp, CanopyJson.SerializeToUtf8(instance.ToState()));
+            File.Move(temp, paths.State, overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            ExecLog.ActionFailed(_log, e, instance.Key.ToString(), "saving state.json");
+        }
+    }
+
+    private void DeleteDirectory(ExecInstance instance)
+    {
+        try
+        {
+            if (Directory.Exists(instance.Paths.Dir))
+            {
+                Directory.Delete(instance.Paths.Dir, recursive: true);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            ExecLog.ActionFailed(_log, e, instance.Key.ToString(), "deleting the instance directory");
+        }
+    }
+}

@@ -1,0 +1,181 @@
+using System.Globalization;
+using Canopy.Core.States;
+using Canopy.NodeEngine.Linux;
+
+namespace Canopy.NodeEngine.Runtimes.Exec;
+
+public sealed partial class ExecRuntime
+{
+    private static readonly TimeSpan AdoptedPollInterval = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan StopPollInterval = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>
+    /// The instance's watcher: waits for the process to end, applies the restart policy, waits the back-off and
+    /// starts it again, for as long as it lives. <paramref name="alreadyExited"/>: it ended while the node engine was down.
+    /// </summary>
+    private async Task SuperviseAsync(ExecInstance instance, bool alreadyExited, CancellationToken life)
+    {
+        try
+        {
+            while (true)
+            {
+                var exitCode = alreadyExited ? ReadExitFile(instance) : await WaitForExitAsync(instance, life).ConfigureAwait(false);
+
+                // A process group seen ending just now is ours; after a node engine downtime its number may belong to another.
+                var groupIsOurs = !alreadyExited;
+                alreadyExited = false;
+
+                ExitDecision decision;
+                await instance.Gate.WaitAsync(life).ConfigureAwait(false);
+                try
+                {
+                    decision = await HandleExitAsync(instance, exitCode, groupIsOurs, life).ConfigureAwait(false);
+                }
+                finally
+                {
+                    instance.Gate.Release();
+                }
+
+                if (!decision.Restart)
+                {
+                    return;
+                }
+
+                await Task.Delay(decision.Delay, life).ConfigureAwait(false);
+                await instance.Gate.WaitAsync(life).ConfigureAwait(false);
+                try
+                {
+                    instance.RestartCount++;
+                    instance.ConsecutiveRestarts++;
+                    instance.RestartPending = false;
+                    if (!Transition(instance, InstanceStatus.Creating, $"restart {instance.RestartCount.ToString(CultureInfo.InvariantCulture)}") ||
+                        !await StartProcessAsync(instance, life).ConfigureAwait(false))
+                    {
+                        return;
+                    }
+                }
+                finally
+                {
+                    instance.Gate.Release();
+                }
+            }
+        }
+        catch (OperationCanceledException) when (life.IsCancellationRequested)
+        {
+            // Stopped, removed, redeployed or the runtime disposed: whoever cancelled takes over.
+        }
+        catch (Exception e)
+        {
+            ExecLog.ActionFailed(_log, e, instance.Key.ToString(), "supervision");
+        }
+    }
+
+    /// <summary>
+    /// A child is awaited; an adopted process (not our child after a node engine restart) is polled in /proc, its
+    /// start time guarding against a reused pid. The exit file holds the code even when we were not the parent.
+    /// </summary>
+    private static async Task<int?> WaitForExitAsync(ExecInstance instance, CancellationToken life)
+    {
+        if (instance.Child is { } child)
+        {
+            await child.WaitForExitAsync(life).ConfigureAwait(false);
+
+            // A wrapper killed before it could write the file (OOM killer, kill -9) leaves the kernel's view: 128 + signal.
+            var code = ReadExitFile(instance) ?? child.ExitCode;
+            child.Dispose();
+            instance.Child = null;
+            return code;
+        }
+
+        using var timer = new PeriodicTimer(AdoptedPollInterval);
+        while (instance.IsProcessAlive)
+        {
+            await timer.WaitForNextTickAsync(life).ConfigureAwait(false);
+        }
+
+        return ReadExitFile(instance);
+    }
+
+    private static int? ReadExitFile(ExecInstance instance)
+    {
+        try
+        {
+            var text = File.ReadAllText(instance.Paths.Exit).Trim();
+            return int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var code) ? code : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Clears what the run left, then reports DEAD or COMPLETED at once and says whether to restart.</summary>
+    private async Task<ExitDecision> HandleExitAsync(ExecInstance instance, int? exitCode, bool groupIsOurs, CancellationToken ct)
+    {
+        var signal = Signals.FromExitCode(exitCode);
+        var oomKilled = instance.Cgroup.ReadOomKills() > instance.OomKillsAtStart;
+
+        // Background children of the workload die with it: an instance is its process group and its cgroup.
+        if (groupIsOurs && instance.Pid is { } pgid)
+        {
+            LibC.KillGroup(pgid, LibC.SigKill);
+        }
+
+        await instance.Cgroup.KillAllAsync(ct).ConfigureAwait(false);
+
+        if (instance.StartedAt is { } startedAt && DateTimeOffset.UtcNow - startedAt >= RestartRules.StableRun)
+        {
+            instance.ConsecutiveRestarts = 0;
+        }
+
+        var decision = RestartRules.OnExit(
+            instance.Spec.RestartPolicy, instance.Spec.OneShot, exitCode, signal, oomKilled, instance.ConsecutiveRestarts);
+        var outcome = decision.Restart
+            ? $"restarting in {decision.Delay.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} s"
+            : "not restarted";
+
+        instance.ExitCode = exitCode;
+        instance.RestartPending = decision.Restart;
+        instance.ClearProcess();
+        Transition(instance, decision.Status, $"{decision.Detail}; {outcome}");
+        ExecLog.Exited(_log, instance.Key.ToString(), decision.Detail, outcome);
+        return decision;
+    }
+
+    /// <summary>SIGTERM to the process group, <see cref="NodeEngineOptions.StopGracePeriod"/> to end, then SIGKILL to the group and the cgroup.</summary>
+    private async Task TerminateAsync(ExecInstance instance, CancellationToken ct)
+    {
+        var pgid = instance.IsProcessAlive ? instance.Pid : null;
+        if (pgid is { } group)
+        {
+            LibC.KillGroup(group, LibC.SigTerm);
+            var deadline = DateTime.UtcNow + _options.StopGracePeriod;
+            while (DateTime.UtcNow < deadline && (LibC.KillGroup(group, 0) || instance.Cgroup.ReadPids().Count > 0))
+            {
+                await Task.Delay(StopPollInterval, ct).ConfigureAwait(false);
+            }
+
+            if (LibC.KillGroup(group, LibC.SigKill))
+            {
+                ExecLog.Killed(_log, instance.Key.ToString(), _options.StopGracePeriod);
+            }
+        }
+
+        await instance.Cgroup.KillAllAsync(ct).ConfigureAwait(false);
+        if (instance.Child is { } child)
+        {
+            // Reap it now, so that nothing of the instance lingers as a zombie.
+            try
+            {
+                await child.WaitForExitAsync(ct).WaitAsync(TimeSpan.FromSeconds(5), ct).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                // Not reaped yet; .NET reaps it when it ends.
+            }
+
+            child.Dispose();
+            instance.Child = null;
+        }
+    }
+}

@@ -1,0 +1,86 @@
+using System.Diagnostics;
+
+namespace Canopy.NodeEngine.Runtimes.Exec;
+
+/// <summary>
+/// How an exec instance is started: <c>setsid sh -c '&lt;Script&gt;' canopy-&lt;job&gt; &lt;dir&gt; &lt;cmd...&gt;</c>.
+/// The script is a constant and gets the instance directory and the command as positional arguments, so no user
+/// string ever becomes shell code. setsid makes the wrapper a session and process group leader (pgid = its pid),
+/// so one kill(−pgid) reaches the whole instance.
+/// </summary>
+internal static class ExecWrapper
+{
+    /// <summary>
+    /// Joins the instance's cgroups before anything else runs (children inherit the membership), appends all output
+    /// to stdout.log (O_APPEND: the node engine may truncate it to rotate), runs the command, and writes its exit
+    /// status to a file: the node engine may not be this process's parent any more when it ends.
+    /// </summary>
+    public const string Script =
+        """
+        d="$1"
+        shift
+        exec </dev/null >>"$d/stdout.log" 2>&1
+        if [ -f "$d/cgroups" ]; then
+          while IFS= read -r f; do
+            [ -z "$f" ] || echo $$ >"$f" || echo "canopy: could not join cgroup $f"
+          done <"$d/cgroups"
+        fi
+        "$@"
+        echo $? >"$d/exit"
+        """;
+
+    private static readonly Lazy<string[]?> Setsid = new(FindSetsid);
+
+    /// <summary>False when neither util-linux setsid nor busybox is installed.</summary>
+    public static bool IsAvailable => Setsid.Value is not null && File.Exists("/bin/sh");
+
+    public static ProcessStartInfo CreateStartInfo(
+        string jobName, string instanceDir, IEnumerable<string> argv, IReadOnlyDictionary<string, string> environment)
+    {
+        var setsid = Setsid.Value ?? throw new InvalidOperationException("setsid is not installed on this node");
+        var info = new ProcessStartInfo(setsid[0])
+        {
+            UseShellExecute = false,
+            WorkingDirectory = instanceDir,
+        };
+
+        foreach (var arg in setsid.Skip(1))
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        info.ArgumentList.Add("/bin/sh");
+        info.ArgumentList.Add("-c");
+        info.ArgumentList.Add(Script);
+        info.ArgumentList.Add($"canopy-{jobName}");
+        info.ArgumentList.Add(instanceDir);
+        foreach (var arg in argv)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        // The workload sees only its own environment: the node engine's may hold its join token.
+        info.Environment.Clear();
+        foreach (var (key, value) in environment)
+        {
+            info.Environment[key] = value;
+        }
+
+        return info;
+    }
+
+    private static string[]? FindSetsid()
+    {
+        string[] dirs = ["/usr/bin", "/bin", "/usr/sbin", "/sbin", "/usr/local/bin"];
+        foreach (var dir in dirs)
+        {
+            var path = Path.Combine(dir, "setsid");
+            if (File.Exists(path))
+            {
+                return [path];
+            }
+        }
+
+        return File.Exists("/bin/busybox") ? ["/bin/busybox", "setsid"] : null;
+    }
+}

@@ -1,0 +1,54 @@
+using System.Security.Claims;
+using Canopy.Contracts.Api;
+using Canopy.Core.Descriptors;
+using Canopy.Root.Deployments;
+using Canopy.Root.Store;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Canopy.Root.Api;
+
+/// <summary>Oakestra's application paths.</summary>
+internal static class ApplicationEndpoints
+{
+    public static void MapApplications(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api").WithTags("applications");
+        api.MapPost("/application/", CreateAsync)
+            .Accepts<SlaDocument>("application/json").Produces<List<ApplicationDocument>>()
+            .WithSummary("SLA v2.0 descriptor → its applications and services (no instances yet); answers all of the caller's applications.");
+        api.MapGet("/application/{id}", async (string id, ClaimsPrincipal user, IRootStore store, Views views, CancellationToken ct) =>
+                Results.Ok(await views.ApplicationAsync(await store.ApplicationAsync(id, user, ct), ct)))
+            .Produces<ApplicationDocument>();
+        api.MapPut("/application/{id}", UpdateAsync)
+            .Accepts<ApplicationUpdateRequest>("application/json").Produces<ApplicationDocument>();
+        api.MapDelete("/application/{id}", async (string id, ClaimsPrincipal user, DeploymentService deployments, CancellationToken ct) =>
+            {
+                var outcome = await deployments.DeleteApplicationAsync(user, id, ct);
+                return Results.Ok(new MessageResponse(outcome.ApplicationRemoved
+                    ? $"application '{id}' deleted"
+                    : $"application '{id}' is being deleted; {outcome.AwaitingUndeploy.Count} instances are being undeployed"));
+            })
+            .Produces<MessageResponse>();
+        api.MapGet("/applications/", async (ClaimsPrincipal user, Views views, CancellationToken ct) =>
+                Results.Ok(await views.ApplicationsAsync(user.IsAdmin() ? null : user.UserName(), null, ct)))
+            .Produces<List<ApplicationDocument>>().WithSummary("Admin: every application; others: their own.");
+    }
+
+    private static async Task<IResult> CreateAsync(
+        HttpContext context, ClaimsPrincipal user, DeploymentService deployments, Views views, CancellationToken ct)
+    {
+        var json = await JsonBody.ReadTextAsync(context.Request, ct);
+        var warnings = await deployments.CreateApplicationsAsync(user.UserName(), json, ct);
+        return Results.Ok(await views.ApplicationsAsync(user.UserName(), warnings, ct));
+    }
+
+    private static async Task<IResult> UpdateAsync(
+        string id, HttpContext context, ClaimsPrincipal user, DeploymentService deployments, Views views, CancellationToken ct)
+    {
+        var request = await JsonBody.ReadAsync<ApplicationUpdateRequest>(context.Request, ct);
+        var updated = await deployments.UpdateApplicationAsync(user, id, request, ct);
+        return Results.Ok(await views.ApplicationAsync(updated, ct));
+    }
+}

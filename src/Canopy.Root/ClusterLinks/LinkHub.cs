@@ -1,0 +1,118 @@
+using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
+using Canopy.Contracts.Link;
+using Canopy.Root.Store;
+using Microsoft.Extensions.Logging;
+
+namespace Canopy.Root.ClusterLinks;
+
+/// <summary>
+/// The live links, one per cluster (a newer link replaces the older one), and the questions waiting for an answer.
+/// A cluster without a link is inactive at once, whatever its last heartbeat.
+/// </summary>
+internal sealed partial class LinkHub(RootOptions options, TimeProvider time, ILogger<LinkHub> log)
+{
+    private readonly ConcurrentDictionary<string, ClusterConnection> _links = new();
+    private readonly ConcurrentDictionary<string, (string ClusterId, TaskCompletionSource<LinkResponse> Answer)> _pending = new();
+
+    public bool IsConnected(string clusterId) => _links.ContainsKey(clusterId);
+
+    /// <summary>Connected, and its last <c>resources</c> heartbeat is recent.</summary>
+    public bool IsActive(ClusterRecord cluster) =>
+        IsConnected(cluster.Id) && cluster.LastSeen is { } seen && time.GetUtcNow() - seen <= options.ClusterHeartbeatTimeout;
+
+    /// <summary>Makes <paramref name="connection"/> the cluster's link and closes the one it replaces.</summary>
+    public void Register(ClusterConnection connection)
+    {
+        ClusterConnection? replaced = null;
+        _links.AddOrUpdate(connection.ClusterId, connection, (_, old) =>
+        {
+            replaced = old;
+            return connection;
+        });
+        if (replaced is not null && replaced != connection)
+        {
+            LinkReplaced(connection.ClusterName);
+            replaced.Close("replaced by a newer link from the same cluster");
+        }
+    }
+
+    /// <summary>Forgets the link if it is still the current one, and fails the questions waiting on it.</summary>
+    public void Unregister(ClusterConnection connection)
+    {
+        if (!_links.TryRemove(new KeyValuePair<string, ClusterConnection>(connection.ClusterId, connection)))
+        {
+            return;
+        }
+
+        foreach (var (id, pending) in _pending)
+        {
+            if (pending.ClusterId == connection.ClusterId && _pending.TryRemove(id, out _))
+            {
+                pending.Answer.TrySetException(new ClusterUnavailableException($"the link to cluster '{connection.ClusterName}' was lost"));
+            }
+        }
+    }
+
+    public bool TrySend<T>(string clusterId, string type, T payload) =>
+        _links.TryGetValue(clusterId, out var link) && link.TrySend(type, payload);
+
+    /// <summary>Asks a cluster a question and waits for its answer up to <see cref="RootOptions.RequestTimeout"/>.</summary>
+    public async Task<LinkResponse> RequestAsync(string clusterId, string clusterName, string kind, JsonObject? args, CancellationToken ct)
+    {
+        if (!_links.TryGetValue(clusterId, out var link))
+        {
+            throw new ClusterUnavailableException($"cluster '{clusterName}' is not connected");
+        }
+
+        var requestId = Guid.NewGuid().ToString("N");
+        var answer = new TaskCompletionSource<LinkResponse>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _pending[requestId] = (clusterId, answer);
+        try
+        {
+            if (!link.TrySend(LinkMessageTypes.Request, new LinkRequest(requestId, kind, args)))
+            {
+                throw new ClusterUnavailableException($"cluster '{clusterName}' is disconnecting");
+            }
+
+            return await answer.Task.WaitAsync(options.RequestTimeout, time, ct);
+        }
+        catch (TimeoutException)
+        {
+            throw new ClusterUnavailableException(
+                $"cluster '{clusterName}' did not answer the '{kind}' request within {options.RequestTimeout.TotalSeconds:0.#} s");
+        }
+        finally
+        {
+            _pending.TryRemove(requestId, out _);
+        }
+    }
+
+    public void Complete(string clusterId, LinkResponse response)
+    {
+        if (_pending.TryGetValue(response.RequestId, out var pending) && pending.ClusterId == clusterId &&
+            _pending.TryRemove(response.RequestId, out _))
+        {
+            pending.Answer.TrySetResult(response);
+        }
+        else
+        {
+            UnexpectedResponse(response.RequestId);
+        }
+    }
+
+    /// <summary>Graceful shutdown: every link gets a close frame.</summary>
+    public void CloseAll(string reason)
+    {
+        foreach (var link in _links.Values)
+        {
+            link.Close(reason);
+        }
+    }
+
+    [LoggerMessage(EventId = 1401, Level = LogLevel.Information, Message = "Cluster {Cluster} opened a new link; the older one is closed")]
+    private partial void LinkReplaced(string cluster);
+
+    [LoggerMessage(EventId = 1402, Level = LogLevel.Debug, Message = "Response to unknown or expired request {RequestId} ignored")]
+    private partial void UnexpectedResponse(string requestId);
+}

@@ -1,0 +1,222 @@
+using System.Threading.Channels;
+using Canopy.Contracts.Link;
+using Canopy.Core.Descriptors;
+using Canopy.Core.Scheduling;
+using Canopy.Core.States;
+using Canopy.Root.ClusterLinks;
+using Canopy.Root.Deployments;
+using Canopy.Root.Store;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Canopy.Root.Placement;
+
+/// <summary>
+/// Places instances on clusters. One loop does every decision, so two placements never race for the same capacity; it runs
+/// when woken (a new instance, a cluster that connects or reports resources) and every <see cref="RetryInterval"/> for
+/// instances whose placement failed.
+/// </summary>
+internal sealed partial class RootScheduler(
+    IRootStore store, LinkHub hub, RootOptions options, TimeProvider time, ILogger<RootScheduler> log) : BackgroundService
+{
+    public static readonly TimeSpan RetryInterval = TimeSpan.FromSeconds(5);
+
+    // Capacity 1: wake-ups that arrive while a pass is pending are the same wake-up.
+    private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private long _decisions;
+
+    public void Wake() => _wake.Writer.TryWrite(true);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await PlacePendingAsync(stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                PassFailed(e);
+            }
+
+            await WaitForWorkAsync(stoppingToken);
+        }
+    }
+
+    private async Task WaitForWorkAsync(CancellationToken stoppingToken)
+    {
+        using var retry = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        retry.CancelAfter(RetryInterval);
+        try
+        {
+            await _wake.Reader.WaitToReadAsync(retry.Token);
+            _wake.Reader.TryRead(out _);
+        }
+        catch (OperationCanceledException)
+        {
+            // Retry interval elapsed, or shutdown (the loop checks).
+        }
+    }
+
+    /// <summary>One pass over every instance that waits for a cluster. Internal so tests can drive a pass directly.</summary>
+    internal async Task PlacePendingAsync(CancellationToken ct)
+    {
+        var instances = await store.ListInstancesAsync(null, ct);
+        var pending = instances.Where(InstanceRules.AwaitsPlacement)
+            .OrderBy(i => i.Status == InstanceStatus.Requested ? 0 : 1).ThenBy(i => i.UpdatedAt).ToList();
+        if (pending.Count == 0)
+        {
+            return;
+        }
+
+        var services = (await store.ListServicesAsync(null, ct)).ToDictionary(s => s.Id);
+        var clusters = await store.ListClustersAsync(ct);
+        var algorithm = PlacementAlgorithms.Get(options.SchedulingAlgorithm);
+        var reserved = Reservations(instances, services);
+
+        foreach (var instance in pending)
+        {
+            if (!services.TryGetValue(instance.ServiceId, out var service) || service.Deleting)
+            {
+                continue;
+            }
+
+            var candidates = clusters
+                .Select(c => ClusterCandidates.From(c, hub.IsActive(c), reserved.GetValueOrDefault(c.Id).Vcpus, reserved.GetValueOrDefault(c.Id).MemoryMb) with { CpuOvercommit = options.CpuOvercommit })
+                .ToList();
+            var result = Decide(service, instance, candidates, algorithm);
+            if (result.Chosen is { } chosen)
+            {
+                if (await AssignAsync(instance, chosen, ct) is { } placed)
+                {
+                    var r = reserved.GetValueOrDefault(chosen.Id);
+                    reserved[chosen.Id] = (r.Vcpus + service.Vcpus, r.MemoryMb + service.MemoryMb);
+                    Placed(service.JobName, placed.InstanceNumber, chosen.Name);
+                    if (!hub.TrySend(chosen.Id, LinkMessageTypes.Deploy, new DeployInstance(ServiceSpecs.Build(service), placed.InstanceNumber)))
+                    {
+                        DeployNotSent(service.JobName, placed.InstanceNumber, chosen.Name);
+                    }
+                }
+            }
+            else
+            {
+                await FailAsync(service, instance, result.Failure ?? InstanceStatus.NoActiveClusterWithCapacity, result.Detail, ct);
+            }
+        }
+    }
+
+    private PlacementResult Decide(ServiceRecord service, InstanceRecord instance, IReadOnlyList<Candidate> candidates, IPlacementAlgorithm algorithm)
+    {
+        var ms = ServiceSpecs.Read(service);
+        if (Virtualizations.Normalize(ms.Virtualization) is not { } virtualization)
+        {
+            return new PlacementResult(null, InstanceStatus.NoActiveClusterWithCapacity, $"unknown virtualization '{ms.Virtualization}'", []);
+        }
+
+        var request = new PlacementRequest
+        {
+            ServiceId = service.Id,
+            InstanceNumber = instance.InstanceNumber,
+            Vcpus = ms.Vcpus,
+            MemoryMb = ms.Memory,
+            Virtualization = virtualization,
+            Constraints = ms.Constraints ?? [],
+        };
+        return Core.Scheduling.Placement.Place(request, candidates, algorithm, PlacementTier.Root, Interlocked.Increment(ref _decisions) - 1);
+    }
+
+    private async Task<InstanceRecord?> AssignAsync(InstanceRecord instance, Candidate chosen, CancellationToken ct)
+    {
+        InstanceRecord? placed = null;
+        await store.UpdateInstanceAsync(instance.ServiceId, instance.InstanceNumber, current =>
+        {
+            // Re-checked inside the write: a delete or a cluster report may have come since the pass began.
+            if (!InstanceRules.AwaitsPlacement(current))
+            {
+                return null;
+            }
+
+            if (!InstanceTransitions.IsAllowed(current.Status, InstanceStatus.ClusterScheduled))
+            {
+                TransitionRefused(current.ServiceId, current.InstanceNumber, current.Status, InstanceStatus.ClusterScheduled);
+                return null;
+            }
+
+            placed = current with
+            {
+                Status = InstanceStatus.ClusterScheduled,
+                StatusDetail = $"placed on cluster {chosen.Name}",
+                ClusterId = chosen.Id,
+                NodeId = null,
+                NodeName = null,
+                HostIp = null,
+                HostPort = null,
+                UpdatedAt = time.GetUtcNow(),
+            };
+            return placed;
+        }, ct);
+        return placed;
+    }
+
+    private async Task FailAsync(ServiceRecord service, InstanceRecord instance, InstanceStatus failure, string detail, CancellationToken ct)
+    {
+        var changed = false;
+        await store.UpdateInstanceAsync(instance.ServiceId, instance.InstanceNumber, current =>
+        {
+            if (!InstanceRules.AwaitsPlacement(current) || (current.Status == failure && current.StatusDetail == detail))
+            {
+                return null;
+            }
+
+            if (!InstanceTransitions.IsAllowed(current.Status, failure))
+            {
+                TransitionRefused(current.ServiceId, current.InstanceNumber, current.Status, failure);
+                return null;
+            }
+
+            changed = true;
+            return current with { Status = failure, StatusDetail = detail, ClusterId = null, UpdatedAt = time.GetUtcNow() };
+        }, ct);
+        if (changed)
+        {
+            NotPlaced(service.JobName, instance.InstanceNumber, failure.ToWireName(), detail);
+        }
+    }
+
+    private static Dictionary<string, (double Vcpus, long MemoryMb)> Reservations(
+        IEnumerable<InstanceRecord> instances, IReadOnlyDictionary<string, ServiceRecord> services)
+    {
+        var reserved = new Dictionary<string, (double Vcpus, long MemoryMb)>();
+        foreach (var instance in instances.Where(InstanceRules.Reserves))
+        {
+            if (services.TryGetValue(instance.ServiceId, out var service))
+            {
+                var r = reserved.GetValueOrDefault(instance.ClusterId!);
+                reserved[instance.ClusterId!] = (r.Vcpus + service.Vcpus, r.MemoryMb + service.MemoryMb);
+            }
+        }
+
+        return reserved;
+    }
+
+    [LoggerMessage(EventId = 1301, Level = LogLevel.Information, Message = "Placed {JobName} instance {InstanceNumber} on cluster {Cluster}")]
+    private partial void Placed(string jobName, int instanceNumber, string cluster);
+
+    [LoggerMessage(EventId = 1302, Level = LogLevel.Warning, Message = "{JobName} instance {InstanceNumber} not placed: {Status} ({Detail})")]
+    private partial void NotPlaced(string jobName, int instanceNumber, string status, string detail);
+
+    [LoggerMessage(EventId = 1303, Level = LogLevel.Warning,
+        Message = "Deploy of {JobName} instance {InstanceNumber} not sent: cluster {Cluster} disconnected; its hello will bring it back")]
+    private partial void DeployNotSent(string jobName, int instanceNumber, string cluster);
+
+    [LoggerMessage(EventId = 1304, Level = LogLevel.Warning, Message = "Refused transition of {ServiceId}/{InstanceNumber}: {From} -> {To}")]
+    private partial void TransitionRefused(string serviceId, int instanceNumber, InstanceStatus from, InstanceStatus to);
+
+    [LoggerMessage(EventId = 1305, Level = LogLevel.Error, Message = "Placement pass failed; retrying")]
+    private partial void PassFailed(Exception e);
+}

@@ -1,0 +1,117 @@
+using Canopy.Hosting;
+using Canopy.Root.Api;
+using Canopy.Root.Auth;
+using Canopy.Root.ClusterLinks;
+using Canopy.Root.Deployments;
+using Canopy.Root.Placement;
+using Canopy.Root.Store;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Canopy.Root;
+
+/// <summary>The root orchestrator: public API, auth, store, root scheduler and the cluster link server, in one web host.</summary>
+public static class RootApplication
+{
+    private const string SigningKeySetting = "jwt_signing_key";
+
+    /// <summary>
+    /// Builds the root. The store is opened, its schema created and the Admin user bootstrapped here (see
+    /// <see cref="AdminBootstrap"/> in the services); after <c>StartAsync</c> the root serves and schedules.
+    /// <paramref name="configure"/> runs last, so a caller may replace the server (tests) or add logging (CLI).
+    /// </summary>
+    public static WebApplication Create(RootOptions options, Action<WebApplicationBuilder>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        Directory.CreateDirectory(options.DataDir);
+
+        var store = new SqliteRootStore(Path.Combine(options.DataDir, "root.db"));
+        store.Initialize();
+        var signingKey = new SymmetricSecurityKey(Convert.FromBase64String(
+            store.GetOrAddSettingAsync(SigningKeySetting, () => Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(64)), default)
+                .GetAwaiter().GetResult()));
+        var admin = AdminSeeder.EnsureAsync(store, options, TimeProvider.System, default).GetAwaiter().GetResult();
+
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = options.DataDir });
+        builder.WebHost.UseUrls(options.Listen);
+
+        // The framework's handler logs every exception it sees at Error, including the 4xx ApiProblems that are answers,
+        // not faults; UseCanopyProblems logs the real 500s itself.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Diagnostics.ExceptionHandlerMiddleware", LogLevel.None);
+        AddServices(builder.Services, options, store, signingKey, admin);
+        configure?.Invoke(builder);
+
+        var app = builder.Build();
+        app.UseCanopyProblems();
+        app.UseSwagger(o => o.RouteTemplate = "api/docs/{documentName}/swagger.json");
+        app.UseSwaggerUI(o =>
+        {
+            o.RoutePrefix = "api/docs";
+            o.SwaggerEndpoint("/api/docs/v1/swagger.json", "Canopy root v1");
+        });
+        app.UseWebSockets();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        MapEndpoints(app);
+        return app;
+    }
+
+    private static void AddServices(
+        IServiceCollection services, RootOptions options, SqliteRootStore store, SymmetricSecurityKey signingKey, AdminBootstrap admin)
+    {
+        services.AddSingleton(options);
+        services.AddSingleton(admin);
+        services.TryAddSingleton(TimeProvider.System);
+
+        // Built by a factory so the container disposes it (closing its pooled connections) on shutdown.
+        services.AddSingleton(_ => store);
+        services.AddSingleton<IRootStore>(sp => sp.GetRequiredService<SqliteRootStore>());
+
+        services.AddCanopyApiDefaults();
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        services.AddSingleton(sp => new TokenService(signingKey, options, sp.GetRequiredService<TimeProvider>()));
+        services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
+        services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme).Configure<TokenService>((o, tokens) =>
+        {
+            o.MapInboundClaims = false;
+            o.TokenValidationParameters = tokens.ValidationParameters;
+            o.Events = JwtEvents.Create();
+        });
+        services.AddAuthorizationBuilder()
+            .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
+            .AddPolicy(UserEndpoints.AdminPolicy, p => p.RequireRole(Contracts.Api.Roles.Admin));
+        services.AddEndpointsApiExplorer();
+        services.AddSwaggerGen(OpenApiSetup.Configure);
+
+        services.AddSingleton<LinkHub>();
+        services.AddSingleton<LinkMessageHandler>();
+        services.AddSingleton<LinkSession>();
+        services.AddSingleton<RootScheduler>();
+        services.AddHostedService(sp => sp.GetRequiredService<RootScheduler>());
+        services.AddSingleton<DeploymentService>();
+        services.AddSingleton<Views>();
+    }
+
+    private static void MapEndpoints(WebApplication app)
+    {
+        app.MapGet("/health", () => Results.Ok(new { status = "ok" })).AllowAnonymous().ExcludeFromDescription();
+        app.MapAuth();
+        app.MapUsers();
+        app.MapApplications();
+        app.MapServices();
+        app.MapClusters();
+        app.MapInstances();
+        app.MapForwarded();
+        app.MapClusterLinks();
+    }
+}

@@ -1,0 +1,53 @@
+using Canopy.Core.Scheduling;
+
+namespace Canopy.Root;
+
+/// <summary>Everything the root orchestrator needs, fully resolved by the caller (the CLI layers defaults, file, env and flags).</summary>
+public sealed class RootOptions
+{
+    /// <summary>Holds <c>root.db</c> and <c>admin-password</c>; created when missing.</summary>
+    public required string DataDir { get; set; }
+
+    public string Listen { get; set; } = "http://127.0.0.1:10000";
+
+    /// <summary>Password of the Admin user created on the very first start; a random one is generated when null.</summary>
+    public string? AdminPassword { get; set; }
+
+    /// <summary>Clusters must present it at registration. Empty refuses every cluster.</summary>
+    public string ClusterJoinToken { get; set; } = "";
+
+    public TimeSpan AccessTokenLifetime { get; set; } = TimeSpan.FromMinutes(10);
+    public TimeSpan RefreshTokenLifetime { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>One of <see cref="PlacementAlgorithms.Names"/>.</summary>
+    public string SchedulingAlgorithm { get; set; } = PlacementAlgorithms.BestFit;
+
+    /// <summary>How many times its cores a cluster's CPU may be promised to services (SLA vcpus are quotas); memory is never over-committed.</summary>
+    public double CpuOvercommit { get; set; } = 4.0;
+
+    /// <summary>A cluster whose last <c>resources</c> message is older than this is inactive.</summary>
+    public TimeSpan ClusterHeartbeatTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>How long a question forwarded to a cluster (logs, nodes) may take.</summary>
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the bad option.</summary>
+    public void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(DataDir))
+        {
+            throw new ArgumentException("RootOptions.DataDir is required");
+        }
+
+        if (!PlacementAlgorithms.Names.Contains(SchedulingAlgorithm))
+        {
+            throw new ArgumentException(
+                $"unknown scheduling algorithm '{SchedulingAlgorithm}'; known: {string.Join(", ", PlacementAlgorithms.Names)}");
+        }
+
+        if (AccessTokenLifetime <= TimeSpan.Zero || RefreshTokenLifetime <= TimeSpan.Zero)
+        {
+            throw new ArgumentException("token lifetimes must be positive");
+        }
+    }
+}

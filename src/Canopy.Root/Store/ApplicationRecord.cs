@@ -1,0 +1,18 @@
+namespace Canopy.Root.Store;
+
+/// <summary>An application: a named group of services owned by one user.</summary>
+public sealed record ApplicationRecord
+{
+    public required string Id { get; init; }
+    public required string Name { get; init; }
+    public required string Namespace { get; init; }
+    public string? Description { get; init; }
+
+    /// <summary>User name of the owner.</summary>
+    public required string Owner { get; init; }
+
+    /// <summary>Set by DELETE: the record goes once its last service has.</summary>
+    public bool Deleting { get; init; }
+
+    public DateTimeOffset CreatedAt { get; init; }
+}

@@ -1,0 +1,92 @@
+namespace Canopy.Root.Store;
+
+/// <summary>
+/// The root's persistent state. SQLite now (<see cref="SqliteRootStore"/>), PostgreSQL later: every method that changes
+/// desired state is one transaction, and a method that fails has written nothing.
+/// </summary>
+public interface IRootStore
+{
+    /// <summary>The value of a setting, created with <paramref name="create"/> (and stored) the first time it is asked for.</summary>
+    Task<string> GetOrAddSettingAsync(string key, Func<string> create, CancellationToken ct);
+
+    Task<int> CountUsersAsync(CancellationToken ct);
+    Task<UserRecord?> GetUserAsync(string name, CancellationToken ct);
+    Task<IReadOnlyList<UserRecord>> ListUsersAsync(CancellationToken ct);
+
+    /// <summary>Throws <see cref="StoreConflictException"/> when the name is taken.</summary>
+    Task AddUserAsync(UserRecord user, CancellationToken ct);
+
+    /// <summary>False when there is no such user.</summary>
+    Task<bool> UpdateUserAsync(UserRecord user, CancellationToken ct);
+
+    Task<bool> DeleteUserAsync(string name, CancellationToken ct);
+
+    /// <summary>
+    /// Adds applications with their services, all or nothing. Throws <see cref="StoreConflictException"/> when an owner
+    /// already has an application with the same name and namespace.
+    /// </summary>
+    Task AddApplicationsAsync(IReadOnlyList<(ApplicationRecord Application, IReadOnlyList<ServiceRecord> Services)> applications, CancellationToken ct);
+
+    Task<ApplicationRecord?> GetApplicationAsync(string id, CancellationToken ct);
+
+    /// <summary>All applications, or those of <paramref name="owner"/>.</summary>
+    Task<IReadOnlyList<ApplicationRecord>> ListApplicationsAsync(string? owner, CancellationToken ct);
+
+    /// <summary>
+    /// Changes name, namespace and description, and renames its services' job names with it. False when the application
+    /// is gone; <see cref="StoreConflictException"/> when the new name and namespace are taken.
+    /// </summary>
+    Task<bool> UpdateApplicationAsync(ApplicationRecord application, CancellationToken ct);
+
+    /// <summary>Adds services to an existing application, all or nothing.</summary>
+    Task AddServicesAsync(IReadOnlyList<ServiceRecord> services, CancellationToken ct);
+
+    Task<ServiceRecord?> GetServiceAsync(string id, CancellationToken ct);
+
+    /// <summary>All services, or those of one application, in creation order.</summary>
+    Task<IReadOnlyList<ServiceRecord>> ListServicesAsync(string? applicationId, CancellationToken ct);
+
+    /// <summary>Replaces the microservice JSON, the resource request and the desired count. False when the service is gone.</summary>
+    Task<bool> UpdateServiceAsync(ServiceRecord service, CancellationToken ct);
+
+    /// <summary>
+    /// A new instance in <c>REQUESTED</c> with the service's next number, and the desired count raised to the number of
+    /// instances not being removed. Null when the service is gone or being deleted.
+    /// </summary>
+    Task<InstanceRecord?> AddInstanceAsync(string serviceId, DateTimeOffset now, CancellationToken ct);
+
+    Task<InstanceRecord?> GetInstanceAsync(string serviceId, int instanceNumber, CancellationToken ct);
+
+    /// <summary>All instances, or those of one service, by service then number.</summary>
+    Task<IReadOnlyList<InstanceRecord>> ListInstancesAsync(string? serviceId, CancellationToken ct);
+
+    Task<IReadOnlyList<InstanceRecord>> ListInstancesOnClusterAsync(string clusterId, CancellationToken ct);
+
+    /// <summary>
+    /// Read-modify-write of one instance, atomic with every other write. <paramref name="change"/> returns the new record,
+    /// or null to leave it as it is. Returns what is stored afterwards (null when there is no such instance).
+    /// </summary>
+    Task<InstanceRecord?> UpdateInstanceAsync(string serviceId, int instanceNumber, Func<InstanceRecord, InstanceRecord?> change, CancellationToken ct);
+
+    /// <summary>Refreshes the metrics of instances placed on <paramref name="clusterId"/>, in one transaction; others are left alone.</summary>
+    Task UpdateMetricsAsync(string clusterId, IReadOnlyList<InstanceMetricsSample> samples, CancellationToken ct);
+
+    /// <summary>
+    /// Marks an application (all its services), a service (all its instances) or some instances of a service for deletion.
+    /// Instances for which <paramref name="heldByCluster"/> is false are deleted at once; a service or application marked
+    /// for deletion that is left empty is deleted too.
+    /// </summary>
+    Task<DeletionOutcome> MarkForDeletionAsync(
+        string? applicationId, string? serviceId, IReadOnlyCollection<int>? instanceNumbers,
+        Func<InstanceRecord, bool> heldByCluster, CancellationToken ct);
+
+    /// <summary>Deletes one instance record (its cluster confirmed it is gone), then its service and application if they are marked and empty.</summary>
+    Task<DeletionOutcome> RemoveInstanceAsync(string serviceId, int instanceNumber, CancellationToken ct);
+
+    /// <summary>Registers a cluster, or re-registers one with the same name: it keeps its id and gets the new credential hash.</summary>
+    Task<ClusterRecord> UpsertClusterAsync(string name, string? location, string? managerUrl, string credentialHash, Func<string> newId, DateTimeOffset now, CancellationToken ct);
+
+    Task<ClusterRecord?> GetClusterAsync(string id, CancellationToken ct);
+    Task<IReadOnlyList<ClusterRecord>> ListClustersAsync(CancellationToken ct);
+    Task UpdateClusterResourcesAsync(string id, string resources, DateTimeOffset seen, CancellationToken ct);
+}

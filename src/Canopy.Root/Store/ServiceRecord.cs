@@ -1,0 +1,38 @@
+namespace Canopy.Root.Store;
+
+/// <summary>
+/// A service (Oakestra "job"): the SLA microservice as given (<see cref="Microservice"/>, JSON, unknown fields kept)
+/// plus what the root keeps beside it.
+/// </summary>
+public sealed record ServiceRecord
+{
+    public required string Id { get; init; }
+    public required string ApplicationId { get; init; }
+
+    /// <summary>Owner of the application (copied so that access checks need no join).</summary>
+    public required string Owner { get; init; }
+
+    public required string AppName { get; init; }
+    public required string AppNs { get; init; }
+    public required string ServiceName { get; init; }
+    public required string ServiceNs { get; init; }
+    public required string JobName { get; init; }
+
+    /// <summary>The SLA microservice object, JSON text, with <c>microserviceID</c> and <c>addresses.rr_ip</c> filled in.</summary>
+    public required string Microservice { get; init; }
+
+    public string? RrIp { get; init; }
+
+    /// <summary>What one instance asks for (copied from the SLA for reservations).</summary>
+    public double Vcpus { get; init; }
+
+    public int MemoryMb { get; init; }
+
+    public int DesiredInstances { get; init; }
+
+    /// <summary>Instance numbers are never reused within a service.</summary>
+    public int NextInstanceNumber { get; init; }
+
+    public bool Deleting { get; init; }
+    public DateTimeOffset CreatedAt { get; init; }
+}

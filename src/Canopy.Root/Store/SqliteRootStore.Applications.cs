@@ -1,0 +1,142 @@
+using Canopy.Core.Descriptors;
+using Microsoft.Data.Sqlite;
+
+namespace Canopy.Root.Store;
+
+public sealed partial class SqliteRootStore
+{
+    private const string ApplicationColumns = "id, name, namespace, description, owner, deleting, created_at";
+
+    private const string ServiceColumns =
+        "id, application_id, owner, app_name, app_ns, service_name, service_ns, job_name, microservice, rr_ip, vcpus, memory_mb, " +
+        "desired_instances, next_instance_number, deleting, created_at";
+
+    public Task AddApplicationsAsync(
+        IReadOnlyList<(ApplicationRecord Application, IReadOnlyList<ServiceRecord> Services)> applications, CancellationToken ct) =>
+        WriteAsync((c, tx) =>
+        {
+            foreach (var (application, services) in applications)
+            {
+                EnsureNameFree(c, tx, application);
+                Execute(c, tx, $"INSERT INTO applications ({ApplicationColumns}) VALUES ($id, $name, $ns, $desc, $owner, $deleting, $created)",
+                    ("$id", application.Id), ("$name", application.Name), ("$ns", application.Namespace), ("$desc", application.Description),
+                    ("$owner", application.Owner), ("$deleting", application.Deleting), ("$created", Time(application.CreatedAt)));
+                foreach (var service in services)
+                {
+                    InsertService(c, tx, service);
+                }
+            }
+
+            return true;
+        }, ct);
+
+    public Task<ApplicationRecord?> GetApplicationAsync(string id, CancellationToken ct) =>
+        ReadAsync(c => Query(c, null, $"SELECT {ApplicationColumns} FROM applications WHERE id = $id", ReadApplication, ("$id", id))
+            .FirstOrDefault(), ct);
+
+    public Task<IReadOnlyList<ApplicationRecord>> ListApplicationsAsync(string? owner, CancellationToken ct) =>
+        ReadAsync<IReadOnlyList<ApplicationRecord>>(c => owner is null
+            ? Query(c, null, $"SELECT {ApplicationColumns} FROM applications ORDER BY created_at, rowid", ReadApplication)
+            : Query(c, null, $"SELECT {ApplicationColumns} FROM applications WHERE owner = $owner ORDER BY created_at, rowid",
+                ReadApplication, ("$owner", owner)), ct);
+
+    public Task<bool> UpdateApplicationAsync(ApplicationRecord application, CancellationToken ct) =>
+        WriteAsync((c, tx) =>
+        {
+            EnsureNameFree(c, tx, application);
+            if (Execute(c, tx, "UPDATE applications SET name = $name, namespace = $ns, description = $desc WHERE id = $id",
+                    ("$id", application.Id), ("$name", application.Name), ("$ns", application.Namespace), ("$desc", application.Description)) == 0)
+            {
+                return false;
+            }
+
+            // job_name embeds the application's name and namespace.
+            var services = Query(c, tx, $"SELECT {ServiceColumns} FROM services WHERE application_id = $id", ReadService, ("$id", application.Id));
+            foreach (var s in services)
+            {
+                Execute(c, tx, "UPDATE services SET app_name = $an, app_ns = $ans, job_name = $job WHERE id = $id",
+                    ("$id", s.Id), ("$an", application.Name), ("$ans", application.Namespace),
+                    ("$job", JobNames.For(application.Name, application.Namespace, s.ServiceName, s.ServiceNs)));
+            }
+
+            return true;
+        }, ct);
+
+    public Task AddServicesAsync(IReadOnlyList<ServiceRecord> services, CancellationToken ct) =>
+        WriteAsync((c, tx) =>
+        {
+            foreach (var service in services)
+            {
+                InsertService(c, tx, service);
+            }
+
+            return true;
+        }, ct);
+
+    public Task<ServiceRecord?> GetServiceAsync(string id, CancellationToken ct) =>
+        ReadAsync(c => Query(c, null, $"SELECT {ServiceColumns} FROM services WHERE id = $id", ReadService, ("$id", id)).FirstOrDefault(), ct);
+
+    public Task<IReadOnlyList<ServiceRecord>> ListServicesAsync(string? applicationId, CancellationToken ct) =>
+        ReadAsync<IReadOnlyList<ServiceRecord>>(c => applicationId is null
+            ? Query(c, null, $"SELECT {ServiceColumns} FROM services ORDER BY created_at, rowid", ReadService)
+            : Query(c, null, $"SELECT {ServiceColumns} FROM services WHERE application_id = $app ORDER BY created_at, rowid",
+                ReadService, ("$app", applicationId)), ct);
+
+    public Task<bool> UpdateServiceAsync(ServiceRecord service, CancellationToken ct) =>
+        WriteAsync((c, tx) => Execute(c, tx,
+            "UPDATE services SET microservice = $ms, rr_ip = $rr, vcpus = $vcpus, memory_mb = $mem, desired_instances = $desired " +
+            "WHERE id = $id",
+            ("$id", service.Id), ("$ms", service.Microservice), ("$rr", service.RrIp), ("$vcpus", service.Vcpus),
+            ("$mem", service.MemoryMb), ("$desired", service.DesiredInstances)) > 0, ct);
+
+    private static void EnsureNameFree(SqliteConnection c, SqliteTransaction tx, ApplicationRecord application)
+    {
+        var taken = Scalar(c, tx,
+            "SELECT COUNT(*) FROM applications WHERE owner = $owner AND name = $name AND namespace = $ns AND id <> $id",
+            ("$owner", application.Owner), ("$name", application.Name), ("$ns", application.Namespace), ("$id", application.Id));
+        if (taken > 0)
+        {
+            throw new StoreConflictException(
+                $"application '{application.Name}' in namespace '{application.Namespace}' already exists for user '{application.Owner}'");
+        }
+    }
+
+    private static void InsertService(SqliteConnection c, SqliteTransaction tx, ServiceRecord s) =>
+        Execute(c, tx,
+            $"INSERT INTO services ({ServiceColumns}) VALUES ($id, $app, $owner, $an, $ans, $sn, $sns, $job, $ms, $rr, $vcpus, $mem, " +
+            "$desired, $next, $deleting, $created)",
+            ("$id", s.Id), ("$app", s.ApplicationId), ("$owner", s.Owner), ("$an", s.AppName), ("$ans", s.AppNs), ("$sn", s.ServiceName),
+            ("$sns", s.ServiceNs), ("$job", s.JobName), ("$ms", s.Microservice), ("$rr", s.RrIp), ("$vcpus", s.Vcpus), ("$mem", s.MemoryMb),
+            ("$desired", s.DesiredInstances), ("$next", s.NextInstanceNumber), ("$deleting", s.Deleting), ("$created", Time(s.CreatedAt)));
+
+    private static ApplicationRecord ReadApplication(SqliteDataReader r) => new()
+    {
+        Id = r.GetString(0),
+        Name = r.GetString(1),
+        Namespace = r.GetString(2),
+        Description = StringOrNull(r, 3),
+        Owner = r.GetString(4),
+        Deleting = r.GetBoolean(5),
+        CreatedAt = ReadTime(r, 6),
+    };
+
+    private static ServiceRecord ReadService(SqliteDataReader r) => new()
+    {
+        Id = r.GetString(0),
+        ApplicationId = r.GetString(1),
+        Owner = r.GetString(2),
+        AppName = r.GetString(3),
+        AppNs = r.GetString(4),
+        ServiceName = r.GetString(5),
+        ServiceNs = r.GetString(6),
+        JobName = r.GetString(7),
+        Microservice = r.GetString(8),
+        RrIp = StringOrNull(r, 9),
+        Vcpus = r.GetDouble(10),
+        MemoryMb = r.GetInt32(11),
+        DesiredInstances = r.GetInt32(12),
+        NextInstanceNumber = r.GetInt32(13),
+        Deleting = r.GetBoolean(14),
+        CreatedAt = ReadTime(r, 15),
+    };
+}

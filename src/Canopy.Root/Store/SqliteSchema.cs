@@ -1,0 +1,79 @@
+namespace Canopy.Root.Store;
+
+/// <summary>The root's tables. Created at start when missing; plain SQL so that the PostgreSQL provider can mirror it.</summary>
+internal static class SqliteSchema
+{
+    public const string Create = """
+        CREATE TABLE IF NOT EXISTS settings (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL);
+
+        CREATE TABLE IF NOT EXISTS users (
+            name TEXT PRIMARY KEY,
+            password_hash TEXT NOT NULL,
+            roles TEXT NOT NULL,
+            email TEXT,
+            created_at TEXT NOT NULL);
+
+        CREATE TABLE IF NOT EXISTS applications (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            namespace TEXT NOT NULL,
+            description TEXT,
+            owner TEXT NOT NULL,
+            deleting INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL);
+        CREATE UNIQUE INDEX IF NOT EXISTS applications_owner_name ON applications (owner, name, namespace);
+
+        CREATE TABLE IF NOT EXISTS services (
+            id TEXT PRIMARY KEY,
+            application_id TEXT NOT NULL,
+            owner TEXT NOT NULL,
+            app_name TEXT NOT NULL,
+            app_ns TEXT NOT NULL,
+            service_name TEXT NOT NULL,
+            service_ns TEXT NOT NULL,
+            job_name TEXT NOT NULL,
+            microservice TEXT NOT NULL,
+            rr_ip TEXT,
+            vcpus REAL NOT NULL DEFAULT 0,
+            memory_mb INTEGER NOT NULL DEFAULT 0,
+            desired_instances INTEGER NOT NULL DEFAULT 1,
+            next_instance_number INTEGER NOT NULL DEFAULT 0,
+            deleting INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL);
+        CREATE INDEX IF NOT EXISTS services_application ON services (application_id);
+
+        CREATE TABLE IF NOT EXISTS instances (
+            service_id TEXT NOT NULL,
+            instance_number INTEGER NOT NULL,
+            status TEXT NOT NULL,
+            status_detail TEXT,
+            cluster_id TEXT,
+            node_id TEXT,
+            node_name TEXT,
+            host_ip TEXT,
+            host_port TEXT,
+            cpu_percent REAL NOT NULL DEFAULT 0,
+            memory REAL NOT NULL DEFAULT 0,
+            memory_percent REAL NOT NULL DEFAULT 0,
+            restart_count INTEGER NOT NULL DEFAULT 0,
+            exit_code INTEGER,
+            pid INTEGER,
+            started_at TEXT,
+            updated_at TEXT NOT NULL,
+            deleting INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (service_id, instance_number));
+        CREATE INDEX IF NOT EXISTS instances_cluster ON instances (cluster_id);
+
+        CREATE TABLE IF NOT EXISTS clusters (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            location TEXT,
+            manager_url TEXT,
+            credential_hash TEXT NOT NULL,
+            registered_at TEXT NOT NULL,
+            last_seen TEXT,
+            resources TEXT NOT NULL DEFAULT '{}');
+        """;
+}

@@ -1,0 +1,114 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Canopy.Cluster.Tests.Support;
+using Canopy.Contracts;
+using Canopy.Contracts.Registration;
+
+namespace Canopy.Cluster.Tests.Api;
+
+public sealed class NodeRegistrationTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    private FakeRoot _root = null!;
+    private TestCluster _cluster = null!;
+
+    public async Task InitializeAsync()
+    {
+        _root = await FakeRoot.StartAsync();
+        _cluster = await TestCluster.StartAsync(output, _root);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _cluster.DisposeAsync();
+        await _root.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Register_GoodToken_GivesIdAndBrokerAccount()
+    {
+        var response = await RegisterAsync(FakeNode.Describe("worker-1", new FakeNodeOptions()));
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        var body = (await response.Content.ReadFromJsonAsync<NodeRegisterResponse>(CanopyJson.Options))!;
+        body.Id.ShouldMatch("^[0-9a-f]{24}$");
+        body.Mqtt.Host.ShouldBe("127.0.0.1");
+        body.Mqtt.Port.ShouldBe(_cluster.Options.Mqtt.Port);
+        body.Mqtt.Username.ShouldBe(body.Id);
+        body.Mqtt.Password.Length.ShouldBeGreaterThanOrEqualTo(32);
+        (await _cluster.NodesAsync()).ShouldHaveSingleItem().Name.ShouldBe("worker-1");
+    }
+
+    [Theory]
+    [InlineData("wrong-token")]
+    [InlineData("")]
+    public async Task Register_BadToken_Is401ProblemJson(string token)
+    {
+        var response = await RegisterAsync(FakeNode.Describe("worker-1", new FakeNodeOptions(), token));
+
+        await ShouldBeUnauthorizedAsync(response, "invalid node join token");
+        (await _cluster.NodesAsync()).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task Register_MissingToken_Is401ProblemJson()
+    {
+        var response = await _cluster.Http.PostAsJsonAsync("/api/node/register", new { host = "worker-1", vcpus = 2 });
+
+        await ShouldBeUnauthorizedAsync(response, "invalid node join token");
+    }
+
+    [Fact]
+    public async Task Register_AgainWithItsId_KeepsIdAndPassword()
+    {
+        var first = await RegisterOkAsync(FakeNode.Describe("worker-1", new FakeNodeOptions()));
+
+        var again = await RegisterOkAsync(FakeNode.Describe("worker-1-renamed", new FakeNodeOptions(), id: first.Id));
+
+        again.Id.ShouldBe(first.Id);
+        again.Mqtt.Password.ShouldBe(first.Mqtt.Password);
+        (await _cluster.NodesAsync()).ShouldHaveSingleItem().Name.ShouldBe("worker-1-renamed");
+    }
+
+    [Fact]
+    public async Task Register_SameHostWithoutId_KeepsId()
+    {
+        var first = await RegisterOkAsync(FakeNode.Describe("worker-1", new FakeNodeOptions()));
+
+        var again = await RegisterOkAsync(FakeNode.Describe("worker-1", new FakeNodeOptions()));
+
+        again.Id.ShouldBe(first.Id);
+        (await _cluster.NodesAsync()).Count.ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task Register_UnknownIdOrOtherHost_GetsNewId()
+    {
+        var first = await RegisterOkAsync(FakeNode.Describe("worker-1", new FakeNodeOptions()));
+
+        var unknown = await RegisterOkAsync(FakeNode.Describe("worker-2", new FakeNodeOptions(), id: "0123456789abcdef01234567"));
+        var other = await RegisterOkAsync(FakeNode.Describe("worker-3", new FakeNodeOptions()));
+
+        new[] { first.Id, unknown.Id, other.Id }.Distinct().Count().ShouldBe(3);
+        unknown.Id.ShouldNotBe("0123456789abcdef01234567");
+        unknown.Id.ShouldMatch("^[0-9a-f]{24}$");
+    }
+
+    private Task<HttpResponseMessage> RegisterAsync(NodeRegisterRequest request) =>
+        _cluster.Http.PostAsJsonAsync("/api/node/register", request, CanopyJson.Options);
+
+    private async Task<NodeRegisterResponse> RegisterOkAsync(NodeRegisterRequest request)
+    {
+        var response = await RegisterAsync(request);
+        response.StatusCode.ShouldBe(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        return (await response.Content.ReadFromJsonAsync<NodeRegisterResponse>(CanopyJson.Options))!;
+    }
+
+    internal static async Task ShouldBeUnauthorizedAsync(HttpResponseMessage response, string detail)
+    {
+        response.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        response.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
+        using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        problem.RootElement.GetProperty("detail").GetString()!.ShouldContain(detail);
+    }
+}

@@ -1,0 +1,139 @@
+using System.Net.WebSockets;
+using System.Text.Json;
+using Canopy.Contracts;
+using Canopy.Contracts.Link;
+using Canopy.Contracts.Registration;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Canopy.Cluster.Tests.Support;
+
+/// <summary>
+/// A minimal root on real Kestrel (127.0.0.1, any port): answers cluster registration and holds the link WebSocket,
+/// recording everything the cluster sends and letting the test send root → cluster messages.
+/// </summary>
+internal sealed class FakeRoot : IAsyncDisposable
+{
+    public const string JoinToken = "root-join-token";
+    public const string ClusterId = "c1a55e000000000000000001";
+    public const string Credential = "link-credential";
+
+    private readonly WebApplication _app;
+    private readonly SemaphoreSlim _sendLock = new(1, 1);
+    private WebSocket? _socket;
+    private long _seq;
+
+    private FakeRoot(WebApplication app) => _app = app;
+
+    public string Url => _app.Urls.First();
+
+    public RecordedList<LinkMessage> Received { get; } = new();
+
+    public RecordedList<ClusterRegisterRequest> Registrations { get; } = new();
+
+    public int LinkConnections { get; private set; }
+
+    public static async Task<FakeRoot> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        builder.Services.ConfigureHttpJsonOptions(o => CanopyJson.Configure(o.SerializerOptions));
+        var app = builder.Build();
+        var root = new FakeRoot(app);
+        app.UseWebSockets();
+        app.MapPost("/api/v1/clusters/register", (ClusterRegisterRequest request) =>
+        {
+            root.Registrations.Add(request);
+            return request.JoinToken == JoinToken
+                ? Results.Ok(new ClusterRegisterResponse(ClusterId, Credential))
+                : Results.Problem(statusCode: 401, detail: "invalid cluster join token");
+        });
+        app.Map("/api/v1/clusters/{id}/link", root.AcceptLinkAsync);
+        await app.StartAsync();
+        return root;
+    }
+
+    public async Task SendAsync<T>(string type, T payload)
+    {
+        var socket = _socket ?? throw new InvalidOperationException("no link connected");
+        var bytes = CanopyJson.SerializeToUtf8(LinkMessage.Create(type, Interlocked.Increment(ref _seq), payload));
+        await _sendLock.WaitAsync();
+        try
+        {
+            await socket.SendAsync(bytes, WebSocketMessageType.Text, true, CancellationToken.None);
+        }
+        finally
+        {
+            _sendLock.Release();
+        }
+    }
+
+    /// <summary>Breaks the link as a network failure would; the cluster reconnects.</summary>
+    public void DropLink() => _socket?.Abort();
+
+    public Task<LinkMessage> WaitForAsync(string type, Func<LinkMessage, bool>? predicate = null, TimeSpan? timeout = null) =>
+        Received.WaitForAsync(m => m.Type == type && (predicate?.Invoke(m) ?? true), $"link message '{type}'", timeout);
+
+    /// <summary>The next <c>instance_status</c> report matching the condition.</summary>
+    public async Task<InstanceReport> WaitForStatusAsync(Func<InstanceReport, bool> predicate, string what, TimeSpan? timeout = null)
+    {
+        var message = await Received.WaitForAsync(
+            m => m.Type == LinkMessageTypes.InstanceStatus && predicate(m.Read<InstanceReport>()), what, timeout);
+        return message.Read<InstanceReport>();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+
+    private async Task AcceptLinkAsync(HttpContext context, string id)
+    {
+        if (id != ClusterId || context.Request.Headers.Authorization.ToString() != $"Bearer {Credential}")
+        {
+            context.Response.StatusCode = 401;
+            return;
+        }
+
+        if (!context.WebSockets.IsWebSocketRequest)
+        {
+            context.Response.StatusCode = 400;
+            return;
+        }
+
+        using var socket = await context.WebSockets.AcceptWebSocketAsync();
+        _socket = socket;
+        LinkConnections++;
+        var buffer = new byte[1 << 20];
+        try
+        {
+            while (socket.State == WebSocketState.Open)
+            {
+                var length = 0;
+                ValueWebSocketReceiveResult result;
+                do
+                {
+                    result = await socket.ReceiveAsync(buffer.AsMemory(length), context.RequestAborted);
+                    if (result.MessageType == WebSocketMessageType.Close)
+                    {
+                        return;
+                    }
+
+                    length += result.Count;
+                }
+                while (!result.EndOfMessage);
+
+                Received.Add(JsonSerializer.Deserialize<LinkMessage>(buffer.AsSpan(0, length), CanopyJson.Options)!);
+            }
+        }
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException)
+        {
+            // The cluster went away.
+        }
+    }
+}

@@ -1,0 +1,96 @@
+using System.Net;
+using Canopy.Contracts.Api;
+using Canopy.Testing;
+
+namespace Canopy.EndToEnd.Tests;
+
+/// <summary>Step 1 and 2 of the first issue: `canopy up` starts everything, prints what a user needs, and the API is closed without a token.</summary>
+[Collection(EndToEndCollection.Name)]
+public sealed class UpTests
+{
+    public UpTests() => Requirements.Check();
+
+    [Fact]
+    public async Task Up_FirstStart_PrintsApiAndGeneratedPassword_RegistersClusterAndNode_StopsCleanly()
+    {
+        await using var canopy = new CanopyProcess();
+        await canopy.StartAsync(withAdminPassword: false);
+
+        canopy.StdOut.ShouldContain(canopy.RootUrl);
+        canopy.StdOut.ShouldContain("Admin user: Admin");
+        var passwordFile = Path.Combine(canopy.DataDir, "root", "admin-password");
+        File.Exists(passwordFile).ShouldBeTrue();
+        File.GetUnixFileMode(passwordFile).ShouldBe(UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        var password = File.ReadAllText(passwordFile).Trim();
+        canopy.StdOut.ShouldContain(password);
+
+        var login = await canopy.CliAsync("login", "-u", "Admin", "-p", password);
+        login.ExitCode.ShouldBe(0, login.ToString());
+
+        var clusters = await Wait.ForAsync(
+            async () => (await canopy.CliAsync("clusters", "-o", "json")).StdOut,
+            s => s.Contains("\"active\": true"), TimeSpan.FromSeconds(10), "the cluster to be active at the root");
+        clusters.ShouldContain("cluster-1");
+        var nodes = await Wait.ForAsync(
+            async () => await canopy.CliAsync("nodes"),
+            r => r.ExitCode == 0 && r.StdOut.Contains("e2e-node"), TimeSpan.FromSeconds(10), "the node to be registered");
+        nodes.StdOut.ShouldContain("exec");
+
+        var brokers = MosquittoPids(canopy.DataDir);
+        brokers.ShouldNotBeEmpty("the cluster runs its own Mosquitto");
+        (await canopy.StopAsync()).ShouldBe(0, canopy.StdErr);
+        foreach (var pid in brokers)
+        {
+            await Wait.UntilAsync(() => Task.FromResult(!Signals.IsAlive(pid)), TimeSpan.FromSeconds(5), $"mosquitto {pid} to stop with canopy");
+        }
+
+        // The second start shows no password: it is only printed once.
+        await canopy.StartAsync(withAdminPassword: false);
+        canopy.StdOut.ShouldNotContain(password);
+    }
+
+    [Fact]
+    public async Task Api_WithoutValidToken_Is401ProblemJson_AndLoginGivesTokens()
+    {
+        await using var canopy = new CanopyProcess();
+        await canopy.StartAsync();
+        using var anonymous = new HttpClient { BaseAddress = new Uri(canopy.RootUrl + "/") };
+
+        var response = await anonymous.GetAsync("api/applications/");
+        response.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        response.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
+
+        anonymous.DefaultRequestHeaders.Authorization = new("Bearer", "not-a-token");
+        (await anonymous.GetAsync("api/applications/")).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+
+        var badLogin = await anonymous.PostJsonAsync("api/auth/login", new LoginRequest("Admin", "wrong"));
+        badLogin.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+
+        var cli = await canopy.CliAsync("app", "list");
+        cli.ExitCode.ShouldNotBe(0);
+        cli.StdErr.ShouldContain("canopy login");
+        cli.StdErr.ShouldNotContain("   at ");
+
+        using var api = await canopy.ApiAsync();
+        (await api.GetAsync("api/applications/")).StatusCode.ShouldBe(HttpStatusCode.OK);
+    }
+
+    internal static List<int> MosquittoPids(string dataDir) =>
+        Directory.EnumerateDirectories("/proc")
+            .Select(d => (Dir: d, Pid: int.TryParse(Path.GetFileName(d), out var p) ? p : 0))
+            .Where(x => x.Pid > 0)
+            .Where(x =>
+            {
+                try
+                {
+                    var cmd = File.ReadAllText(Path.Combine(x.Dir, "cmdline")).Replace('\0', ' ');
+                    return cmd.Contains("mosquitto", StringComparison.Ordinal) && cmd.Contains(dataDir, StringComparison.Ordinal);
+                }
+                catch (IOException)
+                {
+                    return false;
+                }
+            })
+            .Select(x => x.Pid)
+            .ToList();
+}

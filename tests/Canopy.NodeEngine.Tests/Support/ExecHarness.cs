@@ -1,0 +1,135 @@
+using System.Collections.Concurrent;
+using Canopy.Contracts;
+using Canopy.Core.States;
+using Canopy.NodeEngine.Cgroups;
+using Canopy.NodeEngine.Instances;
+using Canopy.NodeEngine.Linux;
+using Canopy.NodeEngine.Runtimes.Exec;
+
+namespace Canopy.NodeEngine.Tests.Support;
+
+/// <summary>
+/// An exec runtime over a temporary data dir, recording every status change it raises. Disposing it removes every
+/// instance (process group, cgroups, directory) and kills whatever pid it saw, so no test leaves a process behind.
+/// </summary>
+public sealed class ExecHarness : IAsyncDisposable
+{
+    private readonly ConcurrentDictionary<int, byte> _pids = new();
+    private readonly ConcurrentDictionary<InstanceKey, byte> _keys = new();
+
+    public ExecHarness(Action<NodeEngineOptions>? configure = null)
+    {
+        Prerequisites.Check();
+        DataDir = Directory.CreateTempSubdirectory("canopy-ne-test-").FullName;
+        Options = new NodeEngineOptions
+        {
+            DataDir = DataDir,
+            Name = "test-node",
+            StopGracePeriod = TimeSpan.FromSeconds(2),
+        };
+        configure?.Invoke(Options);
+        Cgroups = CgroupLayout.Detect();
+        Runtime = NewRuntime();
+    }
+
+    public string DataDir { get; }
+    public NodeEngineOptions Options { get; }
+    public CgroupLayout Cgroups { get; }
+    public ExecRuntime Runtime { get; private set; }
+
+    /// <summary>Every report raised, in order, with when it was raised.</summary>
+    public ConcurrentQueue<(InstanceReport Report, DateTime At)> Events { get; } = new();
+
+    public static string NewServiceId() => Guid.NewGuid().ToString("N")[..24];
+
+    public static ServiceSpec Spec(string serviceId, params string[] cmd) => new()
+    {
+        ServiceId = serviceId,
+        JobName = $"app.test.svc{serviceId[..6]}.test",
+        Virtualization = "exec",
+        Cmd = cmd,
+        RestartPolicy = RestartPolicy.Always,
+    };
+
+    /// <summary>A <c>/bin/sh -c script</c> spec.</summary>
+    public static ServiceSpec Shell(string serviceId, string script) => Spec(serviceId, "/bin/sh", "-c", script);
+
+    public async Task<InstanceReport> DeployAsync(ServiceSpec spec, int instance = 0)
+    {
+        _keys[new InstanceKey(spec.ServiceId, instance)] = 0;
+        var report = await Runtime.DeployAsync(spec, instance, CancellationToken.None);
+        Track(report);
+        return report;
+    }
+
+    public string InstanceDir(InstanceKey key) => Path.Combine(Options.InstancesDir, key.ToString());
+
+    public Task<InstanceReport> WaitForAsync(InstanceKey key, Func<InstanceReport, bool> condition, string what, TimeSpan? timeout = null) =>
+        Eventually.Until(() => Track(Runtime.Find(key)), r => r is not null && condition(r), $"{key}: {what}", timeout);
+
+    public Task<InstanceReport> WaitForStatusAsync(InstanceKey key, InstanceStatus status, TimeSpan? timeout = null) =>
+        WaitForAsync(key, r => r.Status == status, status.ToWireName(), timeout);
+
+    public IReadOnlyList<(InstanceReport Report, DateTime At)> EventsOf(InstanceKey key) =>
+        Events.Where(e => e.Report.ServiceId == key.ServiceId && e.Report.InstanceNumber == key.InstanceNumber).ToList();
+
+    /// <summary>Disposes the runtime without stopping its instances and opens a new one over the same data dir.</summary>
+    public async Task ReplaceRuntimeAsync()
+    {
+        await Runtime.DisposeAsync();
+        Runtime = NewRuntime();
+        await Runtime.RecoverAsync(CancellationToken.None);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var key in _keys.Keys)
+        {
+            try
+            {
+                await Runtime.RemoveAsync(key, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(15));
+            }
+            catch (Exception)
+            {
+                // The safety net below still kills what it can.
+            }
+        }
+
+        await Runtime.DisposeAsync();
+        foreach (var pid in _pids.Keys)
+        {
+            LibC.KillGroup(pid, LibC.SigKill);
+            LibC.Kill(pid, LibC.SigKill);
+        }
+
+        try
+        {
+            Directory.Delete(DataDir, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Best effort: a temp dir.
+        }
+    }
+
+    private ExecRuntime NewRuntime()
+    {
+        var runtime = new ExecRuntime(Options, Cgroups);
+        runtime.StatusChanged += report =>
+        {
+            Track(report);
+            Events.Enqueue((report, DateTime.UtcNow));
+        };
+        return runtime;
+    }
+
+    private InstanceReport? Track(InstanceReport? report)
+    {
+        if (report?.Pid is { } pid)
+        {
+            _pids[pid] = 0;
+        }
+
+        return report;
+    }
+}

@@ -1,0 +1,32 @@
+using Canopy.NodeEngine.Linux;
+
+namespace Canopy.NodeEngine.Tests.Support;
+
+/// <summary>
+/// These tests start real processes in real cgroups: they need root, busybox and setsid. They fail (never skip)
+/// with a message saying what is missing, so a misconfigured CI cannot pass by testing nothing.
+/// </summary>
+public static class Prerequisites
+{
+    public const string Busybox = "/bin/busybox";
+
+    public static void Check()
+    {
+        if (!LibC.IsRoot)
+        {
+            throw new InvalidOperationException(
+                "The node engine tests must run as root: they create cgroups under /sys/fs/cgroup and signal process groups.");
+        }
+
+        if (!File.Exists(Busybox))
+        {
+            throw new InvalidOperationException(
+                $"{Busybox} is missing: install the Debian package busybox-static (apt-get install busybox-static).");
+        }
+
+        if (!File.Exists("/usr/bin/setsid") && !File.Exists("/bin/setsid"))
+        {
+            throw new InvalidOperationException("setsid is missing: install the Debian package util-linux.");
+        }
+    }
+}

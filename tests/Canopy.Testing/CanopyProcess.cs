@@ -1,0 +1,189 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using Canopy.Contracts;
+using Canopy.Contracts.Api;
+
+namespace Canopy.Testing;
+
+/// <summary>
+/// <c>canopy up</c> as a real process on free ports with its own data dir, and the CLI run against it.
+/// Stopped with SIGINT (as Ctrl-C) on dispose, killed if it does not stop.
+/// </summary>
+public sealed class CanopyProcess : IAsyncDisposable
+{
+    public const string AdminPassword = "e2e-secret-password";
+
+    private readonly StringBuilder _stdout = new();
+    private readonly StringBuilder _stderr = new();
+    private Process? _process;
+
+    public CanopyProcess(string? dataDir = null)
+    {
+        DataDir = dataDir ?? Directory.CreateTempSubdirectory("canopy-e2e-").FullName;
+        RootPort = FreePort.Next();
+        ClusterPort = FreePort.Next();
+        MqttPort = FreePort.Next();
+        CliConfigPath = Path.Combine(DataDir, "cli.json");
+    }
+
+    public string DataDir { get; }
+    public int RootPort { get; }
+    public int ClusterPort { get; }
+    public int MqttPort { get; }
+    public string CliConfigPath { get; }
+    public string RootUrl => $"http://127.0.0.1:{RootPort}";
+    public string StdOut { get { lock (_stdout) { return _stdout.ToString(); } } }
+    public string StdErr { get { lock (_stderr) { return _stderr.ToString(); } } }
+    public int Pid => _process?.Id ?? 0;
+    public TimeSpan StartupTime { get; private set; }
+
+    public async Task StartAsync(bool withAdminPassword = true, TimeSpan? timeout = null)
+    {
+        lock (_stdout)
+        {
+            _stdout.Clear();
+        }
+
+        var args = $"up --data-dir {DataDir} --root-port {RootPort} --cluster-port {ClusterPort} --mqtt-port {MqttPort} --node-name e2e-node";
+        var psi = new ProcessStartInfo(Repo.CanopyBinary, args)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        psi.Environment["CANOPY_CONFIG"] = CliConfigPath;
+        if (withAdminPassword)
+        {
+            psi.Environment["CANOPY_ADMIN_PASSWORD"] = AdminPassword;
+        }
+
+        var started = Stopwatch.StartNew();
+        _process = Process.Start(psi)!;
+        _process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (_stdout) { _stdout.AppendLine(e.Data); } } };
+        _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (_stderr) { _stderr.AppendLine(e.Data); } } };
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+        await Wait.UntilAsync(() => Task.FromResult(StdOut.Contains("Press Ctrl-C to stop") || _process.HasExited),
+            timeout ?? TimeSpan.FromSeconds(90), "canopy up to report ready");
+        if (_process.HasExited)
+        {
+            throw new InvalidOperationException($"canopy up exited with {_process.ExitCode}:\n{StdOut}\n{StdErr}");
+        }
+
+        StartupTime = started.Elapsed;
+    }
+
+    /// <summary>Ctrl-C, then waits for a clean exit.</summary>
+    public async Task<int> StopAsync(TimeSpan? timeout = null)
+    {
+        if (_process is null || _process.HasExited)
+        {
+            return _process?.ExitCode ?? 0;
+        }
+
+        // Ctrl-C; unless this test run inherited an ignored SIGINT (a background job of a non-interactive shell), then SIGTERM.
+        Signals.Kill(_process.Id, Signals.IgnoresSigInt(_process.Id) ? Signals.SigTerm : Signals.SigInt);
+        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(30));
+        try
+        {
+            await _process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            _process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"canopy up did not stop after SIGINT:\n{StdOut}\n{StdErr}");
+        }
+
+        return _process.ExitCode;
+    }
+
+    public async Task<CliResult> CliAsync(params string[] args)
+    {
+        var psi = new ProcessStartInfo(Repo.CanopyBinary)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        psi.Environment["CANOPY_CONFIG"] = CliConfigPath;
+        psi.Environment["CANOPY_SERVER"] = RootUrl;
+        psi.Environment["COLUMNS"] = "250";
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+        await p.WaitForExitAsync(cts.Token);
+        return new CliResult(p.ExitCode, await stdout, await stderr);
+    }
+
+    /// <summary>An HTTP client logged in as Admin through the API.</summary>
+    public async Task<HttpClient> ApiAsync()
+    {
+        var http = new HttpClient { BaseAddress = new Uri(RootUrl + "/") };
+        var login = await http.PostAsJsonAsync("api/auth/login", new LoginRequest("Admin", AdminPassword), CanopyJson.Options);
+        login.EnsureSuccessStatusCode();
+        var tokens = (await login.Content.ReadFromJsonAsync<LoginResponse>(CanopyJson.Options))!;
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", tokens.Token);
+        return http;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await StopAsync(TimeSpan.FromSeconds(20));
+        }
+        catch (Exception)
+        {
+            if (_process is { HasExited: false })
+            {
+                _process.Kill(entireProcessTree: true);
+            }
+        }
+
+        _process?.Dispose();
+        KillLeftovers();
+        try
+        {
+            Directory.Delete(DataDir, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    /// <summary>Anything still running from this data dir (an instance wrapper, a broker) is killed: a test must not leak processes.</summary>
+    private void KillLeftovers()
+    {
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var pid))
+            {
+                continue;
+            }
+
+            try
+            {
+                var cmdline = File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' ');
+                var environ = File.ReadAllText(Path.Combine(dir, "environ"));
+                if (cmdline.Contains(DataDir, StringComparison.Ordinal) || environ.Contains(DataDir, StringComparison.Ordinal))
+                {
+                    Signals.Kill(pid, Signals.SigKill);
+                }
+            }
+            catch (IOException)
+            {
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
+        }
+    }
+}

@@ -1,0 +1,22 @@
+using System.Runtime.InteropServices;
+
+namespace Canopy.Testing;
+
+public static partial class Signals
+{
+    public const int SigInt = 2;
+    public const int SigKill = 9;
+    public const int SigTerm = 15;
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    public static partial int Kill(int pid, int signal);
+
+    public static bool IsAlive(int pid) => Kill(pid, 0) == 0;
+
+    /// <summary>Whether the process ignores SIGINT (bit 1 of SigIgn in /proc/PID/status).</summary>
+    public static bool IgnoresSigInt(int pid)
+    {
+        var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("SigIgn:", StringComparison.Ordinal));
+        return line is not null && (Convert.ToUInt64(line[7..].Trim(), 16) & (1UL << (SigInt - 1))) != 0;
+    }
+}
