@@ -23,23 +23,22 @@ if ! dotnet build Canopy.slnx -c Debug -nologo -v quiet -clp:ErrorsOnly >"$log" 
   exit 1
 fi
 
+results=$(mktemp -d)
 passed=0; failed=0; status=0
 for project in tests/*.Tests/*.csproj; do
   name=$(basename "$project" .csproj)
   echo "== $name"
-  out=$(mktemp)
-  dotnet test "$project" --no-build -c Debug -nologo --logger "console;verbosity=normal" "$@" 2>&1 | tee "$out" | grep -E '^\s+(Failed|Passed|Skipped) |Error Message|^(Passed|Failed)!|Total tests|error' || true
-  rc=${PIPESTATUS[0]}
-  summary=$(grep -E '^(Passed|Failed)!' "$out" | tail -1)
-  p=$(sed -nE 's/.*Passed: *([0-9]+).*/\1/p' <<<"$summary"); p=${p:-0}
-  f=$(sed -nE 's/.*Failed: *([0-9]+),.*/\1/p' <<<"$summary"); f=${f:-0}
+  dotnet test "$project" --no-build -c Debug -nologo --results-directory "$results" --logger "trx;LogFileName=$name.trx" "$@"
+  rc=$?
+  counters=$(grep -o '<Counters [^>]*>' "$results/$name.trx" 2>/dev/null | head -1)
+  p=$(sed -nE 's/.* passed="([0-9]+)".*/\1/p' <<<"$counters"); p=${p:-0}
+  f=$(sed -nE 's/.* failed="([0-9]+)".*/\1/p' <<<"$counters"); f=${f:-0}
   if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
     echo "$name: the test run itself failed (exit $rc)"
-    f=1
+    f=$((f + 1))
   fi
   passed=$((passed + p)); failed=$((failed + f))
   [ "$rc" -ne 0 ] && status=1
-  rm -f "$out"
 done
 
 echo "$passed passed, $failed failed"

@@ -31,7 +31,7 @@ internal static class SystemBenchmarks
         var times = new List<double>();
         for (var i = 0; i < runs; i++)
         {
-            var port = FreePort.Next();
+            var port = FreePort.Block(1);
             var sla = ExecSla($"bench{i}", port);
             var created = await api.PostAsync("api/application/", new StringContent(sla, System.Text.Encoding.UTF8, "application/json"));
             created.EnsureSuccessStatusCode();

@@ -57,7 +57,7 @@ public sealed class BadInputTests : IAsyncLifetime
     [Fact]
     public async Task PortAlreadyInUse_InstanceFailed_WithReason()
     {
-        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Any, FreePort.Next());
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Any, FreePort.Block(1));
         listener.Start();
         var port = ((IPEndPoint)listener.LocalEndpoint).Port;
         var deploy = await _canopy.CliAsync("app", "deploy", Slas.ExecWeb(_canopy.DataDir, port, "clash"));

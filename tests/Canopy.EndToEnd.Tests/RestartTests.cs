@@ -15,7 +15,7 @@ public sealed class RestartTests
         await using var canopy = new CanopyProcess();
         await canopy.StartAsync();
         (await canopy.CliAsync("login", "-p", CanopyProcess.AdminPassword)).ExitCode.ShouldBe(0);
-        var port = FreePort.Next();
+        var port = FreePort.Block(3);
         var deploy = await canopy.CliAsync("app", "deploy", Slas.ExecWeb(canopy.DataDir, port, "keep"), "--watch", "--timeout", "30");
         deploy.ExitCode.ShouldBe(0, deploy.ToString());
         (await canopy.CliAsync("service", "scale", "keep.e2e.web.e2e", "2")).ExitCode.ShouldBe(0);

@@ -30,7 +30,7 @@ public sealed class ServiceLifecycleTests : IAsyncLifetime
     [Fact]
     public async Task Deploy_Exec_RunsServesReportsRestartsScalesAndDeletes()
     {
-        var port = FreePort.Next();
+        var port = FreePort.Block(3);
         var sla = Slas.ExecWeb(_canopy.DataDir, port);
 
         var deployed = Stopwatch.StartNew();
@@ -128,7 +128,7 @@ public sealed class ServiceLifecycleTests : IAsyncLifetime
     [Fact]
     public async Task Yaml_Descriptor_Deploys()
     {
-        var port = FreePort.Next();
+        var port = FreePort.Block(3);
         var deploy = await _canopy.CliAsync("app", "deploy", Slas.Yaml(_canopy.DataDir, port), "--watch", "--timeout", "30");
         deploy.ExitCode.ShouldBe(0, deploy.ToString());
         (await _api.ServiceByNameAsync("yamlapp")).InstanceList.ShouldHaveSingleItem().Status.ShouldBe(InstanceStatus.Running);

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using Canopy.Cli.Interaction;
 
 namespace Canopy.Cli.Commands;
@@ -32,10 +33,21 @@ public static class CanopyCommand
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var config = new InvocationConfiguration { EnableDefaultExceptionHandler = false };
+        // Ctrl-C and SIGTERM cancel the command's token and let it finish its own shutdown (stopping tiers may take a few
+        // seconds); System.CommandLine's own handling would end the process with 130 after a fixed timeout.
+        var config = new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null };
+        using var stop = new CancellationTokenSource();
+        void OnSignal(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            stop.Cancel();
+        }
+
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
         try
         {
-            return await Build().Parse(args).InvokeAsync(config);
+            return await Build().Parse(args).InvokeAsync(config, stop.Token);
         }
         catch (CliException e)
         {
