@@ -57,6 +57,10 @@ internal static class SystemBenchmarks
             }
 
             times.Add(clock.Elapsed.TotalMilliseconds);
+            if (Environment.GetEnvironmentVariable("CANOPY_BENCH_VERBOSE") is not null)
+            {
+                Console.WriteLine($"  deployment {i}: {clock.Elapsed.TotalMilliseconds:0} ms");
+            }
             (await api.DeleteAsync($"api/application/{apps.Single(a => a.ApplicationName == $"bench{i}").ApplicationId}")).EnsureSuccessStatusCode();
         }
 

@@ -245,7 +245,10 @@ internal sealed class ClusterSession
     private InstanceReport WithNode(InstanceReport report) =>
         report with { NodeId = _nodeId, NodeName = _facts.Name, HostIp = report.HostIp ?? _facts.Ip };
 
-    /// <summary>After every (re)connect: online (retained) and the full inventory, so the cluster reconciles at once.</summary>
+    /// <summary>
+    /// After every (re)connect: online (retained), the resources (the cluster counts a node active from its first
+    /// information, so new instances need not wait for the next tick) and the full inventory, so the cluster reconciles at once.
+    /// </summary>
     private async Task OnConnectedAsync()
     {
         var client = _client!;
@@ -254,6 +257,8 @@ internal sealed class ClusterSession
         {
             await client.PublishAsync(NodeTopics.Status(_nodeId), CanopyJson.SerializeToUtf8(new NodeStatus(NodeStatus.Online, DateTimeOffset.UtcNow)),
                 MqttQos.AtLeastOnce, retain: true, ct).ConfigureAwait(false);
+            await client.PublishAsync(NodeTopics.Information(_nodeId), CanopyJson.SerializeToUtf8(BuildInformation()),
+                MqttQos.AtLeastOnce, retain: false, ct).ConfigureAwait(false);
             _online.TrySetResult();
             await PublishInventoryAsync(client, MqttQos.AtLeastOnce, ct).ConfigureAwait(false);
         }

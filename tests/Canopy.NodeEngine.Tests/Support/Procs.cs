@@ -26,6 +26,34 @@ public static class Procs
 
     public static bool IsAlive(int pid) => ProcessStat.Read(ProcessStat.PathOf(pid)) is { HasExited: false };
 
-    /// <summary>True while some process still belongs to the group (kill with signal 0 probes without signalling).</summary>
-    public static bool GroupExists(int pgid) => LibC.KillGroup(pgid, 0);
+    /// <summary>
+    /// True while some live process still belongs to the group. An ended process waiting to be reaped (a zombie) runs
+    /// nothing and holds nothing, so it does not count; kill(−pgid, 0) would count it.
+    /// </summary>
+    public static bool GroupExists(int pgid)
+    {
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out _))
+            {
+                continue;
+            }
+
+            try
+            {
+                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                if (fields[0] != "Z" && int.Parse(fields[2]) == pgid)
+                {
+                    return true;
+                }
+            }
+            catch (IOException)
+            {
+                // Gone while we looked.
+            }
+        }
+
+        return false;
+    }
 }

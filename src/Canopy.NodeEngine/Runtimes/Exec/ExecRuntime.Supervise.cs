@@ -148,14 +148,18 @@ public sealed partial class ExecRuntime
         var pgid = instance.IsProcessAlive ? instance.Pid : null;
         if (pgid is { } group)
         {
+            // With a cgroup, its member list is the truth: a wrapper that ended but is not reaped yet (a zombie) still
+            // counts as a process group member for kill(−pgid, 0), yet it has left the cgroup.
+            bool Alive() => instance.Cgroup.IsUsable ? instance.Cgroup.ReadPids().Count > 0 : LibC.KillGroup(group, 0);
+
             LibC.KillGroup(group, LibC.SigTerm);
             var deadline = DateTime.UtcNow + _options.StopGracePeriod;
-            while (DateTime.UtcNow < deadline && (LibC.KillGroup(group, 0) || instance.Cgroup.ReadPids().Count > 0))
+            while (DateTime.UtcNow < deadline && Alive())
             {
                 await Task.Delay(StopPollInterval, ct).ConfigureAwait(false);
             }
 
-            if (LibC.KillGroup(group, LibC.SigKill))
+            if (Alive() && LibC.KillGroup(group, LibC.SigKill))
             {
                 ExecLog.Killed(_log, instance.Key.ToString(), _options.StopGracePeriod);
             }
@@ -164,18 +168,10 @@ public sealed partial class ExecRuntime
         await instance.Cgroup.KillAllAsync(ct).ConfigureAwait(false);
         if (instance.Child is { } child)
         {
-            // Reap it now, so that nothing of the instance lingers as a zombie.
-            try
-            {
-                await child.WaitForExitAsync(ct).WaitAsync(TimeSpan.FromSeconds(5), ct).ConfigureAwait(false);
-            }
-            catch (TimeoutException)
-            {
-                // Not reaped yet; .NET reaps it when it ends.
-            }
-
-            child.Dispose();
+            // Reaped by .NET when it notices the exit, which can take a moment after the processes are gone: not worth
+            // holding up the stop for.
             instance.Child = null;
+            _ = child.WaitForExitAsync(CancellationToken.None).ContinueWith(_ => child.Dispose(), TaskScheduler.Default);
         }
     }
 }
