@@ -12,7 +12,8 @@ public sealed class ArchitectureTests
     [InlineData("Canopy.Hosting", new[] { "Canopy.Core", "Canopy.Contracts" })]
     [InlineData("Canopy.Root", new[] { "Canopy.Core", "Canopy.Contracts", "Canopy.Hosting" })]
     [InlineData("Canopy.Cluster", new[] { "Canopy.Core", "Canopy.Contracts", "Canopy.Hosting", "Canopy.Mqtt" })]
-    [InlineData("Canopy.NodeEngine", new[] { "Canopy.Core", "Canopy.Contracts", "Canopy.Mqtt" })]
+    [InlineData("Canopy.Cri", new string[0])]
+    [InlineData("Canopy.NodeEngine", new[] { "Canopy.Core", "Canopy.Contracts", "Canopy.Mqtt", "Canopy.Cri" })]
     public void Project_ReferencesOnlyWhatItMay(string assembly, string[] allowed)
     {
         var referenced = Assembly.Load(assembly).GetReferencedAssemblies()

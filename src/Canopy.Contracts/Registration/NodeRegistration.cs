@@ -28,4 +28,5 @@ public sealed record NodeRegisterRequest
 
 public sealed record MqttCredentials(string Host, int Port, string Username, string Password);
 
-public sealed record NodeRegisterResponse(string Id, MqttCredentials Mqtt);
+/// <summary>The node's id, its broker account, and the /26 of 10.18.0.0/16 its containers take addresses from.</summary>
+public sealed record NodeRegisterResponse(string Id, MqttCredentials Mqtt, string? Subnet = null);
