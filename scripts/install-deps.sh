@@ -1,18 +1,21 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Canopy and its tests need, when they are missing. Idempotent; root only.
-#   scripts/install-deps.sh          what `canopy up` needs (mosquitto, busybox for the examples)
-#   scripts/install-deps.sh test     plus what the test suite needs
+#   scripts/install-deps.sh          what `canopy up` needs: Mosquitto, busybox (examples, pause image), and for
+#                                    containers containerd, runc, the CNI plugins and iptables (portmap)
+#   scripts/install-deps.sh test     plus what the test suite needs (the local OCI registry, python3 for scripts/images.py)
 set -euo pipefail
 
-want=(mosquitto:mosquitto busybox:busybox-static setsid:util-linux curl:curl)
+# command-or-path:debian-package
+want=(mosquitto:mosquitto busybox:busybox-static setsid:util-linux curl:curl
+      containerd:containerd runc:runc ctr:containerd /usr/lib/cni/bridge:containernetworking-plugins iptables:iptables)
 if [ "${1:-}" = "test" ]; then
-  want+=(python3:python3)
+  want+=(python3:python3 docker-registry:docker-registry ip:iproute2)
 fi
 
 missing=()
 for entry in "${want[@]}"; do
   cmd=${entry%%:*}; pkg=${entry#*:}
-  if ! command -v "$cmd" >/dev/null 2>&1 && [ ! -x "/usr/sbin/$cmd" ]; then
+  if ! command -v "$cmd" >/dev/null 2>&1 && [ ! -x "/usr/sbin/$cmd" ] && [ ! -x "$cmd" ]; then
     missing+=("$pkg")
   fi
 done
@@ -25,8 +28,15 @@ if [ ${#missing[@]} -gt 0 ]; then
   echo "canopy: installing ${missing[*]} ..." >&2
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq >/dev/null
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  apt-get install -y -qq --no-install-recommends $(printf '%s\n' "${missing[@]}" | sort -u) >/dev/null
 fi
+
+# The Debian packages start system-wide daemons where systemd runs; Canopy runs its own containerd and registry.
+for unit in containerd docker-registry; do
+  if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet "$unit" 2>/dev/null; then
+    systemctl disable --now "$unit" >/dev/null 2>&1 || true
+  fi
+done
 
 # The Debian package starts a system-wide broker on 1883; Canopy runs its own per cluster and needs none.
 if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet mosquitto 2>/dev/null; then

@@ -14,6 +14,8 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 scripts/install-deps.sh test || { echo "0 passed, 1 failed"; exit 1; }
+# The local OCI registry the container tests pull from (127.0.0.1:5000, images built from busybox-static).
+scripts/test-registry.sh up || { echo "the test registry did not start"; echo "0 passed, 1 failed"; exit 1; }
 
 log=$(mktemp -d)/build.log
 if ! dotnet build Canopy.slnx -c Debug -nologo -v quiet -clp:ErrorsOnly >"$log" 2>&1; then

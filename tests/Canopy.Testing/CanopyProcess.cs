@@ -39,7 +39,7 @@ public sealed class CanopyProcess : IAsyncDisposable
     public int Pid => _process?.Id ?? 0;
     public TimeSpan StartupTime { get; private set; }
 
-    public async Task StartAsync(bool withAdminPassword = true, TimeSpan? timeout = null)
+    public async Task StartAsync(bool withAdminPassword = true, TimeSpan? timeout = null, IReadOnlyList<string>? extraArgs = null)
     {
         lock (_stdout)
         {
@@ -47,6 +47,11 @@ public sealed class CanopyProcess : IAsyncDisposable
         }
 
         var args = $"up --data-dir {DataDir} --root-port {RootPort} --cluster-port {ClusterPort} --mqtt-port {MqttPort} --node-name e2e-node";
+        if (extraArgs is not null)
+        {
+            args += " " + string.Join(' ', extraArgs);
+        }
+
         var psi = new ProcessStartInfo(Repo.CanopyBinary, args)
         {
             RedirectStandardOutput = true,
@@ -149,41 +154,6 @@ public sealed class CanopyProcess : IAsyncDisposable
         }
 
         _process?.Dispose();
-        KillLeftovers();
-        try
-        {
-            Directory.Delete(DataDir, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
-
-    /// <summary>Anything still running from this data dir (an instance wrapper, a broker) is killed: a test must not leak processes.</summary>
-    private void KillLeftovers()
-    {
-        foreach (var dir in Directory.EnumerateDirectories("/proc"))
-        {
-            if (!int.TryParse(Path.GetFileName(dir), out var pid))
-            {
-                continue;
-            }
-
-            try
-            {
-                var cmdline = File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' ');
-                var environ = File.ReadAllText(Path.Combine(dir, "environ"));
-                if (cmdline.Contains(DataDir, StringComparison.Ordinal) || environ.Contains(DataDir, StringComparison.Ordinal))
-                {
-                    Signals.Kill(pid, Signals.SigKill);
-                }
-            }
-            catch (IOException)
-            {
-            }
-            catch (UnauthorizedAccessException)
-            {
-            }
-        }
+        MachineCleanup.ForDataDir(DataDir);
     }
 }

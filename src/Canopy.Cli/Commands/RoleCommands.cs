@@ -18,6 +18,8 @@ public static class RoleCommands
     private static readonly Option<string?> ConfigFile = new("--config") { Description = "(config) JSON file with Root/Cluster/Node sections; flags win over it" };
     private static readonly Option<LogLevel?> LogLevelOption = new("--log-level") { Description = "(logging) Trace, Debug, Information, Warning, Error" };
     private static readonly Option<string?> Scheduler = new("--scheduler") { Description = "(scheduling) best-fit, first-fit, round-robin or epvm" };
+    private static readonly Option<string?> ContainerdSocket = new("--containerd-socket") { Description = "(runtimes) Use this existing containerd (CRI) instead of starting Canopy's own" };
+    private static readonly Option<bool> NoContainers = new("--no-containers") { Description = "(runtimes) Do not start containerd: the node runs only exec services" };
     private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(60);
 
     public static Command Up()
@@ -32,6 +34,7 @@ public static class RoleCommands
         var command = new Command("up", "Run root, one cluster and one node on this machine, in one process (Mosquitto as a child)")
         {
             DataDir, ConfigFile, LogLevelOption, Scheduler, bind, rootPort, clusterPort, mqttPort, adminPassword, clusterName, nodeName,
+            ContainerdSocket, NoContainers,
         };
         command.Handle(async (parse, ct) =>
         {
@@ -63,6 +66,8 @@ public static class RoleCommands
                 ["Node:JoinToken"] = tokens.NodeJoinToken,
                 ["Node:Name"] = parse.GetValue(nodeName),
                 ["Node:StopInstancesOnShutdown"] = "true",
+                ["Node:ContainerdSocket"] = parse.GetValue(ContainerdSocket),
+                ["Node:StartContainerd"] = parse.GetValue(NoContainers) ? "false" : null,
             });
             var level = parse.GetValue(LogLevelOption) ?? LogLevel.Warning;
             var rootOptions = RoleConfiguration.Bind(config, "Root", new RootOptions { DataDir = "" });
@@ -189,7 +194,7 @@ public static class RoleCommands
         var stopOnExit = new Option<bool>("--stop-instances-on-exit") { Description = "(node) Stop instances when the node engine stops (default: leave them running, re-adopt on start)" };
         var command = new Command("node", "Run a node engine alone: joins a cluster and runs its instances")
         {
-            DataDir, ConfigFile, LogLevelOption, cluster, token, name, location, resources, stopOnExit,
+            DataDir, ConfigFile, LogLevelOption, cluster, token, name, location, resources, stopOnExit, ContainerdSocket, NoContainers,
         };
         command.Handle(async (parse, ct) =>
         {
@@ -201,6 +206,8 @@ public static class RoleCommands
                 ["Node:Name"] = parse.GetValue(name),
                 ["Node:Location"] = parse.GetValue(location),
                 ["Node:StopInstancesOnShutdown"] = parse.GetValue(stopOnExit) ? "true" : null,
+                ["Node:ContainerdSocket"] = parse.GetValue(ContainerdSocket),
+                ["Node:StartContainerd"] = parse.GetValue(NoContainers) ? "false" : null,
             };
             foreach (var r in parse.GetValue(resources) ?? [])
             {

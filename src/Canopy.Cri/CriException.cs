@@ -1,0 +1,29 @@
+namespace Canopy.Cri;
+
+/// <summary>
+/// A CRI call that did not succeed: either the runtime answered with a non-OK gRPC status, or it could not be
+/// reached (<see cref="GrpcStatus.Unavailable"/>), or the call ran past its deadline (<see cref="GrpcStatus.DeadlineExceeded"/>).
+/// </summary>
+public sealed class CriException : Exception
+{
+    public CriException(string method, GrpcStatus statusCode, string detail, Exception? inner = null)
+        : base(FormatMessage(method, statusCode, detail), inner)
+    {
+        Method = method;
+        StatusCode = statusCode;
+        Detail = detail;
+    }
+
+    /// <summary>The call, as <c>Service/Method</c> (e.g. <c>RuntimeService/StartContainer</c>).</summary>
+    public string Method { get; }
+
+    public GrpcStatus StatusCode { get; }
+
+    /// <summary>What the runtime said (the decoded <c>grpc-message</c>), or what went wrong on our side.</summary>
+    public string Detail { get; }
+
+    private static string FormatMessage(string method, GrpcStatus statusCode, string detail) =>
+        detail.Length == 0
+            ? $"CRI {method} failed: {statusCode}"
+            : $"CRI {method} failed: {statusCode}: {detail}";
+}

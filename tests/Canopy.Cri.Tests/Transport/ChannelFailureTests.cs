@@ -1,0 +1,74 @@
+using System.Net.Sockets;
+
+namespace Canopy.Cri.Tests.Transport;
+
+/// <summary>How calls fail when nothing (or nothing useful) is at the socket; needs no containerd.</summary>
+public sealed class ChannelFailureTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("canopy-cri-chan-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public async Task Missing_socket_is_unavailable_and_names_the_path()
+    {
+        var path = Path.Combine(_dir, "nothing-here.sock");
+        using var client = new CriClient(path);
+
+        var e = await Should.ThrowAsync<CriException>(() => client.VersionAsync(CancellationToken.None));
+
+        e.StatusCode.ShouldBe(GrpcStatus.Unavailable);
+        e.Message.ShouldContain($"containerd is not running at {path}");
+        e.Method.ShouldBe("RuntimeService/Version");
+    }
+
+    [Fact]
+    public async Task Socket_nobody_listens_on_is_unavailable()
+    {
+        var path = Path.Combine(_dir, "refused.sock");
+        using var bound = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        bound.Bind(new UnixDomainSocketEndPoint(path)); // bound but not listening: connect() is refused
+        using var client = new CriClient(path);
+
+        var e = await Should.ThrowAsync<CriException>(() => client.PullImageAsync("busybox", CancellationToken.None));
+
+        e.StatusCode.ShouldBe(GrpcStatus.Unavailable);
+        e.Message.ShouldContain(path);
+        e.Method.ShouldBe("ImageService/PullImage");
+    }
+
+    [Fact]
+    public async Task Server_that_never_answers_runs_into_the_deadline()
+    {
+        var path = Path.Combine(_dir, "silent.sock");
+        using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        listener.Bind(new UnixDomainSocketEndPoint(path));
+        listener.Listen(); // the kernel completes the connect; nobody ever speaks HTTP/2
+        using var client = new CriClient(path, TimeSpan.FromMilliseconds(300));
+        var started = DateTime.UtcNow;
+
+        var e = await Should.ThrowAsync<CriException>(() => client.StatusAsync(CancellationToken.None));
+
+        e.StatusCode.ShouldBe(GrpcStatus.DeadlineExceeded);
+        (DateTime.UtcNow - started).ShouldBeLessThan(TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task Cancelled_token_is_an_operation_cancelled_not_a_cri_error()
+    {
+        var path = Path.Combine(_dir, "cancel.sock");
+        using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        listener.Bind(new UnixDomainSocketEndPoint(path));
+        listener.Listen();
+        using var client = new CriClient(path);
+        using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+
+        await Should.ThrowAsync<OperationCanceledException>(() => client.VersionAsync(cts.Token));
+    }
+
+    [Fact]
+    public void Non_positive_default_timeout_is_rejected()
+    {
+        Should.Throw<ArgumentOutOfRangeException>(() => new CriClient("/x.sock", TimeSpan.Zero));
+    }
+}

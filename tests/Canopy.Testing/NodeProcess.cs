@@ -1,0 +1,80 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+
+namespace Canopy.Testing;
+
+/// <summary>
+/// A separate <c>canopy node</c> joined to a <see cref="CanopyProcess"/>'s cluster, with its own data dir: a second
+/// worker on the same machine. Kill it with any signal.
+/// </summary>
+public sealed class NodeProcess : IAsyncDisposable
+{
+    private readonly CanopyProcess _canopy;
+    private readonly StringBuilder _output = new();
+    private Process? _process;
+
+    public NodeProcess(CanopyProcess canopy, string name)
+    {
+        _canopy = canopy;
+        Name = name;
+        DataDir = Path.Combine(canopy.DataDir, "nodes", name);
+    }
+
+    public string Name { get; }
+    public string DataDir { get; }
+    public int Pid => _process?.Id ?? 0;
+    public string ContainerdSocket => Path.Combine(DataDir, "containerd", "containerd.sock");
+    public string Output { get { lock (_output) { return _output.ToString(); } } }
+
+    public void Start(params string[] extra)
+    {
+        var tokens = JsonDocument.Parse(File.ReadAllText(Path.Combine(_canopy.DataDir, "join-tokens.json")));
+        var psi = new ProcessStartInfo(Repo.CanopyBinary)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var a in new[] { "node", "--data-dir", DataDir, "--cluster", $"http://127.0.0.1:{_canopy.ClusterPort}",
+                     "--join-token", tokens.RootElement.GetProperty("node_join_token").GetString()!, "--name", Name })
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        foreach (var a in extra)
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        _process = Process.Start(psi)!;
+        _process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (_output) { _output.AppendLine(e.Data); } } };
+        _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (_output) { _output.AppendLine(e.Data); } } };
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+    }
+
+    /// <summary>Sends a signal and waits for the process to end.</summary>
+    public async Task KillAsync(int signal)
+    {
+        if (_process is null || _process.HasExited)
+        {
+            return;
+        }
+
+        Signals.Kill(_process.Id, signal);
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await _process.WaitForExitAsync(cts.Token);
+    }
+
+    /// <summary>Kills the node; what it leaves (containers, containerd, mounts) goes with its cluster's data dir cleanup.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (_process is { HasExited: false })
+        {
+            await KillAsync(Signals.SigKill);
+        }
+
+        _process?.Dispose();
+    }
+}
