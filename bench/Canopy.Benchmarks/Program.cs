@@ -1,7 +1,7 @@
 using Canopy.Benchmarks;
 
 // Whole-system figures against the built `canopy` (set CANOPY_BIN for a published one):
-//   dotnet run -c Release --project bench/Canopy.Benchmarks -- [deploy|memory|startup|all] [--runs N]
+//   dotnet run -c Release --project bench/Canopy.Benchmarks -- [startup|deploy|memory|containers|load|all] [--runs N]
 var what = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "all";
 var runs = args.SkipWhile(a => a != "--runs").Skip(1).Select(int.Parse).FirstOrDefault(20);
 
@@ -19,4 +19,14 @@ if (what is "deploy" or "all")
 if (what is "memory" or "all")
 {
     await SystemBenchmarks.IdleMemoryAsync();
+}
+
+if (what is "containers" or "all")
+{
+    await ContainerBenchmarks.DeployAsync(runs);
+}
+
+if (what is "load" or "all")
+{
+    await ContainerBenchmarks.NodeLoadAsync(containers: 50);
 }

@@ -3,7 +3,10 @@ namespace Canopy.NodeEngine;
 /// <summary>Everything the node engine is told at start; the CLI builds it from flags, environment and config file.</summary>
 public sealed class NodeEngineOptions
 {
-    /// <summary>The node's own directory: <c>node.json</c> (its id) and <c>instances/</c>.</summary>
+    /// <summary>
+    /// The node's own directory: <c>node.json</c> (its id), <c>instances/</c> (exec), <c>containers/</c> (container
+    /// instances: spec, state, logs) and <c>containerd/</c> (Canopy's own containerd: config, socket, root, state, CNI).
+    /// </summary>
     public required string DataDir { get; set; }
 
     public string ClusterUrl { get; set; } = "http://127.0.0.1:10100";
@@ -40,8 +43,32 @@ public sealed class NodeEngineOptions
     /// <summary>Non-canonical resources and labels reported as extra keys (numbers as numbers; "a,b" lists stay strings).</summary>
     public Dictionary<string, string> Resources { get; set; } = new();
 
+    /// <summary>
+    /// The socket of a containerd the operator runs (CRI plugin enabled, CNI and sandbox image configured by them).
+    /// When set, Canopy never starts or configures a containerd; it only uses this one.
+    /// </summary>
+    public string? ContainerdSocket { get; set; }
+
+    /// <summary>
+    /// Without <see cref="ContainerdSocket"/>: run Canopy's own containerd (config, CNI and pause image under
+    /// <c>&lt;DataDir&gt;/containerd/</c>) when <see cref="ContainerdPath"/> is installed. False: the node offers exec only.
+    /// </summary>
+    public bool StartContainerd { get; set; } = true;
+
+    /// <summary>The containerd binary; a bare name is looked up in PATH (and /usr/bin, /usr/local/bin, /usr/sbin).</summary>
+    public string ContainerdPath { get; set; } = "containerd";
+
+    /// <summary>The /26 for this node's containers (e.g. <c>10.18.0.64/26</c>); normally the cluster's registration answer gives it.</summary>
+    public string? Subnet { get; set; }
+
     /// <summary>The node's name as reported and used in messages.</summary>
     public string NodeName => string.IsNullOrWhiteSpace(Name) ? Environment.MachineName : Name;
 
     public string InstancesDir => Path.Combine(DataDir, "instances");
+
+    /// <summary>One directory per container instance (spec, state, logs).</summary>
+    public string ContainersDir => Path.Combine(DataDir, "containers");
+
+    /// <summary>Canopy's own containerd: config, socket, root, state, CNI config and leases.</summary>
+    public string ContainerdDir => Path.Combine(DataDir, "containerd");
 }

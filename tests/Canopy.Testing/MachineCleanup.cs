@@ -23,8 +23,14 @@ public static class MachineCleanup
         }
     }
 
+    /// <summary>
+    /// Kills every process that names the data dir (wrappers, Mosquitto, containerd, its shims) and all their descendants:
+    /// a container's processes are children of a shim and name nothing of the data dir themselves.
+    /// </summary>
     public static void KillProcessesUsing(string dataDir)
     {
+        var parents = new Dictionary<int, int>();
+        var roots = new HashSet<int>();
         foreach (var dir in Directory.EnumerateDirectories("/proc"))
         {
             if (!int.TryParse(Path.GetFileName(dir), out var pid) || pid == Environment.ProcessId)
@@ -34,16 +40,41 @@ public static class MachineCleanup
 
             try
             {
+                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                parents[pid] = int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1]);
                 var cmdline = File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' ');
                 var environ = File.ReadAllText(Path.Combine(dir, "environ"));
                 if (cmdline.Contains(dataDir, StringComparison.Ordinal) || environ.Contains(dataDir, StringComparison.Ordinal))
                 {
-                    Signals.Kill(pid, Signals.SigKill);
+                    roots.Add(pid);
                 }
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
             {
             }
+        }
+
+        bool Descends(int pid)
+        {
+            for (var hops = 0; pid > 1 && hops < 64; hops++)
+            {
+                if (roots.Contains(pid))
+                {
+                    return true;
+                }
+
+                if (!parents.TryGetValue(pid, out pid))
+                {
+                    return false;
+                }
+            }
+
+            return false;
+        }
+
+        foreach (var pid in parents.Keys.Where(Descends).ToList())
+        {
+            Signals.Kill(pid, Signals.SigKill);
         }
     }
 

@@ -38,7 +38,6 @@ internal sealed class ClusterSession
     private readonly ILogger _log;
     private readonly string _nodeId;
     private readonly string _host;
-    private readonly IReadOnlyList<string> _virtualizations;
     private readonly TaskCompletionSource _online = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private MqttClient? _client;
     private CancellationTokenSource? _session;
@@ -60,7 +59,6 @@ internal sealed class ClusterSession
         _host = registration.Mqtt.Host is { Length: > 0 } host && host is not ("0.0.0.0" or "::" or "[::]")
             ? host
             : new Uri(options.ClusterUrl).Host;
-        _virtualizations = instances.Virtualizations;
     }
 
     /// <summary>How long the broker may stay unreachable before the node registers again (the cluster may have new credentials for it).</summary>
@@ -235,7 +233,8 @@ internal sealed class ClusterSession
             MemoryTotal = resources.MemoryTotalMb,
             MemoryPercent = resources.MemoryPercent,
             Architecture = _facts.Architecture,
-            Virtualization = _virtualizations,
+            // Read each time: the container runtime becomes available after registration (it needs the subnet it assigns).
+            Virtualization = _instances.Virtualizations,
             Ip = _facts.Ip,
             Timestamp = DateTimeOffset.UtcNow,
             Extra = _facts.Extras,

@@ -43,10 +43,14 @@ public sealed class NodeInstances
     /// <summary>Status changes as they happen, to be published on <c>job</c>.</summary>
     public ChannelReader<InstanceReport> Changes => _changes.Reader;
 
+    /// <summary>
+    /// Every runtime takes over what a previous node engine left. All are asked, available or not: the container
+    /// runtime becomes available only once the cluster assigned the node's subnet, yet adopts its running containers now.
+    /// </summary>
     public async Task RecoverAsync(CancellationToken ct)
     {
         var reports = new List<InstanceReport>();
-        foreach (var runtime in _runtimes.Where(r => r.IsAvailable))
+        foreach (var runtime in _runtimes)
         {
             await runtime.RecoverAsync(ct).ConfigureAwait(false);
             reports.Clear();
@@ -69,7 +73,9 @@ public sealed class NodeInstances
                 var runtime = holder ?? _runtimes.FirstOrDefault(r => r.Name == name && r.IsAvailable);
                 if (runtime is null)
                 {
-                    var reason = $"virtualization '{spec.Virtualization}' is not available on node {_options.NodeName}";
+                    var why = _runtimes.FirstOrDefault(r => r.Name == name)?.UnavailableReason;
+                    var reason = $"virtualization '{spec.Virtualization}' is not available on node {_options.NodeName}" +
+                                 (why is null ? "" : $": {why}");
                     InstancesLog.Refused(_log, key.ToString(), reason);
                     return Publish(new InstanceReport
                     {

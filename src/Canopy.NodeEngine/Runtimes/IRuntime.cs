@@ -4,8 +4,9 @@ using Canopy.NodeEngine.Instances;
 namespace Canopy.NodeEngine.Runtimes;
 
 /// <summary>
-/// One way of running instances (<c>exec</c> now, <c>container</c> next). A runtime owns its instances' whole life:
-/// it starts them, watches them, applies the restart policy and says so through <see cref="StatusChanged"/>.
+/// One way of running instances (<c>exec</c>: native processes; <c>container</c>: OCI images through containerd's CRI).
+/// A runtime owns its instances' whole life: it starts them, watches them, applies the restart policy and says so
+/// through <see cref="StatusChanged"/>.
 /// Disposing it stops the watching only: the instances keep running and a new runtime over the same data adopts them.
 /// </summary>
 public interface IRuntime : IAsyncDisposable
@@ -15,6 +16,9 @@ public interface IRuntime : IAsyncDisposable
 
     /// <summary>False when this node cannot run it (no containerd socket...); the node then does not report it.</summary>
     bool IsAvailable { get; }
+
+    /// <summary>Why <see cref="IsAvailable"/> is false, in words for the FAILED detail of a deploy it cannot take; null when available.</summary>
+    string? UnavailableReason => IsAvailable ? null : "not available on this node";
 
     /// <summary>Every status change (and every re-report) of an instance, raised from the runtime's own tasks; handlers must not block.</summary>
     event Action<InstanceReport>? StatusChanged;

@@ -1,3 +1,5 @@
+using Canopy.NodeEngine.Containerd;
+using Canopy.NodeEngine.Runtimes.Container;
 using Canopy.NodeEngine.Runtimes.Exec;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -5,12 +7,17 @@ namespace Canopy.NodeEngine.Runtimes;
 
 /// <summary>
 /// The one place runtimes are registered. Each is an <see cref="IRuntime"/> singleton known by its
-/// <see cref="IRuntime.Name"/>; the node reports those that are available. <c>container</c> (containerd via CRI) goes here next.
+/// <see cref="IRuntime.Name"/>; the node reports those that are available.
 /// </summary>
 public static class RuntimeCatalog
 {
     public static void AddRuntimes(IServiceCollection services)
     {
         services.AddSingleton<IRuntime, ExecRuntime>();
+
+        // containerd through CRI: Canopy's own containerd, the operator's (--containerd-socket), or none (exec only).
+        services.AddSingleton<NodeSubnet>();
+        services.AddSingleton<ContainerdSupervisor>();
+        services.AddSingleton<IRuntime, ContainerRuntime>();
     }
 }

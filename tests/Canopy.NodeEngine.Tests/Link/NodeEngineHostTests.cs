@@ -68,6 +68,9 @@ public sealed class NodeEngineHostTests : IAsyncLifetime
         InformationInterval = TimeSpan.FromMilliseconds(200),
         StopGracePeriod = TimeSpan.FromSeconds(2),
         StopInstancesOnShutdown = stopInstances,
+
+        // Exec only here: the container runtime has its own host test (Container/ContainerHostTests) with a managed containerd.
+        StartContainerd = false,
         Resources = new() { ["gpu_count"] = "1", ["labels"] = "ssd,camera" },
     };
 

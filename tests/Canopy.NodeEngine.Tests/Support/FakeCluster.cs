@@ -13,10 +13,12 @@ public sealed class FakeCluster : IAsyncDisposable
     private readonly HttpListener _listener = new();
     private readonly Task _loop;
     private readonly int _brokerPort;
+    private readonly string? _subnet;
 
-    public FakeCluster(int brokerPort)
+    public FakeCluster(int brokerPort, string? subnet = null)
     {
         _brokerPort = brokerPort;
+        _subnet = subnet;
         var port = Ports.Free();
         Url = $"http://127.0.0.1:{port}";
         _listener.Prefixes.Add(Url + "/");
@@ -61,7 +63,7 @@ public sealed class FakeCluster : IAsyncDisposable
             }
 
             var id = request.Id ?? AssignedId;
-            var body = CanopyJson.SerializeToUtf8(new NodeRegisterResponse(id, new MqttCredentials("127.0.0.1", _brokerPort, id, "secret")));
+            var body = CanopyJson.SerializeToUtf8(new NodeRegisterResponse(id, new MqttCredentials("127.0.0.1", _brokerPort, id, "secret"), _subnet));
             response.ContentType = "application/json";
             await response.OutputStream.WriteAsync(body);
         }

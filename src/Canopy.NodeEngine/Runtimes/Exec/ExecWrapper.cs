@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Canopy.NodeEngine.Linux;
 
 namespace Canopy.NodeEngine.Runtimes.Exec;
 
@@ -29,15 +30,13 @@ internal static class ExecWrapper
         echo $? >"$d/exit"
         """;
 
-    private static readonly Lazy<string[]?> Setsid = new(FindSetsid);
-
     /// <summary>False when neither util-linux setsid nor busybox is installed.</summary>
-    public static bool IsAvailable => Setsid.Value is not null && File.Exists("/bin/sh");
+    public static bool IsAvailable => Setsid.Command is not null && File.Exists("/bin/sh");
 
     public static ProcessStartInfo CreateStartInfo(
         string jobName, string instanceDir, IEnumerable<string> argv, IReadOnlyDictionary<string, string> environment)
     {
-        var setsid = Setsid.Value ?? throw new InvalidOperationException("setsid is not installed on this node");
+        var setsid = Setsid.Command ?? throw new InvalidOperationException("setsid is not installed on this node");
         var info = new ProcessStartInfo(setsid[0])
         {
             UseShellExecute = false,
@@ -67,20 +66,5 @@ internal static class ExecWrapper
         }
 
         return info;
-    }
-
-    private static string[]? FindSetsid()
-    {
-        string[] dirs = ["/usr/bin", "/bin", "/usr/sbin", "/sbin", "/usr/local/bin"];
-        foreach (var dir in dirs)
-        {
-            var path = Path.Combine(dir, "setsid");
-            if (File.Exists(path))
-            {
-                return [path];
-            }
-        }
-
-        return File.Exists("/bin/busybox") ? ["/bin/busybox", "setsid"] : null;
     }
 }

@@ -1,0 +1,80 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Canopy.Core.Addressing;
+
+namespace Canopy.NodeEngine.Containerd;
+
+/// <summary>
+/// The conflist of Canopy's own containerd: a bridge (the pods' gateway, NAT to the outside) with host-local
+/// addresses from the node's /26, then portmap for the SLA's port mappings.
+/// </summary>
+internal static class CniConfig
+{
+    public const string NetworkName = "canopy";
+
+    /// <summary>True for an IPv4 network in CIDR form (<c>10.18.0.64/26</c>) whose address has no host bits set.</summary>
+    public static bool IsValidSubnet(string? subnet)
+    {
+        var slash = subnet?.IndexOf('/') ?? -1;
+        if (slash <= 0 || !Ipv4.TryParse(subnet![..slash], out var address) ||
+            !int.TryParse(subnet.AsSpan(slash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var prefix) ||
+            prefix is < 8 or > 30)
+        {
+            return false;
+        }
+
+        return (address & (uint.MaxValue >> prefix)) == 0;
+    }
+
+    public static string Render(string bridge, string subnet, string ipamDir)
+    {
+        var conflist = new JsonObject
+        {
+            ["cniVersion"] = "0.4.0",
+            ["name"] = NetworkName,
+            ["plugins"] = new JsonArray(
+                new JsonObject
+                {
+                    ["type"] = "bridge",
+                    ["bridge"] = bridge,
+                    ["isGateway"] = true,
+                    ["ipMasq"] = true,
+                    ["hairpinMode"] = true,
+                    ["ipam"] = new JsonObject
+                    {
+                        ["type"] = "host-local",
+                        ["dataDir"] = ipamDir,
+                        ["ranges"] = new JsonArray(new JsonArray(new JsonObject { ["subnet"] = subnet })),
+                        ["routes"] = new JsonArray(new JsonObject { ["dst"] = "0.0.0.0/0" }),
+                    },
+                },
+                new JsonObject
+                {
+                    ["type"] = "portmap",
+                    ["capabilities"] = new JsonObject { ["portMappings"] = true },
+                }),
+        };
+        return conflist.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n";
+    }
+
+    /// <summary>The subnet of a conflist written earlier (this node's, from its last registration); null when none is readable.</summary>
+    public static string? ReadSubnet(string conflistPath)
+    {
+        try
+        {
+            if (!File.Exists(conflistPath))
+            {
+                return null;
+            }
+
+            var root = JsonNode.Parse(File.ReadAllText(conflistPath));
+            var subnet = root?["plugins"]?[0]?["ipam"]?["ranges"]?[0]?[0]?["subnet"]?.GetValue<string>();
+            return IsValidSubnet(subnet) ? subnet : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException or InvalidOperationException)
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,361 @@
+using System.Diagnostics;
+using System.Globalization;
+using Canopy.Contracts;
+using Canopy.Core.Descriptors;
+using Canopy.Core.States;
+using Canopy.Cri;
+using Canopy.Cri.V1;
+using Canopy.NodeEngine.Instances;
+using PortMapping = Canopy.Core.Descriptors.PortMapping;
+
+namespace Canopy.NodeEngine.Runtimes.Container;
+
+public sealed partial class ContainerRuntime
+{
+    private static readonly TimeSpan PullTimeout = TimeSpan.FromMinutes(10);
+    private CriClient? _pullClient;
+
+    /// <summary>
+    /// CREATING → RUNNING, or FAILED with the reason and nothing left in containerd. Bad input is refused before
+    /// anything is created; a pull error is final (no retry: a redeploy starts over). Called under the instance's gate.
+    /// </summary>
+    private async Task<bool> LaunchAsync(ContainerInstance instance, CancellationToken ct)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var spec = instance.Spec;
+        if (!ImageReference.IsValid(spec.Code, out var imageError))
+        {
+            return Fail(instance, imageError!);
+        }
+
+        if (!PortMappings.TryParse(spec.Port, out var ports, out var portError))
+        {
+            return Fail(instance, $"invalid port field: {portError}");
+        }
+
+        if (spec.Memory is > 0 and < MinimumMemoryMb)
+        {
+            return Fail(instance, $"memory {spec.Memory} MB is below the {MinimumMemoryMb} MB a container needs");
+        }
+
+        if (_cri is not { } cri)
+        {
+            return Fail(instance, $"containerd is not available on node {_options.NodeName}: {UnavailableReason}");
+        }
+
+        if (ClaimPorts(instance, ports) is { } taken)
+        {
+            return Fail(instance, $"port {taken.ToString(CultureInfo.InvariantCulture)} is already in use on node {_options.NodeName}");
+        }
+
+        try
+        {
+            await EnsureImageAsync(cri, spec.Code, ct).ConfigureAwait(false);
+            Directory.CreateDirectory(instance.Paths.Dir);
+            await StartPodAsync(cri, instance, ports, ct).ConfigureAwait(false);
+        }
+        catch (CriException e)
+        {
+            await RemoveQuietlyAsync(cri, instance, ct).ConfigureAwait(false);
+            return Fail(instance, Describe(e, spec.Code));
+        }
+
+        return MarkRunning(instance, started, "");
+    }
+
+    /// <summary>A new container in the instance's sandbox (a new sandbox when that one is gone); the restart of a DEAD instance.</summary>
+    private async Task<bool> RestartAsync(ContainerInstance instance, CancellationToken ct)
+    {
+        var started = Stopwatch.GetTimestamp();
+        instance.RestartCount++;
+        instance.ConsecutiveRestarts++;
+        instance.RestartPending = false;
+        if (!Transition(instance, InstanceStatus.Creating, $"restart {instance.RestartCount.ToString(CultureInfo.InvariantCulture)}"))
+        {
+            return false;
+        }
+
+        if (_cri is not { } cri)
+        {
+            return Fail(instance, $"containerd is not available on node {_options.NodeName}: {UnavailableReason}");
+        }
+
+        var ports = PortMappings.ParseOrEmpty(instance.Spec.Port);
+        try
+        {
+            if (instance.ContainerId is { } old)
+            {
+                await RemoveContainerAsync(cri, old, 0, ct).ConfigureAwait(false);
+                instance.SetContainer(null, null);
+            }
+
+            await EnsureImageAsync(cri, instance.Spec.Code, ct).ConfigureAwait(false);
+            if (await IsSandboxReadyAsync(cri, instance.SandboxId, ct).ConfigureAwait(false))
+            {
+                await StartContainerAsync(cri, instance, SandboxConfig(instance, ports, instance.SandboxAttempt), ct).ConfigureAwait(false);
+            }
+            else
+            {
+                await RemoveFromContainerdAsync(cri, instance, ct).ConfigureAwait(false);
+                instance.PublishedPorts = ports;
+                await StartPodAsync(cri, instance, ports, ct).ConfigureAwait(false);
+            }
+        }
+        catch (CriException e)
+        {
+            await RemoveQuietlyAsync(cri, instance, ct).ConfigureAwait(false);
+            return Fail(instance, "restart: " + Describe(e, instance.Spec.Code));
+        }
+
+        return MarkRunning(instance, started, ", restart");
+    }
+
+    private async Task EnsureImageAsync(CriClient cri, string image, CancellationToken ct)
+    {
+        if (await cri.ImageStatusAsync(image, ct).ConfigureAwait(false) is not null)
+        {
+            return;
+        }
+
+        // A pull is one call that may take minutes; the shared client's deadline is for quick calls.
+        var pull = _pullClient ??= new CriClient(cri.SocketPath, PullTimeout);
+        var started = Stopwatch.GetTimestamp();
+        await pull.PullImageAsync(image, ct).ConfigureAwait(false);
+        ContainerLog.Pulled(_log, image, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+    }
+
+    /// <summary>A new sandbox (each with the next attempt number: containerd names it by that) and the container in it.</summary>
+    private async Task StartPodAsync(CriClient cri, ContainerInstance instance, IReadOnlyList<PortMapping> ports, CancellationToken ct)
+    {
+        var attempt = ++instance.SandboxAttempt;
+        var sandboxConfig = SandboxConfig(instance, ports, attempt);
+        var sandboxId = await cri.RunPodSandboxAsync(sandboxConfig, "", ct).ConfigureAwait(false);
+        instance.SetSandbox(sandboxId);
+        SaveState(instance);
+        await StartContainerAsync(cri, instance, sandboxConfig, ct).ConfigureAwait(false);
+    }
+
+    private async Task StartContainerAsync(CriClient cri, ContainerInstance instance, PodSandboxConfig sandboxConfig, CancellationToken ct)
+    {
+        var config = PodSpecs.Container(instance.Spec, instance.Key, _nodeKey, (uint)instance.RestartCount);
+        var containerId = await cri.CreateContainerAsync(instance.SandboxId!, config, sandboxConfig, ct).ConfigureAwait(false);
+
+        // Recorded before the start: a crash in between must not leave a container nobody knows of.
+        instance.SetContainer(containerId, null);
+        SaveState(instance);
+        await cri.StartContainerAsync(containerId, ct).ConfigureAwait(false);
+        instance.SetContainer(containerId, DateTimeOffset.UtcNow);
+    }
+
+    private PodSandboxConfig SandboxConfig(ContainerInstance instance, IReadOnlyList<PortMapping> ports, uint attempt) =>
+        PodSpecs.Sandbox(instance.Spec, instance.Key, _nodeKey, instance.Paths.Dir, ports, _cgroupParent, attempt);
+
+    private bool MarkRunning(ContainerInstance instance, long started, string note)
+    {
+        instance.ExitCode = null;
+        instance.StoppedByNode = false;
+        Transition(instance, InstanceStatus.Running, null);
+        ContainerLog.Started(
+            _log, instance.Key.ToString(), Short(instance.ContainerId), Short(instance.SandboxId),
+            (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds, note);
+        return true;
+    }
+
+    private bool Fail(ContainerInstance instance, string reason)
+    {
+        instance.RestartPending = false;
+        instance.PublishedPorts = [];
+        instance.SetSandbox(null);
+        instance.SetContainer(null, null);
+        Transition(instance, InstanceStatus.Failed, reason);
+        ContainerLog.Failed(_log, instance.Key.ToString(), reason);
+        return false;
+    }
+
+    /// <summary>
+    /// Reserves the instance's host ports, or names the first one taken: by another container instance (a DNAT rule
+    /// binds nothing) or by any socket on the node. Check and claim are one step, as deploys of different instances run in parallel.
+    /// </summary>
+    private int? ClaimPorts(ContainerInstance instance, IReadOnlyList<PortMapping> ports)
+    {
+        lock (_portsLock)
+        {
+            foreach (var port in ports)
+            {
+                var heldByOther = _instances.Values.Any(other => !ReferenceEquals(other, instance) &&
+                    other.PublishedPorts.Any(p => p.HostPort == port.HostPort && p.Protocol == port.Protocol));
+                if (heldByOther || !HostPorts.IsFree(port))
+                {
+                    return port.HostPort;
+                }
+            }
+
+            instance.PublishedPorts = ports;
+            instance.HostPort = ports.Count > 0 ? ports[0].HostPort.ToString(CultureInfo.InvariantCulture) : null;
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Stops and removes every container and sandbox of the instance (those recorded and any other with its labels):
+    /// the container gets its grace period, StopPodSandbox runs CNI DEL (address lease and port rules go). The log files stay.
+    /// </summary>
+    private async Task RemoveFromContainerdAsync(CriClient cri, ContainerInstance instance, CancellationToken ct)
+    {
+        await RemoveFromContainerdAsync(cri, instance.Key, instance.SandboxId, instance.ContainerId, ct).ConfigureAwait(false);
+        instance.SetContainer(null, null);
+        instance.SetSandbox(null);
+        instance.PublishedPorts = [];
+    }
+
+    private async Task RemoveFromContainerdAsync(CriClient cri, InstanceKey key, string? sandboxId, string? containerId, CancellationToken ct)
+    {
+        var selector = ContainerLabels.InstanceSelector(_nodeKey, key);
+        var containers = (await cri.ListContainersAsync(selector, ct).ConfigureAwait(false)).Select(c => c.Id).ToHashSet();
+        if (containerId is not null)
+        {
+            containers.Add(containerId);
+        }
+
+        var grace = (long)Math.Ceiling(_options.StopGracePeriod.TotalSeconds);
+        foreach (var id in containers)
+        {
+            await RemoveContainerAsync(cri, id, grace, ct).ConfigureAwait(false);
+        }
+
+        var sandboxes = (await cri.ListPodSandboxAsync(selector, ct).ConfigureAwait(false)).Select(s => s.Id).ToHashSet();
+        if (sandboxId is not null)
+        {
+            sandboxes.Add(sandboxId);
+        }
+
+        foreach (var id in sandboxes)
+        {
+            await RemoveSandboxAsync(cri, id, ct).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Cleanup after a failure: its own errors are logged, the failure being reported is the first one.</summary>
+    private async Task RemoveQuietlyAsync(CriClient cri, ContainerInstance instance, CancellationToken ct)
+    {
+        try
+        {
+            await RemoveFromContainerdAsync(cri, instance, ct).ConfigureAwait(false);
+        }
+        catch (CriException e)
+        {
+            ContainerLog.ActionFailed(_log, e, instance.Key.ToString(), "cleaning up in containerd");
+        }
+    }
+
+    private async Task RemoveQuietlyAsync(CriClient cri, InstanceKey key, CancellationToken ct)
+    {
+        try
+        {
+            await RemoveFromContainerdAsync(cri, key, null, null, ct).ConfigureAwait(false);
+        }
+        catch (CriException e)
+        {
+            ContainerLog.ActionFailed(_log, e, key.ToString(), "cleaning up in containerd");
+        }
+    }
+
+    private static async Task RemoveContainerAsync(CriClient cri, string containerId, long graceSeconds, CancellationToken ct)
+    {
+        try
+        {
+            await cri.StopContainerAsync(containerId, graceSeconds, ct).ConfigureAwait(false);
+            await cri.RemoveContainerAsync(containerId, ct).ConfigureAwait(false);
+        }
+        catch (CriException e) when (e.StatusCode == GrpcStatus.NotFound)
+        {
+            // Already gone.
+        }
+    }
+
+    private static async Task RemoveSandboxAsync(CriClient cri, string sandboxId, CancellationToken ct)
+    {
+        try
+        {
+            await cri.StopPodSandboxAsync(sandboxId, ct).ConfigureAwait(false);
+            await cri.RemovePodSandboxAsync(sandboxId, ct).ConfigureAwait(false);
+        }
+        catch (CriException e) when (e.StatusCode == GrpcStatus.NotFound)
+        {
+            // Already gone.
+        }
+    }
+
+    private static async Task<bool> IsSandboxReadyAsync(CriClient cri, string? sandboxId, CancellationToken ct)
+    {
+        if (sandboxId is null)
+        {
+            return false;
+        }
+
+        try
+        {
+            var status = await cri.PodSandboxStatusAsync(sandboxId, ct).ConfigureAwait(false);
+            return status.Status?.State == PodSandboxState.SandboxReady;
+        }
+        catch (CriException e) when (e.StatusCode == GrpcStatus.NotFound)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Writes state.json atomically (write + rename): a crash mid-write must not lose the ids of a running instance.</summary>
+    private void SaveState(ContainerInstance instance)
+    {
+        var paths = instance.Paths;
+        if (instance.Removed || !Directory.Exists(paths.Dir))
+        {
+            return;
+        }
+
+        try
+        {
+            var temp = paths.State + ".tmp";
+            File.WriteAllBytes(temp, CanopyJson.SerializeToUtf8(instance.ToState()));
+            File.Move(temp, paths.State, overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            ContainerLog.ActionFailed(_log, e, instance.Key.ToString(), "saving state.json");
+        }
+    }
+
+    private void DeleteDirectory(ContainerInstance instance)
+    {
+        try
+        {
+            if (Directory.Exists(instance.Paths.Dir))
+            {
+                Directory.Delete(instance.Paths.Dir, recursive: true);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            ContainerLog.ActionFailed(_log, e, instance.Key.ToString(), "deleting the instance directory");
+        }
+    }
+
+    /// <summary>containerd's (or the registry's) message, prefixed with the step that failed.</summary>
+    private static string Describe(CriException e, string image)
+    {
+        var method = e.Method[(e.Method.LastIndexOf('/') + 1)..];
+        var step = method switch
+        {
+            "PullImage" => $"pulling image {image}",
+            "ImageStatus" => $"looking up image {image}",
+            "RunPodSandbox" => "creating the pod sandbox",
+            "CreateContainer" => "creating the container",
+            "StartContainer" => "starting the container",
+            _ => $"containerd {method}",
+        };
+        var detail = e.StatusCode == GrpcStatus.Unavailable ? $"containerd is not answering ({e.Detail})" : e.Detail;
+        return $"{step} failed: {detail}";
+    }
+
+    private static string Short(string? id) => id is { Length: > 12 } ? id[..12] : id ?? "";
+}

@@ -1,0 +1,93 @@
+using Canopy.Contracts;
+using Canopy.Contracts.Mqtt;
+using Canopy.Core.States;
+using Canopy.NodeEngine.Cgroups;
+using Canopy.NodeEngine.Containerd;
+using Canopy.NodeEngine.Instances;
+using Canopy.NodeEngine.Monitoring;
+using Canopy.NodeEngine.Runtimes;
+using Canopy.NodeEngine.Runtimes.Container;
+using Canopy.NodeEngine.Runtimes.Exec;
+using Canopy.NodeEngine.Tests.Support;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Canopy.NodeEngine.Tests.Container;
+
+/// <summary>Nodes without a usable containerd: they keep working with exec and say why containers cannot run.</summary>
+public sealed class ContainerAvailabilityTests : IAsyncLifetime
+{
+    private readonly string _dataDir = Directory.CreateTempSubdirectory("cnp-na-").FullName;
+    private readonly List<IAsyncDisposable> _owned = [];
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        foreach (var owned in _owned)
+        {
+            await owned.DisposeAsync();
+        }
+
+        Directory.Delete(_dataDir, recursive: true);
+    }
+
+    [Fact]
+    public async Task Without_a_socket_and_with_starting_containerd_off_the_node_offers_exec_only()
+    {
+        var options = new NodeEngineOptions { DataDir = _dataDir, Name = "exec-only", StartContainerd = false };
+        var instances = Build(options, out var containers);
+        await instances.RecoverAsync(CancellationToken.None);
+
+        instances.Virtualizations.ShouldBe(["exec"]);
+        containers.IsAvailable.ShouldBeFalse();
+        Directory.Exists(options.ContainerdDir).ShouldBeFalse("nothing of containerd is written");
+
+        var report = await instances.DeployAsync(new DeployCommand(Spec(), 0), CancellationToken.None);
+
+        report.Status.ShouldBe(InstanceStatus.Failed);
+        report.StatusDetail.ShouldNotBeNull().ShouldContain("virtualization 'container' is not available on node exec-only");
+        report.StatusDetail.ShouldContain("starting containerd is turned off");
+    }
+
+    [Fact]
+    public async Task A_configured_containerd_that_is_not_running_fails_deploys_with_that_reason()
+    {
+        var socket = Path.Combine(_dataDir, "no-such-containerd.sock");
+        var options = new NodeEngineOptions { DataDir = _dataDir, Name = "no-containerd", ContainerdSocket = socket };
+        var instances = Build(options, out var containers);
+        await instances.RecoverAsync(CancellationToken.None);
+
+        instances.Virtualizations.ShouldBe(["exec"]);
+        containers.UnavailableReason.ShouldNotBeNull().ShouldContain($"containerd is not running: its socket {socket} does not exist");
+
+        var report = await instances.DeployAsync(new DeployCommand(Spec(), 0), CancellationToken.None);
+
+        report.Status.ShouldBe(InstanceStatus.Failed);
+        report.StatusDetail.ShouldNotBeNull().ShouldContain("containerd is not running");
+        Directory.Exists(options.ContainerdDir).ShouldBeFalse("an operator's containerd is never configured by Canopy");
+    }
+
+    [Fact]
+    public void Without_containerd_installed_the_runtime_says_so()
+    {
+        var options = new NodeEngineOptions { DataDir = _dataDir, ContainerdPath = "/nonexistent/containerd" };
+        var supervisor = new ContainerdSupervisor(options, NullLogger<ContainerdSupervisor>.Instance);
+        _owned.Add(supervisor);
+
+        supervisor.Mode.ShouldBe(ContainerdMode.Disabled);
+        supervisor.DisabledReason.ShouldNotBeNull().ShouldContain("is not installed");
+    }
+
+    private NodeInstances Build(NodeEngineOptions options, out ContainerRuntime containers)
+    {
+        var supervisor = new ContainerdSupervisor(options, NullLogger<ContainerdSupervisor>.Instance);
+        containers = new ContainerRuntime(options, supervisor, new NodeSubnet(options), NullLogger<ContainerRuntime>.Instance);
+        var exec = new ExecRuntime(options, CgroupLayout.Detect());
+        _owned.Add(containers);
+        _owned.Add(exec);
+        _owned.Add(supervisor);
+        return new NodeInstances(new IRuntime[] { exec, containers }, options, new ResourceMonitor(), NullLogger<NodeInstances>.Instance);
+    }
+
+    private static ServiceSpec Spec() => ContainerdFixture.Spec(ContainerdFixture.NewServiceId());
+}
