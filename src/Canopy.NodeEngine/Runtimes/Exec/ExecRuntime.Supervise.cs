@@ -148,9 +148,12 @@ public sealed partial class ExecRuntime
         var pgid = instance.IsProcessAlive ? instance.Pid : null;
         if (pgid is { } group)
         {
-            // With a cgroup, its member list is the truth: a wrapper that ended but is not reaped yet (a zombie) still
-            // counts as a process group member for kill(−pgid, 0), yet it has left the cgroup.
-            bool Alive() => instance.Cgroup.IsUsable ? instance.Cgroup.ReadPids().Count > 0 : LibC.KillGroup(group, 0);
+            // The wrapper (the group leader) still running, or anything left in its cgroup. kill(−pgid, 0) alone would
+            // count a wrapper that ended but is not reaped yet (a zombie); the cgroup alone would miss a wrapper that
+            // was stopped before it joined its cgroup.
+            bool Alive() =>
+                ProcessStat.Read(ProcessStat.PathOf(group)) is { HasExited: false } ||
+                (instance.Cgroup.IsUsable ? instance.Cgroup.ReadPids().Count > 0 : LibC.KillGroup(group, 0));
 
             LibC.KillGroup(group, LibC.SigTerm);
             var deadline = DateTime.UtcNow + _options.StopGracePeriod;
