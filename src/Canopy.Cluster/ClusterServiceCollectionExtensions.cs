@@ -41,6 +41,7 @@ internal static class ClusterServiceCollectionExtensions
         services.AddSingleton<NodeHealth>();
         services.AddSingleton<NodeReports>();
         services.AddSingleton<InventoryReconciler>();
+        services.AddSingleton<NodeJoinTokens>();
         services.AddSingleton<NodeRegistry>();
         services.AddSingleton<RootRegistration>();
         services.AddSingleton<RootCommands>();

@@ -33,6 +33,8 @@ internal static class EventIds
     public const int InstanceUndeployed = 215;
     public const int MqttConnectFailed = 216;
     public const int HeartbeatCheckFailed = 217;
+    public const int NodeTokenCreated = 218;
+    public const int NodeTokenRevoked = 219;
 
     // Placement/ 300-399
     public const int InstancePlaced = 300;

@@ -98,6 +98,8 @@ public static class RootApplication
         services.AddSingleton<LinkSession>();
         services.AddSingleton<RootScheduler>();
         services.AddHostedService(sp => sp.GetRequiredService<RootScheduler>());
+        services.AddSingleton<ClusterFailover>();
+        services.AddHostedService(sp => sp.GetRequiredService<ClusterFailover>());
         services.AddSingleton<DeploymentService>();
         services.AddSingleton<Views>();
     }
@@ -112,6 +114,7 @@ public static class RootApplication
         app.MapClusters();
         app.MapInstances();
         app.MapForwarded();
+        app.MapJoinTokens();
         app.MapClusterLinks();
     }
 }

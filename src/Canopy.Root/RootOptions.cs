@@ -28,6 +28,12 @@ public sealed class RootOptions
     /// <summary>A cluster whose last <c>resources</c> message is older than this is inactive.</summary>
     public TimeSpan ClusterHeartbeatTimeout { get; set; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>
+    /// How long a cluster may stay inactive before the root moves its instances to other clusters (when it returns, it is
+    /// told to drop what has moved).
+    /// </summary>
+    public TimeSpan ClusterGracePeriod { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>How long a question forwarded to a cluster (logs, nodes) may take.</summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
@@ -43,6 +49,11 @@ public sealed class RootOptions
         {
             throw new ArgumentException(
                 $"unknown scheduling algorithm '{SchedulingAlgorithm}'; known: {string.Join(", ", PlacementAlgorithms.Names)}");
+        }
+
+        if (ClusterGracePeriod <= TimeSpan.Zero || ClusterHeartbeatTimeout <= TimeSpan.Zero)
+        {
+            throw new ArgumentException("ClusterGracePeriod and ClusterHeartbeatTimeout must be positive");
         }
 
         if (AccessTokenLifetime <= TimeSpan.Zero || RefreshTokenLifetime <= TimeSpan.Zero)

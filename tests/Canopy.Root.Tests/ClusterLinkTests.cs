@@ -17,8 +17,8 @@ public sealed class ClusterLinkTests : RootTestBase
         var wrong = await Root.Client.PostAsJsonAsync("/api/v1/clusters/register", new { cluster_name = "c1", join_token = "nope" });
         var missing = await Root.Client.PostAsJsonAsync("/api/v1/clusters/register", new { cluster_name = "c1" });
 
-        (await wrong.ShouldBeProblemAsync(HttpStatusCode.Unauthorized)).Detail().ShouldBe("invalid cluster join token");
-        (await missing.ShouldBeProblemAsync(HttpStatusCode.Unauthorized)).Detail().ShouldBe("invalid cluster join token");
+        (await wrong.ShouldBeProblemAsync(HttpStatusCode.Unauthorized)).Detail().ShouldStartWith("invalid cluster join token");
+        (await missing.ShouldBeProblemAsync(HttpStatusCode.Unauthorized)).Detail().ShouldStartWith("invalid cluster join token");
     }
 
     [Fact]
@@ -75,7 +75,7 @@ public sealed class ClusterLinkTests : RootTestBase
     public async Task A_newer_link_of_the_same_cluster_replaces_the_older_one()
     {
         await using var first = await FakeCluster.ConnectAsync(Root, "edge-1");
-        await using var second = await FakeCluster.ConnectAsync(Root, "edge-1");
+        await using var second = await FakeCluster.ConnectAgainAsync(Root, first);
 
         await first.Closed.WaitAsync(TimeSpan.FromSeconds(10));
         first.CloseDescription.ShouldNotBeNull().ShouldContain("replaced");

@@ -15,6 +15,7 @@ public static class InstanceCommands
     {
         var instance = new Command("instance", "Instances of services: where each runs, its status, cpu and memory");
         instance.Subcommands.Add(List());
+        instance.Subcommands.Add(InstanceShowCommand.Build());
         instance.Subcommands.Add(Delete());
         return instance;
     }

@@ -16,7 +16,8 @@ internal sealed partial class InventoryReconciler(
     IClusterStore store, InstanceTracker tracker, NodeCommands commands, TimeProvider time, ILogger<InventoryReconciler> logger)
 {
     private const int MissingReportsBeforeRedeploy = 2;
-    private static readonly TimeSpan DeleteResendInterval = TimeSpan.FromSeconds(5);
+    // The inventory comes every 2 s; a delete lost with a dropped MQTT session is sent again at the next report but one.
+    private static readonly TimeSpan DeleteResendInterval = TimeSpan.FromSeconds(1.5);
 
     private readonly Dictionary<(string ServiceId, int Number), int> _missing = [];
     private readonly Dictionary<(string ServiceId, int Number, string NodeId), DateTimeOffset> _deleteSent = [];

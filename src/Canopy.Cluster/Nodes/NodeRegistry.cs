@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using Canopy.Cluster.Broker;
 using Canopy.Cluster.Instances;
@@ -13,12 +12,12 @@ using Microsoft.Extensions.Logging;
 namespace Canopy.Cluster.Nodes;
 
 /// <summary>
-/// <c>POST /api/node/register</c>: checks the join token, gives the node its id (the same one again on re-registration),
+/// <c>POST /api/node/register</c>: checks the join token (<see cref="NodeJoinTokens"/>), gives the node its id (the same one again on re-registration),
 /// its subnet and its own broker account, and makes the broker accept that account before answering.
 /// </summary>
 internal sealed partial class NodeRegistry(
-    ClusterGate gate, IClusterStore store, BrokerService broker, BrokerUsers users, ClusterOptions options, TimeProvider time,
-    ILogger<NodeRegistry> logger)
+    ClusterGate gate, IClusterStore store, BrokerService broker, BrokerUsers users, NodeJoinTokens tokens, ClusterOptions options,
+    TimeProvider time, ILogger<NodeRegistry> logger)
 {
     /// <summary>
     /// Takes the document as sent, so that a missing or wrong token is a 401 before anything else is looked at
@@ -31,7 +30,7 @@ internal sealed partial class NodeRegistry(
             throw ApiProblem.BadRequest("the registration must be a JSON object");
         }
 
-        CheckToken(ReadString(body, "join_token"), ReadString(body, "host") ?? "(no host)");
+        await CheckTokenAsync(ReadString(body, "join_token"), ReadString(body, "host") ?? "(no host)", ct);
         NodeRegisterRequest request;
         try
         {
@@ -58,20 +57,12 @@ internal sealed partial class NodeRegistry(
     private static string? ReadString(JsonElement body, string name) =>
         body.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
-    private void CheckToken(string? token, string host)
+    private async Task CheckTokenAsync(string? token, string host, CancellationToken ct)
     {
-        if (options.NodeJoinToken.Length == 0)
+        if (await tokens.RefusalAsync(token, ct) is { } why)
         {
-            Log.Refused(logger, host, "the cluster has no node join token configured");
-            throw ApiProblem.Unauthorized(
-                "this cluster accepts no nodes: it has no node join token configured (start it with --node-join-token)");
-        }
-
-        var given = Encoding.UTF8.GetBytes(token ?? "");
-        if (!CryptographicOperations.FixedTimeEquals(given, Encoding.UTF8.GetBytes(options.NodeJoinToken)))
-        {
-            Log.Refused(logger, host, token is null ? "no node join token" : "invalid node join token");
-            throw ApiProblem.Unauthorized("invalid node join token");
+            Log.Refused(logger, host, why);
+            throw ApiProblem.Unauthorized(why);
         }
     }
 

@@ -17,7 +17,7 @@ namespace Canopy.Cluster.RootLink;
 /// </summary>
 internal sealed partial class RootCommands(
     IClusterStore store, InstanceTracker tracker, ClusterScheduler scheduler, NodeCommands nodes, LogRequests logs, RootOutbox root,
-    ClusterReadiness readiness, ClusterOptions options, ILogger<RootCommands> logger)
+    NodeJoinTokens tokens, ClusterReadiness readiness, ClusterOptions options, ILogger<RootCommands> logger)
 {
     private static readonly TimeSpan LogsTimeout = TimeSpan.FromSeconds(4);
 
@@ -109,6 +109,10 @@ internal sealed partial class RootCommands(
                 LinkRequestKinds.Nodes => Ok(request, NodeDocuments.Build(
                     await store.ListNodesAsync(ct), await store.ListInstancesAsync(ct), readiness.ClusterId, options.Name)),
                 LinkRequestKinds.Logs => await LogsAsync(request, ct),
+                LinkRequestKinds.NodeTokensCreate => Ok(request, await tokens.CreateAsync(
+                    ReadString(request.Args, "description"), ReadLong(request.Args, "ttl_seconds"), ReadString(request.Args, "created_by"), ct)),
+                LinkRequestKinds.NodeTokensList => Ok(request, await tokens.ListAsync(ct)),
+                LinkRequestKinds.NodeTokensRevoke => await RevokeTokenAsync(request, ct),
                 _ => Error(request, $"unknown request kind '{request.Kind}'"),
             };
         }
@@ -116,6 +120,14 @@ internal sealed partial class RootCommands(
         {
             return Error(request, e.Message);
         }
+    }
+
+    private async Task<LinkResponse> RevokeTokenAsync(LinkRequest request, CancellationToken ct)
+    {
+        var id = ReadString(request.Args, "id") ?? throw new ArgumentException("node_tokens.revoke: args.id is required");
+        return await tokens.RevokeAsync(id, ct) is { } revoked
+            ? Ok(request, revoked)
+            : Error(request, $"node join token '{id}' not found at cluster '{options.Name}'");
     }
 
     private async Task<LinkResponse> LogsAsync(LinkRequest request, CancellationToken ct)
@@ -156,6 +168,11 @@ internal sealed partial class RootCommands(
 
     private static string? ReadString(JsonObject? args, string name) =>
         args?[name] is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
+
+    private static long? ReadLong(JsonObject? args, string name) =>
+        args?[name] is not JsonValue value ? null
+        : value.TryGetValue<long>(out var number) ? number
+        : throw new ArgumentException($"args.{name} must be a whole number");
 
     private static int? ReadInt(JsonObject? args, string name)
     {

@@ -25,6 +25,7 @@ internal sealed partial class RootRegistration(IClusterStore store, ClusterOptio
             JoinToken = options.RootJoinToken,
             ClusterLocation = options.Location,
             ManagerUrl = options.Listen,
+            Credential = await store.GetSettingAsync(SettingKeys.RootCredential, ct),
         };
         var delay = TimeSpan.FromMilliseconds(500);
         for (var attempt = 1; ; attempt++)

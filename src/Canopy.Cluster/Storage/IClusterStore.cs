@@ -42,4 +42,14 @@ internal interface IClusterStore
     Task<string?> GetSettingAsync(string key, CancellationToken ct);
 
     Task SetSettingAsync(string key, string value, CancellationToken ct);
+
+    Task AddNodeTokenAsync(NodeTokenRecord token, CancellationToken ct);
+
+    /// <summary>The node join token whose secret hashes to <paramref name="secretHash"/>, revoked and expired ones too.</summary>
+    Task<NodeTokenRecord?> FindNodeTokenAsync(string secretHash, CancellationToken ct);
+
+    Task<IReadOnlyList<NodeTokenRecord>> ListNodeTokensAsync(CancellationToken ct);
+
+    /// <summary>Marks the token revoked (again is fine); null when there is no such token.</summary>
+    Task<NodeTokenRecord?> RevokeNodeTokenAsync(string id, CancellationToken ct);
 }

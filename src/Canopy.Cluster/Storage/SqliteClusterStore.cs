@@ -49,6 +49,14 @@ internal sealed partial class SqliteClusterStore : IClusterStore, IDisposable
         CREATE TABLE IF NOT EXISTS settings (
             key TEXT PRIMARY KEY,
             value TEXT NOT NULL);
+        CREATE TABLE IF NOT EXISTS node_tokens (
+            id TEXT PRIMARY KEY,
+            secret_hash TEXT NOT NULL UNIQUE,
+            description TEXT,
+            created_at TEXT NOT NULL,
+            created_by TEXT,
+            expires_at TEXT,
+            revoked INTEGER NOT NULL DEFAULT 0);
         """;
 
     private readonly string _connectionString;

@@ -4,7 +4,7 @@ using Canopy.Core.States;
 namespace Canopy.Contracts.Api;
 
 /// <summary>One instance in a service's <c>instance_list</c>, Oakestra's field names plus Canopy's.</summary>
-public sealed record InstanceDocument
+public record InstanceDocument
 {
     public int InstanceNumber { get; init; }
     public InstanceStatus Status { get; init; }

@@ -27,4 +27,13 @@ public static class LinkRequestKinds
 
     /// <summary>args <c>{service_id, instance_number, tail}</c> → <c>{text}</c></summary>
     public const string Logs = "logs";
+
+    /// <summary>args <c>{description?, ttl_seconds?, created_by?}</c> → <c>CreatedJoinTokenDocument</c></summary>
+    public const string NodeTokensCreate = "node_tokens.create";
+
+    /// <summary>→ <c>JoinTokenDocument[]</c></summary>
+    public const string NodeTokensList = "node_tokens.list";
+
+    /// <summary>args <c>{id}</c> → <c>JoinTokenDocument</c> (error when there is no such token)</summary>
+    public const string NodeTokensRevoke = "node_tokens.revoke";
 }

@@ -11,6 +11,12 @@ public sealed record ClusterRegisterRequest
 
     /// <summary>Where the cluster's own API answers (informational; the root never dials it).</summary>
     public string? ManagerUrl { get; init; }
+
+    /// <summary>
+    /// The link credential of this cluster's last registration, if it has one: proves it is the same cluster when the root
+    /// still sees its old link connected (otherwise a name in use by a connected cluster is refused).
+    /// </summary>
+    public string? Credential { get; init; }
 }
 
 /// <summary>The id (stable across re-registrations with the same name) and the secret that authenticates the link.</summary>

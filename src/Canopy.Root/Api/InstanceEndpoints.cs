@@ -25,6 +25,8 @@ internal static class InstanceEndpoints
                     .Select(i => Views.Instance(i, i.ClusterId is { } c ? clusters.GetValueOrDefault(c) : null)).ToList());
             })
             .Produces<List<InstanceDocument>>();
+        v1.MapGet("/services/{id}/instances/{number:int}", DetailAsync).Produces<InstanceDetailDocument>()
+            .WithSummary("One instance with its recent events (scheduled, started, died, rescheduled), oldest first.");
         v1.MapPut("/services/{id}/scale", ScaleAsync)
             .Accepts<ScaleRequest>("application/json").Produces<ServiceDocument>()
             .WithSummary("Adds instances, or removes the highest-numbered ones, until the service has the given number.");
@@ -38,6 +40,15 @@ internal static class InstanceEndpoints
         return Results.Ok(instances
             .Select(i => Views.ServiceInstance(services[i.ServiceId], i, i.ClusterId is { } c ? clusters.GetValueOrDefault(c) : null))
             .ToList());
+    }
+
+    private static async Task<IResult> DetailAsync(
+        string id, int number, ClaimsPrincipal user, IRootStore store, Views views, CancellationToken ct)
+    {
+        var service = await store.ServiceAsync(id, user, ct);
+        var instance = await store.GetInstanceAsync(service.Id, number, ct)
+            ?? throw ApiProblem.NotFound($"service {service.JobName} has no instance {number}");
+        return Results.Ok(await views.InstanceDetailAsync(service, instance, ct));
     }
 
     private static async Task<IResult> ScaleAsync(

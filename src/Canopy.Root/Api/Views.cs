@@ -82,6 +82,44 @@ internal sealed class Views(IRootStore store, LinkHub hub)
         LastModifiedTimestamp = i.UpdatedAt.ToUnixTimeMilliseconds() / 1000.0,
     };
 
+    public async Task<InstanceDetailDocument> InstanceDetailAsync(ServiceRecord service, InstanceRecord i, CancellationToken ct)
+    {
+        var clusters = await ClusterNamesAsync(ct);
+        var events = await store.ListInstanceEventsAsync(i.ServiceId, i.InstanceNumber, ct);
+        var d = Instance(i, i.ClusterId is { } c ? clusters.GetValueOrDefault(c) : null);
+        return new InstanceDetailDocument
+        {
+            ServiceId = service.Id,
+            JobName = service.JobName,
+            InstanceNumber = d.InstanceNumber,
+            Status = d.Status,
+            StatusDetail = d.StatusDetail,
+            ClusterId = d.ClusterId,
+            ClusterName = d.ClusterName,
+            WorkerId = d.WorkerId,
+            NodeName = d.NodeName,
+            HostIp = d.HostIp,
+            HostPort = d.HostPort,
+            PublicIp = d.PublicIp,
+            CpuPercent = d.CpuPercent,
+            Memory = d.Memory,
+            MemoryPercent = d.MemoryPercent,
+            RestartCount = d.RestartCount,
+            ExitCode = d.ExitCode,
+            Pid = d.Pid,
+            StartedAt = d.StartedAt,
+            LastModifiedTimestamp = d.LastModifiedTimestamp,
+            Events = events.Select(e => new InstanceEventDocument
+            {
+                Time = e.Time,
+                Status = e.Status,
+                Detail = e.Detail,
+                Cluster = e.ClusterName,
+                Node = e.NodeName,
+            }).ToList(),
+        };
+    }
+
     public static ServiceInstanceDocument ServiceInstance(ServiceRecord s, InstanceRecord i, string? clusterName)
     {
         var d = Instance(i, clusterName);

@@ -17,24 +17,25 @@ internal static partial class LinkEndpoints
     {
         app.MapPost("/api/v1/clusters/register", RegisterAsync).AllowAnonymous().WithTags("cluster link")
             .Accepts<ClusterRegisterRequest>("application/json").Produces<ClusterRegisterResponse>()
-            .WithSummary("A cluster joins with the join token; answers its id (stable per name) and a new link credential.");
+            .WithSummary("A cluster joins with a join token (static or created by an Admin); answers its id (stable per name) and a new link credential.")
+            .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status409Conflict);
         app.Map("/api/v1/clusters/{id}/link", LinkAsync).AllowAnonymous().ExcludeFromDescription();
     }
 
     private static async Task<IResult> RegisterAsync(
-        HttpContext context, IRootStore store, RootOptions options, TimeProvider time, ILoggerFactory loggers, CancellationToken ct)
+        HttpContext context, IRootStore store, LinkHub hub, RootOptions options, TimeProvider time, ILoggerFactory loggers, CancellationToken ct)
     {
         // Read leniently: a missing join token is a 401 like a wrong one, not a malformed body.
         var request = await JsonBody.ReadAsync<RegistrationBody>(context.Request, ct);
-        if (options.ClusterJoinToken.Length == 0)
+        var log = loggers.CreateLogger("Canopy.Root.ClusterLinks");
+        try
         {
-            throw ApiProblem.Unauthorized(
-                "This root accepts no clusters: it has no cluster join token configured. Set one (ClusterJoinToken / CANOPY_CLUSTER_JOIN_TOKEN) and restart it.");
+            await ClusterJoinTokens.EnsureValidAsync(request.JoinToken, options, store, time.GetUtcNow(), ct);
         }
-
-        if (!ClusterCredentials.SameSecret(request.JoinToken ?? "", options.ClusterJoinToken))
+        catch (ApiProblem e)
         {
-            throw ApiProblem.Unauthorized("invalid cluster join token");
+            Refused(log, request.ClusterName ?? "(no name)", e.Message);
+            throw;
         }
 
         if (!ClusterName().IsMatch(request.ClusterName ?? ""))
@@ -44,11 +45,20 @@ internal static partial class LinkEndpoints
                 [$"cluster_name: '{request.ClusterName}' is not a valid cluster name"]);
         }
 
+        // A connected cluster keeps its name; the same cluster (proving it with its last credential) may register again.
+        var named = (await store.ListClustersAsync(ct)).FirstOrDefault(c => c.Name == request.ClusterName);
+        if (named is not null && hub.IsConnected(named.Id) &&
+            !(request.Credential is { Length: > 0 } previous && ClusterCredentials.Matches(previous, named.CredentialHash)))
+        {
+            Refused(log, named.Name, "the name is in use by a connected cluster");
+            throw ApiProblem.Conflict($"cluster name {named.Name} is in use by a connected cluster");
+        }
+
         var credential = ClusterCredentials.NewCredential();
         var cluster = await store.UpsertClusterAsync(
             request.ClusterName!, request.ClusterLocation, request.ManagerUrl, ClusterCredentials.Hash(credential),
             () => ObjectIds.New(time), time.GetUtcNow(), ct);
-        Registered(loggers.CreateLogger("Canopy.Root.ClusterLinks"), cluster.Name, cluster.Id);
+        Registered(log, cluster.Name, cluster.Id);
         return Results.Ok(new ClusterRegisterResponse(cluster.Id, credential));
     }
 
@@ -74,11 +84,14 @@ internal static partial class LinkEndpoints
         await session.RunAsync(cluster, socket, context.RequestAborted);
     }
 
-    private sealed record RegistrationBody(string? ClusterName, string? JoinToken, string? ClusterLocation, string? ManagerUrl);
+    private sealed record RegistrationBody(string? ClusterName, string? JoinToken, string? ClusterLocation, string? ManagerUrl, string? Credential);
 
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")]
     private static partial Regex ClusterName();
 
     [LoggerMessage(EventId = 1431, Level = LogLevel.Information, Message = "Cluster {Cluster} registered with id {ClusterId}")]
     private static partial void Registered(ILogger log, string cluster, string clusterId);
+
+    [LoggerMessage(EventId = 1432, Level = LogLevel.Warning, Message = "Refused registration of cluster {Cluster}: {Why}")]
+    private static partial void Refused(ILogger log, string cluster, string why);
 }

@@ -15,11 +15,36 @@ internal sealed partial class LinkHub(RootOptions options, TimeProvider time, IL
     private readonly ConcurrentDictionary<string, ClusterConnection> _links = new();
     private readonly ConcurrentDictionary<string, (string ClusterId, TaskCompletionSource<LinkResponse> Answer)> _pending = new();
 
+    // When each cluster's link last came or went; a cluster never linked since the root started counts from the start.
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _linkChanged = new();
+    private readonly DateTimeOffset _started = time.GetUtcNow();
+
     public bool IsConnected(string clusterId) => _links.ContainsKey(clusterId);
 
     /// <summary>Connected, and its last <c>resources</c> heartbeat is recent.</summary>
     public bool IsActive(ClusterRecord cluster) =>
         IsConnected(cluster.Id) && cluster.LastSeen is { } seen && time.GetUtcNow() - seen <= options.ClusterHeartbeatTimeout;
+
+    /// <summary>
+    /// Since when the cluster has been inactive, or null while it is active: from the moment its link went (or the root
+    /// started, when it has not linked since), or from the moment its last heartbeat became too old.
+    /// </summary>
+    public DateTimeOffset? InactiveSince(ClusterRecord cluster)
+    {
+        if (IsActive(cluster))
+        {
+            return null;
+        }
+
+        var changed = _linkChanged.TryGetValue(cluster.Id, out var at) ? at : _started;
+        if (!IsConnected(cluster.Id))
+        {
+            return changed;
+        }
+
+        var heartbeat = cluster.LastSeen is { } seen && seen > changed ? seen : changed;
+        return heartbeat + options.ClusterHeartbeatTimeout;
+    }
 
     /// <summary>Makes <paramref name="connection"/> the cluster's link and closes the one it replaces.</summary>
     public void Register(ClusterConnection connection)
@@ -30,6 +55,7 @@ internal sealed partial class LinkHub(RootOptions options, TimeProvider time, IL
             replaced = old;
             return connection;
         });
+        _linkChanged[connection.ClusterId] = time.GetUtcNow();
         if (replaced is not null && replaced != connection)
         {
             LinkReplaced(connection.ClusterName);
@@ -45,6 +71,7 @@ internal sealed partial class LinkHub(RootOptions options, TimeProvider time, IL
             return;
         }
 
+        _linkChanged[connection.ClusterId] = time.GetUtcNow();
         foreach (var (id, pending) in _pending)
         {
             if (pending.ClusterId == connection.ClusterId && _pending.TryRemove(id, out _))

@@ -150,7 +150,7 @@ internal sealed partial class RootScheduler(
             placed = current with
             {
                 Status = InstanceStatus.ClusterScheduled,
-                StatusDetail = $"placed on cluster {chosen.Name}",
+                StatusDetail = $"scheduled on cluster {chosen.Name}",
                 ClusterId = chosen.Id,
                 NodeId = null,
                 NodeName = null,

@@ -83,10 +83,26 @@ public interface IRootStore
     /// <summary>Deletes one instance record (its cluster confirmed it is gone), then its service and application if they are marked and empty.</summary>
     Task<DeletionOutcome> RemoveInstanceAsync(string serviceId, int instanceNumber, CancellationToken ct);
 
+    /// <summary>
+    /// The instance's recent events, oldest first (at most 50). Every change of its status or status detail adds one in the
+    /// same transaction; they go with the instance.
+    /// </summary>
+    Task<IReadOnlyList<InstanceEventRecord>> ListInstanceEventsAsync(string serviceId, int instanceNumber, CancellationToken ct);
+
     /// <summary>Registers a cluster, or re-registers one with the same name: it keeps its id and gets the new credential hash.</summary>
     Task<ClusterRecord> UpsertClusterAsync(string name, string? location, string? managerUrl, string credentialHash, Func<string> newId, DateTimeOffset now, CancellationToken ct);
 
     Task<ClusterRecord?> GetClusterAsync(string id, CancellationToken ct);
     Task<IReadOnlyList<ClusterRecord>> ListClustersAsync(CancellationToken ct);
     Task UpdateClusterResourcesAsync(string id, string resources, DateTimeOffset seen, CancellationToken ct);
+
+    Task AddJoinTokenAsync(JoinTokenRecord token, CancellationToken ct);
+
+    /// <summary>The token of <paramref name="kind"/> whose secret hashes to <paramref name="secretHash"/>, revoked and expired ones too.</summary>
+    Task<JoinTokenRecord?> FindJoinTokenAsync(string kind, string secretHash, CancellationToken ct);
+
+    Task<IReadOnlyList<JoinTokenRecord>> ListJoinTokensAsync(string kind, CancellationToken ct);
+
+    /// <summary>Marks the token revoked (again is fine); null when there is no such token.</summary>
+    Task<JoinTokenRecord?> RevokeJoinTokenAsync(string kind, string id, CancellationToken ct);
 }

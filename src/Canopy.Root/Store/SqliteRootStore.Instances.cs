@@ -26,6 +26,7 @@ public sealed partial class SqliteRootStore
                 UpdatedAt = now,
             };
             WriteInstance(c, tx, instance);
+            AppendEvent(c, tx, instance with { StatusDetail = "requested" });
             Execute(c, tx, "UPDATE services SET next_instance_number = $next WHERE id = $id",
                 ("$id", serviceId), ("$next", service.NextInstanceNumber + 1));
             SyncDesiredCount(c, tx, serviceId);
@@ -68,6 +69,11 @@ public sealed partial class SqliteRootStore
             }
 
             WriteInstance(c, tx, next);
+            if (InstanceEventText.IsEvent(current, next))
+            {
+                AppendEvent(c, tx, next);
+            }
+
             return next;
         }, ct);
 
@@ -192,8 +198,11 @@ public sealed partial class SqliteRootStore
         Query(c, tx, $"SELECT {InstanceColumns} FROM instances WHERE service_id = $sid AND instance_number = $n", ReadInstance,
             ("$sid", serviceId), ("$n", instanceNumber)).FirstOrDefault();
 
-    private static int DeleteInstance(SqliteConnection c, SqliteTransaction tx, string serviceId, int instanceNumber) =>
-        Execute(c, tx, "DELETE FROM instances WHERE service_id = $sid AND instance_number = $n", ("$sid", serviceId), ("$n", instanceNumber));
+    private static int DeleteInstance(SqliteConnection c, SqliteTransaction tx, string serviceId, int instanceNumber)
+    {
+        DeleteEvents(c, tx, serviceId, instanceNumber);
+        return Execute(c, tx, "DELETE FROM instances WHERE service_id = $sid AND instance_number = $n", ("$sid", serviceId), ("$n", instanceNumber));
+    }
 
     private static void WriteInstance(SqliteConnection c, SqliteTransaction tx, InstanceRecord i) =>
         Execute(c, tx,

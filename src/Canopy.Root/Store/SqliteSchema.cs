@@ -66,6 +66,17 @@ internal static class SqliteSchema
             PRIMARY KEY (service_id, instance_number));
         CREATE INDEX IF NOT EXISTS instances_cluster ON instances (cluster_id);
 
+        CREATE TABLE IF NOT EXISTS instance_events (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            service_id TEXT NOT NULL,
+            instance_number INTEGER NOT NULL,
+            time TEXT NOT NULL,
+            status TEXT NOT NULL,
+            detail TEXT NOT NULL,
+            cluster_name TEXT,
+            node_name TEXT);
+        CREATE INDEX IF NOT EXISTS instance_events_instance ON instance_events (service_id, instance_number, seq);
+
         CREATE TABLE IF NOT EXISTS clusters (
             id TEXT PRIMARY KEY,
             name TEXT NOT NULL UNIQUE,
@@ -75,5 +86,15 @@ internal static class SqliteSchema
             registered_at TEXT NOT NULL,
             last_seen TEXT,
             resources TEXT NOT NULL DEFAULT '{}');
+
+        CREATE TABLE IF NOT EXISTS join_tokens (
+            id TEXT PRIMARY KEY,
+            kind TEXT NOT NULL,
+            secret_hash TEXT NOT NULL UNIQUE,
+            description TEXT,
+            created_at TEXT NOT NULL,
+            created_by TEXT,
+            expires_at TEXT,
+            revoked INTEGER NOT NULL DEFAULT 0);
         """;
 }

@@ -37,6 +37,11 @@ public sealed class ClusterRestartTests(ITestOutputHelper output)
             // The node's client reconnects by itself with the password it was given before the restart.
             await Waits.UntilAsync(() => Task.FromResult(node.Client.IsConnected), "the node reconnects to the new broker");
             root.LinkConnections.ShouldBe(connectionsBefore + 1);
+
+            // Registering again, it proves it is the same cluster with the credential of its last registration.
+            var registrations = root.Registrations.Snapshot();
+            registrations[0].Credential.ShouldBeNull();
+            registrations[^1].Credential.ShouldBe(FakeRoot.Credential);
             var hello = root.Received.Snapshot().Last(m => m.Type == LinkMessageTypes.Hello);
             hello.Read<ClusterHello>().Instances.ShouldHaveSingleItem().NodeId.ShouldBe(node.Id);
             await Waits.UntilAsync(

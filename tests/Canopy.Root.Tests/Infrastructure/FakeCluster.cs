@@ -42,10 +42,14 @@ internal sealed class FakeCluster : IAsyncDisposable
     /// <summary>Answers the root's requests; null = leave unanswered.</summary>
     public Func<LinkRequest, LinkResponse?>? Answer { get; set; }
 
-    public static async Task<ClusterRegisterResponse> RegisterAsync(RootHost root, string name, string joinToken = RootHost.JoinToken)
+    /// <summary>The link credential of its registration (a cluster sends it when it registers again).</summary>
+    public string Credential { get; private init; } = "";
+
+    public static async Task<ClusterRegisterResponse> RegisterAsync(
+        RootHost root, string name, string joinToken = RootHost.JoinToken, string? previousCredential = null)
     {
         var response = await root.Client.PostAsJsonAsync("/api/v1/clusters/register",
-            new { cluster_name = name, join_token = joinToken, cluster_location = "48.1,11.6" });
+            new { cluster_name = name, join_token = joinToken, cluster_location = "48.1,11.6", credential = previousCredential });
         response.EnsureSuccessStatusCode();
         return (await response.Content.ReadFromJsonAsync<ClusterRegisterResponse>(CanopyJson.Options))!;
     }
@@ -65,7 +69,22 @@ internal sealed class FakeCluster : IAsyncDisposable
     public static async Task<FakeCluster> ConnectAsync(RootHost root, string name, params InstanceReport[] instances)
     {
         var registration = await RegisterAsync(root, name);
-        var cluster = new FakeCluster(registration.Id, name, await OpenLinkAsync(root, registration.Id, registration.Credential));
+        return await LinkAsync(root, name, registration, instances);
+    }
+
+    /// <summary>The same cluster registering again (with its last credential, as a restarted cluster does) and linking.</summary>
+    public static async Task<FakeCluster> ConnectAgainAsync(RootHost root, FakeCluster previous)
+    {
+        var registration = await RegisterAsync(root, previous.Name, previousCredential: previous.Credential);
+        return await LinkAsync(root, previous.Name, registration, []);
+    }
+
+    private static async Task<FakeCluster> LinkAsync(RootHost root, string name, ClusterRegisterResponse registration, InstanceReport[] instances)
+    {
+        var cluster = new FakeCluster(registration.Id, name, await OpenLinkAsync(root, registration.Id, registration.Credential))
+        {
+            Credential = registration.Credential,
+        };
         await cluster.SendAsync(LinkMessageTypes.Hello, new ClusterHello(registration.Id, instances));
         await cluster.SendResourcesAsync();
         return cluster;

@@ -3,6 +3,7 @@ using Canopy.Contracts;
 using Canopy.Core.Descriptors;
 using Canopy.Core.States;
 using Canopy.NodeEngine.Cgroups;
+using Canopy.NodeEngine.Containerd;
 using Canopy.NodeEngine.Instances;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -235,11 +236,18 @@ public sealed partial class ExecRuntime : IRuntime, IDisposable
     /// <summary>For a host disposed synchronously (the container refuses async-only singletons there).</summary>
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
+    /// <summary>
+    /// The instance's cgroup name carries the node's key: an instance moved between two node engines on one kernel (a lab,
+    /// the tests) must not share a cgroup, or each engine's stop would kill the other's copy.
+    /// </summary>
+    internal static string CgroupInstanceName(NodeEngineOptions options, InstanceKey key) => $"{key}.{NodeKey.Of(options.DataDir)}";
+
     private ExecInstance NewInstance(InstanceKey key, ServiceSpec spec)
     {
         var name = key.ToString();
         var instance = new ExecInstance(
-            key, new ExecPaths(Path.Combine(_options.InstancesDir, name)), new InstanceCgroup(_cgroups, _options.CgroupName, name), spec);
+            key, new ExecPaths(Path.Combine(_options.InstancesDir, name)),
+            new InstanceCgroup(_cgroups, _options.CgroupName, CgroupInstanceName(_options, key)), spec);
         instance.RenewLife(_disposing.Token);
         return instance;
     }

@@ -1,0 +1,198 @@
+#!/usr/bin/env bash
+# A multi-machine Canopy on one machine: every "host" is a network namespace with its own address on a bridge.
+#
+#   scripts/topology.sh up [--clusters N] [--workers M] [--tag TAG]   # prints TAG=..., ROOT_URL=http://... (reachable from here)
+#   scripts/topology.sh down [--tag TAG | --all]                       # removes processes, namespaces, bridge, state dir
+#   scripts/topology.sh status [--tag TAG]
+#
+# Host k of topology TAG: namespace canopy-TAG-<host>, address 10.200.S.<k>/24 on bridge cbr-TAG (this side: 10.200.S.254).
+# Roles: root (canopy root), c<i> (canopy cluster, name cluster-<i>, its own location), c<i>w<j> (canopy node; worker 0 of
+# each cluster runs containers through its own containerd, the others --no-containers). State (data dirs, logs, pid files)
+# under /tmp/canopy-topology-TAG. CANOPY_ADMIN_PASSWORD is the Admin password (default: topology-admin-password).
+# Roles run under `nsenter --net` (not `ip netns exec`, which remounts /sys and so hides the cgroup mounts that exec
+# instances and runc need). The C# fixture tests/Canopy.Testing/Topology.cs does the same steps; keep the two in line.
+# Container workers look for the local registry on their own 127.0.0.1:5000: the fixture forwards it
+# (TopologyHost.ForwardLoopback); this script does not.
+set -euo pipefail
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+canopy="${CANOPY_BIN:-}"
+if [[ -z "$canopy" ]]; then
+  for c in Debug Release; do
+    if [[ -x "$repo/src/Canopy.Cli/bin/$c/net10.0/canopy" ]]; then canopy="$repo/src/Canopy.Cli/bin/$c/net10.0/canopy"; break; fi
+  done
+fi
+
+cmd="${1:-}"; shift || true
+clusters=2; workers=3; tag=""; all=0
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --clusters) clusters="$2"; shift 2 ;;
+    --workers) workers="$2"; shift 2 ;;
+    --tag) tag="$2"; shift 2 ;;
+    --all) all=1; shift ;;
+    *) echo "unknown argument: $1" >&2; exit 2 ;;
+  esac
+done
+
+die() { echo "topology: $*" >&2; exit 1; }
+state_of() { echo "/tmp/canopy-topology-$1"; }
+last_tag_file=/tmp/canopy-topology.last
+
+down_one() {
+  local t="$1" state; state="$(state_of "$t")"
+  # Processes: by pid file (process group), then everything naming the state dir and its descendants.
+  if [[ -d "$state/pids" ]]; then
+    for f in "$state"/pids/*.pid; do
+      [[ -f "$f" ]] || continue
+      local pid; pid="$(cat "$f")"
+      kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
+    done
+  fi
+  for _ in 1 2 3; do
+    local pids; pids="$(grep -lsFf <(echo "$state") /proc/[0-9]*/cmdline /proc/[0-9]*/environ 2>/dev/null | cut -d/ -f3 | sort -u | grep -vx "$$" || true)"
+    [[ -z "$pids" ]] && break
+    for p in $pids; do
+      # children first (container processes name nothing of the state dir)
+      pkill -KILL -P "$p" 2>/dev/null || true
+      kill -KILL "$p" 2>/dev/null || true
+    done
+    sleep 0.2
+  done
+  # Mounts under the state dir (container root filesystems, pod network namespaces).
+  awk -v s="$state" 'index($5, s) == 1 { print length($5) " " $5 }' /proc/self/mountinfo | sort -rn | cut -d' ' -f2- |
+    while read -r m; do umount -l "$m" 2>/dev/null || true; done
+  for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | grep "^canopy-$t-" || true); do
+    # anything still running inside the namespace
+    for p in $(ip netns pids "$ns" 2>/dev/null || true); do kill -KILL "$p" 2>/dev/null || true; done
+    ip netns del "$ns" 2>/dev/null || true
+  done
+  for l in $(ip -o link show 2>/dev/null | awk -F': ' '{print $2}' | cut -d@ -f1 | grep -E "^(cbr-$t|v$t)" || true); do
+    ip link del "$l" 2>/dev/null || true
+  done
+  rm -rf "$state"
+  if [[ "$(cat "$last_tag_file" 2>/dev/null || true)" == "$t" ]]; then rm -f "$last_tag_file"; fi
+}
+
+case "$cmd" in
+  up)
+    [[ "$(id -u)" == 0 ]] || die "needs root (network namespaces)"
+    [[ -n "$canopy" && -x "$canopy" ]] || die "canopy is not built: dotnet build src/Canopy.Cli (or set CANOPY_BIN)"
+    [[ "$clusters" -ge 1 && "$clusters" -le 8 && "$workers" -ge 1 && "$workers" -le 9 ]] || die "1-8 clusters, 1-9 workers"
+    [[ -n "$tag" ]] || tag="$(head -c3 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+    [[ "$tag" =~ ^[a-z0-9]{1,6}$ ]] || die "tag: up to 6 of [a-z0-9]"
+    state="$(state_of "$tag")"
+    [[ -e "$state" ]] && die "topology $tag exists: scripts/topology.sh down --tag $tag"
+    mkdir -p "$state/pids" "$state/logs" "$state/data"
+    echo "$tag" > "$last_tag_file"
+    trap 'echo "topology: up failed, tearing down" >&2; down_one "$tag"' ERR
+    # A /24 no one here uses.
+    subnet=""
+    for _ in $(seq 1 200); do
+      s=$(( $(od -An -N2 -tu2 /dev/urandom) % 250 + 1 ))
+      if ! ip -4 -o addr show | grep -q " 10\.200\.$s\."; then subnet="10.200.$s"; break; fi
+    done
+    [[ -n "$subnet" ]] || die "no free 10.200.x.0/24"
+    echo "$subnet" > "$state/subnet"
+    password="${CANOPY_ADMIN_PASSWORD:-topology-admin-password}"
+    ctoken="cluster-$tag-$(head -c8 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+    ntoken="node-$tag-$(head -c8 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+    bridge="cbr-$tag"
+    ip link add "$bridge" type bridge
+    ip addr add "$subnet.254/24" dev "$bridge"
+    ip link set "$bridge" up
+
+    # host NAME OCTET: namespace + veth (this side v<tag>h<octet>) into the bridge.
+    host() {
+      local name="$1" octet="$2" ns="canopy-$tag-$1" veth="v${tag}h$2"
+      ip netns add "$ns"
+      ip link add "$veth" type veth peer name "v${tag}p$octet"
+      ip link set "v${tag}p$octet" netns "$ns"
+      ip -n "$ns" link set "v${tag}p$octet" name eth0
+      ip -n "$ns" addr add "$subnet.$octet/24" dev eth0
+      ip -n "$ns" link set lo up
+      ip -n "$ns" link set eth0 up
+      ip link set "$veth" master "$bridge"
+      ip link set "$veth" up
+      echo "$name $ns $subnet.$octet $veth" >> "$state/hosts"
+    }
+    # start NAME ARGS...: the role in the host's namespace, in its own session, log and pid file in the state dir.
+    start() {
+      local name="$1"; shift
+      setsid nsenter --net="/run/netns/canopy-$tag-$name" env CANOPY_ADMIN_PASSWORD="$password" CANOPY_CONFIG="$state/cli.json" \
+        "$canopy" "$@" --data-dir "$state/data/$name" > "$state/logs/$name.log" 2>&1 < /dev/null &
+      echo $! > "$state/pids/$name.pid"
+    }
+
+    host root 1
+    start root root --listen "http://0.0.0.0:10000" --cluster-join-token "$ctoken"
+    root_url="http://$subnet.1:10000"
+    for ((c = 0; c < clusters; c++)); do
+      cip="$subnet.$((10 + c))"
+      host "c$c" "$((10 + c))"
+      start "c$c" cluster --listen "http://$cip:10100" --mqtt-host 0.0.0.0 --mqtt-advertise "$cip" --root "$root_url" \
+        --join-token "$ctoken" --node-join-token "$ntoken" --name "cluster-$c" --location "$((48 + c)).1,$((11 + c)).5"
+      for ((w = 0; w < workers; w++)); do
+        octet=$((100 + 10 * c + w))
+        host "c${c}w$w" "$octet"
+        extra=(); [[ $w -eq 0 ]] || extra=(--no-containers)
+        start "c${c}w$w" node --name "c${c}w$w" --cluster "http://$cip:10100" --join-token "$ntoken" "${extra[@]}"
+      done
+    done
+
+    # Ready: every cluster active at the root with all its workers.
+    token=""
+    for _ in $(seq 1 180); do
+      if [[ -z "$token" ]]; then
+        token="$(curl -sf -m 2 -H 'Content-Type: application/json' -d "{\"username\":\"Admin\",\"password\":\"$password\"}" \
+          "$root_url/api/auth/login" | sed -n 's/.*"token": *"\([^"]*\)".*/\1/p' || true)"
+      fi
+      if [[ -n "$token" ]]; then
+        active="$(curl -sf -m 2 -H "Authorization: Bearer $token" "$root_url/api/clusters/active" || true)"
+        n="$(grep -o "\"active_nodes\": *$workers[,}]" <<< "$active" | wc -l || true)"
+        # and worker 0 of each cluster reports the container runtime (it registers before its containerd is up)
+        nodes="$(curl -sf -m 2 -H "Authorization: Bearer $token" "$root_url/api/v1/nodes" | tr -d ' \n' | sed 's/},{/}\n{/g' || true)"
+        cn="$(grep -E '"name":"c[0-9]+w0"' <<< "$nodes" | grep -c '"container"' || true)"
+        if [[ "$n" -ge "$clusters" && "$cn" -ge "$clusters" ]]; then
+          echo "TAG=$tag"
+          echo "ROOT_URL=$root_url"
+          echo "STATE_DIR=$state"
+          echo "CLUSTER_JOIN_TOKEN=$ctoken"
+          echo "NODE_JOIN_TOKEN=$ntoken"
+          trap - ERR
+          exit 0
+        fi
+      fi
+      sleep 1
+    done
+    echo "topology: not ready after 180 s; logs in $state/logs:" >&2
+    tail -n 5 "$state"/logs/*.log >&2 || true
+    false
+    ;;
+  down)
+    if [[ $all -eq 1 ]]; then
+      for d in /tmp/canopy-topology-*/; do [[ -d "$d" ]] && down_one "$(basename "$d" | sed 's/^canopy-topology-//')"; done
+      for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | grep '^canopy-' || true); do
+        t="${ns#canopy-}"; down_one "${t%%-*}"
+      done
+    else
+      [[ -n "$tag" ]] || tag="$(cat "$last_tag_file" 2>/dev/null || true)"
+      [[ -n "$tag" ]] || die "which topology? --tag TAG or --all"
+      down_one "$tag"
+    fi
+    ;;
+  status)
+    [[ -n "$tag" ]] || tag="$(cat "$last_tag_file" 2>/dev/null || true)"
+    state="$(state_of "$tag")"
+    [[ -f "$state/hosts" ]] || die "no topology $tag"
+    while read -r name ns ip veth; do
+      pid="$(cat "$state/pids/$name.pid" 2>/dev/null || echo 0)"
+      if kill -0 "$pid" 2>/dev/null; then s=running; else s=stopped; fi
+      printf '%-8s %-22s %-16s %-12s %s\n' "$name" "$ns" "$ip" "$veth" "$s"
+    done < "$state/hosts"
+    ;;
+  *)
+    sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
+    exit 2
+    ;;
+esac

@@ -1,0 +1,14 @@
+namespace Canopy.Root.Store;
+
+/// <summary>A cluster join token; the root keeps only the SHA-256 of its secret.</summary>
+public sealed record JoinTokenRecord
+{
+    public required string Id { get; init; }
+    public required string Kind { get; init; }
+    public required string SecretHash { get; init; }
+    public string? Description { get; init; }
+    public required DateTimeOffset CreatedAt { get; init; }
+    public string? CreatedBy { get; init; }
+    public DateTimeOffset? ExpiresAt { get; init; }
+    public bool Revoked { get; init; }
+}

@@ -1,0 +1,42 @@
+using Microsoft.Data.Sqlite;
+
+namespace Canopy.Root.Store;
+
+public sealed partial class SqliteRootStore
+{
+    private const string JoinTokenColumns = "id, kind, secret_hash, description, created_at, created_by, expires_at, revoked";
+
+    public Task AddJoinTokenAsync(JoinTokenRecord token, CancellationToken ct) =>
+        WriteAsync((c, tx) => Execute(c, tx,
+            $"INSERT INTO join_tokens ({JoinTokenColumns}) VALUES ($id, $kind, $hash, $description, $created, $by, $expires, $revoked)",
+            ("$id", token.Id), ("$kind", token.Kind), ("$hash", token.SecretHash), ("$description", token.Description),
+            ("$created", Time(token.CreatedAt)), ("$by", token.CreatedBy), ("$expires", Time(token.ExpiresAt)), ("$revoked", token.Revoked ? 1 : 0)), ct);
+
+    public Task<JoinTokenRecord?> FindJoinTokenAsync(string kind, string secretHash, CancellationToken ct) =>
+        ReadAsync(c => Query(c, null, $"SELECT {JoinTokenColumns} FROM join_tokens WHERE kind = $kind AND secret_hash = $hash",
+            ReadJoinToken, ("$kind", kind), ("$hash", secretHash)).FirstOrDefault(), ct);
+
+    public Task<IReadOnlyList<JoinTokenRecord>> ListJoinTokensAsync(string kind, CancellationToken ct) =>
+        ReadAsync<IReadOnlyList<JoinTokenRecord>>(c => Query(c, null,
+            $"SELECT {JoinTokenColumns} FROM join_tokens WHERE kind = $kind ORDER BY created_at, id", ReadJoinToken, ("$kind", kind)), ct);
+
+    public Task<JoinTokenRecord?> RevokeJoinTokenAsync(string kind, string id, CancellationToken ct) =>
+        WriteAsync((c, tx) =>
+        {
+            Execute(c, tx, "UPDATE join_tokens SET revoked = 1 WHERE kind = $kind AND id = $id", ("$kind", kind), ("$id", id));
+            return Query(c, tx, $"SELECT {JoinTokenColumns} FROM join_tokens WHERE kind = $kind AND id = $id",
+                ReadJoinToken, ("$kind", kind), ("$id", id)).FirstOrDefault();
+        }, ct);
+
+    private static JoinTokenRecord ReadJoinToken(SqliteDataReader r) => new()
+    {
+        Id = r.GetString(0),
+        Kind = r.GetString(1),
+        SecretHash = r.GetString(2),
+        Description = StringOrNull(r, 3),
+        CreatedAt = ReadTime(r, 4),
+        CreatedBy = StringOrNull(r, 5),
+        ExpiresAt = ReadTimeOrNull(r, 6),
+        Revoked = r.GetInt64(7) != 0,
+    };
+}

@@ -1,0 +1,41 @@
+using System.Net;
+using System.Net.Http.Json;
+using Canopy.Contracts;
+using Canopy.Contracts.Api;
+using Canopy.Core.States;
+
+namespace Canopy.Root.Tests.Infrastructure;
+
+/// <summary>Creates the example service, adds instances, and builds the reports a cluster would send about them.</summary>
+internal static class Workloads
+{
+    public static async Task<string> CreateServiceAsync(RootHost root)
+    {
+        var response = await root.PostJsonAsync("/api/application/", Descriptors.ExecHttpd);
+        response.StatusCode.ShouldBe(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        return (await response.Content.ReadFromJsonAsync<List<ApplicationDocument>>(CanopyJson.Options))!.Single().Microservices.Single();
+    }
+
+    public static async Task<int> AddInstanceAsync(RootHost root, string serviceId)
+    {
+        var response = await root.Client.PostAsync($"/api/service/{serviceId}/instance", null);
+        response.StatusCode.ShouldBe(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        return (await response.Content.ReadFromJsonAsync<InstanceAddedResponse>(CanopyJson.Options))!.InstanceNumber;
+    }
+
+    public static InstanceReport Report(string serviceId, int number, InstanceStatus status, string node = "node-a", string? detail = null) => new()
+    {
+        ServiceId = serviceId,
+        InstanceNumber = number,
+        Status = status,
+        StatusDetail = detail,
+        NodeId = $"id-{node}",
+        NodeName = node,
+        HostIp = "192.168.1.5",
+        HostPort = "18080",
+        Timestamp = DateTimeOffset.UtcNow,
+    };
+
+    public static Task<InstanceDetailDocument> DetailAsync(RootHost root, string serviceId, int number) =>
+        root.GetAsync<InstanceDetailDocument>($"/api/v1/services/{serviceId}/instances/{number}");
+}
