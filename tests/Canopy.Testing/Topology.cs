@@ -58,7 +58,10 @@ public sealed class Topology : IAsyncDisposable
     /// (worker 0 of each cluster with containerd, the others <c>--no-containers</c>); returns when every cluster is active at the
     /// root with all its workers, and the CLI is logged in.
     /// </summary>
-    public static async Task<Topology> StartAsync(int clusters = 2, int workers = 3, TimeSpan? timeout = null)
+    /// <param name="workerArgs">Extra flags of a worker's <c>canopy node</c> by host name, e.g. <c>["c0w1"] = ["--resource", "gpu_model=a2"]</c>.</param>
+    /// <param name="rootEnvironment">Extra environment of the root's process, e.g. <c>CANOPY_Root__ClusterGracePeriod</c>.</param>
+    public static async Task<Topology> StartAsync(int clusters = 2, int workers = 3, TimeSpan? timeout = null,
+        IReadOnlyDictionary<string, string>? rootEnvironment = null, IReadOnlyDictionary<string, string[]>? workerArgs = null)
     {
         if (clusters is < 1 or > 8 || workers is < 1 or > 9)
         {
@@ -75,7 +78,12 @@ public sealed class Topology : IAsyncDisposable
             Directory.CreateDirectory(Path.Combine(topology.StateDir, "data"));
             File.WriteAllText(Path.Combine(topology.StateDir, "owner.pid"), Environment.ProcessId.ToString());
             File.WriteAllText(Path.Combine(topology.StateDir, "subnet"), topology.Subnet);
-            topology.Build(clusters, workers);
+            topology.Build(clusters, workers, workerArgs);
+            foreach (var (name, value) in rootEnvironment ?? new Dictionary<string, string>())
+            {
+                topology.Root.Environment[name] = value;
+            }
+
             foreach (var host in topology._hosts)
             {
                 host.Start();
@@ -98,7 +106,7 @@ public sealed class Topology : IAsyncDisposable
         }
     }
 
-    private void Build(int clusters, int workers)
+    private void Build(int clusters, int workers, IReadOnlyDictionary<string, string[]>? workerArgs)
     {
         Sh.Run("ip", "link", "add", Bridge, "type", "bridge");
         Sh.Run("ip", "addr", "add", $"{Subnet}.254/24", "dev", Bridge);
@@ -121,7 +129,8 @@ public sealed class Topology : IAsyncDisposable
             for (var w = 0; w < workers; w++)
             {
                 var worker = $"c{c}w{w}";
-                string[] args = ["node", "--name", worker, "--cluster", $"http://{ip}:10100", "--join-token", NodeJoinToken];
+                string[] args = ["node", "--name", worker, "--cluster", $"http://{ip}:10100", "--join-token", NodeJoinToken,
+                    .. workerArgs?.GetValueOrDefault(worker) ?? []];
                 cluster.WorkerList.Add(AddHost(worker, 100 + (10 * c) + w, w == 0 ? args : [.. args, "--no-containers"]));
             }
 
@@ -420,6 +429,9 @@ public sealed class TopologyHost
         }
     }
 
+    /// <summary>Extra environment of the role's process (e.g. <c>CANOPY_Root__ClusterGracePeriod</c>), applied by <see cref="Start"/>.</summary>
+    public IDictionary<string, string> Environment { get; } = new Dictionary<string, string>();
+
     public string LogTail(int lines) => string.Join('\n', Log.Split('\n').TakeLast(lines));
 
     /// <summary>Starts the role (again) in the host's namespace, in its own session, appending to its log.</summary>
@@ -448,6 +460,11 @@ public sealed class TopologyHost
 
         psi.Environment["CANOPY_ADMIN_PASSWORD"] = Topology.AdminPassword;
         psi.Environment["CANOPY_CONFIG"] = Path.Combine(_topology.StateDir, "cli.json");
+        foreach (var (name, value) in Environment)
+        {
+            psi.Environment[name] = value;
+        }
+
         _process = Process.Start(psi)!;
         File.WriteAllText(Path.Combine(_topology.StateDir, "pids", Name + ".pid"), _process.Id.ToString());
     }

@@ -27,7 +27,7 @@ internal sealed partial class NodeHealth(
             return;
         }
 
-        await store.SaveNodeInformationAsync(nodeId, information, time.GetUtcNow(), ct);
+        await store.SaveNodeInformationAsync(nodeId, Sanitize(information), time.GetUtcNow(), ct);
         if (!node.Active)
         {
             Log.Active(logger, node.Host, node.Id);
@@ -38,6 +38,19 @@ internal sealed partial class NodeHealth(
 
         root.SignalResourcesChanged();
     }
+
+    /// <summary>
+    /// Impossible readings never reach the scheduler or the root: negative amounts become 0 (a 0 capacity falls back to what the
+    /// node registered), available memory stays within the total, percentages within 0-100.
+    /// </summary>
+    internal static NodeInformation Sanitize(NodeInformation information) => information with
+    {
+        CpuPercent = double.IsFinite(information.CpuPercent) ? Math.Clamp(information.CpuPercent, 0, 100) : 0,
+        Vcpus = double.IsFinite(information.Vcpus) ? Math.Max(0, information.Vcpus) : 0,
+        Memory = Math.Clamp(information.Memory, 0, information.MemoryTotal > 0 ? information.MemoryTotal : long.MaxValue),
+        MemoryTotal = Math.Max(0, information.MemoryTotal),
+        MemoryPercent = double.IsFinite(information.MemoryPercent) ? Math.Clamp(information.MemoryPercent, 0, 100) : 0,
+    };
 
     public async Task OnStatusAsync(string nodeId, string status, CancellationToken ct)
     {

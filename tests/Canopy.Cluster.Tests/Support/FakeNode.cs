@@ -189,6 +189,7 @@ internal sealed class FakeNode : IAsyncDisposable
             Ip = "127.0.0.1",
             Timestamp = DateTimeOffset.UtcNow,
         };
+        information = _options.Information?.Invoke(information) ?? information;
         await Client.PublishAsync(NodeTopics.Information(Id), CanopyJson.SerializeToUtf8(information), MqttQos.AtMostOnce, false, _stop.Token);
         await Client.PublishAsync(
             NodeTopics.JobsResources(Id), CanopyJson.SerializeToUtf8(new JobsResources(Inventory.ToList())), MqttQos.AtMostOnce, false, _stop.Token);
@@ -204,4 +205,7 @@ internal sealed record FakeNodeOptions
     public bool AutoRun { get; init; } = true;
 
     public bool ThroughCable { get; init; }
+
+    /// <summary>Changes each <c>information</c> before it is published (a node that reports nonsense).</summary>
+    public Func<NodeInformation, NodeInformation>? Information { get; init; }
 }
