@@ -28,9 +28,6 @@ public static class ClusterApplication
         builder.WebHost.UseUrls(options.Listen);
         builder.Services.AddCanopyCluster(options);
 
-        // A refused join token is the caller's error, answered as problem+json; the middleware would log each one as an
-        // unhandled exception with a stack trace. Server errors are still logged, by UseCanopyProblems.
-        builder.Logging.AddFilter("Microsoft.AspNetCore.Diagnostics.ExceptionHandlerMiddleware", LogLevel.None);
         configure?.Invoke(builder);
 
         var app = builder.Build();

@@ -19,6 +19,11 @@ public static class ProblemJson
     {
         services.Configure<JsonOptions>(o => CanopyJson.Configure(o.SerializerOptions));
         services.AddProblemDetails();
+
+        // The framework's exception handler logs every exception it sees as an unhandled error with a stack trace,
+        // including the 4xx ApiProblems that are answers, not faults; UseCanopyProblems logs the real 500s itself.
+        services.Configure<LoggerFilterOptions>(o =>
+            o.AddFilter("Microsoft.AspNetCore.Diagnostics.ExceptionHandlerMiddleware", LogLevel.None));
         return services;
     }
 

@@ -45,9 +45,6 @@ public static class RootApplication
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = options.DataDir });
         builder.WebHost.UseUrls(options.Listen);
 
-        // The framework's handler logs every exception it sees at Error, including the 4xx ApiProblems that are answers,
-        // not faults; UseCanopyProblems logs the real 500s itself.
-        builder.Logging.AddFilter("Microsoft.AspNetCore.Diagnostics.ExceptionHandlerMiddleware", LogLevel.None);
         AddServices(builder.Services, options, store, signingKey, admin);
         configure?.Invoke(builder);
 

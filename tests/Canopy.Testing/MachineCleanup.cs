@@ -13,6 +13,7 @@ public static class MachineCleanup
     {
         KillProcessesUsing(dataDir);
         UnmountUnder(dataDir);
+        DeleteNatRules(dataDir);
         DeleteBridges(dataDir);
         try
         {
@@ -91,6 +92,74 @@ public static class MachineCleanup
         }
     }
 
+    /// <summary>
+    /// Pods killed with their node never got CNI DEL: their portmap DNAT and masquerade rules would still catch traffic to
+    /// their host ports. CNI names the network in each rule's comment; the conflists under the data dir say which names.
+    /// </summary>
+    public static void DeleteNatRules(string dataDir)
+    {
+        var names = NetworkNames(dataDir);
+        if (names.Count == 0)
+        {
+            return;
+        }
+
+        var saved = Output("iptables-save", "-t", "nat");
+        var deletes = new List<string>();
+        var chains = new HashSet<string>();
+        foreach (var line in saved.Split('\n'))
+        {
+            if (!line.StartsWith("-A ", StringComparison.Ordinal) || !names.Any(n => line.Contains($"name: \\\"{n}\\\"", StringComparison.Ordinal)))
+            {
+                continue;
+            }
+
+            deletes.Add("-D " + line[3..]);
+            var jump = line.IndexOf(" -j ", StringComparison.Ordinal);
+            if (jump > 0 && line[(jump + 4)..].Split(' ')[0] is { } target && target.StartsWith("CNI-", StringComparison.Ordinal) &&
+                target is not ("CNI-HOSTPORT-DNAT" or "CNI-HOSTPORT-SNAT" or "CNI-HOSTPORT-MASQ" or "CNI-HOSTPORT-SETMARK"))
+            {
+                chains.Add(target);
+            }
+        }
+
+        if (deletes.Count == 0)
+        {
+            return;
+        }
+
+        var script = "*nat\n" + string.Join("\n", deletes) + "\n" +
+                     string.Join("\n", chains.Select(c => $"-F {c}")) + "\n" +
+                     string.Join("\n", chains.Select(c => $"-X {c}")) + "\nCOMMIT\n";
+        RunWithInput("iptables-restore", script, "--noflush");
+    }
+
+    private static List<string> NetworkNames(string dataDir)
+    {
+        var names = new List<string>();
+        if (!Directory.Exists(dataDir))
+        {
+            return names;
+        }
+
+        foreach (var file in Directory.EnumerateFiles(dataDir, "*.conflist", SearchOption.AllDirectories))
+        {
+            try
+            {
+                using var doc = JsonDocument.Parse(File.ReadAllText(file));
+                if (doc.RootElement.TryGetProperty("name", out var name) && name.GetString() is { Length: > 0 } n)
+                {
+                    names.Add(n);
+                }
+            }
+            catch (Exception e) when (e is IOException or JsonException or InvalidOperationException)
+            {
+            }
+        }
+
+        return names;
+    }
+
     private static void DeleteBridges(string dataDir)
     {
         if (!Directory.Exists(dataDir))
@@ -114,6 +183,48 @@ public static class MachineCleanup
             catch (Exception e) when (e is IOException or JsonException or KeyNotFoundException or InvalidOperationException)
             {
             }
+        }
+    }
+
+    private static string Output(string file, params string[] args)
+    {
+        try
+        {
+            var psi = new ProcessStartInfo(file) { RedirectStandardError = true, RedirectStandardOutput = true };
+            foreach (var a in args)
+            {
+                psi.ArgumentList.Add(a);
+            }
+
+            using var p = Process.Start(psi)!;
+            var output = p.StandardOutput.ReadToEnd();
+            p.WaitForExit(10_000);
+            return output;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return "";
+        }
+    }
+
+    /// <summary>Runs a command with <paramref name="input"/> on its standard input.</summary>
+    private static void RunWithInput(string file, string input, params string[] args)
+    {
+        try
+        {
+            var psi = new ProcessStartInfo(file) { RedirectStandardError = true, RedirectStandardOutput = true, RedirectStandardInput = true };
+            foreach (var a in args)
+            {
+                psi.ArgumentList.Add(a);
+            }
+
+            using var p = Process.Start(psi)!;
+            p.StandardInput.Write(input);
+            p.StandardInput.Close();
+            p.WaitForExit(10_000);
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
         }
     }
 

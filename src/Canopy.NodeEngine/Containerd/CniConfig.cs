@@ -11,7 +11,11 @@ namespace Canopy.NodeEngine.Containerd;
 /// </summary>
 internal static class CniConfig
 {
-    public const string NetworkName = "canopy";
+    /// <summary>
+    /// The network's name carries the node's bridge name, and with it the node's key: CNI writes it into the comment of
+    /// every iptables rule it adds for a pod, so what a node left behind (a crash before CNI DEL) can be found and removed.
+    /// </summary>
+    public static string NetworkName(string bridge) => $"canopy-{bridge}";
 
     /// <summary>True for an IPv4 network in CIDR form (<c>10.18.0.64/26</c>) whose address has no host bits set.</summary>
     public static bool IsValidSubnet(string? subnet)
@@ -32,7 +36,7 @@ internal static class CniConfig
         var conflist = new JsonObject
         {
             ["cniVersion"] = "0.4.0",
-            ["name"] = NetworkName,
+            ["name"] = NetworkName(bridge),
             ["plugins"] = new JsonArray(
                 new JsonObject
                 {

@@ -104,7 +104,8 @@ public sealed class TopologyTierFailureTests(ITestOutputHelper output)
         var newNode = healed[0].NodeName!;
         output.WriteLine($"root down, worker {worker.Name} SIGKILLed: {cluster.Name} runs the instance on {newNode} after " +
                          $"{stopwatch.Elapsed.TotalSeconds:0.00} s");
-        (await AnswersAsync(topology.Workers.Single(w => w.Name == newNode), port)).ShouldBeTrue("the moved instance answers");
+        // RUNNING means started; httpd may need a moment more before it listens.
+        await Wait.UntilAsync(() => AnswersAsync(topology.Workers.Single(w => w.Name == newNode), port), TimeSpan.FromSeconds(10), "the moved instance to answer");
 
         var deploy = await topology.CliAsync("app", "deploy", TopologySlas.ExecHttpd(topology.StateDir, "rootkillc", FreePort.Block(1)));
         output.WriteLine($"deploy with the root down: {deploy}");
