@@ -72,7 +72,7 @@ public sealed class ContainerAdoptionTests(ContainerdFixture node) : IAsyncLifet
         await node.DeployAsync(ContainerdFixture.Spec(id, $"{Ports.Free()}:8080"));
         var sandbox = (await node.SandboxesOf(key)).ShouldHaveSingleItem();
         var ip = (await node.Cri.PodSandboxStatusAsync(sandbox.Id, CancellationToken.None)).Status.Network.Ip;
-        var lease = Path.Combine(node.Options.ContainerdDir, "cni-ipam", "canopy", ip);
+        var lease = Path.Combine(node.Options.ContainerdDir, "cni-ipam", Canopy.NodeEngine.Containerd.CniConfig.NetworkName(Canopy.NodeEngine.Containerd.NodeKey.BridgeName(node.Options.DataDir)), ip);
         File.Exists(lease).ShouldBeTrue($"host-local's lease {lease}");
         File.Exists(Path.Combine(node.InstanceDir(key), "container.log")).ShouldBeTrue();
 
