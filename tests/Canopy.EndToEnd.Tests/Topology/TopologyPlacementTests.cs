@@ -104,8 +104,9 @@ public sealed class TopologyPlacementTests(ITestOutputHelper output)
     {
         // The extra keys arrive with the workers' next `information`; the cluster reports the aggregate at least every 5 s.
         var clusters = await Wait.ForAsync(() => api.GetJsonAsync<List<ClusterDocument>>("api/clusters/"),
-            list => list.Count == 2 && list.All(c => c.Resources.ContainsKey("features")), TimeSpan.FromSeconds(20),
-            "both clusters reporting their workers' features");
+            list => list.Count == 2 && list.All(c => c.Resources.ContainsKey("features") &&
+                                                     (c.Resources["virtualization"]?.ToJsonString() ?? "").Contains("container", StringComparison.Ordinal)),
+            TimeSpan.FromSeconds(20), "both clusters reporting their workers' features and container runtime");
         foreach (var cluster in topology.Clusters)
         {
             var doc = clusters.Single(c => c.ClusterName == cluster.Name);
