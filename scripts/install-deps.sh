@@ -2,14 +2,16 @@
 # Installs the Debian packages Canopy and its tests need, when they are missing. Idempotent; root only.
 #   scripts/install-deps.sh          what `canopy up` needs: Mosquitto, busybox (examples, pause image), and for
 #                                    containers containerd, runc, the CNI plugins and iptables (portmap)
-#   scripts/install-deps.sh test     plus what the test suite needs (the local OCI registry, python3 for scripts/images.py)
+#   scripts/install-deps.sh test     plus what the test suite needs (the local OCI registry, python3 for scripts/images.py,
+#                                    libfaketime for hosts with a wrong clock)
 set -euo pipefail
 
 # command-or-path:debian-package
 want=(mosquitto:mosquitto busybox:busybox-static setsid:util-linux curl:curl
       containerd:containerd runc:runc ctr:containerd /usr/lib/cni/bridge:containernetworking-plugins iptables:iptables)
 if [ "${1:-}" = "test" ]; then
-  want+=(python3:python3 docker-registry:docker-registry ip:iproute2)
+  want+=(python3:python3 docker-registry:docker-registry ip:iproute2
+         /usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1:libfaketime)
 fi
 
 missing=()

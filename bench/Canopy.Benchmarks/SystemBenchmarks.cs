@@ -28,42 +28,7 @@ internal static class SystemBenchmarks
         await using var canopy = new CanopyProcess();
         await canopy.StartAsync();
         using var api = await canopy.ApiAsync();
-        var times = new List<double>();
-        for (var i = 0; i < runs; i++)
-        {
-            var port = FreePort.Block(1);
-            var sla = ExecSla($"bench{i}", port);
-            var created = await api.PostAsync("api/application/", new StringContent(sla, System.Text.Encoding.UTF8, "application/json"));
-            created.EnsureSuccessStatusCode();
-            var apps = (await created.Content.ReadFromJsonAsync<List<ApplicationDocument>>(CanopyJson.Options))!;
-            var serviceId = apps.Single(a => a.ApplicationName == $"bench{i}").Microservices.Single();
-
-            var clock = Stopwatch.StartNew();
-            (await api.PostAsync($"api/service/{serviceId}/instance", null)).EnsureSuccessStatusCode();
-            while (true)
-            {
-                var service = (await api.GetFromJsonAsync<ServiceDocument>($"api/service/{serviceId}", CanopyJson.Options))!;
-                if (service.InstanceList.Count == 1 && service.InstanceList[0].Status == InstanceStatus.Running)
-                {
-                    break;
-                }
-
-                if (clock.Elapsed > TimeSpan.FromSeconds(30))
-                {
-                    throw new TimeoutException($"deployment {i} not RUNNING after 30 s: {service.InstanceList.FirstOrDefault()?.Status}");
-                }
-
-                await Task.Delay(5);
-            }
-
-            times.Add(clock.Elapsed.TotalMilliseconds);
-            if (Environment.GetEnvironmentVariable("CANOPY_BENCH_VERBOSE") is not null)
-            {
-                Console.WriteLine($"  deployment {i}: {clock.Elapsed.TotalMilliseconds:0} ms");
-            }
-            (await api.DeleteAsync($"api/application/{apps.Single(a => a.ApplicationName == $"bench{i}").ApplicationId}")).EnsureSuccessStatusCode();
-        }
-
+        var times = await Deploys.MeasureAsync(api, runs);
         Console.WriteLine($"exec deploy (POST instance) → RUNNING: {Stats.Summary(times)}");
     }
 
@@ -96,10 +61,4 @@ internal static class SystemBenchmarks
             Directory.Delete(nodeDir, recursive: true);
         }
     }
-
-    private static string ExecSla(string app, int port) => $$"""
-    {"sla_version":"v2.0","customerID":"Admin","applications":[{"application_name":"{{app}}","application_namespace":"bench",
-     "microservices":[{"microservice_name":"web","microservice_namespace":"bench","virtualization":"exec",
-      "cmd":["busybox","httpd","-f","-p","{{port}}","-h","/tmp"],"memory":32,"vcpus":0.5,"port":"{{port}}"}]}]}
-    """;
 }

@@ -44,6 +44,12 @@ public sealed class ClusterOptions
     /// <summary>How often instances that could not be placed are tried again.</summary>
     public TimeSpan RetryInterval { get; set; } = TimeSpan.FromSeconds(3);
 
+    /// <summary>
+    /// An instance no worker can take for this long goes back to the root, which may have a cluster with room (the root sees
+    /// only each cluster's totals, not how they are spread over workers). Long enough for a restarting node to come back.
+    /// </summary>
+    public TimeSpan HandBackAfter { get; set; } = TimeSpan.FromSeconds(8);
+
     /// <summary>Every problem with these options, each naming its option; empty when they are usable.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -82,6 +88,7 @@ public sealed class ClusterOptions
         AddIfNotPositive(problems, nameof(ResourcesInterval), ResourcesInterval);
         AddIfNotPositive(problems, nameof(MetricsInterval), MetricsInterval);
         AddIfNotPositive(problems, nameof(RetryInterval), RetryInterval);
+        AddIfNotPositive(problems, nameof(HandBackAfter), HandBackAfter);
         return problems;
     }
 

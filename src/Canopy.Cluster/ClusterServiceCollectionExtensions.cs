@@ -23,6 +23,7 @@ internal static class ClusterServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(options);
         services.AddSingleton<ClusterReadiness>();
+        services.AddSingleton<ClusterTraffic>();
         services.AddSingleton<IClusterStore>(sp => new SqliteClusterStore(options.DataDir, sp.GetRequiredService<TimeProvider>()));
 
         services.AddSingleton(new MosquittoFiles(options.DataDir));

@@ -35,6 +35,9 @@ internal static class EventIds
     public const int HeartbeatCheckFailed = 217;
     public const int NodeTokenCreated = 218;
     public const int NodeTokenRevoked = 219;
+    public const int NodeClockSkewed = 220;
+    public const int NodeClockFixed = 221;
+    public const int InstanceHandedBack = 222;
 
     // Placement/ 300-399
     public const int InstancePlaced = 300;

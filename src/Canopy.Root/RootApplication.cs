@@ -93,6 +93,7 @@ public static class RootApplication
         services.AddSingleton<LinkHub>();
         services.AddSingleton<LinkMessageHandler>();
         services.AddSingleton<LinkSession>();
+        services.AddSingleton<PlacementRefusals>();
         services.AddSingleton<RootScheduler>();
         services.AddHostedService(sp => sp.GetRequiredService<RootScheduler>());
         services.AddSingleton<ClusterFailover>();

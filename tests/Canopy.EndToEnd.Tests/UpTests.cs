@@ -50,6 +50,25 @@ public sealed class UpTests
     }
 
     [Fact]
+    public async Task Up_Sigkilled_ItsMosquittoEndsToo_NextStartIsClean()
+    {
+        await using var canopy = new CanopyProcess();
+        await canopy.StartAsync();
+        var brokers = MosquittoPids(canopy.DataDir);
+        brokers.ShouldNotBeEmpty("the cluster runs its own Mosquitto");
+
+        Signals.Kill(canopy.Pid, Signals.SigKill);
+        foreach (var pid in brokers)
+        {
+            // The kernel's parent-death signal, not a cleanup of ours: nothing of canopy runs any more to do one.
+            await Wait.UntilAsync(() => Task.FromResult(!Signals.IsAlive(pid)), TimeSpan.FromSeconds(5), $"mosquitto {pid} to end with the killed canopy");
+        }
+
+        await canopy.StartAsync();
+        MosquittoPids(canopy.DataDir).Count.ShouldBe(1);
+    }
+
+    [Fact]
     public async Task Api_WithoutValidToken_Is401ProblemJson_AndLoginGivesTokens()
     {
         await using var canopy = new CanopyProcess();

@@ -58,10 +58,12 @@ public sealed class Topology : IAsyncDisposable
     /// (worker 0 of each cluster with containerd, the others <c>--no-containers</c>); returns when every cluster is active at the
     /// root with all its workers, and the CLI is logged in.
     /// </summary>
-    /// <param name="workerArgs">Extra flags of a worker's <c>canopy node</c> by host name, e.g. <c>["c0w1"] = ["--resource", "gpu_model=a2"]</c>.</param>
+    /// <param name="hostArgs">Extra flags of a host's role by host name, e.g. <c>["c0w1"] = ["--resource", "gpu_model=a2"]</c>, <c>["root"] = ["--scheduler", "first-fit"]</c>.</param>
     /// <param name="rootEnvironment">Extra environment of the root's process, e.g. <c>CANOPY_Root__ClusterGracePeriod</c>.</param>
+    /// <param name="hostEnvironment">Extra environment of any host's process by host name.</param>
     public static async Task<Topology> StartAsync(int clusters = 2, int workers = 3, TimeSpan? timeout = null,
-        IReadOnlyDictionary<string, string>? rootEnvironment = null, IReadOnlyDictionary<string, string[]>? workerArgs = null)
+        IReadOnlyDictionary<string, string>? rootEnvironment = null, IReadOnlyDictionary<string, string[]>? hostArgs = null,
+        IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>>? hostEnvironment = null)
     {
         if (clusters is < 1 or > 8 || workers is < 1 or > 9)
         {
@@ -78,10 +80,18 @@ public sealed class Topology : IAsyncDisposable
             Directory.CreateDirectory(Path.Combine(topology.StateDir, "data"));
             File.WriteAllText(Path.Combine(topology.StateDir, "owner.pid"), Environment.ProcessId.ToString());
             File.WriteAllText(Path.Combine(topology.StateDir, "subnet"), topology.Subnet);
-            topology.Build(clusters, workers, workerArgs);
+            topology.Build(clusters, workers, hostArgs ?? new Dictionary<string, string[]>());
             foreach (var (name, value) in rootEnvironment ?? new Dictionary<string, string>())
             {
                 topology.Root.Environment[name] = value;
+            }
+
+            foreach (var (host, environment) in hostEnvironment ?? new Dictionary<string, IReadOnlyDictionary<string, string>>())
+            {
+                foreach (var (name, value) in environment)
+                {
+                    topology.Host(host).Environment[name] = value;
+                }
             }
 
             foreach (var host in topology._hosts)
@@ -106,13 +116,13 @@ public sealed class Topology : IAsyncDisposable
         }
     }
 
-    private void Build(int clusters, int workers, IReadOnlyDictionary<string, string[]>? workerArgs)
+    private void Build(int clusters, int workers, IReadOnlyDictionary<string, string[]> hostArgs)
     {
         Sh.Run("ip", "link", "add", Bridge, "type", "bridge");
         Sh.Run("ip", "addr", "add", $"{Subnet}.254/24", "dev", Bridge);
         Sh.Run("ip", "link", "set", Bridge, "up");
 
-        var root = AddHost("root", 1, ["root", "--listen", "http://0.0.0.0:10000", "--cluster-join-token", ClusterJoinToken]);
+        var root = AddHost("root", 1, ["root", "--listen", "http://0.0.0.0:10000", "--cluster-join-token", ClusterJoinToken, .. hostArgs.GetValueOrDefault("root") ?? []]);
         for (var c = 0; c < clusters; c++)
         {
             var octet = 10 + c;
@@ -123,14 +133,14 @@ public sealed class Topology : IAsyncDisposable
             [
                 "cluster", "--listen", $"http://{ip}:10100", "--mqtt-host", "0.0.0.0", "--mqtt-advertise", ip,
                 "--root", $"http://{root.Ip}:10000", "--join-token", ClusterJoinToken, "--node-join-token", NodeJoinToken,
-                "--name", name, "--location", location,
+                "--name", name, "--location", location, .. hostArgs.GetValueOrDefault($"c{c}") ?? [],
             ]);
             var cluster = new TopologyCluster(name, location, host);
             for (var w = 0; w < workers; w++)
             {
                 var worker = $"c{c}w{w}";
                 string[] args = ["node", "--name", worker, "--cluster", $"http://{ip}:10100", "--join-token", NodeJoinToken,
-                    .. workerArgs?.GetValueOrDefault(worker) ?? []];
+                    .. hostArgs.GetValueOrDefault(worker) ?? []];
                 cluster.WorkerList.Add(AddHost(worker, 100 + (10 * c) + w, w == 0 ? args : [.. args, "--no-containers"]));
             }
 

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Canopy.Cli.Interaction;
+using Canopy.Contracts;
 using Canopy.Contracts.Api;
 
 namespace Canopy.Cli.Commands;
@@ -31,6 +32,11 @@ public static class InfrastructureCommands
                     Format.Number(n.CpuPercent), $"{Format.Mb(n.Memory)} / {Format.Mb(n.MemoryTotal)}", Format.Number(n.MemoryPercent),
                     string.Join(",", n.Virtualization), n.Instances.ToString(), Format.Age(n.LastSeen),
                 ]));
+            foreach (var n in nodes.Where(n => Skewed(n.ClockSkewSeconds)))
+            {
+                output.Warn($"node {n.Name}'s clock is {SkewText(n.ClockSkewSeconds!.Value)} its cluster's; times it reports are corrected, but set its clock (NTP).");
+            }
+
             return ExitCodes.Success;
         });
         return command;
@@ -58,10 +64,19 @@ public static class InfrastructureCommands
                     Num(c.Resources, "memory_percent", 1), List(c.Resources, "architecture"), List(c.Resources, "virtualization"),
                     Format.OrDash(c.ClusterLocation),
                 ]));
+            foreach (var c in clusters.Where(c => Skewed(c.ClockSkewSeconds)))
+            {
+                output.Warn($"cluster {c.ClusterName}'s clock is {SkewText(c.ClockSkewSeconds!.Value)} the root's; times it reports are corrected, but set its clock (NTP).");
+            }
+
             return ExitCodes.Success;
         });
         return command;
     }
+
+    private static bool Skewed(double? seconds) => seconds is { } s && TimeSpan.FromSeconds(s).Duration() > ClockSkew.Tolerance;
+
+    private static string SkewText(double seconds) => ClockSkew.Describe(TimeSpan.FromSeconds(seconds));
 
     private static double Value(JsonObject resources, string key) =>
         resources[key] is JsonValue v && v.TryGetValue<double>(out var d) ? d : 0;

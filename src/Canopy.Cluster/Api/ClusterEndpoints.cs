@@ -21,6 +21,8 @@ internal static class ClusterEndpoints
 
         app.MapGet("/api/v1/instances", (InstanceTracker tracker, CancellationToken ct) => tracker.ReportAllAsync(_ => true, ct));
 
+        app.MapGet("/api/v1/traffic", (ClusterTraffic traffic) => traffic.Snapshot());
+
         app.MapGet("/health", (ClusterOptions options, MosquittoProcess broker, ClusterMqtt mqtt, ClusterReadiness readiness) =>
         {
             var brokerUp = !options.Mqtt.StartBroker || broker.Pid is not null;

@@ -6,7 +6,8 @@ namespace Canopy.Cluster.Broker;
 
 /// <summary>
 /// The Mosquitto child process: started with the generated config, reloaded with SIGHUP, stopped with SIGTERM then SIGKILL,
-/// restarted if it dies on its own. Never outlives the cluster: a pid file lets the next start kill what a crash left behind.
+/// restarted if it dies on its own. Never outlives the cluster: it gets SIGTERM when the cluster dies (even by SIGKILL), and a
+/// pid file lets the next start kill what a crash left behind anyway.
 /// </summary>
 internal sealed partial class MosquittoProcess(MosquittoFiles files, ClusterOptions options, ILogger<MosquittoProcess> logger) : IDisposable
 {
@@ -57,11 +58,11 @@ internal sealed partial class MosquittoProcess(MosquittoFiles files, ClusterOpti
         start.ArgumentList.Add(files.Config);
 
         Log.Starting(logger, executable, Broker.ListenHost, Broker.Port);
-        var process = new Process { StartInfo = start, EnableRaisingEvents = true };
+        var process = new Process { StartInfo = ParentBoundLauncher.Bind(start), EnableRaisingEvents = true };
         process.OutputDataReceived += (_, e) => OnOutput(e.Data);
         process.ErrorDataReceived += (_, e) => OnOutput(e.Data);
         process.Exited += (_, _) => OnExited(process);
-        if (!process.Start())
+        if (!await ParentBoundLauncher.StartAsync(process))
         {
             throw new BrokerStartException($"could not start {executable}");
         }

@@ -52,6 +52,20 @@ internal sealed partial class InstanceTracker(IClusterStore store, RootOutbox ro
         Log.Undeployed(logger, instance.ToString(), detail);
     }
 
+    /// <summary>The cluster gives the instance up: drop its record, tell the root REQUESTED so that it places it again.</summary>
+    public async Task HandBackAsync(InstanceRecord instance, string detail, CancellationToken ct)
+    {
+        await store.DeleteInstanceAsync(instance.ServiceId, instance.InstanceNumber, ct);
+        var handedBack = instance with { Status = InstanceStatus.Requested, Detail = detail, NodeId = null, NodeName = null, HostIp = null, Pid = null };
+        root.InstanceStatus(await ReportAsync(handedBack, ct));
+        if ((await store.ListInstancesOfServiceAsync(instance.ServiceId, ct)).Count == 0)
+        {
+            await store.DeleteServiceAsync(instance.ServiceId, ct);
+        }
+
+        Log.HandedBack(logger, instance.ToString(), detail);
+    }
+
     /// <summary>UNDEPLOYED for an instance the cluster does not hold, so that the root can forget it.</summary>
     public void ReportUnknownUndeployed(string serviceId, int instanceNumber) =>
         root.InstanceStatus(new InstanceReport
@@ -92,6 +106,9 @@ internal sealed partial class InstanceTracker(IClusterStore store, RootOutbox ro
         [LoggerMessage(EventId = EventIds.TransitionRefused, Level = LogLevel.Warning,
             Message = "Refused status change of instance {Instance} from {From} to {To} ({Source}): the transition table does not allow it")]
         public static partial void TransitionRefused(ILogger logger, string instance, string from, string to, string source);
+
+        [LoggerMessage(EventId = EventIds.InstanceHandedBack, Level = LogLevel.Warning, Message = "Instance {Instance} handed back to the root: {Detail}")]
+        public static partial void HandedBack(ILogger logger, string instance, string detail);
 
         [LoggerMessage(EventId = EventIds.InstanceUndeployed, Level = LogLevel.Information, Message = "Instance {Instance} undeployed: {Detail}")]
         public static partial void Undeployed(ILogger logger, string instance, string detail);

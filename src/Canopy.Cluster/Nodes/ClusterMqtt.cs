@@ -11,7 +11,7 @@ namespace Canopy.Cluster.Nodes;
 /// <see cref="Incoming"/> and publishes the queued commands to nodes, in order. The client reconnects by itself.
 /// </summary>
 internal sealed partial class ClusterMqtt(
-    BrokerService broker, BrokerUsers users, MosquittoProcess process, ClusterOptions options, ILoggerFactory loggers)
+    BrokerService broker, BrokerUsers users, MosquittoProcess process, ClusterTraffic traffic, ClusterOptions options, ILoggerFactory loggers)
     : BackgroundService
 {
     public const string ClientId = "canopy-cluster";
@@ -80,6 +80,7 @@ internal sealed partial class ClusterMqtt(
             loggers.CreateLogger<MqttClient>());
         client.MessageReceived += message =>
         {
+            traffic.MqttReceived();
             _incoming.Writer.TryWrite(message);
             return Task.CompletedTask;
         };
@@ -137,6 +138,7 @@ internal sealed partial class ClusterMqtt(
             try
             {
                 await client.PublishAsync(message.Topic, message.Payload, MqttQos.AtLeastOnce, message.Retain, ct);
+                traffic.MqttSent();
             }
             catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
             {

@@ -2,6 +2,7 @@ using Canopy.Cluster.Instances;
 using Canopy.Cluster.Placement;
 using Canopy.Cluster.RootLink;
 using Canopy.Cluster.Storage;
+using Canopy.Contracts;
 using Canopy.Contracts.Mqtt;
 using Canopy.Core.States;
 using Microsoft.Extensions.Logging;
@@ -27,16 +28,35 @@ internal sealed partial class NodeHealth(
             return;
         }
 
-        await store.SaveNodeInformationAsync(nodeId, Sanitize(information), time.GetUtcNow(), ct);
+        var now = time.GetUtcNow();
+        await store.SaveNodeInformationAsync(nodeId, Sanitize(information), now, ct);
+        WarnOnClockChange(node, ClockSkew.Estimate(information.Timestamp, now));
         if (!node.Active)
         {
             Log.Active(logger, node.Host, node.Id);
+        }
 
-            // Instances waiting for capacity may fit now.
+        // Instances waiting for a worker may fit now: a node came back, or its container runtime became ready after it registered.
+        if (!node.Active || !information.Virtualization.SequenceEqual(node.Latest?.Virtualization ?? []))
+        {
             signal.Kick();
         }
 
         root.SignalResourcesChanged();
+    }
+
+    /// <summary>A wrong clock does not stop a node from working here, but the people who run it should know (once, not every 2 s).</summary>
+    private void WarnOnClockChange(NodeRecord node, TimeSpan? skew)
+    {
+        var before = node.ClockSkew();
+        if (ClockSkew.IsSignificant(skew) && !ClockSkew.IsSignificant(before))
+        {
+            Log.ClockSkewed(logger, node.Host, node.Id, ClockSkew.Describe(skew!.Value));
+        }
+        else if (!ClockSkew.IsSignificant(skew) && ClockSkew.IsSignificant(before) && skew is not null)
+        {
+            Log.ClockFixed(logger, node.Host, node.Id);
+        }
     }
 
     /// <summary>
@@ -101,6 +121,12 @@ internal sealed partial class NodeHealth(
 
         [LoggerMessage(EventId = EventIds.NodeInactive, Level = LogLevel.Warning, Message = "Node {Host} ({NodeId}) is inactive: {Reason}")]
         public static partial void Inactive(ILogger logger, string host, string nodeId, string reason);
+
+        [LoggerMessage(EventId = EventIds.NodeClockSkewed, Level = LogLevel.Warning, Message = "Node {Host} ({NodeId}): its clock is {Skew} the cluster's; the times it reports are corrected, but set its clock (NTP)")]
+        public static partial void ClockSkewed(ILogger logger, string host, string nodeId, string skew);
+
+        [LoggerMessage(EventId = EventIds.NodeClockFixed, Level = LogLevel.Information, Message = "Node {Host} ({NodeId}): its clock agrees with the cluster's again")]
+        public static partial void ClockFixed(ILogger logger, string host, string nodeId);
 
         [LoggerMessage(EventId = EventIds.InstanceRescheduling, Level = LogLevel.Information, Message = "Instance {Instance} leaves lost node {Host}; placing it again")]
         public static partial void Rescheduling(ILogger logger, string instance, string host);

@@ -46,7 +46,7 @@ internal sealed partial class NodeMessageDispatcher(
             return;
         }
 
-        if (await store.GetNodeAsync(nodeId, ct) is null)
+        if (await store.GetNodeAsync(nodeId, ct) is not { } node)
         {
             Log.UnknownNode(logger, nodeId, message.Topic);
             commands.Error(nodeId, NotRegistered);
@@ -64,11 +64,12 @@ internal sealed partial class NodeMessageDispatcher(
                 await gate.RunAsync(() => health.OnStatusAsync(nodeId, status, ct), ct);
                 break;
             case "job":
-                var report = Read<InstanceReport>(message);
+                var report = Read<InstanceReport>(message).InReceiverClock(node.ClockSkew());
                 await gate.RunAsync(() => reports.OnJobAsync(nodeId, report, ct), ct);
                 break;
             case "jobs/resources":
-                var jobs = Read<JobsResources>(message);
+                var skew = node.ClockSkew();
+                var jobs = new JobsResources(Read<JobsResources>(message).Services.Select(r => r.InReceiverClock(skew)).ToList());
                 await gate.RunAsync(() => inventory.OnInventoryAsync(nodeId, jobs, ct), ct);
                 break;
             case "logs":

@@ -15,6 +15,34 @@ internal static class ResourceReport
         return aggregate;
     }
 
+    /// <summary>
+    /// The aggregate with its live gauges coarsened (CPU and memory % to 5 points, available memory to 2 % of the total):
+    /// a change in it is worth a message to the root before the next heartbeat; jitter is not. The root places on reservations
+    /// against totals, which change exactly.
+    /// </summary>
+    public static string Fingerprint(JsonObject resources)
+    {
+        var coarse = resources.DeepClone().AsObject();
+        Coarsen(coarse, ResourceKeys.CpuPercent, 5);
+        Coarsen(coarse, ResourceKeys.MemoryPercent, 5);
+        Coarsen(coarse, ResourceKeys.Memory, Math.Max(64, (Number(coarse, ResourceKeys.MemoryTotal) ?? 0) / 50));
+        return coarse.ToJsonString();
+    }
+
+    private static void Coarsen(JsonObject resources, string key, double step)
+    {
+        if (Number(resources, key) is { } number)
+        {
+            resources[key] = Math.Round(number / step) * step;
+        }
+    }
+
+    // Built in memory, a value holds the CLR type it was made from (long, int, double): read it as JSON text.
+    private static double? Number(JsonObject resources, string key) =>
+        resources[key] is JsonValue value && value.GetValueKind() == System.Text.Json.JsonValueKind.Number
+            ? double.Parse(value.ToJsonString(), System.Globalization.CultureInfo.InvariantCulture)
+            : null;
+
     private static JsonObject ToResources(NodeRecord node)
     {
         var info = node.StaticInfo;

@@ -15,7 +15,7 @@ namespace Canopy.Cluster.RootLink;
 /// </summary>
 internal sealed partial class RootLinkSession(
     WebSocket socket, string clusterId, ClusterGate gate, InstanceTracker tracker, IClusterStore store, RootOutbox outbox,
-    RootCommands commands, ClusterReadiness readiness, ClusterOptions options, TimeProvider time, ILogger<RootLinkSession> logger)
+    RootCommands commands, ClusterReadiness readiness, ClusterTraffic traffic, ClusterOptions options, TimeProvider time, ILogger<RootLinkSession> logger)
 {
     public delegate RootLinkSession Factory(WebSocket socket, string clusterId);
 
@@ -33,7 +33,7 @@ internal sealed partial class RootLinkSession(
         // Whatever was queued for the last connection is older than the hello below, which carries it all.
         outbox.Clear();
         var instances = await gate.RunAsync(() => tracker.ReportAllAsync(_ => true, stoppingToken), stoppingToken);
-        await SendAsync(LinkMessageTypes.Hello, new ClusterHello(clusterId, instances), stoppingToken);
+        await SendAsync(LinkMessageTypes.Hello, new ClusterHello(clusterId, instances, time.GetUtcNow()), stoppingToken);
         await SendResourcesAsync(force: true, stoppingToken);
         readiness.SetLinkUp();
 
@@ -79,6 +79,7 @@ internal sealed partial class RootLinkSession(
             }
             while (!result.EndOfMessage);
 
+            traffic.LinkReceived();
             await HandleAsync(message.GetBuffer().AsMemory(0, (int)message.Length), ct);
         }
     }
@@ -180,13 +181,13 @@ internal sealed partial class RootLinkSession(
         var now = time.GetUtcNow();
         _lastResourcesCheck = now;
         var resources = ResourceReport.Build(await store.ListNodesAsync(ct));
-        var text = resources.ToJsonString();
+        var text = ResourceReport.Fingerprint(resources);
         if (!force && text == _lastResources)
         {
             return;
         }
 
-        await SendAsync(LinkMessageTypes.Resources, new ClusterResources(resources), ct);
+        await SendAsync(LinkMessageTypes.Resources, new ClusterResources(resources, time.GetUtcNow()), ct);
         _lastResources = text;
         _lastResourcesSent = now;
     }
@@ -204,6 +205,7 @@ internal sealed partial class RootLinkSession(
     {
         var message = LinkMessage.Create(type, Interlocked.Increment(ref _seq), payload);
         await socket.SendAsync(CanopyJson.SerializeToUtf8(message), WebSocketMessageType.Text, endOfMessage: true, ct);
+        traffic.LinkSent();
     }
 
     private async Task CloseAsync()

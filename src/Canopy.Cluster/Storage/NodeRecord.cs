@@ -24,4 +24,7 @@ internal sealed record NodeRecord
 
     /// <summary>The last <c>information</c> message (dynamic resources).</summary>
     public NodeInformation? Latest { get; init; }
+
+    /// <summary>The node's clock minus the cluster's, from its last heartbeat (stamped by the node, received at <see cref="LastSeen"/>).</summary>
+    public TimeSpan? ClockSkew() => LastSeen is { } seen ? Contracts.ClockSkew.Estimate(Latest?.Timestamp, seen) : null;
 }

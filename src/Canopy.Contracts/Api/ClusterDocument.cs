@@ -12,6 +12,9 @@ public sealed record ClusterDocument
     public bool Active { get; init; }
     public DateTimeOffset? LastSeen { get; init; }
 
+    /// <summary>The cluster's clock minus the root's, while it is linked; null when unknown.</summary>
+    public double? ClockSkewSeconds { get; init; }
+
     /// <summary>Aggregate of its workers: vcpus, memory (available MB), memory_total, cpu_percent, memory_percent, virtualization[], architecture[], active_nodes, non-canonical keys.</summary>
     public JsonObject Resources { get; init; } = [];
 

@@ -27,6 +27,9 @@ public sealed record NodeDocument
     public IReadOnlyList<string> Virtualization { get; init; } = [];
     public string? Location { get; init; }
     public DateTimeOffset? LastSeen { get; init; }
+
+    /// <summary>The node's clock minus its cluster's, from its last heartbeat; null when unknown.</summary>
+    public double? ClockSkewSeconds { get; init; }
     public int Instances { get; init; }
     [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; init; }
 }

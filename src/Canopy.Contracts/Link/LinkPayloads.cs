@@ -8,10 +8,12 @@ public sealed record DeployInstance(ServiceSpec Service, int InstanceNumber);
 /// <summary><see cref="InstanceNumber"/> −1 = every instance of the service.</summary>
 public sealed record UndeployInstance(string ServiceId, int InstanceNumber);
 
-public sealed record ClusterHello(string ClusterId, IReadOnlyList<InstanceReport> Instances);
+/// <param name="Timestamp">The cluster's clock when it sent the hello (the root estimates the cluster's clock skew from it).</param>
+public sealed record ClusterHello(string ClusterId, IReadOnlyList<InstanceReport> Instances, DateTimeOffset? Timestamp = null);
 
 /// <summary>The cluster's aggregate of its active workers (keys from <c>Canopy.Core.Resources.ResourceKeys</c> plus non-canonical ones).</summary>
-public sealed record ClusterResources(JsonObject Resources);
+/// <param name="Timestamp">The cluster's clock when it sent them.</param>
+public sealed record ClusterResources(JsonObject Resources, DateTimeOffset? Timestamp = null);
 
 public sealed record InstanceMetrics(IReadOnlyList<InstanceReport> Instances);
 

@@ -22,11 +22,12 @@ internal enum SessionEnd
 
 /// <summary>
 /// The node's MQTT life with one set of credentials: status online (retained; the last will says offline),
-/// the control topics, the 2 s <c>information</c> + <c>jobs/resources</c>, and each status change on <c>job</c>.
+/// the control topics, the 2 s <c>information</c> + <c>jobs/resources</c> (every 10 s while empty), and each status change on <c>job</c>.
 /// </summary>
 internal sealed class ClusterSession
 {
     private static readonly TimeSpan KeepAlive = TimeSpan.FromSeconds(5);
+    private const int IdleInventoryEvery = 5;
 
     private readonly NodeEngineOptions _options;
     private readonly NodeRegisterResponse _registration;
@@ -42,6 +43,8 @@ internal sealed class ClusterSession
     private MqttClient? _client;
     private CancellationTokenSource? _session;
     private CancellationToken _stopping;
+    private bool _lastInventoryEmpty;
+    private int _idleInventorySkipped;
 
     public ClusterSession(
         NodeEngineOptions options, NodeRegisterResponse registration, NodeInstances instances, NodeFacts facts,
@@ -195,7 +198,7 @@ internal sealed class ClusterSession
             downSince = null;
             await PublishAsync(client, NodeTopics.Information(_nodeId), CanopyJson.SerializeToUtf8(BuildInformation()), MqttQos.AtMostOnce, false, ct)
                 .ConfigureAwait(false);
-            await PublishInventoryAsync(client, MqttQos.AtMostOnce, ct).ConfigureAwait(false);
+            await PublishInventoryAsync(client, MqttQos.AtMostOnce, ct, periodic: true).ConfigureAwait(false);
         }
     }
 
@@ -210,9 +213,20 @@ internal sealed class ClusterSession
         }
     }
 
-    private async Task PublishInventoryAsync(MqttClient client, MqttQos qos, CancellationToken ct)
+    /// <param name="periodic">
+    /// An idle node's empty inventory says nothing new: then every <see cref="IdleInventoryEvery"/>th tick is enough to heal a
+    /// lost deploy, and a node on a metered link sends half the messages. A non-empty one carries metrics and goes every tick.
+    /// </param>
+    private async Task PublishInventoryAsync(MqttClient client, MqttQos qos, CancellationToken ct, bool periodic = false)
     {
         var reports = await _instances.InventoryAsync(ct).ConfigureAwait(false);
+        if (periodic && reports.Count == 0 && _lastInventoryEmpty && ++_idleInventorySkipped < IdleInventoryEvery)
+        {
+            return;
+        }
+
+        _idleInventorySkipped = 0;
+        _lastInventoryEmpty = reports.Count == 0;
         for (var i = 0; i < reports.Count; i++)
         {
             reports[i] = WithNode(reports[i]);

@@ -23,6 +23,9 @@ internal sealed class ClusterConnection(string clusterId, string clusterName, We
     public string ClusterId { get; } = clusterId;
     public string ClusterName { get; } = clusterName;
 
+    /// <summary>The cluster's clock minus the root's, from its last hello or resources message.</summary>
+    public TimeSpan? ClockSkew { get; set; }
+
     /// <summary>Queues a message; false when the connection is closing.</summary>
     public bool TrySend<T>(string type, T payload) =>
         _outgoing.Writer.TryWrite(LinkMessage.Create(type, Interlocked.Increment(ref _sequence), payload));

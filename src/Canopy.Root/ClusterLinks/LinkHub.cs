@@ -21,6 +21,8 @@ internal sealed partial class LinkHub(RootOptions options, TimeProvider time, IL
 
     public bool IsConnected(string clusterId) => _links.ContainsKey(clusterId);
 
+    public TimeSpan? ClockSkew(string clusterId) => _links.TryGetValue(clusterId, out var link) ? link.ClockSkew : null;
+
     /// <summary>Connected, and its last <c>resources</c> heartbeat is recent.</summary>
     public bool IsActive(ClusterRecord cluster) =>
         IsConnected(cluster.Id) && cluster.LastSeen is { } seen && time.GetUtcNow() - seen <= options.ClusterHeartbeatTimeout;

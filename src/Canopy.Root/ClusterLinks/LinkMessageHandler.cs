@@ -10,7 +10,7 @@ namespace Canopy.Root.ClusterLinks;
 
 /// <summary>What the root does with each message a cluster sends (see docs/architecture.md "Root ⇄ cluster").</summary>
 internal sealed partial class LinkMessageHandler(
-    IRootStore store, LinkHub hub, RootScheduler scheduler, TimeProvider time, ILogger<LinkMessageHandler> log)
+    IRootStore store, LinkHub hub, RootScheduler scheduler, PlacementRefusals refusals, TimeProvider time, ILogger<LinkMessageHandler> log)
 {
     private enum Outcome
     {
@@ -27,10 +27,14 @@ internal sealed partial class LinkMessageHandler(
         switch (message.Type)
         {
             case LinkMessageTypes.Hello:
-                await OnHelloAsync(link, message.Read<ClusterHello>(), ct);
+                var hello = message.Read<ClusterHello>();
+                NoteClock(link, hello.Timestamp);
+                await OnHelloAsync(link, hello, ct);
                 break;
             case LinkMessageTypes.Resources:
-                await store.UpdateClusterResourcesAsync(link.ClusterId, message.Read<ClusterResources>().Resources.ToJsonString(), time.GetUtcNow(), ct);
+                var resources = message.Read<ClusterResources>();
+                NoteClock(link, resources.Timestamp);
+                await store.UpdateClusterResourcesAsync(link.ClusterId, resources.Resources.ToJsonString(), time.GetUtcNow(), ct);
                 scheduler.Wake();
                 break;
             case LinkMessageTypes.InstanceStatus:
@@ -132,8 +136,21 @@ internal sealed partial class LinkMessageHandler(
         return again;
     }
 
+    /// <summary>Liveness never uses the cluster's clock; its skew only moves the times it reports into the root's clock.</summary>
+    private void NoteClock(ClusterConnection link, DateTimeOffset? sentAt)
+    {
+        var skew = ClockSkew.Estimate(sentAt, time.GetUtcNow());
+        if (ClockSkew.IsSignificant(skew) && !ClockSkew.IsSignificant(link.ClockSkew))
+        {
+            ClusterClockSkewed(link.ClusterName, ClockSkew.Describe(skew!.Value));
+        }
+
+        link.ClockSkew = skew ?? link.ClockSkew;
+    }
+
     private async Task ApplyReportAsync(ClusterConnection link, InstanceReport report, CancellationToken ct)
     {
+        report = report.InReceiverClock(link.ClockSkew);
         var outcome = Outcome.NotOurs;
         var now = time.GetUtcNow();
         var stored = await store.UpdateInstanceAsync(report.ServiceId, report.InstanceNumber, current =>
@@ -194,6 +211,7 @@ internal sealed partial class LinkMessageHandler(
                 TransitionRefused(report.ServiceId, report.InstanceNumber, stored!.Status, report.Status);
                 break;
             case Outcome.HandedBack:
+                refusals.Add(report.ServiceId, report.InstanceNumber, link.ClusterId);
                 scheduler.Wake();
                 break;
         }
@@ -218,4 +236,8 @@ internal sealed partial class LinkMessageHandler(
 
     [LoggerMessage(EventId = 1416, Level = LogLevel.Warning, Message = "Refused reported transition of {ServiceId}/{InstanceNumber}: {From} -> {To}")]
     private partial void TransitionRefused(string serviceId, int instanceNumber, InstanceStatus from, InstanceStatus to);
+
+    [LoggerMessage(EventId = 1417, Level = LogLevel.Warning,
+        Message = "Cluster {Cluster}: its clock is {Skew} the root's; the times it reports are corrected, but set its clock (NTP)")]
+    private partial void ClusterClockSkewed(string cluster, string skew);
 }

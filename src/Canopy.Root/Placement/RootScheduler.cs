@@ -17,7 +17,7 @@ namespace Canopy.Root.Placement;
 /// instances whose placement failed.
 /// </summary>
 internal sealed partial class RootScheduler(
-    IRootStore store, LinkHub hub, RootOptions options, TimeProvider time, ILogger<RootScheduler> log) : BackgroundService
+    IRootStore store, LinkHub hub, PlacementRefusals refusals, RootOptions options, TimeProvider time, ILogger<RootScheduler> log) : BackgroundService
 {
     public static readonly TimeSpan RetryInterval = TimeSpan.FromSeconds(5);
 
@@ -89,7 +89,12 @@ internal sealed partial class RootScheduler(
             var candidates = clusters
                 .Select(c => ClusterCandidates.From(c, hub.IsActive(c), reserved.GetValueOrDefault(c.Id).Vcpus, reserved.GetValueOrDefault(c.Id).MemoryMb) with { CpuOvercommit = options.CpuOvercommit })
                 .ToList();
-            var result = Decide(service, instance, candidates, algorithm);
+            var refused = refusals.Recent(instance.ServiceId, instance.InstanceNumber);
+            var result = refused.Count == 0
+                ? Decide(service, instance, candidates, algorithm)
+                : Decide(service, instance, candidates.Where(c => !refused.Contains(c.Id)).ToList(), algorithm) is { Chosen: not null } elsewhere
+                    ? elsewhere
+                    : Decide(service, instance, candidates, algorithm);
             if (result.Chosen is { } chosen)
             {
                 if (await AssignAsync(instance, chosen, ct) is { } placed)

@@ -31,7 +31,7 @@ public sealed class TopologyPlacementTests(ITestOutputHelper output)
     public async Task TwoClustersTwoWorkers_AggregatesNonCanonicalResources_PlacesByConstraints()
     {
         Requirements.Check();
-        var topology = await Canopy.Testing.Topology.StartAsync(clusters: 2, workers: 2, workerArgs: WorkerArgs);
+        var topology = await Canopy.Testing.Topology.StartAsync(clusters: 2, workers: 2, hostArgs: WorkerArgs);
         try
         {
             output.WriteLine($"topology {topology.Tag} up in {topology.StartupTime.TotalSeconds:0.0} s, root at {topology.RootUrl}");
@@ -65,8 +65,8 @@ public sealed class TopologyPlacementTests(ITestOutputHelper output)
         {
             using var api = await topology.ApiAsync();
             var workerMemory = (await api.GetJsonAsync<List<NodeDocument>>("api/v1/nodes")).Min(n => n.MemoryTotal);
-            var big = await DeployAsync(topology, api, "big", workerMemory * 4 / 10, null);
-            await ScaleAsync(topology, "big", 9);
+            var big = await TopologyServices.DeploySleeperAsync(topology, api, "big", workerMemory * 4 / 10, null);
+            await TopologyServices.ScaleAsync(topology, "big", 9);
             ServiceDocument? last = null;
             try
             {
@@ -169,30 +169,30 @@ public sealed class TopologyPlacementTests(ITestOutputHelper output)
     private async Task CheckPlacementAsync(Canopy.Testing.Topology topology, HttpClient api)
     {
         // direct: a cluster and a node of it.
-        var direct = await DeployAsync(topology, api, "direct", 32, """{"type": "direct", "cluster": "cluster-1", "node": "c1w1"}""");
-        var placed = await RunningAsync(api, direct, 1);
+        var direct = await TopologyServices.DeploySleeperAsync(topology, api, "direct", 32, """{"type": "direct", "cluster": "cluster-1", "node": "c1w1"}""");
+        var placed = await TopologyServices.RunningAsync(api, direct, 1);
         placed.ShouldAllBe(i => i.ClusterName == "cluster-1" && i.NodeName == "c1w1");
 
         // clusters: only the allowed one, also for several instances.
-        var allowed = await DeployAsync(topology, api, "allowed", 32, """{"type": "clusters", "allowed": ["cluster-0"]}""");
-        await ScaleAsync(topology, "allowed", 3);
-        placed = await RunningAsync(api, allowed, 3);
+        var allowed = await TopologyServices.DeploySleeperAsync(topology, api, "allowed", 32, """{"type": "clusters", "allowed": ["cluster-0"]}""");
+        await TopologyServices.ScaleAsync(topology, "allowed", 3);
+        placed = await TopologyServices.RunningAsync(api, allowed, 3);
         placed.ShouldAllBe(i => i.ClusterName == "cluster-0");
 
         // geo: within 50 km of cluster-1 (its workers are there too).
-        var geo = await DeployAsync(topology, api, "geo", 32, $$"""{"type": "geo", "location": "{{NearCluster1}}", "threshold": 50}""");
-        await ScaleAsync(topology, "geo", 2);
-        placed = await RunningAsync(api, geo, 2);
+        var geo = await TopologyServices.DeploySleeperAsync(topology, api, "geo", 32, $$"""{"type": "geo", "location": "{{NearCluster1}}", "threshold": 50}""");
+        await TopologyServices.ScaleAsync(topology, "geo", 2);
+        placed = await TopologyServices.RunningAsync(api, geo, 2);
         placed.ShouldAllBe(i => i.ClusterName == "cluster-1");
 
         // needs: only cluster-1 has a gpu_model, and there only c1w1.
-        var needs = await DeployAsync(topology, api, "needs", 32, """{"type": "addons", "needs": ["gpu_model"]}""");
-        await ScaleAsync(topology, "needs", 2);
-        placed = await RunningAsync(api, needs, 2);
+        var needs = await TopologyServices.DeploySleeperAsync(topology, api, "needs", 32, """{"type": "addons", "needs": ["gpu_model"]}""");
+        await TopologyServices.ScaleAsync(topology, "needs", 2);
+        placed = await TopologyServices.RunningAsync(api, needs, 2);
         placed.ShouldAllBe(i => i.ClusterName == "cluster-1" && i.NodeName == "c1w1");
 
         // A cluster nobody registered: a named negative status with a detail that names it.
-        var unknown = await DeployAsync(topology, api, "unknown", 32, """{"type": "direct", "cluster": "cluster-9"}""");
+        var unknown = await TopologyServices.DeploySleeperAsync(topology, api, "unknown", 32, """{"type": "direct", "cluster": "cluster-9"}""");
         var notFound = await Wait.ForAsync(() => api.ServiceAsync(unknown),
             s => s.InstanceList.Count == 1 && s.InstanceList[0].Status == InstanceStatus.TargetClusterNotFound, TimeSpan.FromSeconds(20),
             "TargetClusterNotFound");
@@ -203,7 +203,7 @@ public sealed class TopologyPlacementTests(ITestOutputHelper output)
 
         // Larger than every cluster.
         var largest = (await api.GetJsonAsync<List<ClusterDocument>>("api/clusters/")).Max(c => c.Resources["memory_total"]!.GetValue<long>());
-        var huge = await DeployAsync(topology, api, "huge", largest + 1024, null);
+        var huge = await TopologyServices.DeploySleeperAsync(topology, api, "huge", largest + 1024, null);
         var noCapacity = await Wait.ForAsync(() => api.ServiceAsync(huge),
             s => s.InstanceList.Count == 1 && s.InstanceList[0].Status == InstanceStatus.NoActiveClusterWithCapacity, TimeSpan.FromSeconds(20),
             "NoActiveClusterWithCapacity");
@@ -215,16 +215,16 @@ public sealed class TopologyPlacementTests(ITestOutputHelper output)
 
         // Reservations: 40 % of a worker's memory each, 6 at once over 4 workers: never 3 on one worker.
         var workerMemory = (await api.GetJsonAsync<List<NodeDocument>>("api/v1/nodes")).Min(n => n.MemoryTotal);
-        var big = await DeployAsync(topology, api, "big", workerMemory * 4 / 10, null);
-        await ScaleAsync(topology, "big", 6);
-        placed = await RunningAsync(api, big, 6);
+        var big = await TopologyServices.DeploySleeperAsync(topology, api, "big", workerMemory * 4 / 10, null);
+        await TopologyServices.ScaleAsync(topology, "big", 6);
+        placed = await TopologyServices.RunningAsync(api, big, 6);
         var perWorker = placed.GroupBy(i => i.NodeName).ToDictionary(g => g.Key ?? "?", g => g.Count());
         output.WriteLine($"{workerMemory * 4 / 10} MB each: {string.Join(", ", perWorker.Select(p => $"{p.Key} {p.Value}"))}");
         perWorker.Values.ShouldAllBe(n => n <= 2);
         perWorker.Values.Sum().ShouldBe(6);
 
         // Up to exactly full (2 on each of the 4 workers), then one more than fits anywhere.
-        await ScaleAsync(topology, "big", 9);
+        await TopologyServices.ScaleAsync(topology, "big", 9);
         ServiceDocument? last = null;
         try
         {
@@ -242,46 +242,6 @@ public sealed class TopologyPlacementTests(ITestOutputHelper output)
         }
 
         last!.InstanceList.Where(i => i.Status == InstanceStatus.Running).GroupBy(i => i.NodeName).ShouldAllBe(g => g.Count() == 2);
-    }
-
-    private static async Task<string> DeployAsync(Canopy.Testing.Topology topology, HttpClient api, string app, long memoryMb, string? constraint)
-    {
-        var constraints = constraint is null ? "" : $",\n          \"constraints\": [{constraint}]";
-        var file = Slas.Write(topology.StateDir, $"{app}.json", $$"""
-        {
-          "sla_version": "v2.0",
-          "customerID": "Admin",
-          "applications": [{
-            "application_name": "{{app}}",
-            "application_namespace": "topo",
-            "microservices": [{
-              "microservice_name": "svc",
-              "microservice_namespace": "topo",
-              "virtualization": "exec",
-              "cmd": ["sh", "-c", "exec sleep 3600"],
-              "memory": {{memoryMb}},
-              "vcpus": 0.1{{constraints}}
-            }]
-          }]
-        }
-        """);
-        var deploy = await topology.CliAsync("app", "deploy", file);
-        deploy.ExitCode.ShouldBe(0, deploy.ToString());
-        return (await api.ServiceByNameAsync(app)).MicroserviceId;
-    }
-
-    private static async Task ScaleAsync(Canopy.Testing.Topology topology, string app, int instances)
-    {
-        var scale = await topology.CliAsync("service", "scale", $"{app}.topo.svc.topo", instances.ToString());
-        scale.ExitCode.ShouldBe(0, scale.ToString());
-    }
-
-    private static async Task<IReadOnlyList<InstanceDocument>> RunningAsync(HttpClient api, string serviceId, int count)
-    {
-        var service = await Wait.ForAsync(() => api.ServiceAsync(serviceId),
-            s => s.InstanceList.Count == count && s.InstanceList.All(i => i.Status == InstanceStatus.Running), TimeSpan.FromSeconds(30),
-            $"{count} instances of {serviceId} running");
-        return service.InstanceList;
     }
 
     private static List<string> Strings(JsonNode? node) => node switch

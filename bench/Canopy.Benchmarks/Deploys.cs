@@ -1,0 +1,73 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using Canopy.Contracts;
+using Canopy.Contracts.Api;
+using Canopy.Core.States;
+using Canopy.Testing;
+
+namespace Canopy.Benchmarks;
+
+/// <summary>Deploys through the root's API and what it takes until the root reports RUNNING.</summary>
+internal static class Deploys
+{
+    /// <summary>Per run: a new application with one exec service, then the clock runs from POST instance to RUNNING at the root.</summary>
+    public static async Task<List<double>> MeasureAsync(HttpClient api, int runs, string prefix = "bench")
+    {
+        var times = new List<double>();
+        for (var i = 0; i < runs; i++)
+        {
+            var name = $"{prefix}{i}";
+            var (applicationId, serviceId) = await CreateAsync(api, name, FreePort.Block(1));
+            var clock = Stopwatch.StartNew();
+            (await api.PostAsync($"api/service/{serviceId}/instance", null)).EnsureSuccessStatusCode();
+            await WaitAsync(api, serviceId, s => s.InstanceList is [{ Status: InstanceStatus.Running }], TimeSpan.FromSeconds(30), $"deployment {i} RUNNING");
+            times.Add(clock.Elapsed.TotalMilliseconds);
+            if (Environment.GetEnvironmentVariable("CANOPY_BENCH_VERBOSE") is not null)
+            {
+                Console.WriteLine($"  deployment {i}: {clock.Elapsed.TotalMilliseconds:0} ms");
+            }
+
+            (await api.DeleteAsync($"api/application/{applicationId}")).EnsureSuccessStatusCode();
+        }
+
+        return times;
+    }
+
+    /// <summary>An application with one exec service (busybox httpd on <paramref name="port"/>), no instance yet.</summary>
+    public static async Task<(string ApplicationId, string ServiceId)> CreateAsync(HttpClient api, string name, int port)
+    {
+        var created = await api.PostAsync("api/application/", new StringContent(ExecSla(name, port), System.Text.Encoding.UTF8, "application/json"));
+        created.EnsureSuccessStatusCode();
+        var apps = (await created.Content.ReadFromJsonAsync<List<ApplicationDocument>>(CanopyJson.Options))!;
+        var app = apps.Single(a => a.ApplicationName == name);
+        return (app.ApplicationId, app.Microservices.Single());
+    }
+
+    /// <summary>Polls the service every 5 ms until <paramref name="done"/>.</summary>
+    public static async Task<ServiceDocument> WaitAsync(HttpClient api, string serviceId, Func<ServiceDocument, bool> done, TimeSpan timeout, string what)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            var service = (await api.GetFromJsonAsync<ServiceDocument>($"api/service/{serviceId}", CanopyJson.Options))!;
+            if (done(service))
+            {
+                return service;
+            }
+
+            if (clock.Elapsed > timeout)
+            {
+                throw new TimeoutException($"{what}: not after {timeout.TotalSeconds:0} s; instances: " +
+                                           string.Join(", ", service.InstanceList.Select(x => $"{x.Status} on {x.ClusterName}/{x.NodeName}")));
+            }
+
+            await Task.Delay(5);
+        }
+    }
+
+    private static string ExecSla(string app, int port) => $$"""
+    {"sla_version":"v2.0","customerID":"Admin","applications":[{"application_name":"{{app}}","application_namespace":"bench",
+     "microservices":[{"microservice_name":"web","microservice_namespace":"bench","virtualization":"exec",
+      "cmd":["busybox","httpd","-f","-p","{{port}}","-h","/tmp"],"memory":32,"vcpus":0.5,"port":"{{port}}"}]}]}
+    """;
+}
