@@ -43,7 +43,7 @@ public sealed class ContainerdFixture : IAsyncLifetime
     public NodeEngineOptions Options { get; private set; } = null!;
     public ContainerdSupervisor Supervisor { get; private set; } = null!;
     public NodeSubnet Subnet { get; private set; } = null!;
-    public ContainerRuntime Runtime { get; private set; } = null!;
+    internal ContainerRuntime Runtime { get; private set; } = null!;
     public CriClient Cri => _cri ?? throw new InvalidOperationException("the fixture did not start");
     public string NodeLabel => NodeKey.Of(DataDir);
     public string Bridge => NodeKey.BridgeName(DataDir);

@@ -35,7 +35,7 @@ public sealed class ExecHarness : IAsyncDisposable
     public string DataDir { get; }
     public NodeEngineOptions Options { get; }
     public CgroupLayout Cgroups { get; }
-    public ExecRuntime Runtime { get; private set; }
+    internal ExecRuntime Runtime { get; private set; }
 
     /// <summary>Every report raised, in order, with when it was raised.</summary>
     public ConcurrentQueue<(InstanceReport Report, DateTime At)> Events { get; } = new();

@@ -1,6 +1,5 @@
 using System.Text;
 using Canopy.Cri;
-using Canopy.NodeEngine.Runtimes.Exec;
 
 namespace Canopy.NodeEngine.Runtimes.Container;
 

@@ -2,11 +2,10 @@ using Canopy.Core.States;
 using Canopy.Cri;
 using Canopy.Cri.V1;
 using Canopy.NodeEngine.Containerd;
-using Canopy.NodeEngine.Runtimes.Exec;
 
 namespace Canopy.NodeEngine.Runtimes.Container;
 
-public sealed partial class ContainerRuntime
+internal sealed partial class ContainerRuntime
 {
     private static readonly TimeSpan WatchInterval = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan MaxReconnectDelay = TimeSpan.FromSeconds(30);
@@ -37,13 +36,13 @@ public sealed partial class ContainerRuntime
                 _cri = cri;
                 _unavailable = null;
                 var adopted = await AdoptAsync(cri, ct).ConfigureAwait(false);
-                ContainerLog.Ready(_log, cri.SocketPath, adopted);
+                ContainerLog.Ready(Logger, cri.SocketPath, adopted);
                 _firstConnection.TrySetResult();
                 delay = TimeSpan.FromSeconds(1);
                 var reason = await WatchAsync(cri, ct).ConfigureAwait(false);
                 _cri = null;
                 _unavailable = $"containerd stopped answering: {reason}";
-                ContainerLog.Lost(_log, reason);
+                ContainerLog.Lost(Logger, reason);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
@@ -53,7 +52,7 @@ public sealed partial class ContainerRuntime
             {
                 _cri = null;
                 _unavailable = e.Message;
-                ContainerLog.Unavailable(_log, e.Message, delay);
+                ContainerLog.Unavailable(Logger, e.Message, delay);
                 _firstConnection.TrySetResult();
             }
             catch (Exception e)
@@ -61,7 +60,7 @@ public sealed partial class ContainerRuntime
                 // A bug must not end the loop: the containers still need watching once it is past.
                 _cri = null;
                 _unavailable = $"internal error: {e.Message}";
-                ContainerLog.ActionFailed(_log, e, "(all)", "the container runtime's loop");
+                Log.ActionFailed(e, "(all)", "the container runtime's loop");
                 _firstConnection.TrySetResult();
             }
 
@@ -106,11 +105,11 @@ public sealed partial class ContainerRuntime
                 _networkReady = false;
                 _networkProblem = $"the node's container subnet '{subnet}' is not an IPv4 CIDR";
                 _configuredSubnet = subnet;
-                ContainerLog.BadSubnet(_log, subnet);
+                ContainerLog.BadSubnet(Logger, subnet);
                 return;
             }
 
-            var bridge = NodeKey.BridgeName(_options.DataDir);
+            var bridge = NodeKey.BridgeName(Options.DataDir);
             var conflist = CniConfig.Render(bridge, subnet, paths.CniIpamDir);
             if (!File.Exists(paths.CniConfList) || await File.ReadAllTextAsync(paths.CniConfList, ct).ConfigureAwait(false) != conflist)
             {
@@ -118,7 +117,7 @@ public sealed partial class ContainerRuntime
                 var temp = paths.CniConfList + ".tmp";
                 await File.WriteAllTextAsync(temp, conflist, ct).ConfigureAwait(false);
                 File.Move(temp, paths.CniConfList, overwrite: true);
-                ContainerdLog.CniWritten(_log, paths.CniConfList, bridge, subnet);
+                ContainerdLog.CniWritten(Logger, paths.CniConfList, bridge, subnet);
             }
 
             _configuredSubnet = subnet;
@@ -199,7 +198,7 @@ public sealed partial class ContainerRuntime
             states[container.Id] = container.State;
         }
 
-        foreach (var (_, instance) in _instances)
+        foreach (var (_, instance) in Instances)
         {
             if (instance.Status != InstanceStatus.Running || instance.ContainerId is not { } id || !instance.Supervisor.IsCompleted ||
                 (states.TryGetValue(id, out var state) && state is ContainerState.ContainerRunning or ContainerState.ContainerCreated))
@@ -219,7 +218,7 @@ public sealed partial class ContainerRuntime
     private async Task SampleStatsAsync(CriClient cri, CancellationToken ct)
     {
         var byContainer = new Dictionary<string, ContainerInstance>(StringComparer.Ordinal);
-        foreach (var (_, instance) in _instances)
+        foreach (var (_, instance) in Instances)
         {
             if (instance.Status == InstanceStatus.Running && instance.ContainerId is { } id)
             {
@@ -238,25 +237,6 @@ public sealed partial class ContainerRuntime
             {
                 var timestamp = stats.Cpu?.Timestamp is > 0 and var t ? t : DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1_000_000;
                 instance.AddSample(stats.Cpu?.UsageCoreNanoSeconds?.Value ?? 0, timestamp, stats.Memory?.WorkingSetBytes?.Value ?? 0);
-            }
-        }
-    }
-
-    /// <summary>containerd appends to each log and never trims it; past the limit it is copied to <c>.1</c> and truncated in place.</summary>
-    private void RotateLogs()
-    {
-        foreach (var (key, instance) in _instances)
-        {
-            try
-            {
-                if (LogFiles.RotateIfLarger(instance.Paths.Log, instance.Paths.RotatedLog, _options.LogMaxBytes))
-                {
-                    ContainerLog.Rotated(_log, key.ToString());
-                }
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                // Removed meanwhile, or a transient error: the next tick tries again.
             }
         }
     }

@@ -1,8 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using Canopy.Contracts;
 using Canopy.Core.Descriptors;
-using Canopy.Core.States;
 using Canopy.Cri;
 using Canopy.Cri.V1;
 using Canopy.NodeEngine.Instances;
@@ -10,16 +8,19 @@ using PortMapping = Canopy.Core.Descriptors.PortMapping;
 
 namespace Canopy.NodeEngine.Runtimes.Container;
 
-public sealed partial class ContainerRuntime
+internal sealed partial class ContainerRuntime
 {
     private static readonly TimeSpan PullTimeout = TimeSpan.FromMinutes(10);
     private CriClient? _pullClient;
 
     /// <summary>
     /// CREATING → RUNNING, or FAILED with the reason and nothing left in containerd. Bad input is refused before
-    /// anything is created; a pull error is final (no retry: a redeploy starts over). Called under the instance's gate.
+    /// anything is created; a pull error is final (no retry: a redeploy starts over). Called under the instance's gate;
+    /// the watch loop notices the exit.
     /// </summary>
-    private async Task<bool> LaunchAsync(ContainerInstance instance, CancellationToken ct)
+    protected override Task LaunchAsync(ContainerInstance instance, CancellationToken ct) => CreatePodAsync(instance, ct);
+
+    private async Task<bool> CreatePodAsync(ContainerInstance instance, CancellationToken ct)
     {
         var started = Stopwatch.GetTimestamp();
         var spec = instance.Spec;
@@ -40,12 +41,12 @@ public sealed partial class ContainerRuntime
 
         if (_cri is not { } cri)
         {
-            return Fail(instance, $"containerd is not available on node {_options.NodeName}: {UnavailableReason}");
+            return Fail(instance, $"containerd is not available on node {Options.NodeName}: {UnavailableReason}");
         }
 
         if (ClaimPorts(instance, ports) is { } taken)
         {
-            return Fail(instance, $"port {taken.ToString(CultureInfo.InvariantCulture)} is already in use on node {_options.NodeName}");
+            return Fail(instance, $"port {taken.ToString(CultureInfo.InvariantCulture)} is already in use on node {Options.NodeName}");
         }
 
         try
@@ -60,24 +61,16 @@ public sealed partial class ContainerRuntime
             return Fail(instance, Describe(e, spec.Code));
         }
 
-        return MarkRunning(instance, started, "");
+        return ReportStarted(instance, started, "");
     }
 
     /// <summary>A new container in the instance's sandbox (a new sandbox when that one is gone); the restart of a DEAD instance.</summary>
-    private async Task<bool> RestartAsync(ContainerInstance instance, CancellationToken ct)
+    protected override async Task<bool> StartAgainAsync(ContainerInstance instance, CancellationToken ct)
     {
         var started = Stopwatch.GetTimestamp();
-        instance.RestartCount++;
-        instance.ConsecutiveRestarts++;
-        instance.RestartPending = false;
-        if (!Transition(instance, InstanceStatus.Creating, $"restart {instance.RestartCount.ToString(CultureInfo.InvariantCulture)}"))
-        {
-            return false;
-        }
-
         if (_cri is not { } cri)
         {
-            return Fail(instance, $"containerd is not available on node {_options.NodeName}: {UnavailableReason}");
+            return Fail(instance, $"containerd is not available on node {Options.NodeName}: {UnavailableReason}");
         }
 
         var ports = PortMappings.ParseOrEmpty(instance.Spec.Port);
@@ -107,7 +100,7 @@ public sealed partial class ContainerRuntime
             return Fail(instance, "restart: " + Describe(e, instance.Spec.Code));
         }
 
-        return MarkRunning(instance, started, ", restart");
+        return ReportStarted(instance, started, ", restart");
     }
 
     private async Task EnsureImageAsync(CriClient cri, string image, CancellationToken ct)
@@ -121,7 +114,7 @@ public sealed partial class ContainerRuntime
         var pull = _pullClient ??= new CriClient(cri.SocketPath, PullTimeout);
         var started = Stopwatch.GetTimestamp();
         await pull.PullImageAsync(image, ct).ConfigureAwait(false);
-        ContainerLog.Pulled(_log, image, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        ContainerLog.Pulled(Logger, image, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
     }
 
     /// <summary>A new sandbox (each with the next attempt number: containerd names it by that) and the container in it.</summary>
@@ -150,26 +143,13 @@ public sealed partial class ContainerRuntime
     private PodSandboxConfig SandboxConfig(ContainerInstance instance, IReadOnlyList<PortMapping> ports, uint attempt) =>
         PodSpecs.Sandbox(instance.Spec, instance.Key, _nodeKey, instance.Paths.Dir, ports, _cgroupParent, attempt);
 
-    private bool MarkRunning(ContainerInstance instance, long started, string note)
+    private bool ReportStarted(ContainerInstance instance, long started, string note)
     {
-        instance.ExitCode = null;
-        instance.StoppedByNode = false;
-        Transition(instance, InstanceStatus.Running, null);
+        MarkRunning(instance, null);
         ContainerLog.Started(
-            _log, instance.Key.ToString(), Short(instance.ContainerId), Short(instance.SandboxId),
+            Logger, instance.Key.ToString(), Short(instance.ContainerId), Short(instance.SandboxId),
             (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds, note);
         return true;
-    }
-
-    private bool Fail(ContainerInstance instance, string reason)
-    {
-        instance.RestartPending = false;
-        instance.PublishedPorts = [];
-        instance.SetSandbox(null);
-        instance.SetContainer(null, null);
-        Transition(instance, InstanceStatus.Failed, reason);
-        ContainerLog.Failed(_log, instance.Key.ToString(), reason);
-        return false;
     }
 
     /// <summary>
@@ -182,7 +162,7 @@ public sealed partial class ContainerRuntime
         {
             foreach (var port in ports)
             {
-                var heldByOther = _instances.Values.Any(other => !ReferenceEquals(other, instance) &&
+                var heldByOther = Instances.Values.Any(other => !ReferenceEquals(other, instance) &&
                     other.PublishedPorts.Any(p => p.HostPort == port.HostPort && p.Protocol == port.Protocol));
                 if (heldByOther || !HostPorts.IsFree(port))
                 {
@@ -203,9 +183,7 @@ public sealed partial class ContainerRuntime
     private async Task RemoveFromContainerdAsync(CriClient cri, ContainerInstance instance, CancellationToken ct)
     {
         await RemoveFromContainerdAsync(cri, instance.Key, instance.SandboxId, instance.ContainerId, ct).ConfigureAwait(false);
-        instance.SetContainer(null, null);
-        instance.SetSandbox(null);
-        instance.PublishedPorts = [];
+        instance.ClearRun();
     }
 
     private async Task RemoveFromContainerdAsync(CriClient cri, InstanceKey key, string? sandboxId, string? containerId, CancellationToken ct)
@@ -217,7 +195,7 @@ public sealed partial class ContainerRuntime
             containers.Add(containerId);
         }
 
-        var grace = (long)Math.Ceiling(_options.StopGracePeriod.TotalSeconds);
+        var grace = (long)Math.Ceiling(Options.StopGracePeriod.TotalSeconds);
         foreach (var id in containers)
         {
             await RemoveContainerAsync(cri, id, grace, ct).ConfigureAwait(false);
@@ -244,7 +222,7 @@ public sealed partial class ContainerRuntime
         }
         catch (CriException e)
         {
-            ContainerLog.ActionFailed(_log, e, instance.Key.ToString(), "cleaning up in containerd");
+            Log.ActionFailed(e, instance.Key.ToString(), "cleaning up in containerd");
         }
     }
 
@@ -256,7 +234,7 @@ public sealed partial class ContainerRuntime
         }
         catch (CriException e)
         {
-            ContainerLog.ActionFailed(_log, e, key.ToString(), "cleaning up in containerd");
+            Log.ActionFailed(e, key.ToString(), "cleaning up in containerd");
         }
     }
 
@@ -301,42 +279,6 @@ public sealed partial class ContainerRuntime
         catch (CriException e) when (e.StatusCode == GrpcStatus.NotFound)
         {
             return false;
-        }
-    }
-
-    /// <summary>Writes state.json atomically (write + rename): a crash mid-write must not lose the ids of a running instance.</summary>
-    private void SaveState(ContainerInstance instance)
-    {
-        var paths = instance.Paths;
-        if (instance.Removed || !Directory.Exists(paths.Dir))
-        {
-            return;
-        }
-
-        try
-        {
-            var temp = paths.State + ".tmp";
-            File.WriteAllBytes(temp, CanopyJson.SerializeToUtf8(instance.ToState()));
-            File.Move(temp, paths.State, overwrite: true);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            ContainerLog.ActionFailed(_log, e, instance.Key.ToString(), "saving state.json");
-        }
-    }
-
-    private void DeleteDirectory(ContainerInstance instance)
-    {
-        try
-        {
-            if (Directory.Exists(instance.Paths.Dir))
-            {
-                Directory.Delete(instance.Paths.Dir, recursive: true);
-            }
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            ContainerLog.ActionFailed(_log, e, instance.Key.ToString(), "deleting the instance directory");
         }
     }
 

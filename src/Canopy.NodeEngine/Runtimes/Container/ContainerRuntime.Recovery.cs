@@ -1,4 +1,3 @@
-using Canopy.Contracts;
 using Canopy.Core.Descriptors;
 using Canopy.Core.States;
 using Canopy.Cri;
@@ -7,7 +6,7 @@ using Canopy.NodeEngine.Instances;
 
 namespace Canopy.NodeEngine.Runtimes.Container;
 
-public sealed partial class ContainerRuntime
+internal sealed partial class ContainerRuntime
 {
     /// <summary>How long the node engine's start waits for containerd before it registers without the container instances.</summary>
     private static readonly TimeSpan RecoveryWait = TimeSpan.FromSeconds(60);
@@ -16,7 +15,7 @@ public sealed partial class ContainerRuntime
     /// Adoption runs in the engine loop at every connection to containerd; this waits for the first attempt, so that
     /// the node's first inventory already holds the instances a previous node engine left.
     /// </summary>
-    public async Task RecoverAsync(CancellationToken ct)
+    public override async Task RecoverAsync(CancellationToken ct)
     {
         try
         {
@@ -41,57 +40,9 @@ public sealed partial class ContainerRuntime
         {
             var sandboxes = await cri.ListPodSandboxAsync(_nodeSelector, ct).ConfigureAwait(false);
             var containers = await cri.ListContainersAsync(_nodeSelector, ct).ConfigureAwait(false);
-            var adopted = 0;
-            foreach (var dir in Directory.EnumerateDirectories(_options.ContainersDir))
-            {
-                ct.ThrowIfCancellationRequested();
-                if (!InstanceKey.TryParse(Path.GetFileName(dir), out var key))
-                {
-                    ContainerLog.SkippedDirectory(_log, dir, "not an instance name");
-                    continue;
-                }
-
-                if (_instances.ContainsKey(key))
-                {
-                    continue;
-                }
-
-                var spec = ReadJson<ServiceSpec>(Path.Combine(dir, "spec.json"));
-                if (spec is null)
-                {
-                    ContainerLog.SkippedDirectory(_log, dir, "no readable spec.json");
-                    continue;
-                }
-
-                var instance = NewInstance(key, spec);
-                if (ReadJson<ContainerInstanceState>(instance.Paths.State) is { } state)
-                {
-                    instance.Load(state);
-                }
-
-                if (!_instances.TryAdd(key, instance))
-                {
-                    continue;
-                }
-
-                await instance.Gate.WaitAsync(ct).ConfigureAwait(false);
-                try
-                {
-                    if (await AdoptAsync(cri, instance, OfInstance(sandboxes, key), OfInstance(containers, key), ct).ConfigureAwait(false))
-                    {
-                        adopted++;
-                    }
-                }
-                catch (CriException e)
-                {
-                    ContainerLog.ActionFailed(_log, e, key.ToString(), "adoption");
-                }
-                finally
-                {
-                    instance.Gate.Release();
-                }
-            }
-
+            var adopted = await TakeOverDirectoriesAsync(
+                (instance, token) => AdoptAsync(cri, instance, OfInstance(sandboxes, instance.Key), OfInstance(containers, instance.Key), token),
+                e => e is CriException, "adoption", ct).ConfigureAwait(false);
             await RemoveOrphansAsync(cri, sandboxes, containers, ct).ConfigureAwait(false);
             return adopted;
         }
@@ -110,14 +61,11 @@ public sealed partial class ContainerRuntime
             // A removal that could not reach containerd: finish it.
             await RemoveFromContainerdAsync(cri, instance, ct).ConfigureAwait(false);
             DeleteDirectory(instance);
-            instance.Removed = true;
-            _instances.TryRemove(instance.Key, out _);
+            Forget(instance);
             return false;
         }
 
-        var ended = status is InstanceStatus.Completed or InstanceStatus.Failed ||
-                    (status == InstanceStatus.Dead && !instance.RestartPending);
-        if (ended && !instance.StoppedByNode)
+        if (instance.HasEnded && !instance.StoppedByNode)
         {
             // An ended instance holds nothing in containerd (its exit handling released it); leftovers of a crash go.
             if (sandboxes.Count + containers.Count > 0)
@@ -172,12 +120,7 @@ public sealed partial class ContainerRuntime
         // Stopped with the node engine, or it never got as far as a running container: start it afresh.
         await RemoveFromContainerdAsync(cri, instance, ct).ConfigureAwait(false);
         instance.StoppedByNode = false;
-        instance.SetStatus(InstanceStatus.NodeScheduled, null);
-        if (Transition(instance, InstanceStatus.Creating, "started again by the node engine"))
-        {
-            await LaunchAsync(instance, ct).ConfigureAwait(false);
-        }
-
+        await StartAfreshAsync(instance, ct).ConfigureAwait(false);
         return false;
     }
 
@@ -192,7 +135,7 @@ public sealed partial class ContainerRuntime
             Report(instance);
         }
 
-        ContainerLog.Adopted(_log, instance.Key.ToString(), container.Id);
+        ContainerLog.Adopted(Logger, instance.Key.ToString(), container.Id);
     }
 
     /// <summary>This node's sandboxes and containers whose instance has neither a directory nor a place in memory.</summary>
@@ -203,7 +146,7 @@ public sealed partial class ContainerRuntime
             if (IsOrphan(container.Labels, out var name))
             {
                 await RemoveContainerAsync(cri, container.Id, 0, ct).ConfigureAwait(false);
-                ContainerLog.Orphan(_log, "container", container.Id, name);
+                ContainerLog.Orphan(Logger, "container", container.Id, name);
             }
         }
 
@@ -212,7 +155,7 @@ public sealed partial class ContainerRuntime
             if (IsOrphan(sandbox.Labels, out var name))
             {
                 await RemoveSandboxAsync(cri, sandbox.Id, ct).ConfigureAwait(false);
-                ContainerLog.Orphan(_log, "sandbox", sandbox.Id, name);
+                ContainerLog.Orphan(Logger, "sandbox", sandbox.Id, name);
             }
         }
     }
@@ -226,7 +169,7 @@ public sealed partial class ContainerRuntime
         }
 
         name = key.ToString();
-        return !_instances.ContainsKey(key) && !Directory.Exists(Path.Combine(_options.ContainersDir, name));
+        return !Instances.ContainsKey(key) && !Directory.Exists(Path.Combine(Options.ContainersDir, name));
     }
 
     private static List<PodSandbox> OfInstance(IReadOnlyList<PodSandbox> sandboxes, InstanceKey key) =>
@@ -234,17 +177,4 @@ public sealed partial class ContainerRuntime
 
     private static List<Cri.V1.Container> OfInstance(IReadOnlyList<Cri.V1.Container> containers, InstanceKey key) =>
         containers.Where(c => ContainerLabels.TryGetInstance(c.Labels, out var k) && k == key).ToList();
-
-    private static T? ReadJson<T>(string path)
-        where T : class
-    {
-        try
-        {
-            return File.Exists(path) ? CanopyJson.Deserialize<T>(File.ReadAllText(path)) : null;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Text.Json.JsonException)
-        {
-            return null;
-        }
-    }
 }

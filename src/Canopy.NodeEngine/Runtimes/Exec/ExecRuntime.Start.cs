@@ -1,18 +1,16 @@
 using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
-using Canopy.Contracts;
 using Canopy.Core.Descriptors;
-using Canopy.Core.States;
 using Canopy.NodeEngine.Linux;
 
 namespace Canopy.NodeEngine.Runtimes.Exec;
 
-public sealed partial class ExecRuntime
+internal sealed partial class ExecRuntime
 {
     /// <summary>
     /// Starts the instance's process (status CREATING → RUNNING) or fails it (→ FAILED, final until redeployed:
-    /// a bad spec or a taken port does not heal by retrying). Called under the instance's gate.
+    /// a bad spec or a taken port does not heal by retrying). Called under the instance's gate; the caller watches it.
     /// </summary>
     private async Task<bool> StartProcessAsync(ExecInstance instance, CancellationToken ct)
     {
@@ -37,7 +35,7 @@ public sealed partial class ExecRuntime
             var port = ExecEnvironment.HostPort(mapping, key.InstanceNumber);
             if (string.Equals(mapping.Protocol, "tcp", StringComparison.OrdinalIgnoreCase) && !PortProbe.IsTcpPortFree(port))
             {
-                return Fail(instance, $"port {port.ToString(CultureInfo.InvariantCulture)} is already in use on node {_options.NodeName}");
+                return Fail(instance, $"port {port.ToString(CultureInfo.InvariantCulture)} is already in use on node {Options.NodeName}");
             }
         }
 
@@ -77,56 +75,8 @@ public sealed partial class ExecRuntime
         instance.Child?.Dispose();
         instance.Child = process;
         instance.SetProcess(pid, startTime, DateTimeOffset.UtcNow);
-        instance.ExitCode = null;
-        instance.RestartPending = false;
-        instance.StoppedByNode = false;
-        Transition(instance, InstanceStatus.Running, limitsNote);
-        ExecLog.Started(_log, key.ToString(), pid, limitsNote is null ? "" : $" ({limitsNote})");
+        MarkRunning(instance, limitsNote);
+        ExecLog.Started(Logger, key.ToString(), pid, limitsNote is null ? "" : $" ({limitsNote})");
         return true;
-    }
-
-    private bool Fail(ExecInstance instance, string reason)
-    {
-        instance.RestartPending = false;
-        instance.ClearProcess();
-        Transition(instance, InstanceStatus.Failed, reason);
-        ExecLog.Failed(_log, instance.Key.ToString(), reason);
-        return false;
-    }
-
-    /// <summary>Writes state.json atomically (write + rename): a crash mid-write must not lose the pid of a running instance.</summary>
-    private void SaveState(ExecInstance instance)
-    {
-        var paths = instance.Paths;
-        if (instance.Removed || !Directory.Exists(paths.Dir))
-        {
-            return;
-        }
-
-        try
-        {
-            var temp = paths.State + ".tmp";
-            File.WriteAllBytes(temp, CanopyJson.SerializeToUtf8(instance.ToState()));
-            File.Move(temp, paths.State, overwrite: true);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            ExecLog.ActionFailed(_log, e, instance.Key.ToString(), "saving state.json");
-        }
-    }
-
-    private void DeleteDirectory(ExecInstance instance)
-    {
-        try
-        {
-            if (Directory.Exists(instance.Paths.Dir))
-            {
-                Directory.Delete(instance.Paths.Dir, recursive: true);
-            }
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            ExecLog.ActionFailed(_log, e, instance.Key.ToString(), "deleting the instance directory");
-        }
     }
 }

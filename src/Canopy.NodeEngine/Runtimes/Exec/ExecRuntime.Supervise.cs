@@ -4,7 +4,7 @@ using Canopy.NodeEngine.Linux;
 
 namespace Canopy.NodeEngine.Runtimes.Exec;
 
-public sealed partial class ExecRuntime
+internal sealed partial class ExecRuntime
 {
     private static readonly TimeSpan AdoptedPollInterval = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan StopPollInterval = TimeSpan.FromMilliseconds(50);
@@ -13,61 +13,27 @@ public sealed partial class ExecRuntime
     /// The instance's watcher: waits for the process to end, applies the restart policy, waits the back-off and
     /// starts it again, for as long as it lives. <paramref name="alreadyExited"/>: it ended while the node engine was down.
     /// </summary>
+    private void Watch(ExecInstance instance, bool alreadyExited)
+    {
+        var life = instance.Life.Token;
+        instance.Supervisor = Task.Run(
+            () => SuperviseQuietlyAsync(instance, "supervision", () => SuperviseAsync(instance, alreadyExited, life), life), CancellationToken.None);
+    }
+
     private async Task SuperviseAsync(ExecInstance instance, bool alreadyExited, CancellationToken life)
     {
-        try
+        bool runsAgain;
+        do
         {
-            while (true)
-            {
-                var exitCode = alreadyExited ? ReadExitFile(instance) : await WaitForExitAsync(instance, life).ConfigureAwait(false);
+            var exitCode = alreadyExited ? ReadExitFile(instance) : await WaitForExitAsync(instance, life).ConfigureAwait(false);
 
-                // A process group seen ending just now is ours; after a node engine downtime its number may belong to another.
-                var groupIsOurs = !alreadyExited;
-                alreadyExited = false;
-
-                ExitDecision decision;
-                await instance.Gate.WaitAsync(life).ConfigureAwait(false);
-                try
-                {
-                    decision = await HandleExitAsync(instance, exitCode, groupIsOurs, life).ConfigureAwait(false);
-                }
-                finally
-                {
-                    instance.Gate.Release();
-                }
-
-                if (!decision.Restart)
-                {
-                    return;
-                }
-
-                await Task.Delay(decision.Delay, life).ConfigureAwait(false);
-                await instance.Gate.WaitAsync(life).ConfigureAwait(false);
-                try
-                {
-                    instance.RestartCount++;
-                    instance.ConsecutiveRestarts++;
-                    instance.RestartPending = false;
-                    if (!Transition(instance, InstanceStatus.Creating, $"restart {instance.RestartCount.ToString(CultureInfo.InvariantCulture)}") ||
-                        !await StartProcessAsync(instance, life).ConfigureAwait(false))
-                    {
-                        return;
-                    }
-                }
-                finally
-                {
-                    instance.Gate.Release();
-                }
-            }
+            // A process group seen ending just now is ours; after a node engine downtime its number may belong to another.
+            var groupIsOurs = !alreadyExited;
+            alreadyExited = false;
+            runsAgain = await HandleExitAndRestartAsync(
+                instance, ct => HandleExitAsync(instance, exitCode, groupIsOurs, ct), life).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (life.IsCancellationRequested)
-        {
-            // Stopped, removed, redeployed or the runtime disposed: whoever cancelled takes over.
-        }
-        catch (Exception e)
-        {
-            ExecLog.ActionFailed(_log, e, instance.Key.ToString(), "supervision");
-        }
+        while (runsAgain);
     }
 
     /// <summary>
@@ -110,9 +76,8 @@ public sealed partial class ExecRuntime
     }
 
     /// <summary>Clears what the run left, then reports DEAD or COMPLETED at once and says whether to restart.</summary>
-    private async Task<ExitDecision> HandleExitAsync(ExecInstance instance, int? exitCode, bool groupIsOurs, CancellationToken ct)
+    private async Task<ExitDecision?> HandleExitAsync(ExecInstance instance, int? exitCode, bool groupIsOurs, CancellationToken ct)
     {
-        var signal = Signals.FromExitCode(exitCode);
         var oomKilled = instance.Cgroup.ReadOomKills() > instance.OomKillsAtStart;
 
         // Background children of the workload die with it: an instance is its process group and its cgroup.
@@ -122,24 +87,8 @@ public sealed partial class ExecRuntime
         }
 
         await instance.Cgroup.KillAllAsync(ct).ConfigureAwait(false);
-
-        if (instance.StartedAt is { } startedAt && DateTimeOffset.UtcNow - startedAt >= RestartRules.StableRun)
-        {
-            instance.ConsecutiveRestarts = 0;
-        }
-
-        var decision = RestartRules.OnExit(
-            instance.Spec.RestartPolicy, instance.Spec.OneShot, exitCode, signal, oomKilled, instance.ConsecutiveRestarts);
-        var outcome = decision.Restart
-            ? $"restarting in {decision.Delay.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} s"
-            : "not restarted";
-
-        instance.ExitCode = exitCode;
-        instance.RestartPending = decision.Restart;
-        instance.ClearProcess();
-        Transition(instance, decision.Status, $"{decision.Detail}; {outcome}");
-        ExecLog.Exited(_log, instance.Key.ToString(), decision.Detail, outcome);
-        return decision;
+        instance.ClearRun();
+        return DecideExit(instance, exitCode, oomKilled);
     }
 
     /// <summary>SIGTERM to the process group, <see cref="NodeEngineOptions.StopGracePeriod"/> to end, then SIGKILL to the group and the cgroup.</summary>
@@ -156,7 +105,7 @@ public sealed partial class ExecRuntime
                 (instance.Cgroup.IsUsable ? instance.Cgroup.ReadPids().Count > 0 : LibC.KillGroup(group, 0));
 
             LibC.KillGroup(group, LibC.SigTerm);
-            var deadline = DateTime.UtcNow + _options.StopGracePeriod;
+            var deadline = DateTime.UtcNow + Options.StopGracePeriod;
             while (DateTime.UtcNow < deadline && Alive())
             {
                 await Task.Delay(StopPollInterval, ct).ConfigureAwait(false);
@@ -164,7 +113,7 @@ public sealed partial class ExecRuntime
 
             if (Alive() && LibC.KillGroup(group, LibC.SigKill))
             {
-                ExecLog.Killed(_log, instance.Key.ToString(), _options.StopGracePeriod);
+                ExecLog.Killed(Logger, instance.Key.ToString(), Options.StopGracePeriod);
             }
         }
 

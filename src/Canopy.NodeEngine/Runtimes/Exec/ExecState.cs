@@ -1,32 +1,14 @@
-using Canopy.Core.States;
-
 namespace Canopy.NodeEngine.Runtimes.Exec;
 
 /// <summary>What a node engine restart needs to know about a running (or ended) exec instance; <c>state.json</c>.</summary>
-internal sealed record ExecState
+internal sealed record ExecState : InstanceState
 {
-    public InstanceStatus Status { get; init; }
-    public string? StatusDetail { get; init; }
-
     /// <summary>The wrapper's pid, which is also its process group id (it is a session leader).</summary>
     public int? Pid { get; init; }
 
     /// <summary>Field 22 of <c>/proc/&lt;pid&gt;/stat</c>: tells the same process from a later one with a reused pid.</summary>
     public ulong StartTime { get; init; }
 
-    public DateTimeOffset? StartedAt { get; init; }
-    public int RestartCount { get; init; }
-    public int ConsecutiveRestarts { get; init; }
-    public int? ExitCode { get; init; }
-
     /// <summary>The cgroup's OOM-kill counter when the process started: a higher value at exit means it was OOM-killed.</summary>
     public long OomKillsAtStart { get; init; }
-
-    /// <summary>It exited and waits for its back-off to start again.</summary>
-    public bool RestartPending { get; init; }
-
-    /// <summary>The node engine stopped it when shutting down: start it again at the next start whatever its policy.</summary>
-    public bool StoppedByNode { get; init; }
-
-    public string? HostPort { get; init; }
 }

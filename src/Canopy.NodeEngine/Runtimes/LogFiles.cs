@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Canopy.NodeEngine.Runtimes.Exec;
+namespace Canopy.NodeEngine.Runtimes;
 
 /// <summary>An instance's <c>stdout.log</c> with one rotated <c>stdout.log.1</c>.</summary>
 internal static class LogFiles
