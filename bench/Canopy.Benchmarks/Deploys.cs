@@ -25,12 +25,24 @@ internal static class Deploys
             if (Environment.GetEnvironmentVariable("CANOPY_BENCH_VERBOSE") is not null)
             {
                 Console.WriteLine($"  deployment {i}: {clock.Elapsed.TotalMilliseconds:0} ms");
+                await PrintStoryAsync(api, serviceId);
             }
 
             (await api.DeleteAsync($"api/application/{applicationId}")).EnsureSuccessStatusCode();
         }
 
         return times;
+    }
+
+    /// <summary>Where the time went: the instance's events at the root, as offsets from the first.</summary>
+    private static async Task PrintStoryAsync(HttpClient api, string serviceId)
+    {
+        var detail = await api.GetFromJsonAsync<InstanceDetailDocument>($"api/v1/services/{serviceId}/instances/0", CanopyJson.Options);
+        var start = detail!.Events.FirstOrDefault()?.Time ?? default;
+        foreach (var e in detail.Events)
+        {
+            Console.WriteLine($"    +{(e.Time - start).TotalMilliseconds,4:0} ms {e.Status} {e.Cluster}/{e.Node}");
+        }
     }
 
     /// <summary>An application with one exec service (busybox httpd on <paramref name="port"/>), no instance yet.</summary>

@@ -13,7 +13,9 @@ namespace Canopy.Benchmarks;
 /// </summary>
 internal static class TopologyBenchmarks
 {
-    private sealed record Traffic(DateTimeOffset Since, DateTimeOffset At, long MqttFromNodes, long MqttToNodes, long LinkFromRoot, long LinkToRoot);
+    private sealed record Traffic(
+        DateTimeOffset Since, DateTimeOffset At, long MqttFromNodes, long MqttToNodes, long LinkFromRoot, long LinkToRoot,
+        Dictionary<string, long> MqttFromNodesByTopic, Dictionary<string, long> LinkToRootByType);
 
     public static async Task RunAsync(int deploys, int workerKills, int clusterKills, TimeSpan idle)
     {
@@ -26,8 +28,10 @@ internal static class TopologyBenchmarks
         var times = await Deploys.MeasureAsync(api, deploys, "topo");
         Console.WriteLine($"exec deploy through root and cluster (POST instance → RUNNING at the root): {Stats.Summary(times)}");
 
-        var kills = await WorkerKillsAsync(topology, api, workerKills);
+        var kills = await WorkerFailuresAsync(topology, api, workerKills, cutLink: false);
         Console.WriteLine($"worker node engine SIGKILL → instance RUNNING on another worker (root's view): {Stats.Summary(kills)}");
+        var cuts = await WorkerFailuresAsync(topology, api, workerKills, cutLink: true);
+        Console.WriteLine($"worker link cut (node heartbeat timeout 6 s) → instance RUNNING on another worker: {Stats.Summary(cuts)}");
 
         var moves = await ClusterKillsAsync(topology, api, clusterKills);
         Console.WriteLine($"cluster SIGKILL → its instance RUNNING on the other cluster (grace period 30 s included): {Stats.Summary(moves)}");
@@ -52,26 +56,53 @@ internal static class TopologyBenchmarks
         Console.WriteLine($"  root link cluster → root: {PerMinute(t => t.LinkToRoot) / nodes:0.0} messages per node per minute " +
                           $"({PerMinute(t => t.LinkToRoot) / topology.Clusters.Count:0.0} per cluster)");
         Console.WriteLine($"  root link root → cluster: {PerMinute(t => t.LinkFromRoot) / nodes:0.0} messages per node per minute");
+        foreach (var topic in after.SelectMany(t => t!.MqttFromNodesByTopic.Keys).Distinct().Order())
+        {
+            Console.WriteLine($"    node → cluster {topic}: {PerMinute(t => t.MqttFromNodesByTopic.GetValueOrDefault(topic)) / nodes:0.0} per node per minute");
+        }
+
+        foreach (var type in after.SelectMany(t => t!.LinkToRootByType.Keys).Distinct().Order())
+        {
+            Console.WriteLine($"    cluster → root {type}: {PerMinute(t => t.LinkToRootByType.GetValueOrDefault(type)) / topology.Clusters.Count:0.0} per cluster per minute");
+        }
     }
 
-    private static async Task<List<double>> WorkerKillsAsync(Topology topology, HttpClient api, int runs)
+    /// <summary>The worker of a fresh instance fails: its node engine SIGKILLed (MQTT last will), or its link cut (heartbeat timeout).</summary>
+    private static async Task<List<double>> WorkerFailuresAsync(Topology topology, HttpClient api, int runs, bool cutLink)
     {
+        var what = cutLink ? "link cut" : "kill";
         var times = new List<double>();
         for (var i = 0; i < runs; i++)
         {
-            var (applicationId, serviceId) = await Deploys.CreateAsync(api, $"victim{i}", FreePort.Block(1));
+            var (applicationId, serviceId) = await Deploys.CreateAsync(api, $"victim{(cutLink ? "c" : "k")}{i}", FreePort.Block(1));
             (await api.PostAsync($"api/service/{serviceId}/instance", null)).EnsureSuccessStatusCode();
             var running = await Deploys.WaitAsync(api, serviceId, s => s.InstanceList is [{ Status: InstanceStatus.Running }], TimeSpan.FromSeconds(30), "victim RUNNING");
             var worker = topology.Workers.Single(w => w.Name == running.InstanceList[0].NodeName);
 
             var clock = Stopwatch.StartNew();
-            await worker.KillAsync(Signals.SigKill);
-            await Deploys.WaitAsync(api, serviceId, s => s.InstanceList is [{ Status: InstanceStatus.Running } x] && x.NodeName != worker.Name,
-                TimeSpan.FromSeconds(60), $"victim RUNNING elsewhere after {worker.Name} was killed");
-            times.Add(clock.Elapsed.TotalMilliseconds);
-            Console.WriteLine($"  kill {i}: {worker.Name} → RUNNING elsewhere in {clock.Elapsed.TotalMilliseconds:0} ms");
+            if (cutLink)
+            {
+                worker.LinkDown();
+            }
+            else
+            {
+                await worker.KillAsync(Signals.SigKill);
+            }
 
-            worker.Start();
+            await Deploys.WaitAsync(api, serviceId, s => s.InstanceList is [{ Status: InstanceStatus.Running } x] && x.NodeName != worker.Name,
+                TimeSpan.FromSeconds(60), $"victim RUNNING elsewhere after {worker.Name}'s {what}");
+            times.Add(clock.Elapsed.TotalMilliseconds);
+            Console.WriteLine($"  {what} {i}: {worker.Name} → RUNNING elsewhere in {clock.Elapsed.TotalMilliseconds:0} ms");
+
+            if (cutLink)
+            {
+                worker.LinkUp();
+            }
+            else
+            {
+                worker.Start();
+            }
+
             await Wait.UntilAsync(async () => !worker.HoldsInstance(serviceId, 0) && await AllNodesActiveAsync(topology, api),
                 TimeSpan.FromSeconds(60), $"{worker.Name} back and its duplicate gone");
             (await api.DeleteAsync($"api/application/{applicationId}")).EnsureSuccessStatusCode();

@@ -1,26 +1,41 @@
+using System.Collections.Concurrent;
+using Canopy.Contracts.Mqtt;
+
 namespace Canopy.Cluster;
 
 /// <summary>
-/// Messages the cluster exchanged since it started: with its nodes over MQTT and with the root over the link. What an idle
-/// node costs in messages is a figure users of metered edge links ask for; <c>GET /api/v1/traffic</c> shows it.
+/// Messages the cluster exchanged since it started: with its nodes over MQTT and with the root over the link, by kind. What an
+/// idle node costs in messages is a figure users of metered edge links ask for; <c>GET /api/v1/traffic</c> shows it.
 /// </summary>
 internal sealed class ClusterTraffic(TimeProvider time)
 {
     private readonly DateTimeOffset _since = time.GetUtcNow();
-    private long _mqttIn;
-    private long _mqttOut;
-    private long _linkIn;
-    private long _linkOut;
+    private readonly ConcurrentDictionary<string, long> _mqttFromNodes = new();
+    private readonly ConcurrentDictionary<string, long> _mqttToNodes = new();
+    private readonly ConcurrentDictionary<string, long> _linkFromRoot = new();
+    private readonly ConcurrentDictionary<string, long> _linkToRoot = new();
 
-    public void MqttReceived() => Interlocked.Increment(ref _mqttIn);
-    public void MqttSent() => Interlocked.Increment(ref _mqttOut);
-    public void LinkReceived() => Interlocked.Increment(ref _linkIn);
-    public void LinkSent() => Interlocked.Increment(ref _linkOut);
+    public void MqttReceived(string topic) => Count(_mqttFromNodes, Kind(topic));
+    public void MqttSent(string topic) => Count(_mqttToNodes, Kind(topic));
+    public void LinkReceived(string type) => Count(_linkFromRoot, type);
+    public void LinkSent(string type) => Count(_linkToRoot, type);
 
     public TrafficDocument Snapshot() => new(_since, time.GetUtcNow(),
-        Interlocked.Read(ref _mqttIn), Interlocked.Read(ref _mqttOut), Interlocked.Read(ref _linkIn), Interlocked.Read(ref _linkOut));
+        Total(_mqttFromNodes), Total(_mqttToNodes), Total(_linkFromRoot), Total(_linkToRoot),
+        Copy(_mqttFromNodes), Copy(_mqttToNodes), Copy(_linkFromRoot), Copy(_linkToRoot));
+
+    /// <summary><c>nodes/&lt;id&gt;/jobs/resources</c> → <c>jobs/resources</c>: counted per kind, not per node.</summary>
+    private static string Kind(string topic) => NodeTopics.TryParse(topic, out _, out var rest) ? rest : topic;
+
+    private static void Count(ConcurrentDictionary<string, long> counts, string kind) => counts.AddOrUpdate(kind, 1, (_, n) => n + 1);
+
+    private static long Total(ConcurrentDictionary<string, long> counts) => counts.Values.Sum();
+
+    private static SortedDictionary<string, long> Copy(ConcurrentDictionary<string, long> counts) => new(counts);
 }
 
-/// <summary>Counts of application messages (not keep-alives) since <see cref="Since"/>.</summary>
+/// <summary>Counts of application messages (not keep-alives) since <see cref="Since"/>, in total and by topic or message type.</summary>
 public sealed record TrafficDocument(
-    DateTimeOffset Since, DateTimeOffset At, long MqttFromNodes, long MqttToNodes, long LinkFromRoot, long LinkToRoot);
+    DateTimeOffset Since, DateTimeOffset At, long MqttFromNodes, long MqttToNodes, long LinkFromRoot, long LinkToRoot,
+    IReadOnlyDictionary<string, long> MqttFromNodesByTopic, IReadOnlyDictionary<string, long> MqttToNodesByTopic,
+    IReadOnlyDictionary<string, long> LinkFromRootByType, IReadOnlyDictionary<string, long> LinkToRootByType);

@@ -80,7 +80,7 @@ internal sealed partial class ClusterMqtt(
             loggers.CreateLogger<MqttClient>());
         client.MessageReceived += message =>
         {
-            traffic.MqttReceived();
+            traffic.MqttReceived(message.Topic);
             _incoming.Writer.TryWrite(message);
             return Task.CompletedTask;
         };
@@ -138,7 +138,7 @@ internal sealed partial class ClusterMqtt(
             try
             {
                 await client.PublishAsync(message.Topic, message.Payload, MqttQos.AtLeastOnce, message.Retain, ct);
-                traffic.MqttSent();
+                traffic.MqttSent(message.Topic);
             }
             catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
             {

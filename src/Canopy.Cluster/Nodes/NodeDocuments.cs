@@ -49,7 +49,7 @@ internal static class NodeDocuments
             Virtualization = latest is { Virtualization.Count: > 0 } ? latest.Virtualization : info.Virtualization,
             Location = info.Location,
             LastSeen = node.LastSeen,
-            ClockSkewSeconds = node.ClockSkew() is { } skew ? Math.Round(skew.TotalSeconds, 1) : null,
+            ClockSkewSeconds = node.ClockSkew() is { } skew ? Math.Round(skew.TotalSeconds, 1) + 0.0 : null,
             Instances = instances,
             Extra = extra.Count > 0 ? extra : null,
         };

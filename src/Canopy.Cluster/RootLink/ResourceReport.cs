@@ -16,20 +16,32 @@ internal static class ResourceReport
     }
 
     /// <summary>
-    /// The aggregate with its live gauges coarsened (CPU and memory % to 5 points, available memory to 2 % of the total):
-    /// a change in it is worth a message to the root before the next heartbeat; jitter is not. The root places on reservations
-    /// against totals, which change exactly.
+    /// The aggregate with its live gauges coarsened (CPU % to 25 points, memory % to 5, available memory to 2 % of the total; also
+    /// in the per-architecture parts): a change in it is worth a message to the root before the next heartbeat; jitter is not.
+    /// The root places on reservations against totals, which change exactly, and the heartbeat brings the gauges every 5 s.
     /// </summary>
     public static string Fingerprint(JsonObject resources)
     {
         var coarse = resources.DeepClone().AsObject();
-        Coarsen(coarse, ResourceKeys.CpuPercent, 5);
-        Coarsen(coarse, ResourceKeys.MemoryPercent, 5);
-        Coarsen(coarse, ResourceKeys.Memory, Math.Max(64, (Number(coarse, ResourceKeys.MemoryTotal) ?? 0) / 50));
+        Coarsen(coarse);
         return coarse.ToJsonString();
     }
 
-    private static void Coarsen(JsonObject resources, string key, double step)
+    private static void Coarsen(JsonObject resources)
+    {
+        Round(resources, ResourceKeys.CpuPercent, 25);
+        Round(resources, ResourceKeys.MemoryPercent, 5);
+        Round(resources, ResourceKeys.Memory, Math.Max(64, (Number(resources, ResourceKeys.MemoryTotal) ?? 0) / 50));
+        foreach (var (_, value) in resources)
+        {
+            if (value is JsonObject part)
+            {
+                Coarsen(part);
+            }
+        }
+    }
+
+    private static void Round(JsonObject resources, string key, double step)
     {
         if (Number(resources, key) is { } number)
         {

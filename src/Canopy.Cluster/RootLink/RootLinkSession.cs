@@ -79,7 +79,6 @@ internal sealed partial class RootLinkSession(
             }
             while (!result.EndOfMessage);
 
-            traffic.LinkReceived();
             await HandleAsync(message.GetBuffer().AsMemory(0, (int)message.Length), ct);
         }
     }
@@ -90,6 +89,7 @@ internal sealed partial class RootLinkSession(
         try
         {
             message = CanopyJson.Deserialize<LinkMessage>(frame.Span) ?? throw new JsonException("empty message");
+            traffic.LinkReceived(message.Type);
             switch (message.Type)
             {
                 case LinkMessageTypes.Deploy:
@@ -205,7 +205,7 @@ internal sealed partial class RootLinkSession(
     {
         var message = LinkMessage.Create(type, Interlocked.Increment(ref _seq), payload);
         await socket.SendAsync(CanopyJson.SerializeToUtf8(message), WebSocketMessageType.Text, endOfMessage: true, ct);
-        traffic.LinkSent();
+        traffic.LinkSent(type);
     }
 
     private async Task CloseAsync()

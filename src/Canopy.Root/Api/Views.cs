@@ -52,7 +52,7 @@ internal sealed class Views(IRootStore store, LinkHub hub)
             ClusterLocation = cluster.Location,
             Active = hub.IsActive(cluster),
             LastSeen = cluster.LastSeen,
-            ClockSkewSeconds = hub.ClockSkew(cluster.Id) is { } skew ? Math.Round(skew.TotalSeconds, 1) : null,
+            ClockSkewSeconds = hub.ClockSkew(cluster.Id) is { } skew ? Math.Round(skew.TotalSeconds, 1) + 0.0 : null,
             Resources = resources,
             AggregatedCpuPercent = ClusterCandidates.Number(resources, ResourceKeys.CpuPercent) ?? 0,
             MemoryInMb = (long)(ClusterCandidates.Number(resources, ResourceKeys.Memory) ?? 0),

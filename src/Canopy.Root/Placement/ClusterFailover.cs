@@ -19,9 +19,9 @@ internal sealed partial class ClusterFailover(
     IRootStore store, LinkHub hub, RootScheduler scheduler, RootOptions options, TimeProvider time, ILogger<ClusterFailover> log)
     : BackgroundService
 {
-    /// <summary>A quarter of the grace period, between 100 ms and 2 s: a move happens soon after the grace period ends.</summary>
+    /// <summary>A quarter of the grace period, between 100 ms and 1 s: a move happens soon after the grace period ends.</summary>
     public TimeSpan CheckInterval { get; } =
-        TimeSpan.FromTicks(Math.Clamp(options.ClusterGracePeriod.Ticks / 4, TimeSpan.FromMilliseconds(100).Ticks, TimeSpan.FromSeconds(2).Ticks));
+        TimeSpan.FromTicks(Math.Clamp(options.ClusterGracePeriod.Ticks / 4, TimeSpan.FromMilliseconds(100).Ticks, TimeSpan.FromSeconds(1).Ticks));
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
