@@ -200,6 +200,31 @@ public sealed class Topology : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Runs a test on this topology and removes the topology afterwards; when the test fails, the last lines of each host's log
+    /// (of the hosts <paramref name="showLogOf"/> picks, all by default) go to <paramref name="log"/> first.
+    /// </summary>
+    public async Task RunAsync(Func<Task> test, Action<string> log, Func<TopologyHost, bool>? showLogOf = null, int lines = 20)
+    {
+        try
+        {
+            await test();
+        }
+        catch
+        {
+            foreach (var host in _hosts.Where(showLogOf ?? (_ => true)))
+            {
+                log($"--- {host.Name}:\n{host.LogTail(lines)}");
+            }
+
+            throw;
+        }
+        finally
+        {
+            await DisposeAsync();
+        }
+    }
+
     /// <summary>An HTTP client logged in as Admin at the root.</summary>
     public async Task<HttpClient> ApiAsync()
     {

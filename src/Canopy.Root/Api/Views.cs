@@ -88,28 +88,10 @@ internal sealed class Views(IRootStore store, LinkHub hub)
         var clusters = await ClusterNamesAsync(ct);
         var events = await store.ListInstanceEventsAsync(i.ServiceId, i.InstanceNumber, ct);
         var d = Instance(i, i.ClusterId is { } c ? clusters.GetValueOrDefault(c) : null);
-        return new InstanceDetailDocument
+        return new InstanceDetailDocument(d)
         {
             ServiceId = service.Id,
             JobName = service.JobName,
-            InstanceNumber = d.InstanceNumber,
-            Status = d.Status,
-            StatusDetail = d.StatusDetail,
-            ClusterId = d.ClusterId,
-            ClusterName = d.ClusterName,
-            WorkerId = d.WorkerId,
-            NodeName = d.NodeName,
-            HostIp = d.HostIp,
-            HostPort = d.HostPort,
-            PublicIp = d.PublicIp,
-            CpuPercent = d.CpuPercent,
-            Memory = d.Memory,
-            MemoryPercent = d.MemoryPercent,
-            RestartCount = d.RestartCount,
-            ExitCode = d.ExitCode,
-            Pid = d.Pid,
-            StartedAt = d.StartedAt,
-            LastModifiedTimestamp = d.LastModifiedTimestamp,
             Events = events.Select(e => new InstanceEventDocument
             {
                 Time = e.Time,
@@ -121,33 +103,13 @@ internal sealed class Views(IRootStore store, LinkHub hub)
         };
     }
 
-    public static ServiceInstanceDocument ServiceInstance(ServiceRecord s, InstanceRecord i, string? clusterName)
-    {
-        var d = Instance(i, clusterName);
-        return new ServiceInstanceDocument
+    public static ServiceInstanceDocument ServiceInstance(ServiceRecord s, InstanceRecord i, string? clusterName) =>
+        new(Instance(i, clusterName), s.Id)
         {
-            ServiceId = s.Id,
             ApplicationId = s.ApplicationId,
             ServiceName = s.ServiceName,
             JobName = s.JobName,
-            InstanceNumber = d.InstanceNumber,
-            Status = d.Status,
-            StatusDetail = d.StatusDetail,
-            ClusterId = d.ClusterId,
-            ClusterName = d.ClusterName,
-            WorkerId = d.WorkerId,
-            NodeName = d.NodeName,
-            HostIp = d.HostIp,
-            HostPort = d.HostPort,
-            CpuPercent = d.CpuPercent,
-            Memory = d.Memory,
-            MemoryPercent = d.MemoryPercent,
-            RestartCount = d.RestartCount,
-            ExitCode = d.ExitCode,
-            StartedAt = d.StartedAt,
-            LastModifiedTimestamp = d.LastModifiedTimestamp,
         };
-    }
 
     private static ApplicationDocument Application(ApplicationRecord a, IEnumerable<ServiceRecord> services, IReadOnlyList<string>? warnings) => new()
     {

@@ -11,24 +11,11 @@ using Canopy.Contracts.Registration;
 namespace Canopy.Cluster.Tests.Api;
 
 /// <summary>Node join tokens created, listed and revoked by the root's link requests, and used by nodes to register.</summary>
-public sealed class NodeJoinTokenTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class NodeJoinTokenTests(ITestOutputHelper output) : ClusterTest(output)
 {
-    private FakeRoot _root = null!;
-    private TestCluster _cluster = null!;
+    // No static node token: only the created ones admit nodes.
+    private protected override void Configure(ClusterOptions options) => options.NodeJoinToken = "";
 
-    public async Task InitializeAsync()
-    {
-        _root = await FakeRoot.StartAsync();
-
-        // No static node token: only the created ones admit nodes.
-        _cluster = await TestCluster.StartAsync(output, _root, o => o.NodeJoinToken = "");
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _cluster.DisposeAsync();
-        await _root.DisposeAsync();
-    }
 
     [Fact]
     public async Task A_created_token_registers_nodes_until_revoked_and_registered_nodes_stay()
@@ -54,7 +41,7 @@ public sealed class NodeJoinTokenTests(ITestOutputHelper output) : IAsyncLifetim
 
         await NodeRegistrationTests.ShouldBeUnauthorizedAsync(again, "revoked");
         await NodeRegistrationTests.ShouldBeUnauthorizedAsync(other, "revoked");
-        (await _cluster.NodesAsync()).ShouldHaveSingleItem().Id.ShouldBe(node.Id);
+        (await Cluster.NodesAsync()).ShouldHaveSingleItem().Id.ShouldBe(node.Id);
     }
 
     [Fact]
@@ -88,7 +75,7 @@ public sealed class NodeJoinTokenTests(ITestOutputHelper output) : IAsyncLifetim
     }
 
     private Task<HttpResponseMessage> RegisterAsync(NodeRegisterRequest request) =>
-        _cluster.Http.PostAsJsonAsync("/api/node/register", request, CanopyJson.Options);
+        Cluster.Http.PostAsJsonAsync("/api/node/register", request, CanopyJson.Options);
 
     private async Task<T> AskAsync<T>(string kind, JsonObject? args)
     {
@@ -100,8 +87,8 @@ public sealed class NodeJoinTokenTests(ITestOutputHelper output) : IAsyncLifetim
     private async Task<LinkResponse> RequestAsync(string kind, JsonObject? args)
     {
         var id = Guid.NewGuid().ToString("N");
-        await _root.SendAsync(LinkMessageTypes.Request, new LinkRequest(id, kind, args));
-        var message = await _root.WaitForAsync(LinkMessageTypes.Response, m => m.Read<LinkResponse>().RequestId == id);
+        await Root.SendAsync(LinkMessageTypes.Request, new LinkRequest(id, kind, args));
+        var message = await Root.WaitForAsync(LinkMessageTypes.Response, m => m.Read<LinkResponse>().RequestId == id);
         return message.Read<LinkResponse>();
     }
 }

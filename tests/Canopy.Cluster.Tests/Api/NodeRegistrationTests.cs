@@ -7,22 +7,8 @@ using Canopy.Contracts.Registration;
 
 namespace Canopy.Cluster.Tests.Api;
 
-public sealed class NodeRegistrationTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class NodeRegistrationTests(ITestOutputHelper output) : ClusterTest(output)
 {
-    private FakeRoot _root = null!;
-    private TestCluster _cluster = null!;
-
-    public async Task InitializeAsync()
-    {
-        _root = await FakeRoot.StartAsync();
-        _cluster = await TestCluster.StartAsync(output, _root);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _cluster.DisposeAsync();
-        await _root.DisposeAsync();
-    }
 
     [Fact]
     public async Task Register_GoodToken_GivesIdAndBrokerAccount()
@@ -33,10 +19,10 @@ public sealed class NodeRegistrationTests(ITestOutputHelper output) : IAsyncLife
         var body = (await response.Content.ReadFromJsonAsync<NodeRegisterResponse>(CanopyJson.Options))!;
         body.Id.ShouldMatch("^[0-9a-f]{24}$");
         body.Mqtt.Host.ShouldBe("127.0.0.1");
-        body.Mqtt.Port.ShouldBe(_cluster.Options.Mqtt.Port);
+        body.Mqtt.Port.ShouldBe(Cluster.Options.Mqtt.Port);
         body.Mqtt.Username.ShouldBe(body.Id);
         body.Mqtt.Password.Length.ShouldBeGreaterThanOrEqualTo(32);
-        (await _cluster.NodesAsync()).ShouldHaveSingleItem().Name.ShouldBe("worker-1");
+        (await Cluster.NodesAsync()).ShouldHaveSingleItem().Name.ShouldBe("worker-1");
     }
 
     [Theory]
@@ -47,13 +33,13 @@ public sealed class NodeRegistrationTests(ITestOutputHelper output) : IAsyncLife
         var response = await RegisterAsync(FakeNode.Describe("worker-1", new FakeNodeOptions(), token));
 
         await ShouldBeUnauthorizedAsync(response, "invalid node join token");
-        (await _cluster.NodesAsync()).ShouldBeEmpty();
+        (await Cluster.NodesAsync()).ShouldBeEmpty();
     }
 
     [Fact]
     public async Task Register_MissingToken_Is401ProblemJson()
     {
-        var response = await _cluster.Http.PostAsJsonAsync("/api/node/register", new { host = "worker-1", vcpus = 2 });
+        var response = await Cluster.Http.PostAsJsonAsync("/api/node/register", new { host = "worker-1", vcpus = 2 });
 
         await ShouldBeUnauthorizedAsync(response, "invalid node join token");
     }
@@ -67,7 +53,7 @@ public sealed class NodeRegistrationTests(ITestOutputHelper output) : IAsyncLife
 
         again.Id.ShouldBe(first.Id);
         again.Mqtt.Password.ShouldBe(first.Mqtt.Password);
-        (await _cluster.NodesAsync()).ShouldHaveSingleItem().Name.ShouldBe("worker-1-renamed");
+        (await Cluster.NodesAsync()).ShouldHaveSingleItem().Name.ShouldBe("worker-1-renamed");
     }
 
     [Fact]
@@ -78,7 +64,7 @@ public sealed class NodeRegistrationTests(ITestOutputHelper output) : IAsyncLife
         var again = await RegisterOkAsync(FakeNode.Describe("worker-1", new FakeNodeOptions()));
 
         again.Id.ShouldBe(first.Id);
-        (await _cluster.NodesAsync()).Count.ShouldBe(1);
+        (await Cluster.NodesAsync()).Count.ShouldBe(1);
     }
 
     [Fact]
@@ -95,7 +81,7 @@ public sealed class NodeRegistrationTests(ITestOutputHelper output) : IAsyncLife
     }
 
     private Task<HttpResponseMessage> RegisterAsync(NodeRegisterRequest request) =>
-        _cluster.Http.PostAsJsonAsync("/api/node/register", request, CanopyJson.Options);
+        Cluster.Http.PostAsJsonAsync("/api/node/register", request, CanopyJson.Options);
 
     private async Task<NodeRegisterResponse> RegisterOkAsync(NodeRegisterRequest request)
     {

@@ -5,27 +5,13 @@ using Canopy.Mqtt;
 namespace Canopy.Cluster.Tests.Broker;
 
 /// <summary>Per-node broker accounts: each works, and the ACL keeps node A out of node B's topics.</summary>
-public sealed class BrokerAclTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class BrokerAclTests(ITestOutputHelper output) : ClusterTest(output)
 {
-    private FakeRoot _root = null!;
-    private TestCluster _cluster = null!;
-
-    public async Task InitializeAsync()
-    {
-        _root = await FakeRoot.StartAsync();
-        _cluster = await TestCluster.StartAsync(output, _root);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _cluster.DisposeAsync();
-        await _root.DisposeAsync();
-    }
 
     [Fact]
     public async Task NodeCredentials_Work_WrongPasswordIsRefused()
     {
-        await using var node = await FakeNode.StartAsync(_cluster, "worker-a");
+        await using var node = await FakeNode.StartAsync(Cluster, "worker-a");
         node.Client.IsConnected.ShouldBeTrue();
 
         await using var impostor = Client(node.Registration.Mqtt with { Password = "not-the-password" }, "impostor");
@@ -37,8 +23,8 @@ public sealed class BrokerAclTests(ITestOutputHelper output) : IAsyncLifetime
     [Fact]
     public async Task NodeA_CannotSubscribeToNodeB()
     {
-        await using var a = await FakeNode.StartAsync(_cluster, "worker-a");
-        await using var b = await FakeNode.StartAsync(_cluster, "worker-b");
+        await using var a = await FakeNode.StartAsync(Cluster, "worker-a");
+        await using var b = await FakeNode.StartAsync(Cluster, "worker-b");
         await using var spy = Client(a.Registration.Mqtt, a.Id + "-spy");
         await spy.ConnectAsync(CancellationToken.None);
         var seen = new RecordedList<string>();
@@ -64,15 +50,15 @@ public sealed class BrokerAclTests(ITestOutputHelper output) : IAsyncLifetime
         await spy.PublishAsync($"nodes/{a.Id}/marker", "after b's message");
         await seen.WaitForAsync(t => t.EndsWith("/marker"), "the spy's own marker");
 
-        output.WriteLine($"subscription refused with SUBACK 0x80: {refused}");
+        Output.WriteLine($"subscription refused with SUBACK 0x80: {refused}");
         seen.Snapshot().ShouldNotContain(t => t.StartsWith($"nodes/{b.Id}/"));
     }
 
     [Fact]
     public async Task NodeA_CannotPublishToNodeB()
     {
-        await using var a = await FakeNode.StartAsync(_cluster, "worker-a");
-        await using var b = await FakeNode.StartAsync(_cluster, "worker-b");
+        await using var a = await FakeNode.StartAsync(Cluster, "worker-a");
+        await using var b = await FakeNode.StartAsync(Cluster, "worker-b");
         await using var listener = Client(b.Registration.Mqtt, b.Id + "-listener");
         await listener.ConnectAsync(CancellationToken.None);
         var seen = new RecordedList<string>();

@@ -7,75 +7,61 @@ using Canopy.Core.States;
 namespace Canopy.Cluster.Tests.Nodes;
 
 /// <summary>root → cluster → node and back: deploy, status reports, metrics, undeploy, waiting for capacity.</summary>
-public sealed class DeploymentTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class DeploymentTests(ITestOutputHelper output) : ClusterTest(output)
 {
-    private FakeRoot _root = null!;
-    private TestCluster _cluster = null!;
-
-    public async Task InitializeAsync()
-    {
-        _root = await FakeRoot.StartAsync();
-        _cluster = await TestCluster.StartAsync(output, _root);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _cluster.DisposeAsync();
-        await _root.DisposeAsync();
-    }
 
     [Fact]
     public async Task Deploy_ReachesNode_AndItsRunningReachesRoot()
     {
-        await using var node = await FakeNode.StartAsync(_cluster, "worker-1", new FakeNodeOptions { AutoRun = false });
+        await using var node = await FakeNode.StartAsync(Cluster, "worker-1", new FakeNodeOptions { AutoRun = false });
         await WaitUntilActiveAsync(node);
         var spec = Specs.Exec();
 
-        await _root.SendAsync(LinkMessageTypes.Deploy, new DeployInstance(spec, 0));
+        await Root.SendAsync(LinkMessageTypes.Deploy, new DeployInstance(spec, 0));
 
         var (_, payload) = await node.Commands.WaitForAsync(c => c.Kind == "deploy", "control/deploy at the node");
         var command = CanopyJson.Deserialize<DeployCommand>(payload)!;
         command.Service.ServiceId.ShouldBe(spec.ServiceId);
         command.Service.Cmd.ShouldBe(spec.Cmd);
         command.InstanceNumber.ShouldBe(0);
-        var scheduled = await _root.WaitForStatusAsync(r => r.Status == InstanceStatus.NodeScheduled, "NODE_SCHEDULED at the root");
+        var scheduled = await Root.WaitForStatusAsync(r => r.Status == InstanceStatus.NodeScheduled, "NODE_SCHEDULED at the root");
         scheduled.NodeId.ShouldBe(node.Id);
         scheduled.NodeName.ShouldBe("worker-1");
 
         await node.ReportAsync(spec.ServiceId, 0, InstanceStatus.Running);
 
-        var running = await _root.WaitForStatusAsync(r => r.Status == InstanceStatus.Running, "RUNNING at the root");
+        var running = await Root.WaitForStatusAsync(r => r.Status == InstanceStatus.Running, "RUNNING at the root");
         running.ServiceId.ShouldBe(spec.ServiceId);
         running.JobName.ShouldBe(spec.JobName);
         running.NodeId.ShouldBe(node.Id);
         running.Pid.ShouldBe(4242);
-        var metrics = await _root.WaitForAsync(LinkMessageTypes.InstanceMetrics);
+        var metrics = await Root.WaitForAsync(LinkMessageTypes.InstanceMetrics);
         metrics.Read<InstanceMetrics>().Instances.ShouldContain(i => i.ServiceId == spec.ServiceId && i.CpuPercent == 1.5);
     }
 
     [Fact]
     public async Task Undeploy_DeletesOnNode_ThenRootHearsUndeployed()
     {
-        await using var node = await FakeNode.StartAsync(_cluster, "worker-1");
+        await using var node = await FakeNode.StartAsync(Cluster, "worker-1");
         await WaitUntilActiveAsync(node);
         var spec = Specs.Exec();
-        await _root.SendAsync(LinkMessageTypes.Deploy, new DeployInstance(spec, 0));
-        await _root.WaitForStatusAsync(r => r.Status == InstanceStatus.Running, "RUNNING at the root");
+        await Root.SendAsync(LinkMessageTypes.Deploy, new DeployInstance(spec, 0));
+        await Root.WaitForStatusAsync(r => r.Status == InstanceStatus.Running, "RUNNING at the root");
 
-        await _root.SendAsync(LinkMessageTypes.Undeploy, new UndeployInstance(spec.ServiceId, -1));
+        await Root.SendAsync(LinkMessageTypes.Undeploy, new UndeployInstance(spec.ServiceId, -1));
 
         var (_, payload) = await node.Commands.WaitForAsync(c => c.Kind == "delete", "control/delete at the node");
         CanopyJson.Deserialize<DeleteCommand>(payload)!.ServiceId.ShouldBe(spec.ServiceId);
-        await _root.WaitForStatusAsync(r => r.Status == InstanceStatus.Undeployed && r.ServiceId == spec.ServiceId, "UNDEPLOYED at the root");
-        (await _cluster.InstancesAsync()).ShouldBeEmpty();
+        await Root.WaitForStatusAsync(r => r.Status == InstanceStatus.Undeployed && r.ServiceId == spec.ServiceId, "UNDEPLOYED at the root");
+        (await Cluster.InstancesAsync()).ShouldBeEmpty();
     }
 
     [Fact]
     public async Task Undeploy_UnknownInstance_IsReportedUndeployed()
     {
-        await _root.SendAsync(LinkMessageTypes.Undeploy, new UndeployInstance("0000000000000000000000aa", 3));
+        await Root.SendAsync(LinkMessageTypes.Undeploy, new UndeployInstance("0000000000000000000000aa", 3));
 
-        var report = await _root.WaitForStatusAsync(r => r.Status == InstanceStatus.Undeployed, "UNDEPLOYED at the root");
+        var report = await Root.WaitForStatusAsync(r => r.Status == InstanceStatus.Undeployed, "UNDEPLOYED at the root");
         report.ServiceId.ShouldBe("0000000000000000000000aa");
         report.InstanceNumber.ShouldBe(3);
     }
@@ -84,30 +70,30 @@ public sealed class DeploymentTests(ITestOutputHelper output) : IAsyncLifetime
     public async Task Deploy_WithoutNodes_WaitsForCapacity_ThenRunsOnArrivingNode()
     {
         var spec = Specs.Exec();
-        await _root.SendAsync(LinkMessageTypes.Deploy, new DeployInstance(spec, 0));
-        var waiting = await _root.WaitForStatusAsync(r => r.Status.IsNegativeScheduling(), "a negative scheduling status");
+        await Root.SendAsync(LinkMessageTypes.Deploy, new DeployInstance(spec, 0));
+        var waiting = await Root.WaitForStatusAsync(r => r.Status.IsNegativeScheduling(), "a negative scheduling status");
         waiting.StatusDetail.ShouldNotBeNullOrEmpty();
 
-        await using var node = await FakeNode.StartAsync(_cluster, "late-worker");
+        await using var node = await FakeNode.StartAsync(Cluster, "late-worker");
 
         await node.Commands.WaitForAsync(c => c.Kind == "deploy", "control/deploy at the late node");
-        var running = await _root.WaitForStatusAsync(r => r.Status == InstanceStatus.Running, "RUNNING at the root");
+        var running = await Root.WaitForStatusAsync(r => r.Status == InstanceStatus.Running, "RUNNING at the root");
         running.NodeName.ShouldBe("late-worker");
     }
 
     [Fact]
     public async Task Deploy_TooBigForEveryNode_StaysNegativeWithReason()
     {
-        await using var node = await FakeNode.StartAsync(_cluster, "small-worker", new FakeNodeOptions { MemoryTotal = 512 });
+        await using var node = await FakeNode.StartAsync(Cluster, "small-worker", new FakeNodeOptions { MemoryTotal = 512 });
         await WaitUntilActiveAsync(node);
 
-        await _root.SendAsync(LinkMessageTypes.Deploy, new DeployInstance(Specs.Exec(memory: 100_000), 0));
+        await Root.SendAsync(LinkMessageTypes.Deploy, new DeployInstance(Specs.Exec(memory: 100_000), 0));
 
-        var report = await _root.WaitForStatusAsync(r => r.Status.IsNegativeScheduling(), "a negative scheduling status");
-        output.WriteLine($"{report.Status}: {report.StatusDetail}");
+        var report = await Root.WaitForStatusAsync(r => r.Status.IsNegativeScheduling(), "a negative scheduling status");
+        Output.WriteLine($"{report.Status}: {report.StatusDetail}");
         node.Commands.Snapshot().ShouldNotContain(c => c.Kind == "deploy");
     }
 
     private Task WaitUntilActiveAsync(FakeNode node) =>
-        Waits.UntilAsync(async () => (await _cluster.NodesAsync()).Any(n => n.Id == node.Id && n.Active), $"node {node.Host} is active");
+        Waits.UntilAsync(async () => (await Cluster.NodesAsync()).Any(n => n.Id == node.Id && n.Active), $"node {node.Host} is active");
 }

@@ -9,33 +9,19 @@ using Canopy.Core.States;
 namespace Canopy.Cluster.Tests.RootLink;
 
 /// <summary>The root's <c>request</c> messages: node list and instance logs (a round trip to the node).</summary>
-public sealed class RootRequestTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class RootRequestTests(ITestOutputHelper output) : ClusterTest(output)
 {
-    private FakeRoot _root = null!;
-    private TestCluster _cluster = null!;
-
-    public async Task InitializeAsync()
-    {
-        _root = await FakeRoot.StartAsync();
-        _cluster = await TestCluster.StartAsync(output, _root);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _cluster.DisposeAsync();
-        await _root.DisposeAsync();
-    }
 
     [Fact]
     public async Task Logs_RoundTripThroughTheNode()
     {
-        await using var node = await FakeNode.StartAsync(_cluster, "worker-1");
+        await using var node = await FakeNode.StartAsync(Cluster, "worker-1");
         var spec = Specs.Exec();
-        await _root.SendAsync(LinkMessageTypes.Deploy, new DeployInstance(spec, 0));
-        await _root.WaitForStatusAsync(r => r.Status == InstanceStatus.Running, "RUNNING at the root");
+        await Root.SendAsync(LinkMessageTypes.Deploy, new DeployInstance(spec, 0));
+        await Root.WaitForStatusAsync(r => r.Status == InstanceStatus.Running, "RUNNING at the root");
 
         var args = new JsonObject { ["service_id"] = spec.ServiceId, ["instance_number"] = 0, ["tail"] = 10 };
-        await _root.SendAsync(LinkMessageTypes.Request, new LinkRequest("req-logs-1", LinkRequestKinds.Logs, args));
+        await Root.SendAsync(LinkMessageTypes.Request, new LinkRequest("req-logs-1", LinkRequestKinds.Logs, args));
 
         var response = await WaitForResponseAsync("req-logs-1");
         response.Ok.ShouldBeTrue(response.Error);
@@ -47,7 +33,7 @@ public sealed class RootRequestTests(ITestOutputHelper output) : IAsyncLifetime
     public async Task Logs_UnknownInstance_AnswersWithError()
     {
         var args = new JsonObject { ["service_id"] = "00000000000000000000dead", ["instance_number"] = 0 };
-        await _root.SendAsync(LinkMessageTypes.Request, new LinkRequest("req-logs-2", LinkRequestKinds.Logs, args));
+        await Root.SendAsync(LinkMessageTypes.Request, new LinkRequest("req-logs-2", LinkRequestKinds.Logs, args));
 
         var response = await WaitForResponseAsync("req-logs-2");
         response.Ok.ShouldBeFalse();
@@ -57,11 +43,11 @@ public sealed class RootRequestTests(ITestOutputHelper output) : IAsyncLifetime
     [Fact]
     public async Task Nodes_ListsNodesWithClusterAndInstanceCounts()
     {
-        await using var node = await FakeNode.StartAsync(_cluster, "worker-1");
-        await _root.SendAsync(LinkMessageTypes.Deploy, new DeployInstance(Specs.Exec(), 0));
-        await _root.WaitForStatusAsync(r => r.Status == InstanceStatus.Running, "RUNNING at the root");
+        await using var node = await FakeNode.StartAsync(Cluster, "worker-1");
+        await Root.SendAsync(LinkMessageTypes.Deploy, new DeployInstance(Specs.Exec(), 0));
+        await Root.WaitForStatusAsync(r => r.Status == InstanceStatus.Running, "RUNNING at the root");
 
-        await _root.SendAsync(LinkMessageTypes.Request, new LinkRequest("req-nodes", LinkRequestKinds.Nodes, null));
+        await Root.SendAsync(LinkMessageTypes.Request, new LinkRequest("req-nodes", LinkRequestKinds.Nodes, null));
 
         var response = await WaitForResponseAsync("req-nodes");
         response.Ok.ShouldBeTrue(response.Error);
@@ -77,7 +63,7 @@ public sealed class RootRequestTests(ITestOutputHelper output) : IAsyncLifetime
 
     private async Task<LinkResponse> WaitForResponseAsync(string requestId)
     {
-        var message = await _root.WaitForAsync(LinkMessageTypes.Response, m => m.Read<LinkResponse>().RequestId == requestId);
+        var message = await Root.WaitForAsync(LinkMessageTypes.Response, m => m.Read<LinkResponse>().RequestId == requestId);
         return message.Read<LinkResponse>();
     }
 }

@@ -22,7 +22,7 @@ public sealed class TopologyClockSkewTests(ITestOutputHelper output)
             ["c0w1"] = FakeClock("+1h"),
             ["c1"] = FakeClock("-30m"),
         });
-        try
+        await topology.RunAsync(async () =>
         {
             using var api = await topology.ApiAsync();
             var nodes = await Wait.ForAsync(() => api.GetJsonAsync<List<NodeDocument>>("api/v1/nodes?cluster=cluster-0"),
@@ -62,20 +62,7 @@ public sealed class TopologyClockSkewTests(ITestOutputHelper output)
             }
 
             topology.Host("c0").Log.ShouldNotContain("is inactive");
-        }
-        catch
-        {
-            foreach (var host in topology.Hosts.Where(h => h.Role != "node" || h.Name == "c0w1"))
-            {
-                output.WriteLine($"--- {host.Name}:\n{host.LogTail(20)}");
-            }
-
-            throw;
-        }
-        finally
-        {
-            await topology.DisposeAsync();
-        }
+        }, output.WriteLine, h => h.Role != "node" || h.Name == "c0w1");
     }
 
     /// <summary>libfaketime shifts the wall clock only (monotonic clocks stay true, as after a wrong RTC or a manual date).</summary>

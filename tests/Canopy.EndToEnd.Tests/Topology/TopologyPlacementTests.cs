@@ -32,26 +32,13 @@ public sealed class TopologyPlacementTests(ITestOutputHelper output)
     {
         Requirements.Check();
         var topology = await Canopy.Testing.Topology.StartAsync(clusters: 2, workers: 2, hostArgs: WorkerArgs);
-        try
+        await topology.RunAsync(async () =>
         {
             output.WriteLine($"topology {topology.Tag} up in {topology.StartupTime.TotalSeconds:0.0} s, root at {topology.RootUrl}");
             using var api = await topology.ApiAsync();
             await CheckAggregationAsync(topology, api);
             await CheckPlacementAsync(topology, api);
-        }
-        catch
-        {
-            foreach (var host in topology.Hosts)
-            {
-                output.WriteLine($"--- {host.Name}:\n{host.LogTail(15)}");
-            }
-
-            throw;
-        }
-        finally
-        {
-            await topology.DisposeAsync();
-        }
+        }, output.WriteLine, lines: 15);
 
         Canopy.Testing.Topology.Leftovers(topology.Tag).ShouldBeEmpty();
     }

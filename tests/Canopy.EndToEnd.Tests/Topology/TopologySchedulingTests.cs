@@ -24,7 +24,7 @@ public sealed class TopologySchedulingTests(ITestOutputHelper output)
     {
         Requirements.Check();
         var topology = await Canopy.Testing.Topology.StartAsync(clusters: 2, workers: 2, hostArgs: Schedulers);
-        try
+        await topology.RunAsync(async () =>
         {
             using var api = await topology.ApiAsync();
 
@@ -56,19 +56,6 @@ public sealed class TopologySchedulingTests(ITestOutputHelper output)
             (await api.ServiceAsync(spread)).InstanceList.Count.ShouldBe(4);
             (await api.ServiceAsync(filler)).InstanceList.Count.ShouldBe(2);
             (await api.ServiceAsync(mover)).InstanceList.Count.ShouldBe(1);
-        }
-        catch
-        {
-            foreach (var host in topology.Hosts.Where(h => h.Role != "node"))
-            {
-                output.WriteLine($"--- {host.Name}:\n{host.LogTail(20)}");
-            }
-
-            throw;
-        }
-        finally
-        {
-            await topology.DisposeAsync();
-        }
+        }, output.WriteLine, h => h.Role != "node");
     }
 }
