@@ -9,7 +9,7 @@ namespace Canopy.Benchmarks;
 
 /// <summary>
 /// Figures of many machines: a root, 2 clusters × 3 workers, each a network namespace running its role as a real process
-/// (<see cref="Topology"/>, as the end-to-end tests use it), default settings (node heartbeat 6 s, cluster grace 30 s).
+/// (<see cref="Topology"/>, as the end-to-end tests use it), default settings (node heartbeat timeout 4.5 s, cluster grace 30 s).
 /// </summary>
 internal static class TopologyBenchmarks
 {
@@ -31,7 +31,7 @@ internal static class TopologyBenchmarks
         var kills = await WorkerFailuresAsync(topology, api, workerKills, cutLink: false);
         Console.WriteLine($"worker node engine SIGKILL → instance RUNNING on another worker (root's view): {Stats.Summary(kills)}");
         var cuts = await WorkerFailuresAsync(topology, api, workerKills, cutLink: true);
-        Console.WriteLine($"worker link cut (node heartbeat timeout 6 s) → instance RUNNING on another worker: {Stats.Summary(cuts)}");
+        Console.WriteLine($"worker link cut (node heartbeat timeout 4.5 s) → instance RUNNING on another worker: {Stats.Summary(cuts)}");
 
         var moves = await ClusterKillsAsync(topology, api, clusterKills);
         Console.WriteLine($"cluster SIGKILL → its instance RUNNING on the other cluster (grace period 30 s included): {Stats.Summary(moves)}");

@@ -33,8 +33,11 @@ public sealed class ClusterOptions
     /// <summary>How many times its cores a node's CPU may be promised to instances (SLA vcpus are quotas); memory is never over-committed.</summary>
     public double CpuOvercommit { get; set; } = 4.0;
 
-    /// <summary>A node without <c>information</c> for this long is inactive and its instances move.</summary>
-    public TimeSpan NodeHeartbeatTimeout { get; set; } = TimeSpan.FromSeconds(6);
+    /// <summary>
+    /// A node not heard from for this long is inactive and its instances move: a little over two of its 2 s heartbeats, so one
+    /// late heartbeat is forgiven and a lost link is acted on in about 4 s.
+    /// </summary>
+    public TimeSpan NodeHeartbeatTimeout { get; set; } = TimeSpan.FromSeconds(4.5);
 
     /// <summary>The longest gap between two <c>resources</c> messages to the root (they are also its heartbeat).</summary>
     public TimeSpan ResourcesInterval { get; set; } = TimeSpan.FromSeconds(5);

@@ -39,6 +39,7 @@ internal static class ClusterServiceCollectionExtensions
         services.AddSingleton<LogRequests>();
         services.AddSingleton<SchedulerSignal>();
         services.AddSingleton<ClusterScheduler>();
+        services.AddSingleton<NodeLiveness>();
         services.AddSingleton<NodeHealth>();
         services.AddSingleton<NodeReports>();
         services.AddSingleton<InventoryReconciler>();

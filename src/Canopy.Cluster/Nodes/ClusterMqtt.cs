@@ -11,7 +11,7 @@ namespace Canopy.Cluster.Nodes;
 /// <see cref="Incoming"/> and publishes the queued commands to nodes, in order. The client reconnects by itself.
 /// </summary>
 internal sealed partial class ClusterMqtt(
-    BrokerService broker, BrokerUsers users, MosquittoProcess process, ClusterTraffic traffic, ClusterOptions options, ILoggerFactory loggers)
+    BrokerService broker, BrokerUsers users, MosquittoProcess process, ClusterTraffic traffic, NodeLiveness liveness, ClusterOptions options, ILoggerFactory loggers)
     : BackgroundService
 {
     public const string ClientId = "canopy-cluster";
@@ -80,6 +80,7 @@ internal sealed partial class ClusterMqtt(
             loggers.CreateLogger<MqttClient>());
         client.MessageReceived += message =>
         {
+            liveness.Received(message.Topic);
             traffic.MqttReceived(message.Topic);
             _incoming.Writer.TryWrite(message);
             return Task.CompletedTask;

@@ -10,7 +10,7 @@ internal sealed partial class FailureDetector(ClusterGate gate, NodeHealth healt
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var period = TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(1).Ticks, options.NodeHeartbeatTimeout.Ticks / 4));
+        var period = TimeSpan.FromTicks(Math.Min(TimeSpan.FromMilliseconds(500).Ticks, options.NodeHeartbeatTimeout.Ticks / 4));
         using var timer = new PeriodicTimer(period, time);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {

@@ -15,7 +15,7 @@ namespace Canopy.Cluster.Nodes;
 /// </summary>
 internal sealed partial class NodeHealth(
     IClusterStore store, InstanceTracker tracker, ClusterScheduler scheduler, RootOutbox root, SchedulerSignal signal,
-    ClusterOptions options, TimeProvider time, ILogger<NodeHealth> logger)
+    NodeLiveness liveness, ClusterOptions options, TimeProvider time, ILogger<NodeHealth> logger)
 {
     // Nodes saved as active by an earlier run get a full timeout from this start to show up again.
     private readonly DateTimeOffset _startedAt = time.GetUtcNow();
@@ -87,7 +87,7 @@ internal sealed partial class NodeHealth(
         var now = time.GetUtcNow();
         foreach (var node in await store.ListNodesAsync(ct))
         {
-            var seen = node.LastSeen is { } last && last > _startedAt ? last : _startedAt;
+            var seen = new[] { node.LastSeen, liveness.LastHeard(node.Id), _startedAt }.Max()!.Value;
             if (node.Active && now - seen > options.NodeHeartbeatTimeout)
             {
                 await MarkInactiveAsync(node, $"no information for {options.NodeHeartbeatTimeout.TotalSeconds:0.#} s", ct);
