@@ -57,6 +57,9 @@ public sealed class UpTests
         var brokers = MosquittoPids(canopy.DataDir);
         brokers.ShouldNotBeEmpty("the cluster runs its own Mosquitto");
 
+        // In a session of its own, a terminal's Ctrl-C reaches only canopy, which stops the broker in its turn.
+        brokers.ShouldAllBe(pid => SessionOf(pid) == pid);
+
         Signals.Kill(canopy.Pid, Signals.SigKill);
         foreach (var pid in brokers)
         {
@@ -92,6 +95,13 @@ public sealed class UpTests
 
         using var api = await canopy.ApiAsync();
         (await api.GetAsync("api/applications/")).StatusCode.ShouldBe(HttpStatusCode.OK);
+    }
+
+    /// <summary>Field 6 of /proc/PID/stat.</summary>
+    private static int SessionOf(int pid)
+    {
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        return int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[3], System.Globalization.CultureInfo.InvariantCulture);
     }
 
     internal static List<int> MosquittoPids(string dataDir) =>

@@ -11,6 +11,7 @@ namespace Canopy.Cluster.Broker;
 internal static class ParentBoundLauncher
 {
     private const string SetPriv = "/usr/bin/setpriv";
+    private const string SetSid = "/usr/bin/setsid";
 
     private static readonly BlockingCollection<(Process Process, TaskCompletionSource<bool> Started)> Requests = [];
     private static readonly Lazy<Thread> Launcher = new(() =>
@@ -20,22 +21,36 @@ internal static class ParentBoundLauncher
         return thread;
     });
 
-    /// <summary>The same command behind <c>setpriv --pdeathsig TERM</c> (which execs it: same pid); unchanged without setpriv.</summary>
+    /// <summary>
+    /// The same command behind <c>setpriv --pdeathsig TERM</c> and <c>setsid</c> (each execs the next: same pid). Its own
+    /// session keeps a terminal's Ctrl-C, meant for Canopy, away from the child: Canopy stops it in its own order.
+    /// </summary>
     public static ProcessStartInfo Bind(ProcessStartInfo start)
     {
-        if (!File.Exists(SetPriv))
+        var arguments = start.ArgumentList.ToList();
+        var command = new List<string>();
+        if (File.Exists(SetPriv))
+        {
+            command.AddRange([SetPriv, "--pdeathsig", "TERM", "--"]);
+        }
+
+        if (File.Exists(SetSid))
+        {
+            command.Add(SetSid);
+        }
+
+        if (command.Count == 0)
         {
             return start;
         }
 
-        var arguments = start.ArgumentList.ToList();
         start.ArgumentList.Clear();
-        foreach (var argument in (string[])["--pdeathsig", "TERM", "--", start.FileName, .. arguments])
+        foreach (var argument in command.Skip(1).Concat([start.FileName, .. arguments]))
         {
             start.ArgumentList.Add(argument);
         }
 
-        start.FileName = SetPriv;
+        start.FileName = command[0];
         return start;
     }
 
