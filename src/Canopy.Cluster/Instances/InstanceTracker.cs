@@ -41,29 +41,26 @@ internal sealed partial class InstanceTracker(IClusterStore store, RootOutbox ro
     /// <summary>The instance is gone: drop its record, tell the root UNDEPLOYED, and drop the service spec with its last instance.</summary>
     public async Task FinalizeUndeployAsync(InstanceRecord instance, string detail, CancellationToken ct)
     {
-        await store.DeleteInstanceAsync(instance.ServiceId, instance.InstanceNumber, ct);
-        var report = await ReportAsync(instance with { Status = InstanceStatus.Undeployed, Detail = detail }, ct);
-        root.InstanceStatus(report);
-        if ((await store.ListInstancesOfServiceAsync(instance.ServiceId, ct)).Count == 0)
-        {
-            await store.DeleteServiceAsync(instance.ServiceId, ct);
-        }
-
+        await ForgetAsync(instance with { Status = InstanceStatus.Undeployed, Detail = detail }, ct);
         Log.Undeployed(logger, instance.ToString(), detail);
     }
 
     /// <summary>The cluster gives the instance up: drop its record, tell the root REQUESTED so that it places it again.</summary>
     public async Task HandBackAsync(InstanceRecord instance, string detail, CancellationToken ct)
     {
-        await store.DeleteInstanceAsync(instance.ServiceId, instance.InstanceNumber, ct);
-        var handedBack = instance with { Status = InstanceStatus.Requested, Detail = detail, NodeId = null, NodeName = null, HostIp = null, Pid = null };
-        root.InstanceStatus(await ReportAsync(handedBack, ct));
-        if ((await store.ListInstancesOfServiceAsync(instance.ServiceId, ct)).Count == 0)
-        {
-            await store.DeleteServiceAsync(instance.ServiceId, ct);
-        }
-
+        await ForgetAsync(instance with { Status = InstanceStatus.Requested, Detail = detail, NodeId = null, NodeName = null, HostIp = null, Pid = null }, ct);
         Log.HandedBack(logger, instance.ToString(), detail);
+    }
+
+    /// <summary>Drops the record, reports its last state to the root, and drops the service spec with its last instance.</summary>
+    private async Task ForgetAsync(InstanceRecord last, CancellationToken ct)
+    {
+        await store.DeleteInstanceAsync(last.ServiceId, last.InstanceNumber, ct);
+        root.InstanceStatus(await ReportAsync(last, ct));
+        if ((await store.ListInstancesOfServiceAsync(last.ServiceId, ct)).Count == 0)
+        {
+            await store.DeleteServiceAsync(last.ServiceId, ct);
+        }
     }
 
     /// <summary>UNDEPLOYED for an instance the cluster does not hold, so that the root can forget it.</summary>

@@ -87,7 +87,8 @@ internal sealed partial class NodeHealth(
         var now = time.GetUtcNow();
         foreach (var node in await store.ListNodesAsync(ct))
         {
-            var seen = new[] { node.LastSeen, liveness.LastHeard(node.Id), _startedAt }.Max()!.Value;
+            // Heard includes every information message LastSeen records, and more; before this start, nothing counts.
+            var seen = liveness.LastHeard(node.Id) is { } heard && heard > _startedAt ? heard : _startedAt;
             if (node.Active && now - seen > options.NodeHeartbeatTimeout)
             {
                 await MarkInactiveAsync(node, $"no information for {options.NodeHeartbeatTimeout.TotalSeconds:0.#} s", ct);

@@ -31,7 +31,7 @@ internal static class ResourceReport
     {
         Round(resources, ResourceKeys.CpuPercent, 25);
         Round(resources, ResourceKeys.MemoryPercent, 5);
-        Round(resources, ResourceKeys.Memory, Math.Max(64, (Number(resources, ResourceKeys.MemoryTotal) ?? 0) / 50));
+        Round(resources, ResourceKeys.Memory, Math.Max(64, (ResourceAggregator.AsNumber(resources[ResourceKeys.MemoryTotal]) ?? 0) / 50));
         foreach (var (_, value) in resources)
         {
             if (value is JsonObject part)
@@ -43,17 +43,11 @@ internal static class ResourceReport
 
     private static void Round(JsonObject resources, string key, double step)
     {
-        if (Number(resources, key) is { } number)
+        if (ResourceAggregator.AsNumber(resources[key]) is { } number)
         {
             resources[key] = Math.Round(number / step) * step;
         }
     }
-
-    // Built in memory, a value holds the CLR type it was made from (long, int, double): read it as JSON text.
-    private static double? Number(JsonObject resources, string key) =>
-        resources[key] is JsonValue value && value.GetValueKind() == System.Text.Json.JsonValueKind.Number
-            ? double.Parse(value.ToJsonString(), System.Globalization.CultureInfo.InvariantCulture)
-            : null;
 
     private static JsonObject ToResources(NodeRecord node)
     {

@@ -155,7 +155,8 @@ public static class ResourceAggregator
         }
     }
 
-    private static double? AsNumber(JsonNode? node) =>
+    /// <summary>A JSON number as a double, whatever CLR type an in-memory value was made from (long, int, double); else null.</summary>
+    public static double? AsNumber(JsonNode? node) =>
         node is JsonValue value && value.GetValueKind() == JsonValueKind.Number &&
         double.TryParse(value.ToJsonString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var number)
             ? number

@@ -103,19 +103,7 @@ internal static class PodSpecs
     public static IReadOnlyList<KeyValuePair<string, string>> Environment(ServiceSpec spec, InstanceKey key)
     {
         var env = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var entry in spec.Environment)
-        {
-            var eq = entry.IndexOf('=');
-            var name = eq < 0 ? entry : entry[..eq];
-            if (name.Length > 0)
-            {
-                env[name] = eq < 0 ? "" : entry[(eq + 1)..];
-            }
-        }
-
-        env["CANOPY_SERVICE"] = spec.JobName;
-        env["CANOPY_SERVICE_ID"] = spec.ServiceId;
-        env["CANOPY_INSTANCE"] = key.InstanceNumber.ToString(CultureInfo.InvariantCulture);
+        InstanceVariables.AddTo(env, spec, key);
         return env.ToList();
     }
 

@@ -25,19 +25,7 @@ internal static class ExecEnvironment
             ["HOME"] = instanceDir,
         };
 
-        foreach (var entry in spec.Environment)
-        {
-            var eq = entry.IndexOf('=');
-            var name = eq < 0 ? entry : entry[..eq];
-            if (name.Length > 0)
-            {
-                env[name] = eq < 0 ? "" : entry[(eq + 1)..];
-            }
-        }
-
-        env["CANOPY_SERVICE"] = spec.JobName;
-        env["CANOPY_SERVICE_ID"] = spec.ServiceId;
-        env["CANOPY_INSTANCE"] = key.InstanceNumber.ToString(CultureInfo.InvariantCulture);
+        InstanceVariables.AddTo(env, spec, key);
         for (var i = 0; i < ports.Count; i++)
         {
             var port = HostPort(ports[i], key.InstanceNumber).ToString(CultureInfo.InvariantCulture);
