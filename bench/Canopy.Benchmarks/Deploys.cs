@@ -55,27 +55,10 @@ internal static class Deploys
         return (app.ApplicationId, app.Microservices.Single());
     }
 
-    /// <summary>Polls the service every 5 ms until <paramref name="done"/>.</summary>
-    public static async Task<ServiceDocument> WaitAsync(HttpClient api, string serviceId, Func<ServiceDocument, bool> done, TimeSpan timeout, string what)
-    {
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            var service = (await api.GetFromJsonAsync<ServiceDocument>($"api/service/{serviceId}", CanopyJson.Options))!;
-            if (done(service))
-            {
-                return service;
-            }
-
-            if (clock.Elapsed > timeout)
-            {
-                throw new TimeoutException($"{what}: not after {timeout.TotalSeconds:0} s; instances: " +
-                                           string.Join(", ", service.InstanceList.Select(x => $"{x.Status} on {x.ClusterName}/{x.NodeName}")));
-            }
-
-            await Task.Delay(5);
-        }
-    }
+    /// <summary>Polls the service every 5 ms (the resolution of the figures) until <paramref name="done"/>.</summary>
+    public static Task<ServiceDocument> WaitAsync(HttpClient api, string serviceId, Func<ServiceDocument, bool> done, TimeSpan timeout, string what) =>
+        Wait.ForAsync(async () => (await api.GetFromJsonAsync<ServiceDocument>($"api/service/{serviceId}", CanopyJson.Options))!,
+            done, timeout, what, poll: TimeSpan.FromMilliseconds(5));
 
     private static string ExecSla(string app, int port) => $$"""
     {"sla_version":"v2.0","customerID":"Admin","applications":[{"application_name":"{{app}}","application_namespace":"bench",

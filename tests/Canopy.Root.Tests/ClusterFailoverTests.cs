@@ -15,12 +15,7 @@ public sealed class ClusterFailoverTests : RootTestBase
     [Fact]
     public async Task A_dead_clusters_instance_moves_to_the_other_cluster_and_the_returning_cluster_drops_its_copy()
     {
-        var a = await FakeCluster.ConnectAsync(Root, "edge-a");
-        var serviceId = await CreateServiceAsync(Root);
-        var number = await AddInstanceAsync(Root, serviceId);
-        (await a.NextAsync(LinkMessageTypes.Deploy)).Read<DeployInstance>().InstanceNumber.ShouldBe(number);
-        await a.SendAsync(LinkMessageTypes.InstanceStatus, Report(serviceId, number, InstanceStatus.Running, "a-1"));
-        await Eventually.ValueAsync(() => DetailAsync(Root, serviceId, number), d => d.Status == InstanceStatus.Running, "running on edge-a");
+        var (a, serviceId, number) = await RunningOnAsync(Root, "edge-a");
         await using var b = await FakeCluster.ConnectAsync(Root, "edge-b");
 
         await a.CloseAsync();
@@ -52,12 +47,7 @@ public sealed class ClusterFailoverTests : RootTestBase
     [Fact]
     public async Task With_no_other_cluster_the_moved_instance_waits_and_is_kept_by_its_cluster_when_it_returns()
     {
-        var a = await FakeCluster.ConnectAsync(Root, "edge-a");
-        var serviceId = await CreateServiceAsync(Root);
-        var number = await AddInstanceAsync(Root, serviceId);
-        await a.NextAsync(LinkMessageTypes.Deploy);
-        await a.SendAsync(LinkMessageTypes.InstanceStatus, Report(serviceId, number, InstanceStatus.Running, "a-1"));
-        await Eventually.ValueAsync(() => DetailAsync(Root, serviceId, number), d => d.Status == InstanceStatus.Running, "running");
+        var (a, serviceId, number) = await RunningOnAsync(Root, "edge-a");
 
         await a.CloseAsync();
         await a.DisposeAsync();
@@ -120,12 +110,7 @@ public sealed class ClusterGracePeriodTests : RootTestBase
     [Fact]
     public async Task Within_the_grace_period_nothing_moves_and_the_returning_cluster_keeps_its_instance()
     {
-        var a = await FakeCluster.ConnectAsync(Root, "edge-a");
-        var serviceId = await CreateServiceAsync(Root);
-        var number = await AddInstanceAsync(Root, serviceId);
-        await a.NextAsync(LinkMessageTypes.Deploy);
-        await a.SendAsync(LinkMessageTypes.InstanceStatus, Report(serviceId, number, InstanceStatus.Running, "a-1"));
-        await Eventually.ValueAsync(() => DetailAsync(Root, serviceId, number), d => d.Status == InstanceStatus.Running, "running");
+        var (a, serviceId, number) = await RunningOnAsync(Root, "edge-a");
         await using var b = await FakeCluster.ConnectAsync(Root, "edge-b");
 
         await a.CloseAsync();

@@ -104,29 +104,7 @@ public sealed class CanopyProcess : IAsyncDisposable
         return _process.ExitCode;
     }
 
-    public async Task<CliResult> CliAsync(params string[] args)
-    {
-        var psi = new ProcessStartInfo(Repo.CanopyBinary)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var a in args)
-        {
-            psi.ArgumentList.Add(a);
-        }
-
-        psi.Environment["CANOPY_CONFIG"] = CliConfigPath;
-        psi.Environment["CANOPY_SERVER"] = RootUrl;
-        psi.Environment["COLUMNS"] = "250";
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(120));
-        await p.WaitForExitAsync(cts.Token);
-        return new CliResult(p.ExitCode, await stdout, await stderr);
-    }
+    public Task<CliResult> CliAsync(params string[] args) => CanopyCli.RunAsync(CliConfigPath, RootUrl, args, TimeSpan.FromSeconds(120));
 
     /// <summary>An HTTP client logged in as Admin through the API.</summary>
     public async Task<HttpClient> ApiAsync()

@@ -245,33 +245,7 @@ public sealed class Topology : IAsyncDisposable
     }
 
     /// <summary>The CLI against the root (logged in by <see cref="StartAsync"/>).</summary>
-    public async Task<CliResult> CliAsync(params string[] args)
-    {
-        var psi = new ProcessStartInfo(Repo.CanopyBinary) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in args)
-        {
-            psi.ArgumentList.Add(a);
-        }
-
-        psi.Environment["CANOPY_CONFIG"] = CliConfigPath;
-        psi.Environment["CANOPY_SERVER"] = RootUrl;
-        psi.Environment["COLUMNS"] = "250";
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-        try
-        {
-            await p.WaitForExitAsync(cts.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            p.Kill(entireProcessTree: true);
-            throw new TimeoutException($"canopy {string.Join(' ', args)} did not end within 90 s");
-        }
-
-        return new CliResult(p.ExitCode, await stdout, await stderr);
-    }
+    public Task<CliResult> CliAsync(params string[] args) => CanopyCli.RunAsync(CliConfigPath, RootUrl, args, TimeSpan.FromSeconds(90));
 
     internal void Track(IDisposable forwarder)
     {

@@ -3,7 +3,8 @@ namespace Canopy.Testing;
 /// <summary>Waits for a condition with a deadline, never a bare sleep.</summary>
 public static class Wait
 {
-    public static async Task<T> ForAsync<T>(Func<Task<T>> probe, Func<T, bool> done, TimeSpan timeout, string what)
+    /// <param name="poll">Between probes; 100 ms unless a measurement needs a finer resolution.</param>
+    public static async Task<T> ForAsync<T>(Func<Task<T>> probe, Func<T, bool> done, TimeSpan timeout, string what, TimeSpan? poll = null)
     {
         var deadline = DateTime.UtcNow + timeout;
         T last = default!;
@@ -25,7 +26,7 @@ public static class Wait
                 lastError = e;
             }
 
-            await Task.Delay(100);
+            await Task.Delay(poll ?? TimeSpan.FromMilliseconds(100));
         }
 
         throw new TimeoutException($"Timed out after {timeout.TotalSeconds:0.#} s waiting for {what}. Last: {last}{(lastError is null ? "" : " / error: " + lastError.Message)}");

@@ -54,27 +54,11 @@ public sealed class TopologyPlacementTests(ITestOutputHelper output)
             var workerMemory = (await api.GetJsonAsync<List<NodeDocument>>("api/v1/nodes")).Min(n => n.MemoryTotal);
             var big = await TopologyServices.DeploySleeperAsync(topology, api, "big", workerMemory * 4 / 10, null);
             await TopologyServices.ScaleAsync(topology, "big", 9);
-            ServiceDocument? last = null;
-            try
-            {
-                await Wait.ForAsync(async () => last = await api.ServiceAsync(big),
-                    s => s.InstanceList.Count == 9 && s.InstanceList.Count(i => i.Status == InstanceStatus.Running) == 8 &&
-                         s.InstanceList.Count(i => i.Status.IsNegativeScheduling()) == 1, TimeSpan.FromSeconds(40),
-                    "8 of 9 instances running, the 9th refused");
-            }
-            finally
-            {
-                foreach (var i in last?.InstanceList ?? [])
-                {
-                    output.WriteLine($"{i.InstanceNumber} {i.Status} {i.ClusterName}/{i.NodeName} {i.StatusDetail}");
-                }
-            }
-
-            last!.InstanceList.Where(i => i.Status == InstanceStatus.Running).GroupBy(i => i.NodeName).ShouldAllBe(g => g.Count() == 2);
+            var last = await EightOfNineRunningAsync(api, big);
 
             // The root sees a cluster's summed memory, not how it is split over workers: with 2 × 40 % on each worker a cluster still
-            // shows 20 % of one worker free, so the root may send the ninth there and the cluster refuses it (NoWorkerCapacity, retried),
-            // or the root refuses it itself. Either way it names the memory that is missing.
+            // shows 20 % of one worker free, so the root may send the ninth there and the cluster refuses it (NoWorkerCapacity, retried
+            // and handed back to the root now and then), or the root refuses it itself. Either way it names the memory that is missing.
             var refused = last.InstanceList.Single(i => i.Status.IsNegativeScheduling());
             refused.Status.ShouldBeOneOf(InstanceStatus.NoWorkerCapacity, InstanceStatus.NoActiveClusterWithCapacity);
             refused.StatusDetail.ShouldNotBeNull().ShouldContain("insufficient memory");
@@ -212,10 +196,16 @@ public sealed class TopologyPlacementTests(ITestOutputHelper output)
 
         // Up to exactly full (2 on each of the 4 workers), then one more than fits anywhere.
         await TopologyServices.ScaleAsync(topology, "big", 9);
+        await EightOfNineRunningAsync(api, big);
+    }
+
+    /// <summary>Nine instances of 40 % of a worker's memory on 4 workers: 8 run, 2 on each worker, the 9th is refused.</summary>
+    private async Task<ServiceDocument> EightOfNineRunningAsync(HttpClient api, string serviceId)
+    {
         ServiceDocument? last = null;
         try
         {
-            await Wait.ForAsync(async () => last = await api.ServiceAsync(big),
+            await Wait.ForAsync(async () => last = await api.ServiceAsync(serviceId),
                 s => s.InstanceList.Count == 9 && s.InstanceList.Count(i => i.Status == InstanceStatus.Running) == 8 &&
                      s.InstanceList.Count(i => i.Status.IsNegativeScheduling()) == 1, TimeSpan.FromSeconds(40),
                 "8 of 9 instances running, the 9th refused");
@@ -229,6 +219,7 @@ public sealed class TopologyPlacementTests(ITestOutputHelper output)
         }
 
         last!.InstanceList.Where(i => i.Status == InstanceStatus.Running).GroupBy(i => i.NodeName).ShouldAllBe(g => g.Count() == 2);
+        return last;
     }
 
     private static List<string> Strings(JsonNode? node) => node switch

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using Canopy.Contracts;
 using Canopy.Contracts.Api;
+using Canopy.Contracts.Link;
 using Canopy.Core.States;
 
 namespace Canopy.Root.Tests.Infrastructure;
@@ -35,6 +36,18 @@ internal static class Workloads
         HostPort = "18080",
         Timestamp = DateTimeOffset.UtcNow,
     };
+
+    /// <summary>A cluster connected to the root, with one instance of the example service deployed there and reported RUNNING.</summary>
+    public static async Task<(FakeCluster Cluster, string ServiceId, int Number)> RunningOnAsync(RootHost root, string clusterName)
+    {
+        var cluster = await FakeCluster.ConnectAsync(root, clusterName);
+        var serviceId = await CreateServiceAsync(root);
+        var number = await AddInstanceAsync(root, serviceId);
+        (await cluster.NextAsync(LinkMessageTypes.Deploy)).Read<DeployInstance>().InstanceNumber.ShouldBe(number);
+        await cluster.SendAsync(LinkMessageTypes.InstanceStatus, Report(serviceId, number, InstanceStatus.Running, "a-1"));
+        await Eventually.ValueAsync(() => DetailAsync(root, serviceId, number), d => d.Status == InstanceStatus.Running, $"running on {clusterName}");
+        return (cluster, serviceId, number);
+    }
 
     public static Task<InstanceDetailDocument> DetailAsync(RootHost root, string serviceId, int number) =>
         root.GetAsync<InstanceDetailDocument>($"/api/v1/services/{serviceId}/instances/{number}");
