@@ -6,6 +6,8 @@
   python3 scripts/images.py push REGISTRY NAME:TAG [--entrypoint ...] [--cmd ...]
       pushes the image to a plain-HTTP registry (e.g. 127.0.0.1:5000) with the Registry HTTP API v2
 
+--busybox PATH takes another static busybox than /bin/busybox. A dynamically linked one is refused: an image has no
+loader or libraries, so every process in it would die at once (Debian's busybox-static replaces the dynamic busybox).
 --entrypoint/--cmd take a JSON array ('["/bin/sh","-c","..."]') or a shell-quoted string; "" means none.
 The one layer holds bin/busybox with links for about 100 common applets (sh, ls, cat, sleep, httpd, wget, ...),
 www/index.html, tmp/ and a minimal etc/passwd; the config sets PATH=/bin.
@@ -27,6 +29,7 @@ import json
 import os
 import platform
 import shlex
+import struct
 import subprocess
 import sys
 import tarfile
@@ -34,7 +37,8 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
-BUSYBOX = "/bin/busybox"
+BUSYBOX = "/bin/busybox"  # --busybox changes it
+PT_INTERP = 3
 EPOCH = 0  # every timestamp in the image, so that the digests do not change between builds
 CREATED = "1970-01-01T00:00:00Z"
 PAUSE_ENTRYPOINT = ["/bin/sh", "-c", "trap 'exit 0' TERM INT; while :; do sleep 3600 & wait $!; done"]
@@ -84,10 +88,51 @@ COMMON_APPLETS = """
 """.split()
 
 
+def elf_linking(data):
+    """('static', None), ('dynamic', loader) or ('not-elf', None): a dynamic executable has a PT_INTERP program header."""
+    if len(data) < 52 or data[:4] != b"\x7fELF" or data[4] not in (1, 2) or data[5] not in (1, 2):
+        return "not-elf", None
+    wide, order = data[4] == 2, "<" if data[5] == 1 else ">"
+    if wide:
+        if len(data) < 64:
+            return "not-elf", None
+        (table,) = struct.unpack_from(order + "Q", data, 32)
+        entry_size, entries = struct.unpack_from(order + "HH", data, 54)
+    else:
+        (table,) = struct.unpack_from(order + "I", data, 28)
+        entry_size, entries = struct.unpack_from(order + "HH", data, 42)
+    if entries and (entry_size < (56 if wide else 32) or table + entries * entry_size > len(data)):
+        return "not-elf", None
+    for i in range(entries):
+        at = table + i * entry_size
+        if struct.unpack_from(order + "I", data, at)[0] != PT_INTERP:
+            continue
+        word = order + ("Q" if wide else "I")
+        (offset,) = struct.unpack_from(word, data, at + (8 if wide else 4))
+        (size,) = struct.unpack_from(word, data, at + (32 if wide else 16))
+        return "dynamic", data[offset:offset + size].rstrip(b"\0").decode(errors="replace") or None
+    return "static", None
+
+
+def read_busybox():
+    """The busybox's bytes; refuses a missing, dynamically linked or non-ELF file with what to do about it."""
+    fix = "apt-get install busybox-static (it replaces Debian's dynamically linked busybox package), or pass --busybox PATH"
+    if not os.path.isfile(BUSYBOX):
+        fail(f"{BUSYBOX} is missing: {fix}")
+    with open(BUSYBOX, "rb") as f:
+        data = f.read()
+    linking, loader = elf_linking(data)
+    if linking == "dynamic":
+        fail(f"{BUSYBOX} is dynamically linked (loader {loader}); an image needs a statically linked busybox: {fix}")
+    if linking != "static":
+        fail(f"{BUSYBOX} is not an ELF executable; an image needs a statically linked busybox: {fix}")
+    if not os.access(BUSYBOX, os.X_OK):
+        fail(f"{BUSYBOX} is not executable (chmod +x it)")
+    return data
+
+
 def applets():
     """The COMMON_APPLETS this busybox has (`busybox --list`)."""
-    if not os.path.isfile(BUSYBOX) or not os.access(BUSYBOX, os.X_OK):
-        fail(f"{BUSYBOX} is missing: apt-get install busybox-static")
     out = subprocess.run([BUSYBOX, "--list"], check=True, capture_output=True, text=True).stdout
     available = {line.strip() for line in out.splitlines() if line.strip()}
     if "sh" not in available:
@@ -124,8 +169,7 @@ def build_layer(repository, tag):
     with tarfile.open(fileobj=buffer, mode="w", format=tarfile.USTAR_FORMAT) as tar:
         for directory, mode in (("bin", 0o755), ("etc", 0o755), ("root", 0o700), ("tmp", 0o1777), ("www", 0o755)):
             tar.addfile(tar_info(directory + "/", tarfile.DIRTYPE, mode))
-        with open(BUSYBOX, "rb") as f:
-            data = f.read()
+        data = read_busybox()
         tar.addfile(tar_info("bin/busybox", mode=0o755, size=len(data)), io.BytesIO(data))
         for applet in applets():
             if applet != "busybox":
@@ -254,6 +298,7 @@ def push(registry, reference, entrypoint, cmd):
 
 
 def main():
+    global BUSYBOX
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
     archive = sub.add_parser("archive", help="write a docker-archive tar")
@@ -263,9 +308,11 @@ def main():
     upload.add_argument("registry", metavar="REGISTRY")
     upload.add_argument("reference", metavar="NAME:TAG")
     for p in (archive, upload):
+        p.add_argument("--busybox", default=BUSYBOX, help="the statically linked busybox to build from [default: /bin/busybox]")
         p.add_argument("--entrypoint", help="JSON array or shell-quoted string")
         p.add_argument("--cmd", help="JSON array or shell-quoted string")
     args = parser.parse_args()
+    BUSYBOX = args.busybox
     entrypoint, cmd = parse_command(args.entrypoint), parse_command(args.cmd)
     if args.command == "archive":
         write_archive(args.reference, args.out, entrypoint, cmd)

@@ -38,6 +38,8 @@ internal static class EventIds
     public const int NodeClockSkewed = 220;
     public const int NodeClockFixed = 221;
     public const int InstanceHandedBack = 222;
+    public const int NodeLeft = 240;
+    public const int NodeSubnetMoved = 241;
 
     // Placement/ 300-399
     public const int InstancePlaced = 300;

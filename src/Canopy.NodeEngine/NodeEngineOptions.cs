@@ -58,8 +58,20 @@ public sealed class NodeEngineOptions
     /// <summary>The containerd binary; a bare name is looked up in PATH (and /usr/bin, /usr/local/bin, /usr/sbin).</summary>
     public string ContainerdPath { get; set; } = "containerd";
 
+    /// <summary>
+    /// The statically linked busybox Canopy's own containerd gets its pause image from (Debian's busybox-static). A missing or
+    /// dynamically linked one leaves the node without the <c>container</c> runtime, and the node says why.
+    /// </summary>
+    public string BusyboxPath { get; set; } = Containerd.PauseImage.DefaultBusybox;
+
     /// <summary>The /26 for this node's containers (e.g. <c>10.18.0.64/26</c>); normally the cluster's registration answer gives it.</summary>
     public string? Subnet { get; set; }
+
+    /// <summary>
+    /// Where nodes on this machine record what they created in the kernel (bridge, subnet, CNI rules) and hold a lock while
+    /// they run: a node that starts removes what nodes whose data dir is gone left behind, and never a live node's.
+    /// </summary>
+    public string NetworkStateDir { get; set; } = Network.HostNetwork.DefaultStateDir;
 
     /// <summary>The node's name as reported and used in messages.</summary>
     public string NodeName => string.IsNullOrWhiteSpace(Name) ? Environment.MachineName : Name;

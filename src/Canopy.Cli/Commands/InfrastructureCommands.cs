@@ -37,6 +37,14 @@ public static class InfrastructureCommands
                 output.Warn($"node {n.Name}'s clock is {SkewText(n.ClockSkewSeconds!.Value)} its cluster's; times it reports are corrected, but set its clock (NTP).");
             }
 
+            foreach (var n in nodes)
+            {
+                foreach (var (runtime, why) in n.UnavailableRuntimes ?? new Dictionary<string, string>())
+                {
+                    output.Info($"node {n.Name} cannot run {runtime}: {why}");
+                }
+            }
+
             return ExitCodes.Success;
         });
         return command;

@@ -76,6 +76,18 @@ internal sealed partial class BrokerUsers(
         }
     }
 
+    /// <summary>Drops the accounts of nodes the store no longer has (a node that left): rewrite and reload.</summary>
+    public async Task RevokeRemovedAsync(CancellationToken ct)
+    {
+        if (!options.Mqtt.StartBroker)
+        {
+            return;
+        }
+
+        await WritePasswordFileAsync(ct);
+        broker.Reload();
+    }
+
     private async Task ProbeAsync(BrokerUser user, CancellationToken ct)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);

@@ -47,6 +47,7 @@ internal static class NodeDocuments
             CpuPercent = latest?.CpuPercent ?? 0,
             MemoryPercent = latest?.MemoryPercent ?? 0,
             Virtualization = latest is { Virtualization.Count: > 0 } ? latest.Virtualization : info.Virtualization,
+            UnavailableRuntimes = latest?.UnavailableRuntimes,
             Location = info.Location,
             LastSeen = node.LastSeen,
             ClockSkewSeconds = node.ClockSkew() is { } skew ? Math.Round(skew.TotalSeconds, 1) + 0.0 : null,

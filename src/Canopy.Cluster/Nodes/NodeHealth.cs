@@ -96,6 +96,18 @@ internal sealed partial class NodeHealth(
         }
     }
 
+    /// <summary>
+    /// <c>canopy node --leave</c>: its instances are placed elsewhere as for a lost node, then the cluster forgets it (a later
+    /// registration from the same machine is a new node).
+    /// </summary>
+    public async Task LeaveAsync(NodeRecord node, CancellationToken ct)
+    {
+        await MarkInactiveAsync(node, "it left the cluster", ct);
+        await store.DeleteNodeAsync(node.Id, ct);
+        liveness.Forget(node.Id);
+        Log.Left(logger, node.Host, node.Id);
+    }
+
     public async Task MarkInactiveAsync(NodeRecord node, string reason, CancellationToken ct)
     {
         await store.SetNodeActiveAsync(node.Id, false, ct);
@@ -122,6 +134,9 @@ internal sealed partial class NodeHealth(
 
         [LoggerMessage(EventId = EventIds.NodeInactive, Level = LogLevel.Warning, Message = "Node {Host} ({NodeId}) is inactive: {Reason}")]
         public static partial void Inactive(ILogger logger, string host, string nodeId, string reason);
+
+        [LoggerMessage(EventId = EventIds.NodeLeft, Level = LogLevel.Information, Message = "Node {Host} ({NodeId}) left the cluster")]
+        public static partial void Left(ILogger logger, string host, string nodeId);
 
         [LoggerMessage(EventId = EventIds.NodeClockSkewed, Level = LogLevel.Warning, Message = "Node {Host} ({NodeId}): its clock is {Skew} the cluster's; the times it reports are corrected, but set its clock (NTP)")]
         public static partial void ClockSkewed(ILogger logger, string host, string nodeId, string skew);

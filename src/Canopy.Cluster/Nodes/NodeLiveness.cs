@@ -21,5 +21,8 @@ internal sealed class NodeLiveness(TimeProvider time)
         }
     }
 
+    /// <summary>A node that left: nothing of it is kept.</summary>
+    public void Forget(string nodeId) => _heard.TryRemove(nodeId, out _);
+
     public DateTimeOffset? LastHeard(string nodeId) => _heard.TryGetValue(nodeId, out var at) ? at : null;
 }

@@ -77,10 +77,15 @@ internal sealed partial class NodeRegistry(
         if (existing is not null)
         {
             node = existing with { Host = request.Host, Ip = request.Ip ?? existing.Ip, StaticInfo = staticInfo };
+            if (existing.Subnet is { } subnet && SubnetPool.Clash(subnet, request.SubnetsInUse) is { } route)
+            {
+                // Another node on its machine (of another cluster) or a network there took its subnet meanwhile.
+                node = node with { Subnet = await AllocateSubnetAsync(request, ct) };
+                Log.SubnetMoved(logger, node.Host, node.Id, subnet, route, node.Subnet);
+            }
         }
         else
         {
-            var taken = (await store.ListNodesAsync(ct)).Select(n => n.Subnet).OfType<string>().ToHashSet();
             node = new NodeRecord
             {
                 Id = RandomNumberGenerator.GetHexString(24, lowercase: true),
@@ -88,7 +93,7 @@ internal sealed partial class NodeRegistry(
                 Ip = request.Ip,
                 StaticInfo = staticInfo,
                 MqttPassword = BrokerUsers.NewPassword(),
-                Subnet = SubnetPool.Allocate(taken) ?? throw ApiProblem.Unavailable("no free node subnet is left in 10.18.0.0/16"),
+                Subnet = await AllocateSubnetAsync(request, ct),
                 RegisteredAt = time.GetUtcNow(),
                 Active = false,
             };
@@ -98,8 +103,19 @@ internal sealed partial class NodeRegistry(
         return node;
     }
 
+    /// <summary>A /26 no node of this cluster has, avoiding what is routed on the node's own machine.</summary>
+    private async Task<string> AllocateSubnetAsync(NodeRegisterRequest request, CancellationToken ct)
+    {
+        var taken = (await store.ListNodesAsync(ct)).Select(n => n.Subnet).OfType<string>().ToHashSet();
+        return SubnetPool.Allocate(taken, request.SubnetsInUse) ?? throw ApiProblem.Unavailable("no free node subnet is left in 10.18.0.0/16");
+    }
+
     private static partial class Log
     {
+        [LoggerMessage(EventId = EventIds.NodeSubnetMoved, Level = LogLevel.Warning,
+            Message = "Node {Host} ({NodeId}): its subnet {Subnet} clashes with {Route} on its machine; it gets {NewSubnet}")]
+        public static partial void SubnetMoved(ILogger logger, string host, string nodeId, string subnet, string route, string? newSubnet);
+
         [LoggerMessage(EventId = EventIds.NodeRegistered, Level = LogLevel.Information, Message = "Node {Host} registered as {NodeId} (subnet {Subnet})")]
         public static partial void Registered(ILogger logger, string host, string nodeId, string subnet);
 

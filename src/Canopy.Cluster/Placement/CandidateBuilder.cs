@@ -44,6 +44,7 @@ internal static class CandidateBuilder
             CpuPercent = latest?.CpuPercent ?? 0,
             MemoryPercent = latest?.MemoryPercent ?? 0,
             Virtualizations = latest is { Virtualization.Count: > 0 } ? latest.Virtualization : info.Virtualization,
+            UnavailableRuntimes = latest?.UnavailableRuntimes ?? new Dictionary<string, string>(),
             Architectures = architecture.Length > 0 ? [architecture] : [],
             Location = GeoPoint.TryParse(info.Location),
             ActiveNodes = 1,

@@ -66,6 +66,13 @@ internal static class ResourceReport
             [ResourceKeys.Architecture] = latest is { Architecture.Length: > 0 } ? latest.Architecture : info.Architecture,
         };
 
+        if (latest?.UnavailableRuntimes is { Count: > 0 } unavailable)
+        {
+            // Named per node: at the root, the cluster is the candidate, and the reason must still say where.
+            resources[ResourceKeys.UnavailableRuntimes] = new JsonObject(
+                unavailable.Select(u => KeyValuePair.Create(u.Key, (JsonNode?)$"node {node.Host}: {u.Value}")));
+        }
+
         // Non-canonical resources (gpu_model, labels) travel too, the latest report winning; the aggregator sums, appends or flattens them.
         var canonical = resources.Select(p => p.Key).ToHashSet();
         foreach (var (key, value) in (info.Extra ?? []).Concat(latest?.Extra ?? []))

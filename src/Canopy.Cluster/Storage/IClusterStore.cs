@@ -20,6 +20,9 @@ internal interface IClusterStore
 
     Task SetNodeActiveAsync(string id, bool active, CancellationToken ct);
 
+    /// <summary>Forgets a node that left the cluster.</summary>
+    Task DeleteNodeAsync(string id, CancellationToken ct);
+
     Task SaveServiceAsync(ServiceSpec spec, CancellationToken ct);
 
     Task<ServiceSpec?> GetServiceAsync(string serviceId, CancellationToken ct);

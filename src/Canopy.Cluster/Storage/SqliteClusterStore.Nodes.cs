@@ -50,6 +50,15 @@ internal sealed partial class SqliteClusterStore
         await command.ExecuteNonQueryAsync(ct);
     }
 
+    public async Task DeleteNodeAsync(string id, CancellationToken ct)
+    {
+        await using var connection = Open();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "DELETE FROM nodes WHERE id = $id";
+        command.Parameters.AddWithValue("$id", id);
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
     public async Task SetNodeActiveAsync(string id, bool active, CancellationToken ct)
     {
         await using var connection = Open();

@@ -25,6 +25,9 @@ public sealed record NodeDocument
     public double CpuPercent { get; init; }
     public double MemoryPercent { get; init; }
     public IReadOnlyList<string> Virtualization { get; init; } = [];
+
+    /// <summary>Runtimes the node has but cannot use now, with why (e.g. no static busybox for containers); null when none.</summary>
+    public IReadOnlyDictionary<string, string>? UnavailableRuntimes { get; init; }
     public string? Location { get; init; }
     public DateTimeOffset? LastSeen { get; init; }
 

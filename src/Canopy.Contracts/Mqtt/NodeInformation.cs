@@ -18,6 +18,9 @@ public sealed record NodeInformation
     public double MemoryPercent { get; init; }
     public string Architecture { get; init; } = "";
     public IReadOnlyList<string> Virtualization { get; init; } = [];
+
+    /// <summary>The runtimes this node has but cannot use now, each with why (Canopy addition); null when none.</summary>
+    public IReadOnlyDictionary<string, string>? UnavailableRuntimes { get; init; }
     public string? Ip { get; init; }
     public DateTimeOffset Timestamp { get; init; }
 

@@ -22,6 +22,12 @@ public sealed record NodeRegisterRequest
     public string? Location { get; init; }
     public Dictionary<string, string>? SystemInfo { get; init; }
 
+    /// <summary>
+    /// IPv4 networks routed on the node's machine that are not its own (other Canopy nodes' bridges, other interfaces), in
+    /// CIDR form: the cluster gives the node a subnet that overlaps none of them (Canopy addition).
+    /// </summary>
+    public IReadOnlyList<string>? SubnetsInUse { get; init; }
+
     /// <summary>Non-canonical resources and labels configured on the node.</summary>
     [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; init; }
 }

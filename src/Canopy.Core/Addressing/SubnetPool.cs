@@ -9,8 +9,13 @@ public static class SubnetPool
     private const uint Last = (10u << 24) | (29u << 16) | (255u << 8) | 192u;
     private const uint Size = 1u << (32 - PrefixLength);
 
-    /// <summary>The first free subnet in CIDR form (e.g. <c>10.18.0.64/26</c>); null when exhausted.</summary>
-    public static string? Allocate(IReadOnlySet<string> taken)
+    /// <summary>
+    /// The first free subnet in CIDR form (e.g. <c>10.18.0.64/26</c>); null when exhausted. <paramref name="inUse"/> are the
+    /// networks routed on the node's machine that are not its own (other Canopy nodes' bridges, other interfaces): a subnet
+    /// overlapping none of them is preferred; failing that, one that only a broader route covers (a LAN's 10.0.0.0/8 loses
+    /// to the node's /26 for its containers' addresses, see <see cref="Clash"/>).
+    /// </summary>
+    public static string? Allocate(IReadOnlySet<string> taken, IReadOnlyCollection<string>? inUse = null)
     {
         var used = new HashSet<uint>();
         foreach (var subnet in taken)
@@ -23,14 +28,39 @@ public static class SubnetPool
             }
         }
 
+        var routes = Parse(inUse);
+        return FirstFree(used, candidate => !routes.Any(candidate.Overlaps)) ?? FirstFree(used, candidate => Clash(candidate, routes) is null);
+    }
+
+    /// <summary>
+    /// The first of <paramref name="inUse"/> that makes <paramref name="subnet"/> unusable on its machine: an overlapping route at
+    /// least as specific as the subnet itself, which the kernel would choose over (or beside) the node's bridge for some of its
+    /// containers' addresses. Null when there is none, or when <paramref name="subnet"/> is not a network in CIDR form.
+    /// </summary>
+    public static string? Clash(string subnet, IReadOnlyCollection<string>? inUse) =>
+        Ipv4Network.TryParse(subnet, out var network) && Clash(network, Parse(inUse)) is { } route ? route.ToString() : null;
+
+    private static Ipv4Network? Clash(Ipv4Network subnet, List<Ipv4Network> routes) =>
+        routes.Where(r => r.Prefix >= subnet.Prefix && r.Overlaps(subnet)).Select(r => (Ipv4Network?)r).FirstOrDefault();
+
+    private static string? FirstFree(HashSet<uint> used, Func<Ipv4Network, bool> acceptable)
+    {
         for (var network = First; network <= Last; network += Size)
         {
-            if (!used.Contains(network))
+            var candidate = new Ipv4Network(network, PrefixLength);
+            if (!used.Contains(network) && acceptable(candidate))
             {
-                return $"{Ipv4.Format(network)}/{PrefixLength}";
+                return candidate.ToString();
             }
         }
 
         return null;
     }
+
+    /// <summary>Networks in CIDR form (host bits dropped, as for a route); the default route and anything unreadable are left out.</summary>
+    private static List<Ipv4Network> Parse(IReadOnlyCollection<string>? inUse) =>
+        (inUse ?? []).Select(text => Ipv4Network.TryParse(text, out var n, strict: false) ? n : (Ipv4Network?)null)
+            .OfType<Ipv4Network>()
+            .Where(n => n.Prefix > 0)
+            .ToList();
 }

@@ -11,6 +11,7 @@ namespace Canopy.Core.Resources;
 /// <remarks>
 /// Per key: <c>*_percent</c>/<c>*_average</c> → mean of the non-zero values; <c>vcpus, vgpus, memory, memory_total, vram</c> → sum;
 /// <c>virtualization, supported_addons, gpu_drivers, architecture</c> → concatenated list; <c>csi_drivers</c> → list without duplicates;
+/// <c>unavailable_runtimes</c> (objects of runtime → why) → one object, the distinct reasons per runtime joined with "; ";
 /// identity keys (<see cref="ExcludedKeys"/>) are dropped; <c>active_nodes</c> = number of workers; any other key: numbers summed,
 /// otherwise a flattened list of its scalars (objects ignored). Plus <c>aggregation_per_architecture</c>: the same per worker architecture.
 /// Keys come out sorted (<c>aggregation_per_architecture</c> last), so the same workers always give byte-identical records.
@@ -99,6 +100,11 @@ public static class ResourceAggregator
             return new JsonArray(Flatten(values, keepObjects: false).ToArray());
         }
 
+        if (key == ResourceKeys.UnavailableRuntimes)
+        {
+            return MergeReasons(values);
+        }
+
         if (key == ResourceKeys.CsiDrivers)
         {
             // Drivers may come as names or as objects; the same driver on two workers is one capability of the cluster.
@@ -113,6 +119,25 @@ public static class ResourceAggregator
 
         var items = Flatten(values, keepObjects: false).ToArray();
         return items.Length == 0 && values.All(v => v is JsonObject) ? null : new JsonArray(items);
+    }
+
+    /// <summary>Per runtime, every distinct reason a worker gave, in worker order; null when no worker gave any.</summary>
+    private static JsonObject? MergeReasons(IReadOnlyList<JsonNode> values)
+    {
+        var reasons = new SortedDictionary<string, List<string>>(StringComparer.Ordinal);
+        foreach (var (runtime, reason) in values.OfType<JsonObject>().SelectMany(o => o))
+        {
+            if (reason is JsonValue value && value.GetValueKind() == JsonValueKind.String && value.GetValue<string>() is { Length: > 0 } text)
+            {
+                var list = reasons.TryGetValue(runtime, out var known) ? known : reasons[runtime] = [];
+                if (!list.Contains(text))
+                {
+                    list.Add(text);
+                }
+            }
+        }
+
+        return reasons.Count == 0 ? null : new JsonObject(reasons.Select(r => KeyValuePair.Create(r.Key, (JsonNode?)string.Join("; ", r.Value))));
     }
 
     /// <summary>Whole numbers stay whole (memory in MB must not become 300.0 for a reader expecting an integer).</summary>

@@ -15,6 +15,9 @@ public static class ResourceKeys
     public const string MemoryPercent = "memory_percent";
     public const string Virtualization = "virtualization";
     public const string Architecture = "architecture";
+
+    /// <summary>Runtimes a worker (or a cluster's workers) has but cannot use now: runtime name → why (Canopy addition).</summary>
+    public const string UnavailableRuntimes = "unavailable_runtimes";
     public const string ActiveNodes = "active_nodes";
     public const string Vgpus = "vgpus";
     public const string Vram = "vram";

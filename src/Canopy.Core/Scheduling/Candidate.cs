@@ -25,6 +25,9 @@ public sealed record Candidate
     public double CpuPercent { get; init; }
     public double MemoryPercent { get; init; }
     public IReadOnlyList<string> Virtualizations { get; init; } = [];
+
+    /// <summary>Runtimes it has but cannot use now, with why: a refused placement says it instead of only "has no runtime".</summary>
+    public IReadOnlyDictionary<string, string> UnavailableRuntimes { get; init; } = new Dictionary<string, string>();
     public IReadOnlyList<string> Architectures { get; init; } = [];
     public GeoPoint? Location { get; init; }
 

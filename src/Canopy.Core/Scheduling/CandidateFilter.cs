@@ -55,7 +55,10 @@ internal static class CandidateFilter
 
         if (!HasVirtualization(request, candidate))
         {
-            return Reject(candidate, FilterReason.MissingVirtualization, $"has no {Runtime(request.Virtualization)} runtime");
+            var runtime = Runtime(request.Virtualization);
+            return Reject(candidate, FilterReason.MissingVirtualization, candidate.UnavailableRuntimes.TryGetValue(runtime, out var why)
+                ? $"has no usable {runtime} runtime ({why})"
+                : $"has no {runtime} runtime");
         }
 
         foreach (var (location, threshold) in constraints.Geo)

@@ -5,6 +5,7 @@ using Canopy.Contracts;
 using Canopy.Contracts.Registration;
 using Canopy.NodeEngine.Instances;
 using Canopy.NodeEngine.Monitoring;
+using Canopy.NodeEngine.Network;
 using Microsoft.Extensions.Logging;
 
 namespace Canopy.NodeEngine.ClusterLink;
@@ -21,14 +22,18 @@ internal sealed class ClusterRegistrar : IDisposable
     private readonly NodeFacts _facts;
     private readonly ResourceMonitor _monitor;
     private readonly NodeInstances _instances;
+    private readonly NodeSubnet _subnet;
+    private readonly HostNetwork _network;
     private readonly ILogger<ClusterRegistrar> _log;
     private readonly HttpClient _http;
     private readonly Uri _endpoint;
 
     public ClusterRegistrar(
         NodeEngineOptions options, NodeIdentityStore identity, NodeFacts facts, ResourceMonitor monitor,
-        NodeInstances instances, ILogger<ClusterRegistrar> log)
+        NodeInstances instances, NodeSubnet subnet, HostNetwork network, ILogger<ClusterRegistrar> log)
     {
+        _subnet = subnet;
+        _network = network;
         _options = options;
         _identity = identity;
         _facts = facts;
@@ -57,6 +62,8 @@ internal sealed class ClusterRegistrar : IDisposable
             TimeSpan wait;
             try
             {
+                // Until its new subnet is recorded, no other node on this machine may be given one (it would not see this one's).
+                using var registering = await _network.LockRegistrationAsync(ct).ConfigureAwait(false);
                 using var content = new ByteArrayContent(CanopyJson.SerializeToUtf8(BuildRequest()));
                 content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
                 using var response = await _http.PostAsync(_endpoint, content, ct).ConfigureAwait(false);
@@ -67,6 +74,12 @@ internal sealed class ClusterRegistrar : IDisposable
                     if (registration is { Id.Length: > 0, Mqtt: not null })
                     {
                         _identity.Save(registration.Id);
+                        _subnet.Assign(registration.Subnet);
+                        if (_subnet.Current is { } subnet)
+                        {
+                            _network.RecordSubnet(subnet);
+                        }
+
                         LinkLog.Registered(_log, cluster, registration.Id, _facts.Name);
                         return registration;
                     }
@@ -112,6 +125,7 @@ internal sealed class ClusterRegistrar : IDisposable
             Architecture = _facts.Architecture,
             Virtualization = _instances.Virtualizations,
             Location = _options.Location,
+            SubnetsInUse = _network.SubnetsInUse(),
             SystemInfo = new Dictionary<string, string>
             {
                 ["kernel_version"] = _facts.KernelVersion,

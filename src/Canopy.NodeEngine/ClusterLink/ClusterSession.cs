@@ -249,6 +249,7 @@ internal sealed class ClusterSession
             Architecture = _facts.Architecture,
             // Read each time: the container runtime becomes available after registration (it needs the subnet it assigns).
             Virtualization = _instances.Virtualizations,
+            UnavailableRuntimes = _instances.UnavailableRuntimes,
             Ip = _facts.Ip,
             Timestamp = DateTimeOffset.UtcNow,
             Extra = _facts.Extras,

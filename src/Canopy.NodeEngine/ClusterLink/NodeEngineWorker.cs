@@ -17,7 +17,6 @@ internal sealed class NodeEngineWorker(
     NodeFacts facts,
     ResourceMonitor monitor,
     NodeReadiness readiness,
-    NodeSubnet subnet,
     ILoggerFactory loggers) : BackgroundService
 {
     private static readonly TimeSpan FailureDelay = TimeSpan.FromSeconds(2);
@@ -32,7 +31,6 @@ internal sealed class NodeEngineWorker(
             {
                 var registration = await registrar.RegisterAsync(stoppingToken).ConfigureAwait(false);
                 readiness.SetRegistered(registration.Id);
-                subnet.Assign(registration.Subnet);
                 var session = new ClusterSession(options, registration, instances, facts, monitor, readiness, loggers);
                 if (await session.RunAsync(stoppingToken).ConfigureAwait(false) == SessionEnd.Stopped)
                 {

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Canopy.Core.Addressing;
@@ -18,18 +17,7 @@ internal static class CniConfig
     public static string NetworkName(string bridge) => $"canopy-{bridge}";
 
     /// <summary>True for an IPv4 network in CIDR form (<c>10.18.0.64/26</c>) whose address has no host bits set.</summary>
-    public static bool IsValidSubnet(string? subnet)
-    {
-        var slash = subnet?.IndexOf('/') ?? -1;
-        if (slash <= 0 || !Ipv4.TryParse(subnet![..slash], out var address) ||
-            !int.TryParse(subnet.AsSpan(slash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var prefix) ||
-            prefix is < 8 or > 30)
-        {
-            return false;
-        }
-
-        return (address & (uint.MaxValue >> prefix)) == 0;
-    }
+    public static bool IsValidSubnet(string? subnet) => Ipv4Network.TryParse(subnet, out var network) && network.Prefix is >= 8 and <= 30;
 
     public static string Render(string bridge, string subnet, string ipamDir)
     {

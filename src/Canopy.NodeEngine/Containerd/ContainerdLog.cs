@@ -22,6 +22,9 @@ internal static partial class ContainerdLog
     [LoggerMessage(EventId = 4006, Level = LogLevel.Information, Message = "Container runtime disabled: {Reason}")]
     public static partial void Disabled(ILogger logger, string reason);
 
+    [LoggerMessage(EventId = 4010, Level = LogLevel.Warning, Message = "Container runtime unavailable: {Reason}")]
+    public static partial void Unusable(ILogger logger, string reason);
+
     [LoggerMessage(EventId = 4007, Level = LogLevel.Information, Message = "Pause image {Image} built from {Busybox} and imported in {Elapsed} ms")]
     public static partial void PauseImported(ILogger logger, string image, string busybox, long elapsed);
 

@@ -46,6 +46,14 @@ public sealed class ContainerdSupervisor : IAsyncDisposable, IDisposable
             Mode = ContainerdMode.Disabled;
             DisabledReason = $"containerd ('{options.ContainerdPath}') is not installed (Debian packages containerd, runc, containernetworking-plugins)";
         }
+        else if (PauseImage.Problem(options.BusyboxPath) is { } problem)
+        {
+            // Said once, here: retrying cannot fix it, and every pod would die with a cryptic runc error.
+            Mode = ContainerdMode.Disabled;
+            DisabledReason = problem;
+            ContainerdLog.Unusable(_log, problem);
+            return;
+        }
         else
         {
             Mode = ContainerdMode.Own;
@@ -106,7 +114,7 @@ public sealed class ContainerdSupervisor : IAsyncDisposable, IDisposable
             else if (await WaitForVersionAsync(client, running, ReuseProbe, ct).ConfigureAwait(false) is { } version)
             {
                 ContainerdLog.Ready(_log, version, Paths.Socket, running, "re-used", ElapsedMs(started));
-                await PauseImageImport.EnsureAsync(client, Paths, _containerdPath!, _log, ct).ConfigureAwait(false);
+                await PauseImageImport.EnsureAsync(client, Paths, _containerdPath!, _options.BusyboxPath, _log, ct).ConfigureAwait(false);
                 return client;
             }
             else
@@ -129,7 +137,7 @@ public sealed class ContainerdSupervisor : IAsyncDisposable, IDisposable
                            $"containerd (pid {pid}) did not answer on {Paths.Socket} within {StartTimeout.TotalSeconds} s; " +
                            $"its log {Paths.Log} ends: {ContainerdProcess.LogTail(Paths.Log)}");
         ContainerdLog.Ready(_log, answered, Paths.Socket, pid, "started", ElapsedMs(started));
-        await PauseImageImport.EnsureAsync(client, Paths, _containerdPath!, _log, ct).ConfigureAwait(false);
+        await PauseImageImport.EnsureAsync(client, Paths, _containerdPath!, _options.BusyboxPath, _log, ct).ConfigureAwait(false);
         return client;
     }
 

@@ -1,6 +1,7 @@
 using System.Formats.Tar;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
+using Canopy.NodeEngine.Linux;
 
 namespace Canopy.NodeEngine.Containerd;
 
@@ -15,7 +16,8 @@ internal static class PauseImage
     /// <summary>Normalized by the import to <see cref="ContainerdConfig.PauseImage"/>.</summary>
     public const string RepoTag = "canopy/pause:local";
 
-    public const string Busybox = "/bin/busybox";
+    /// <summary>Debian's busybox-static installs it here (and replaces the dynamically linked busybox package).</summary>
+    public const string DefaultBusybox = "/bin/busybox";
 
     /// <summary>Sleeps in the background so that the shell can take TERM at once (a foreground sleep would delay it).</summary>
     public static readonly IReadOnlyList<string> Entrypoint =
@@ -23,9 +25,22 @@ internal static class PauseImage
 
     private static readonly DateTimeOffset Epoch = DateTimeOffset.UnixEpoch;
 
+    /// <summary>
+    /// Null when <paramref name="busyboxPath"/> can be the whole pause image: a statically linked executable. Otherwise why not,
+    /// naming the file and how to get a static one. An image has no loader or libraries: a dynamic busybox dies at once, and
+    /// with it every pod (runc's <c>namespace path: lstat /proc/N/ns/ipc: no such file or directory</c>).
+    /// </summary>
+    public static string? Problem(string busyboxPath) => Read(busyboxPath, out _);
+
+    /// <summary>Builds the archive; refuses (<see cref="InvalidOperationException"/>, saying why) anything but a static executable.</summary>
     public static void WriteArchive(string busyboxPath, string architecture, string archivePath)
     {
-        var layer = BuildLayer(busyboxPath);
+        if (Read(busyboxPath, out var busybox) is { } problem)
+        {
+            throw new InvalidOperationException(problem);
+        }
+
+        var layer = BuildLayer(busybox);
         var diffId = Sha256(layer);
         var config = BuildConfig(architecture, diffId);
         var configName = Sha256(config) + ".json";
@@ -50,8 +65,37 @@ internal static class PauseImage
         File.Move(temp, archivePath, overwrite: true);
     }
 
+    /// <summary>The busybox's bytes, or why they cannot be the pause image.</summary>
+    private static string? Read(string busyboxPath, out byte[] content)
+    {
+        const string fix = "install Debian's busybox-static (apt-get install busybox-static; it replaces the dynamically linked busybox package)";
+        content = [];
+        try
+        {
+            content = File.ReadAllBytes(busyboxPath);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return $"the pause image is built from {busyboxPath}, which is missing: {fix}";
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return $"the pause image is built from {busyboxPath}, which cannot be read ({e.Message})";
+        }
+
+        var found = ElfExecutable.Inspect(content);
+        return found.Linking switch
+        {
+            ElfLinking.Static => null,
+            ElfLinking.Dynamic =>
+                $"the pause image needs a statically linked busybox, but {busyboxPath} is dynamically linked " +
+                $"(loader {found.Interpreter ?? "unknown"}) and cannot run alone in an image: {fix}",
+            _ => $"the pause image needs a statically linked busybox, but {busyboxPath} is not an ELF executable: {fix}",
+        };
+    }
+
     /// <summary>bin/busybox with the two applets the entrypoint runs, and the directories runc mounts onto.</summary>
-    private static byte[] BuildLayer(string busyboxPath)
+    private static byte[] BuildLayer(byte[] busybox)
     {
         const UnixFileMode dirMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute |
                                      UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
@@ -64,7 +108,7 @@ internal static class PauseImage
             }
 
             AddDirectory(tar, "tmp/", dirMode | UnixFileMode.GroupWrite | UnixFileMode.OtherWrite | UnixFileMode.StickyBit);
-            AddFile(tar, "bin/busybox", File.ReadAllBytes(busyboxPath), dirMode);
+            AddFile(tar, "bin/busybox", busybox, dirMode);
             foreach (var applet in new[] { "sh", "sleep" })
             {
                 tar.WriteEntry(new UstarTarEntry(TarEntryType.SymbolicLink, "bin/" + applet)

@@ -16,7 +16,8 @@ internal static class PauseImageImport
     private static readonly TimeSpan ImportTimeout = TimeSpan.FromMinutes(2);
 
     /// <summary>Builds and imports the pause image when containerd does not have it (first start, or after its root was wiped).</summary>
-    public static async Task EnsureAsync(CriClient client, ContainerdPaths paths, string containerdPath, ILogger log, CancellationToken ct)
+    public static async Task EnsureAsync(
+        CriClient client, ContainerdPaths paths, string containerdPath, string busyboxPath, ILogger log, CancellationToken ct)
     {
         if (await client.ImageStatusAsync(ContainerdConfig.PauseImage, ct).ConfigureAwait(false) is not null)
         {
@@ -24,15 +25,14 @@ internal static class PauseImageImport
         }
 
         var started = Stopwatch.GetTimestamp();
-        if (!File.Exists(PauseImage.Busybox))
+        if (PauseImage.Problem(busyboxPath) is { } problem)
         {
-            throw new ContainerdUnavailableException(
-                $"the pause image is built from {PauseImage.Busybox}, which is missing: install the Debian package busybox-static");
+            throw new ContainerdUnavailableException(problem);
         }
 
         var ctr = Executables.FindBeside(containerdPath, "ctr") ??
                   throw new ContainerdUnavailableException("ctr (Debian package containerd) is missing: the pause image cannot be imported");
-        PauseImage.WriteArchive(PauseImage.Busybox, NodeFacts.ArchitectureName(RuntimeInformation.OSArchitecture), paths.PauseArchive);
+        PauseImage.WriteArchive(busyboxPath, NodeFacts.ArchitectureName(RuntimeInformation.OSArchitecture), paths.PauseArchive);
         try
         {
             await RunCtrAsync(ctr, ["-a", paths.Socket, "-n", "k8s.io", "images", "import", paths.PauseArchive], ct).ConfigureAwait(false);
@@ -47,7 +47,7 @@ internal static class PauseImageImport
             throw new ContainerdUnavailableException($"the pause image was imported but containerd does not list {ContainerdConfig.PauseImage}");
         }
 
-        ContainerdLog.PauseImported(log, ContainerdConfig.PauseImage, PauseImage.Busybox, ElapsedMs(started));
+        ContainerdLog.PauseImported(log, ContainerdConfig.PauseImage, busyboxPath, ElapsedMs(started));
     }
 
     private static async Task RunCtrAsync(string ctr, IEnumerable<string> args, CancellationToken ct)

@@ -40,6 +40,16 @@ public sealed class NodeInstances
     /// <summary>The runtimes this node can use: its <c>virtualization</c> list.</summary>
     public IReadOnlyList<string> Virtualizations => _runtimes.Where(r => r.IsAvailable).Select(r => r.Name).ToArray();
 
+    /// <summary>The runtimes this node cannot use now, with why: so that <c>canopy nodes</c> and a refused placement can say it.</summary>
+    public IReadOnlyDictionary<string, string>? UnavailableRuntimes
+    {
+        get
+        {
+            var unavailable = _runtimes.Where(r => !r.IsAvailable).ToDictionary(r => r.Name, r => r.UnavailableReason ?? "not available");
+            return unavailable.Count > 0 ? unavailable : null;
+        }
+    }
+
     /// <summary>Status changes as they happen, to be published on <c>job</c>.</summary>
     public ChannelReader<InstanceReport> Changes => _changes.Reader;
 

@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace Canopy.NodeEngine.Linux;
 
-/// <summary>The few libc calls the node engine needs; .NET has no API to signal a process group.</summary>
+/// <summary>The few libc calls the node engine needs; .NET has no API to signal a process group or to unmount.</summary>
 internal static class LibC
 {
     public const int SigTerm = 15;
@@ -16,9 +16,21 @@ internal static class LibC
 
     public static bool IsRoot => geteuid() == 0;
 
+    /// <summary>flock(LOCK_EX | LOCK_NB): true when this open file now holds the exclusive lock, false when another holds one.</summary>
+    public static bool TryLockExclusive(Microsoft.Win32.SafeHandles.SafeFileHandle file) => flock(file.DangerousGetHandle().ToInt32(), 2 | 4) == 0;
+
+    /// <summary>Detaches a mount now (MNT_DETACH): what still uses it keeps it until done, the path is free at once.</summary>
+    public static bool Detach(string mountPoint) => umount2(mountPoint, 2) == 0;
+
     [DllImport("libc", SetLastError = true)]
     private static extern int kill(int pid, int sig);
 
     [DllImport("libc")]
     private static extern uint geteuid();
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int flock(int fd, int operation);
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int umount2([MarshalAs(UnmanagedType.LPUTF8Str)] string target, int flags);
 }

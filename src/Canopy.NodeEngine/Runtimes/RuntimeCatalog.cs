@@ -1,4 +1,5 @@
 using Canopy.NodeEngine.Containerd;
+using Canopy.NodeEngine.Network;
 using Canopy.NodeEngine.Runtimes.Container;
 using Canopy.NodeEngine.Runtimes.Exec;
 using Microsoft.Extensions.DependencyInjection;
@@ -17,6 +18,7 @@ public static class RuntimeCatalog
 
         // containerd through CRI: Canopy's own containerd, the operator's (--containerd-socket), or none (exec only).
         services.AddSingleton<NodeSubnet>();
+        services.AddSingleton<HostNetwork>();
         services.AddSingleton<ContainerdSupervisor>();
         services.AddSingleton<IRuntime, ContainerRuntime>();
     }

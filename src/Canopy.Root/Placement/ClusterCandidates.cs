@@ -14,7 +14,7 @@ internal static class ClusterCandidates
     private static readonly HashSet<string> Canonical =
     [
         ResourceKeys.Vcpus, ResourceKeys.Memory, ResourceKeys.MemoryTotal, ResourceKeys.CpuPercent, ResourceKeys.MemoryPercent,
-        ResourceKeys.Virtualization, ResourceKeys.Architecture, ResourceKeys.ActiveNodes,
+        ResourceKeys.Virtualization, ResourceKeys.Architecture, ResourceKeys.ActiveNodes, ResourceKeys.UnavailableRuntimes,
     ];
 
     public static Candidate From(ClusterRecord cluster, bool active, double reservedVcpus, long reservedMemoryMb)
@@ -34,6 +34,7 @@ internal static class ClusterCandidates
             CpuPercent = Number(resources, ResourceKeys.CpuPercent) ?? 0,
             MemoryPercent = Number(resources, ResourceKeys.MemoryPercent) ?? 0,
             Virtualizations = Strings(resources, ResourceKeys.Virtualization).Select(v => Virtualizations.Normalize(v) ?? v).Distinct().ToList(),
+            UnavailableRuntimes = Reasons(resources),
             Architectures = Strings(resources, ResourceKeys.Architecture).Distinct().ToList(),
             Location = GeoPoint.TryParse(cluster.Location),
             ActiveNodes = (int)(Number(resources, ResourceKeys.ActiveNodes) ?? 0),
@@ -64,6 +65,24 @@ internal static class ClusterCandidates
                          double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed) => parsed,
         _ => null,
     };
+
+    /// <summary>The cluster's <see cref="ResourceKeys.UnavailableRuntimes"/>: runtime → why, keyed by the canonical runtime name.</summary>
+    private static Dictionary<string, string> Reasons(JsonObject o)
+    {
+        var reasons = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (o[ResourceKeys.UnavailableRuntimes] is JsonObject runtimes)
+        {
+            foreach (var (runtime, why) in runtimes)
+            {
+                if (why is JsonValue value && value.TryGetValue<string>(out var text))
+                {
+                    reasons[Virtualizations.Normalize(runtime) ?? runtime] = text;
+                }
+            }
+        }
+
+        return reasons;
+    }
 
     /// <summary>An array of strings, or one string (a single node reports one architecture).</summary>
     public static IEnumerable<string> Strings(JsonObject o, string key) => o[key] switch

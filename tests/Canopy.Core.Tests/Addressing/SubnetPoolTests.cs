@@ -33,4 +33,31 @@ public class SubnetPoolTests
         taken.Remove("10.29.255.192/26");
         SubnetPool.Allocate(taken).ShouldBe("10.29.255.192/26");
     }
+
+    [Theory]
+    [InlineData(new[] { "10.18.0.0/26" }, "10.18.0.64/26")]
+    [InlineData(new[] { "10.18.0.0/24", "192.0.2.0/24" }, "10.18.1.0/26")]
+    [InlineData(new[] { "10.18.0.5/32" }, "10.18.0.64/26")]
+    [InlineData(new[] { "0.0.0.0/0", "junk" }, "10.18.0.0/26")]
+    public void Allocate_AvoidsWhatIsRoutedOnTheNodesMachine(string[] inUse, string expected)
+    {
+        SubnetPool.Allocate(new HashSet<string>(), inUse).ShouldBe(expected);
+    }
+
+    [Fact]
+    public void Allocate_UnderABroadRouteOverEverything_TakesASubnetOnlyThatRouteCovers()
+    {
+        // A LAN's 10.0.0.0/8 covers the whole pool; the node's /26 is more specific and wins for its containers' addresses.
+        SubnetPool.Allocate(new HashSet<string> { "10.18.0.0/26" }, ["10.0.0.0/8", "10.18.0.64/26"]).ShouldBe("10.18.0.128/26");
+    }
+
+    [Theory]
+    [InlineData("10.18.0.0/26", new[] { "10.18.0.0/26" }, "10.18.0.0/26")]
+    [InlineData("10.18.0.0/26", new[] { "10.18.0.32/27" }, "10.18.0.32/27")]
+    [InlineData("10.18.0.0/26", new[] { "10.0.0.0/8", "10.18.0.64/26" }, null)]
+    [InlineData("not a subnet", new[] { "10.18.0.0/26" }, null)]
+    public void Clash_IsARouteAtLeastAsSpecificAsTheSubnet(string subnet, string[] inUse, string? clash)
+    {
+        SubnetPool.Clash(subnet, inUse).ShouldBe(clash);
+    }
 }

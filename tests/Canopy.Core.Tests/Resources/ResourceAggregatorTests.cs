@@ -35,6 +35,9 @@ public class ResourceAggregatorTests
     [InlineData("has_gpu", "true", "false", "[true,false]")]
     [InlineData("mixed", "1", "\"x\"", "[1,\"x\"]")]
     [InlineData("maybe", "null", "2", "2")]
+    [InlineData("unavailable_runtimes", "{\"container\":\"node a: no busybox\"}", "{\"container\":\"node b: no busybox\",\"wasm\":\"node b: x\"}",
+        "{\"container\":\"node a: no busybox; node b: no busybox\",\"wasm\":\"node b: x\"}")]
+    [InlineData("unavailable_runtimes", "{\"container\":\"same\"}", "{\"container\":\"same\"}", "{\"container\":\"same\"}")]
     public void Aggregate_TwoWorkers_FollowsTheRuleOfTheKey(string key, string first, string second, string expected)
     {
         var result = Aggregate($"{{\"{key}\": {first}}}", $"{{\"{key}\": {second}}}");

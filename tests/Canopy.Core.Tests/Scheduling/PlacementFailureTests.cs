@@ -117,6 +117,20 @@ public class PlacementFailureTests
     }
 
     [Fact]
+    public void Cluster_ARuntimeTheWorkerHasButCannotUse_SaysWhy()
+    {
+        var result = Place(Mock.Request(virtualization: "container"), PlacementTier.Cluster,
+            Mock.Node("w1") with
+            {
+                Virtualizations = ["exec"],
+                UnavailableRuntimes = new Dictionary<string, string> { ["container"] = "/bin/busybox is dynamically linked" },
+            });
+
+        result.Failure.ShouldBe(InstanceStatus.NoQualifiedWorkerFound);
+        result.Detail.ShouldBe("no worker qualifies for 1 vcpus / 64 MB: w1 has no usable container runtime (/bin/busybox is dynamically linked)");
+    }
+
+    [Fact]
     public void Cluster_GeoExcludesEveryWorker_IsNoQualifiedWorkerFound()
     {
         var result = Place(Mock.Request(constraints: Mock.Geo(Mock.Munich, 50)), PlacementTier.Cluster,

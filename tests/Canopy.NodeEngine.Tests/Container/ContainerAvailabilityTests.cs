@@ -5,10 +5,12 @@ using Canopy.NodeEngine.Cgroups;
 using Canopy.NodeEngine.Containerd;
 using Canopy.NodeEngine.Instances;
 using Canopy.NodeEngine.Monitoring;
+using Canopy.NodeEngine.Network;
 using Canopy.NodeEngine.Runtimes;
 using Canopy.NodeEngine.Runtimes.Container;
 using Canopy.NodeEngine.Runtimes.Exec;
 using Canopy.NodeEngine.Tests.Support;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Canopy.NodeEngine.Tests.Container;
@@ -68,6 +70,32 @@ public sealed class ContainerAvailabilityTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task With_a_dynamically_linked_busybox_the_node_offers_exec_only_says_why_once_and_fails_container_deploys_with_it()
+    {
+        var busybox = Path.Combine(_dataDir, "busybox");
+        File.Copy("/bin/ls", busybox);
+        var logs = new ListLogger();
+        var options = new NodeEngineOptions { DataDir = _dataDir, Name = "dynamic-busybox", BusyboxPath = busybox };
+        var instances = Build(options, out _, logs);
+        await instances.RecoverAsync(CancellationToken.None);
+
+        instances.Virtualizations.ShouldBe(["exec"]);
+        var why = instances.UnavailableRuntimes.ShouldNotBeNull().ShouldHaveSingleItem();
+        why.Key.ShouldBe("container");
+        why.Value.ShouldContain($"{busybox} is dynamically linked");
+        why.Value.ShouldContain("apt-get install busybox-static");
+
+        var first = await instances.DeployAsync(new DeployCommand(Spec(), 0), CancellationToken.None);
+        var second = await instances.DeployAsync(new DeployCommand(Spec(), 0), CancellationToken.None);
+
+        first.Status.ShouldBe(InstanceStatus.Failed);
+        first.StatusDetail.ShouldNotBeNull().ShouldContain(why.Value);
+        second.StatusDetail.ShouldBe(first.StatusDetail);
+        logs.Lines.Count(l => l.Contains("Warning") && l.Contains("is dynamically linked")).ShouldBe(1, logs.Tail());
+        Directory.Exists(options.ContainerdDir).ShouldBeFalse("no containerd is started for a runtime that cannot work");
+    }
+
+    [Fact]
     public void Without_containerd_installed_the_runtime_says_so()
     {
         var options = new NodeEngineOptions { DataDir = _dataDir, ContainerdPath = "/nonexistent/containerd" };
@@ -78,10 +106,12 @@ public sealed class ContainerAvailabilityTests : IAsyncLifetime
         supervisor.DisabledReason.ShouldNotBeNull().ShouldContain("is not installed");
     }
 
-    private NodeInstances Build(NodeEngineOptions options, out ContainerRuntime containers)
+    private NodeInstances Build(NodeEngineOptions options, out ContainerRuntime containers, ListLogger? logs = null)
     {
-        var supervisor = new ContainerdSupervisor(options, NullLogger<ContainerdSupervisor>.Instance);
-        containers = new ContainerRuntime(options, supervisor, new NodeSubnet(options), NullLogger<ContainerRuntime>.Instance);
+        var supervisor = new ContainerdSupervisor(
+            options, logs is null ? NullLogger<ContainerdSupervisor>.Instance : new Logger<ContainerdSupervisor>(new LoggerFactory([logs])));
+        var subnet = new NodeSubnet(options);
+        containers = new ContainerRuntime(options, supervisor, subnet, new HostNetwork(options, subnet), NullLogger<ContainerRuntime>.Instance);
         var exec = new ExecRuntime(options, CgroupLayout.Detect());
         _owned.Add(containers);
         _owned.Add(exec);

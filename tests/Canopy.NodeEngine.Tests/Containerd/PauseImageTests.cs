@@ -16,7 +16,7 @@ public sealed class PauseImageTests : IDisposable
         Support.Prerequisites.Check();
         var archive = Path.Combine(_dir, "pause.tar");
 
-        PauseImage.WriteArchive(PauseImage.Busybox, "amd64", archive);
+        PauseImage.WriteArchive(PauseImage.DefaultBusybox, "amd64", archive);
 
         var files = ReadTar(File.OpenRead(archive));
         using var manifest = JsonDocument.Parse(files["manifest.json"]);
@@ -37,10 +37,27 @@ public sealed class PauseImageTests : IDisposable
     public void Two_builds_give_the_same_bytes_so_every_node_has_the_same_image_id()
     {
         Support.Prerequisites.Check();
-        PauseImage.WriteArchive(PauseImage.Busybox, "amd64", Path.Combine(_dir, "a.tar"));
-        PauseImage.WriteArchive(PauseImage.Busybox, "amd64", Path.Combine(_dir, "b.tar"));
+        PauseImage.WriteArchive(PauseImage.DefaultBusybox, "amd64", Path.Combine(_dir, "a.tar"));
+        PauseImage.WriteArchive(PauseImage.DefaultBusybox, "amd64", Path.Combine(_dir, "b.tar"));
 
         File.ReadAllBytes(Path.Combine(_dir, "a.tar")).ShouldBe(File.ReadAllBytes(Path.Combine(_dir, "b.tar")));
+    }
+
+    [Fact]
+    public void A_dynamically_linked_busybox_is_refused_with_what_to_install()
+    {
+        var dynamic = Path.Combine(_dir, "busybox");
+        File.Copy("/bin/ls", dynamic);
+        var archive = Path.Combine(_dir, "pause.tar");
+
+        var refused = Should.Throw<InvalidOperationException>(() => PauseImage.WriteArchive(dynamic, "amd64", archive));
+
+        refused.Message.ShouldContain($"{dynamic} is dynamically linked");
+        refused.Message.ShouldContain("apt-get install busybox-static");
+        File.Exists(archive).ShouldBeFalse();
+        PauseImage.Problem(Path.Combine(_dir, "missing")).ShouldNotBeNull().ShouldContain("which is missing");
+        File.WriteAllText(Path.Combine(_dir, "script"), "#!/bin/sh\necho not a binary\n");
+        PauseImage.Problem(Path.Combine(_dir, "script")).ShouldNotBeNull().ShouldContain("is not an ELF executable");
     }
 
     private static Dictionary<string, byte[]> ReadTar(Stream stream)

@@ -6,6 +6,7 @@ using Canopy.Cri;
 using Canopy.Cri.V1;
 using Canopy.NodeEngine.Containerd;
 using Canopy.NodeEngine.Instances;
+using Canopy.NodeEngine.Network;
 using Canopy.NodeEngine.Runtimes.Container;
 using Microsoft.Extensions.Logging;
 
@@ -200,7 +201,7 @@ public sealed class ContainerdFixture : IAsyncLifetime
 
     private ContainerRuntime NewRuntime()
     {
-        var runtime = new ContainerRuntime(Options, Supervisor, Subnet, _loggers.CreateLogger<ContainerRuntime>());
+        var runtime = new ContainerRuntime(Options, Supervisor, Subnet, new HostNetwork(Options, Subnet), _loggers.CreateLogger<ContainerRuntime>());
         runtime.StatusChanged += report => Events.Enqueue((report, DateTime.UtcNow));
         return runtime;
     }
@@ -253,25 +254,12 @@ public sealed class ContainerdFixture : IAsyncLifetime
 
     private static async Task StartRegistryAsync()
     {
-        var script = Path.Combine(RepoRoot(), "scripts", "test-registry.sh");
+        var script = Path.Combine(Canopy.Testing.Repo.Root, "scripts", "test-registry.sh");
         var (code, output) = await HostCommand.RunAsync("/bin/bash", [script, "up"], TimeSpan.FromMinutes(3));
         if (code != 0)
         {
             throw new InvalidOperationException($"scripts/test-registry.sh up failed (exit {code}):\n{output}");
         }
-    }
-
-    private static string RepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Canopy.slnx")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"no Canopy.slnx above {AppContext.BaseDirectory}");
     }
 
     /// <summary>A /26 in 10.18.128.0/17 that no route on this host covers (another test's bridge may use one).</summary>

@@ -3,7 +3,7 @@ using Canopy.NodeEngine.Linux;
 namespace Canopy.NodeEngine.Tests.Support;
 
 /// <summary>
-/// These tests start real processes in real cgroups: they need root, busybox and setsid. They fail (never skip)
+/// These tests start real processes in real cgroups: they need root, a static busybox and setsid. They fail (never skip)
 /// with a message saying what is missing, so a misconfigured CI cannot pass by testing nothing.
 /// </summary>
 public static class Prerequisites
@@ -18,10 +18,9 @@ public static class Prerequisites
                 "The node engine tests must run as root: they create cgroups under /sys/fs/cgroup and signal process groups.");
         }
 
-        if (!File.Exists(Busybox))
+        if (NodeEngine.Containerd.PauseImage.Problem(Busybox) is { } problem)
         {
-            throw new InvalidOperationException(
-                $"{Busybox} is missing: install the Debian package busybox-static (apt-get install busybox-static).");
+            throw new InvalidOperationException($"The node engine tests need a static busybox: {problem}");
         }
 
         if (!File.Exists("/usr/bin/setsid") && !File.Exists("/bin/setsid"))

@@ -2,6 +2,7 @@ using Canopy.Core.States;
 using Canopy.Cri;
 using Canopy.Cri.V1;
 using Canopy.NodeEngine.Containerd;
+using Canopy.NodeEngine.Network;
 
 namespace Canopy.NodeEngine.Runtimes.Container;
 
@@ -18,6 +19,8 @@ internal sealed partial class ContainerRuntime
     private const int MaxWatchFailures = 6;
 
     private string? _configuredSubnet;
+    private NetworkClaim? _claim;
+    private string? _reportedClash;
 
     /// <summary>
     /// The runtime's one loop: get a containerd that answers (starting Canopy's own when needed), configure the pods'
@@ -31,6 +34,7 @@ internal sealed partial class ContainerRuntime
         {
             try
             {
+                ClaimNetwork();
                 var cri = await _containerd.EnsureRunningAsync(ct).ConfigureAwait(false);
                 await ConfigureNetworkAsync(cri, NetworkReadyTimeout, ct).ConfigureAwait(false);
                 _cri = cri;
@@ -78,6 +82,18 @@ internal sealed partial class ContainerRuntime
     }
 
     /// <summary>
+    /// Canopy's own containerd makes a bridge and iptables rules through CNI: before it starts, the node takes ownership of
+    /// them (and removes what dead nodes left). Throws when another node engine runs over the same data dir.
+    /// </summary>
+    private void ClaimNetwork()
+    {
+        if (_containerd.Mode == ContainerdMode.Own && _claim is null)
+        {
+            _claim = _network.TryClaim(out var problem) ?? throw new ContainerdUnavailableException(problem!);
+        }
+    }
+
+    /// <summary>
     /// Canopy's own containerd: writes the CNI conflist for the node's subnet (the cluster's answer, else the one
     /// written at an earlier start) and checks that CRI reports the network ready, for up to <paramref name="wait"/>
     /// (at start; the watch loop checks once per tick instead, so that it never stalls). The operator's containerd:
@@ -109,7 +125,14 @@ internal sealed partial class ContainerRuntime
                 return;
             }
 
-            var bridge = NodeKey.BridgeName(Options.DataDir);
+            _configuredSubnet = subnet;
+            _reportedClash = null;
+            foreach (var wide in _network.Overlaps(subnet).Broader)
+            {
+                NetworkLog.BroaderRoute(Logger, subnet, wide.ToString(), _network.Describe(wide));
+            }
+
+            var bridge = _network.Bridge;
             var conflist = CniConfig.Render(bridge, subnet, paths.CniIpamDir);
             if (!File.Exists(paths.CniConfList) || await File.ReadAllTextAsync(paths.CniConfList, ct).ConfigureAwait(false) != conflist)
             {
@@ -120,10 +143,18 @@ internal sealed partial class ContainerRuntime
                 ContainerdLog.CniWritten(Logger, paths.CniConfList, bridge, subnet);
             }
 
-            _configuredSubnet = subnet;
+            _network.RecordSubnet(subnet);
         }
         else if (_networkReady || !CniConfig.IsValidSubnet(subnet))
         {
+            return;
+        }
+
+        // Checked until it is gone: the operator may remove the route that clashes, or the cluster move the node.
+        if (Clash(subnet) is { } clash)
+        {
+            _networkReady = false;
+            _networkProblem = clash;
             return;
         }
 
@@ -148,6 +179,28 @@ internal sealed partial class ContainerRuntime
 
             await Task.Delay(100, ct).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// A route as specific as the subnet that is not this node's bridge takes some of its containers' traffic ("No route to
+    /// host" on a published port): the runtime is unavailable while it is there, and says which route (logged once). A
+    /// broader route only costs part of its own network: a warning when the subnet is configured.
+    /// </summary>
+    private string? Clash(string subnet)
+    {
+        if (_network.Overlaps(subnet).Clash is not { } route)
+        {
+            return null;
+        }
+
+        var problem = $"the container subnet {subnet} clashes with {_network.Describe(route)}: its containers would be unreachable";
+        if (problem != _reportedClash)
+        {
+            _reportedClash = problem;
+            ContainerdLog.Unusable(Logger, problem);
+        }
+
+        return problem;
     }
 
     /// <summary>Every 500 ms: one ListContainers for the whole node; exits go to their instance's handler. Returns why it stopped.</summary>

@@ -4,6 +4,7 @@ using Canopy.Core.States;
 using Canopy.Cri;
 using Canopy.NodeEngine.Containerd;
 using Canopy.NodeEngine.Instances;
+using Canopy.NodeEngine.Network;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -23,6 +24,7 @@ internal sealed partial class ContainerRuntime : RuntimeBase<ContainerInstance, 
 
     private readonly ContainerdSupervisor _containerd;
     private readonly NodeSubnet _subnet;
+    private readonly HostNetwork _network;
     private readonly string _nodeKey;
     private readonly string _cgroupParent;
     private readonly Dictionary<string, string> _nodeSelector;
@@ -36,16 +38,18 @@ internal sealed partial class ContainerRuntime : RuntimeBase<ContainerInstance, 
     private volatile string? _unavailable;
     private volatile string? _networkProblem;
 
-    public ContainerRuntime(NodeEngineOptions options, ContainerdSupervisor containerd, NodeSubnet subnet, ILogger<ContainerRuntime>? logger = null)
-        : this(options, containerd, subnet, logger ?? (ILogger)NullLogger.Instance)
+    public ContainerRuntime(
+        NodeEngineOptions options, ContainerdSupervisor containerd, NodeSubnet subnet, HostNetwork network, ILogger<ContainerRuntime>? logger = null)
+        : this(options, containerd, subnet, network, logger ?? (ILogger)NullLogger.Instance)
     {
     }
 
-    private ContainerRuntime(NodeEngineOptions options, ContainerdSupervisor containerd, NodeSubnet subnet, ILogger logger)
+    private ContainerRuntime(NodeEngineOptions options, ContainerdSupervisor containerd, NodeSubnet subnet, HostNetwork network, ILogger logger)
         : base(options, logger, options.ContainersDir, new RuntimeLog(logger, firstId: 5000, rotatedId: 5015))
     {
         _containerd = containerd;
         _subnet = subnet;
+        _network = network;
         _nodeKey = NodeKey.Of(options.DataDir);
         _nodeSelector = ContainerLabels.NodeSelector(_nodeKey);
         _cgroupParent = "/" + options.CgroupName.Trim('/');
@@ -123,5 +127,10 @@ internal sealed partial class ContainerRuntime : RuntimeBase<ContainerInstance, 
     protected override Task<string> TailLogAsync(ContainerInstance instance, int tail, CancellationToken ct) =>
         ContainerLogs.TailAsync(instance.Paths.Log, instance.Paths.RotatedLog, tail, ct);
 
-    protected override void ReleaseResources() => _pullClient?.Dispose();
+    /// <summary>The node's lock on its kernel state goes too: its bridge stays (its containers may outlive the node engine).</summary>
+    protected override void ReleaseResources()
+    {
+        _pullClient?.Dispose();
+        _claim?.Dispose();
+    }
 }
