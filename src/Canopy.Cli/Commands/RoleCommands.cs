@@ -3,6 +3,7 @@ using System.Diagnostics;
 using Canopy.Cli.Roles;
 using Canopy.Cluster;
 using Canopy.NodeEngine;
+using Canopy.NodeEngine.ClusterLink;
 using Canopy.Root;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -192,9 +193,13 @@ public static class RoleCommands
         var location = new Option<string?>("--location") { Description = "(node) Location as LAT,LON" };
         var resources = new Option<string[]>("--resource") { Description = "(node) Extra resource or label KEY=VALUE, repeatable (e.g. gpu_model=a2)", AllowMultipleArgumentsPerToken = false };
         var stopOnExit = new Option<bool>("--stop-instances-on-exit") { Description = "(node) Stop instances when the node engine stops (default: leave them running, re-adopt on start)" };
+        var leave = new Option<bool>("--leave")
+        {
+            Description = "(node) Leave the cluster for good, then exit: its instances move elsewhere; this node's containers, containerd, bridge, CNI rules and data dir are removed",
+        };
         var command = new Command("node", "Run a node engine alone: joins a cluster and runs its instances")
         {
-            DataDir, ConfigFile, LogLevelOption, cluster, token, name, location, resources, stopOnExit, ContainerdSocket, NoContainers,
+            DataDir, ConfigFile, LogLevelOption, cluster, token, name, location, resources, stopOnExit, ContainerdSocket, NoContainers, leave,
         };
         command.Handle(async (parse, ct) =>
         {
@@ -222,6 +227,11 @@ public static class RoleCommands
 
             var config = RoleConfiguration.Build(parse.GetValue(ConfigFile), flags);
             var options = RoleConfiguration.Bind(config, "Node", new NodeEngineOptions { DataDir = DataDirOf(config, "node") });
+            if (parse.GetValue(leave))
+            {
+                return await LeaveAsync(options, parse.GetValue(LogLevelOption) ?? LogLevel.Warning, ct);
+            }
+
             await using var tiers = new TierSet();
             var node = tiers.Add(TierHosts.Node(options, parse.GetValue(LogLevelOption) ?? LogLevel.Information), "node");
             await StartAsync(tiers, node, "node", ct);
@@ -230,6 +240,36 @@ public static class RoleCommands
             return ExitCodes.Success;
         });
         return command;
+    }
+
+    private static async Task<int> LeaveAsync(NodeEngineOptions options, LogLevel level, CancellationToken ct)
+    {
+        if (!Directory.Exists(options.DataDir))
+        {
+            throw new CliException($"There is no node data dir {options.DataDir}: nothing to leave (--data-dir names the one the node ran with).", ExitCodes.InvalidInput);
+        }
+
+        NodeLeaveResult result;
+        try
+        {
+            result = await NodeLeave.RunAsync(TierHosts.Node(options, level), ct);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new CliException($"The node did not leave: {e.Message}", ExitCodes.StartFailed);
+        }
+
+        if (result.ClusterProblem is { } problem)
+        {
+            Console.Error.WriteLine($"warning: the cluster was not told ({problem}); it will see node {result.NodeName} as lost and move its instances.");
+        }
+        else
+        {
+            Console.Out.WriteLine($"Node {result.NodeName} left the cluster at {options.ClusterUrl}; its instances move to other nodes.");
+        }
+
+        Console.Out.WriteLine($"Removed {result.InstancesRemoved} instance(s), bridge {result.Bridge} with its CNI rules, and {result.DataDir}.");
+        return ExitCodes.Success;
     }
 
     private static string DataDirOf(IConfiguration config, string tier) =>

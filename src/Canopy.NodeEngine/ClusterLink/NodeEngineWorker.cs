@@ -21,6 +21,14 @@ internal sealed class NodeEngineWorker(
 {
     private static readonly TimeSpan FailureDelay = TimeSpan.FromSeconds(2);
     private readonly ILogger _log = loggers.CreateLogger<NodeEngineWorker>();
+    private FileStream? _dataDirLock;
+
+    /// <summary>One node engine per data dir: two would adopt, restart and remove each other's instances.</summary>
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        _dataDirLock = NodeDataDir.Lock(options) ?? throw new InvalidOperationException(NodeDataDir.InUse(options));
+        return base.StartAsync(cancellationToken);
+    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -52,7 +60,20 @@ internal sealed class NodeEngineWorker(
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
-        await base.StopAsync(cancellationToken).ConfigureAwait(false);
-        await instances.ShutdownAsync(options.StopInstancesOnShutdown, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await base.StopAsync(cancellationToken).ConfigureAwait(false);
+            await instances.ShutdownAsync(options.StopInstancesOnShutdown, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _dataDirLock?.Dispose();
+        }
+    }
+
+    public override void Dispose()
+    {
+        _dataDirLock?.Dispose();
+        base.Dispose();
     }
 }

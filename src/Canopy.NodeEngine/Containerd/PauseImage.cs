@@ -65,10 +65,10 @@ internal static class PauseImage
         File.Move(temp, archivePath, overwrite: true);
     }
 
-    /// <summary>The busybox's bytes, or why they cannot be the pause image.</summary>
+    /// <summary>The busybox's bytes, or why they cannot be the pause image (short: it ends up in placement details too).</summary>
     private static string? Read(string busyboxPath, out byte[] content)
     {
-        const string fix = "install Debian's busybox-static (apt-get install busybox-static; it replaces the dynamically linked busybox package)";
+        const string need = "the pause image needs a static busybox: apt-get install busybox-static";
         content = [];
         try
         {
@@ -76,21 +76,19 @@ internal static class PauseImage
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
-            return $"the pause image is built from {busyboxPath}, which is missing: {fix}";
+            return $"{busyboxPath} is missing; {need}";
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return $"the pause image is built from {busyboxPath}, which cannot be read ({e.Message})";
+            return $"{busyboxPath} cannot be read ({e.Message}); {need}";
         }
 
         var found = ElfExecutable.Inspect(content);
         return found.Linking switch
         {
             ElfLinking.Static => null,
-            ElfLinking.Dynamic =>
-                $"the pause image needs a statically linked busybox, but {busyboxPath} is dynamically linked " +
-                $"(loader {found.Interpreter ?? "unknown"}) and cannot run alone in an image: {fix}",
-            _ => $"the pause image needs a statically linked busybox, but {busyboxPath} is not an ELF executable: {fix}",
+            ElfLinking.Dynamic => $"{busyboxPath} is dynamically linked (loader {found.Interpreter ?? "unknown"}); {need} (it replaces Debian's busybox)",
+            _ => $"{busyboxPath} is not an ELF executable; {need}",
         };
     }
 

@@ -204,16 +204,28 @@ public sealed class NodeInstances
 
         var keys = AllKeys();
         InstancesLog.StoppingAll(_log, keys.Count);
-        await Task.WhenAll(keys.Select(key => _queue.Enqueue(key, async () =>
+        await ForEachAsync(keys, (runtime, key) => runtime.StopAsync(key, ct)).ConfigureAwait(false);
+    }
+
+    /// <summary><c>canopy node --leave</c>: every instance goes, with everything of it; returns how many there were.</summary>
+    public async Task<int> RemoveAllAsync(CancellationToken ct)
+    {
+        var keys = AllKeys();
+        await ForEachAsync(keys, (runtime, key) => runtime.RemoveAsync(key, ct)).ConfigureAwait(false);
+        return keys.Count;
+    }
+
+    /// <summary>Runs <paramref name="action"/> on each instance's runtime, in each instance's queue (after what is queued for it).</summary>
+    private Task ForEachAsync(IEnumerable<InstanceKey> keys, Func<IRuntime, InstanceKey, Task> action) =>
+        Task.WhenAll(keys.Select(key => _queue.Enqueue(key, async () =>
         {
             if (FindHolder(key) is { } runtime)
             {
-                await runtime.StopAsync(key, ct).ConfigureAwait(false);
+                await action(runtime, key).ConfigureAwait(false);
             }
 
             return true;
-        }))).ConfigureAwait(false);
-    }
+        })));
 
     private IRuntime? FindHolder(InstanceKey key) => _runtimes.FirstOrDefault(r => r.Find(key) is not null);
 

@@ -67,7 +67,8 @@ public sealed class HostNetwork
         }
 
         Directory.CreateDirectory(_dir);
-        var lockFile = LockWithin(LockPathOf(Bridge), ClaimWait);
+        // A cleaner on another node may hold it for a moment while it decides this node is alive.
+        var lockFile = FileLock.TakeWithin(LockPathOf(Bridge), ClaimWait);
         if (lockFile is null)
         {
             problem = $"another node engine runs over the data dir {_options.DataDir} (it holds {LockPathOf(Bridge)}): stop it first";
@@ -138,7 +139,7 @@ public sealed class HostNetwork
         var started = Stopwatch.GetTimestamp();
         while (true)
         {
-            if (TryLock(path, create: true) is { } held)
+            if (FileLock.TryTake(path) is { } held)
             {
                 return held;
             }
@@ -170,7 +171,7 @@ public sealed class HostNetwork
         foreach (var record in Records().Where(r => r.Bridge != Bridge && r.NetNs == NetNs && !File.Exists(r.Anchor)))
         {
             // Free means no node engine holds it; held by this probe, no other cleaner works on the same record meanwhile.
-            using var probe = TryLock(LockPathOf(record.Bridge), create: false);
+            using var probe = FileLock.TryTake(LockPathOf(record.Bridge), create: false);
             if (probe is null || !File.Exists(RecordPathOf(record.Bridge)))
             {
                 continue;
@@ -197,11 +198,20 @@ public sealed class HostNetwork
         var containerdDir = Path.GetDirectoryName(record.Anchor)!;
         var processes = ProcessTree.KillNaming(containerdDir + "/");
         var mounts = Mounts.DetachUnder(record.DataDir);
-        var rules = RemoveCniRules(record.NetworkName);
-        DeleteLink(record.Bridge);
-        File.Delete(RecordPathOf(record.Bridge));
-        File.Delete(LockPathOf(record.Bridge));
-        return (rules, processes, mounts);
+        return (RemoveNetwork(record.Bridge, _dir), processes, mounts);
+    }
+
+    /// <summary>
+    /// The CNI rules and chains of the network of <paramref name="bridge"/>, the bridge (and with it its route), and its record in
+    /// <paramref name="stateDir"/>. Returns how many rule sets went (one iptables-restore transaction each).
+    /// </summary>
+    internal static int RemoveNetwork(string bridge, string stateDir)
+    {
+        var rules = RemoveCniRules(CniConfig.NetworkName(bridge));
+        DeleteLink(bridge);
+        File.Delete(Path.Combine(stateDir, bridge + ".json"));
+        File.Delete(Path.Combine(stateDir, bridge + ".lock"));
+        return rules;
     }
 
     /// <summary>The rules of <paramref name="networkName"/> in every table, in one iptables-restore transaction per try.</summary>
@@ -272,48 +282,5 @@ public sealed class HostNetwork
         {
             return null;
         }
-    }
-
-    /// <summary>Retries for a while: a cleaner on another node may hold it for a moment while it decides this node is alive.</summary>
-    private static FileStream? LockWithin(string path, TimeSpan wait)
-    {
-        var started = Stopwatch.GetTimestamp();
-        while (true)
-        {
-            if (TryLock(path, create: true) is { } held)
-            {
-                return held;
-            }
-
-            if (Stopwatch.GetElapsedTime(started) > wait)
-            {
-                return null;
-            }
-
-            Thread.Sleep(50);
-        }
-    }
-
-    /// <summary>The file opened and exclusively flock-ed, or null when another holds it (or, without <paramref name="create"/>, it is gone).</summary>
-    private static FileStream? TryLock(string path, bool create)
-    {
-        FileStream file;
-        try
-        {
-            file = new FileStream(path, create ? FileMode.OpenOrCreate : FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // Gone, or .NET's own shared lock on open was refused: another holds it exclusively.
-            return null;
-        }
-
-        if (LibC.TryLockExclusive(file.SafeFileHandle))
-        {
-            return file;
-        }
-
-        file.Dispose();
-        return null;
     }
 }

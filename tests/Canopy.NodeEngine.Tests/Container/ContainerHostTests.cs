@@ -2,8 +2,12 @@ using System.Diagnostics;
 using Canopy.Contracts;
 using Canopy.Contracts.Mqtt;
 using Canopy.Core.States;
+using Canopy.Cri;
+using Canopy.NodeEngine.Containerd;
 using Canopy.NodeEngine.Instances;
+using Canopy.NodeEngine.Runtimes.Container;
 using Canopy.NodeEngine.Tests.Support;
+using Canopy.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -14,27 +18,39 @@ namespace Canopy.NodeEngine.Tests.Container;
 /// <summary>
 /// The whole node engine with containers: the subnet comes from the registration, the node reports <c>container</c>
 /// once its runtime is ready, runs a container deployed over MQTT, and a restarted node engine adopts it.
-/// Runs over the fixture's data dir, so its containerd (started by the fixture's runtime) is re-used, not started again.
+/// It runs over a data dir (and so a containerd) of its own: its inventory holds what it deployed and nothing another test
+/// left in a shared one. In the containerd collection only so as not to compete with the other container tests.
 /// </summary>
 [Collection(ContainerdCollection.Name)]
 public sealed class ContainerHostTests(ContainerdFixture node, ITestOutputHelper output) : IAsyncLifetime
 {
+    private readonly string _dataDir = Directory.CreateTempSubdirectory("cnp-host-").FullName;
+    private readonly ListLogger _logs = new();
     private TestBroker _broker = null!;
     private FakeCluster _cluster = null!;
     private ClusterObserver _observer = null!;
+    private CriClient? _cri;
 
     public async Task InitializeAsync()
     {
         _broker = await TestBroker.StartAsync();
-        _cluster = new FakeCluster(_broker.Port, node.Options.Subnet);
+        _cluster = new FakeCluster(_broker.Port, ContainerdFixture.FreeSubnet(avoid: node.Options.Subnet));
         _observer = await ClusterObserver.ConnectAsync(_broker.Port);
     }
 
     public async Task DisposeAsync()
     {
+        output.WriteLine(_logs.Tail(60));
+        _cri?.Dispose();
         await _observer.DisposeAsync();
         await _cluster.DisposeAsync();
         await _broker.DisposeAsync();
+        if (ContainerdProcess.FindRunning(new ContainerdPaths(Path.Combine(_dataDir, "containerd"))) is { } pid)
+        {
+            await ContainerdProcess.StopAsync(pid, TimeSpan.FromSeconds(5), CancellationToken.None);
+        }
+
+        MachineCleanup.ForDataDir(_dataDir);
     }
 
     [Fact]
@@ -45,72 +61,66 @@ public sealed class ContainerHostTests(ContainerdFixture node, ITestOutputHelper
         var port = Ports.Free();
         var spec = ContainerdFixture.Spec(serviceId, $"{port}:8080", "sh", "-c", "echo started-in-a-container; exec httpd -f -p 8080 -h /www");
 
-        // The fixture's runtime steps aside: one runtime per data dir.
-        await node.Runtime.DisposeAsync();
-        try
-        {
-            var (host, nodeId) = await StartNodeAsync();
-            var info = await _observer.WaitForAsync<NodeInformation>(
-                NodeTopics.Information(nodeId), i => i.Virtualization.Contains("container"), "container in the heartbeat");
-            info.Virtualization.ShouldBe(["exec", "container"]);
+        var (host, nodeId) = await StartNodeAsync();
+        var info = await _observer.WaitForAsync<NodeInformation>(
+            NodeTopics.Information(nodeId), i => i.Virtualization.Contains("container"), "container in the heartbeat", TimeSpan.FromSeconds(60));
+        info.Virtualization.ShouldBe(["exec", "container"]);
+        info.UnavailableRuntimes.ShouldBeNull();
+        _cri = new CriClient(Path.Combine(_dataDir, "containerd", "containerd.sock"));
 
-            var watch = Stopwatch.StartNew();
-            await _observer.SendAsync(NodeTopics.ControlDeploy(nodeId), new DeployCommand(spec, 0));
-            var running = await _observer.WaitForAsync<InstanceReport>(
-                NodeTopics.Job(nodeId), r => r.ServiceId == serviceId && r.Status == InstanceStatus.Running, "RUNNING");
-            output.WriteLine($"control/deploy -> RUNNING on job in {watch.ElapsedMilliseconds} ms");
-            running.HostPort.ShouldBe(port.ToString());
-            (await Http.GetEventuallyAsync(port, "/")).ShouldContain(ContainerdFixture.Page);
-            var container = (await node.ContainersOf(key)).ShouldHaveSingleItem();
+        var watch = Stopwatch.StartNew();
+        await _observer.SendAsync(NodeTopics.ControlDeploy(nodeId), new DeployCommand(spec, 0));
+        var running = await _observer.WaitForAsync<InstanceReport>(
+            NodeTopics.Job(nodeId), r => r.ServiceId == serviceId && r.Status == InstanceStatus.Running, "RUNNING");
+        output.WriteLine($"control/deploy -> RUNNING on job in {watch.ElapsedMilliseconds} ms");
+        running.HostPort.ShouldBe(port.ToString());
+        (await Http.GetEventuallyAsync(port, "/")).ShouldContain(ContainerdFixture.Page);
+        var container = (await ContainersOfAsync(key)).ShouldHaveSingleItem();
 
-            await _observer.SendAsync(NodeTopics.ControlLogs(nodeId), new LogsRequest("logs-1", serviceId, 0, 10));
-            (await _observer.WaitForAsync<LogsResult>(NodeTopics.Logs(nodeId), l => l.RequestId == "logs-1", "the logs"))
-                .Text.ShouldContain("started-in-a-container");
-            await _observer.WaitForAsync<JobsResources>(
-                NodeTopics.JobsResources(nodeId), j => j.Services.Any(s => s.ServiceId == serviceId && s.Memory > 0), "the container's memory");
+        await _observer.SendAsync(NodeTopics.ControlLogs(nodeId), new LogsRequest("logs-1", serviceId, 0, 10));
+        (await _observer.WaitForAsync<LogsResult>(NodeTopics.Logs(nodeId), l => l.RequestId == "logs-1", "the logs"))
+            .Text.ShouldContain("started-in-a-container");
+        await _observer.WaitForAsync<JobsResources>(
+            NodeTopics.JobsResources(nodeId), j => j.Services.Any(s => s.ServiceId == serviceId && s.Memory > 0), "the container's memory");
 
-            // Stopping the node engine leaves the container running; the next one adopts it.
-            await host.StopAsync(TimeSpan.FromSeconds(15));
-            host.Dispose();
-            (await node.ContainersOf(key)).ShouldHaveSingleItem().State.ShouldBe(Cri.V1.ContainerState.ContainerRunning);
-            (await Http.GetEventuallyAsync(port, "/")).ShouldContain(ContainerdFixture.Page);
+        // Stopping the node engine leaves the container running; the next one adopts it.
+        await host.StopAsync(TimeSpan.FromSeconds(15));
+        host.Dispose();
+        (await ContainersOfAsync(key)).ShouldHaveSingleItem().State.ShouldBe(Cri.V1.ContainerState.ContainerRunning);
+        (await Http.GetEventuallyAsync(port, "/")).ShouldContain(ContainerdFixture.Page);
 
-            var jobCount = _observer.On<InstanceReport>(NodeTopics.Job(nodeId)).Count();
-            var inventoryCount = _observer.On<JobsResources>(NodeTopics.JobsResources(nodeId)).Count();
-            (host, _) = await StartNodeAsync();
-            var inventory = await Eventually.Until(
-                () => _observer.On<JobsResources>(NodeTopics.JobsResources(nodeId)).Skip(inventoryCount).FirstOrDefault(),
-                j => j is not null,
-                "the first inventory of the restarted node engine");
-            var adopted = inventory.Services.ShouldHaveSingleItem();
-            adopted.ServiceId.ShouldBe(serviceId);
-            adopted.Status.ShouldBe(InstanceStatus.Running);
-            adopted.RestartCount.ShouldBe(0);
-            (await node.ContainersOf(key)).ShouldHaveSingleItem().Id.ShouldBe(container.Id);
-            _observer.On<InstanceReport>(NodeTopics.Job(nodeId)).Skip(jobCount)
-                .ShouldNotContain(r => r.ServiceId == serviceId && r.Status == InstanceStatus.Creating, "no restart");
+        var jobCount = _observer.On<InstanceReport>(NodeTopics.Job(nodeId)).Count();
+        var inventoryCount = _observer.On<JobsResources>(NodeTopics.JobsResources(nodeId)).Count();
+        (host, _) = await StartNodeAsync();
+        var inventory = await Eventually.Until(
+            () => _observer.On<JobsResources>(NodeTopics.JobsResources(nodeId)).Skip(inventoryCount).FirstOrDefault(),
+            j => j is not null,
+            "the first inventory of the restarted node engine");
+        var adopted = inventory.Services.ShouldHaveSingleItem();
+        adopted.ServiceId.ShouldBe(serviceId);
+        adopted.Status.ShouldBe(InstanceStatus.Running);
+        adopted.RestartCount.ShouldBe(0);
+        (await ContainersOfAsync(key)).ShouldHaveSingleItem().Id.ShouldBe(container.Id);
+        _observer.On<InstanceReport>(NodeTopics.Job(nodeId)).Skip(jobCount)
+            .ShouldNotContain(r => r.ServiceId == serviceId && r.Status == InstanceStatus.Creating, "no restart");
 
-            await _observer.SendAsync(NodeTopics.ControlDelete(nodeId), new DeleteCommand(serviceId, -1));
-            await _observer.WaitForAsync<InstanceReport>(
-                NodeTopics.Job(nodeId), r => r.ServiceId == serviceId && r.Status == InstanceStatus.Undeployed, "UNDEPLOYED");
-            (await node.ContainersOf(key)).ShouldBeEmpty();
-            (await node.SandboxesOf(key)).ShouldBeEmpty();
-            await host.StopAsync(TimeSpan.FromSeconds(15));
-            host.Dispose();
-        }
-        finally
-        {
-            output.WriteLine(node.Logs.Tail(60));
-            await node.ReplaceRuntimeAsync();
-            await node.Runtime.RemoveAsync(key, CancellationToken.None);
-        }
+        await _observer.SendAsync(NodeTopics.ControlDelete(nodeId), new DeleteCommand(serviceId, -1));
+        await _observer.WaitForAsync<InstanceReport>(
+            NodeTopics.Job(nodeId), r => r.ServiceId == serviceId && r.Status == InstanceStatus.Undeployed, "UNDEPLOYED");
+        (await ContainersOfAsync(key)).ShouldBeEmpty();
+        (await _cri.ListPodSandboxAsync(ContainerLabels.InstanceSelector(NodeKey.Of(_dataDir), key), CancellationToken.None)).ShouldBeEmpty();
+        await host.StopAsync(TimeSpan.FromSeconds(15));
+        host.Dispose();
     }
+
+    private async Task<IReadOnlyList<Cri.V1.Container>> ContainersOfAsync(InstanceKey key) =>
+        await _cri!.ListContainersAsync(ContainerLabels.InstanceSelector(NodeKey.Of(_dataDir), key), CancellationToken.None);
 
     private async Task<(IHost Host, string NodeId)> StartNodeAsync()
     {
         var options = new NodeEngineOptions
         {
-            DataDir = node.DataDir,
+            DataDir = _dataDir,
             ClusterUrl = _cluster.Url,
             JoinToken = FakeCluster.Token,
             Name = "container-host",
@@ -120,7 +130,7 @@ public sealed class ContainerHostTests(ContainerdFixture node, ITestOutputHelper
         var host = NodeEngineHost.Create(options, b =>
         {
             b.Logging.ClearProviders();
-            b.Logging.AddProvider(node.Logs);
+            b.Logging.AddProvider(_logs);
         });
         await host.StartAsync();
         var readiness = host.Services.GetRequiredService<NodeReadiness>();

@@ -55,7 +55,7 @@ public sealed class PauseImageTests : IDisposable
         refused.Message.ShouldContain($"{dynamic} is dynamically linked");
         refused.Message.ShouldContain("apt-get install busybox-static");
         File.Exists(archive).ShouldBeFalse();
-        PauseImage.Problem(Path.Combine(_dir, "missing")).ShouldNotBeNull().ShouldContain("which is missing");
+        PauseImage.Problem(Path.Combine(_dir, "missing")).ShouldNotBeNull().ShouldContain("missing is missing");
         File.WriteAllText(Path.Combine(_dir, "script"), "#!/bin/sh\necho not a binary\n");
         PauseImage.Problem(Path.Combine(_dir, "script")).ShouldNotBeNull().ShouldContain("is not an ELF executable");
     }

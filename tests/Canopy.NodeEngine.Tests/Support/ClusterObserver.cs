@@ -30,8 +30,8 @@ public sealed class ClusterObserver : IAsyncDisposable
     public IEnumerable<T> On<T>(string topic) =>
         Messages.Where(m => m.Topic == topic).Select(m => CanopyJson.Deserialize<T>(m.Payload.Span)!);
 
-    public Task<T> WaitForAsync<T>(string topic, Func<T, bool> condition, string what) =>
-        Eventually.Until(() => On<T>(topic).FirstOrDefault(condition), m => m is not null, $"{what} on {topic}");
+    public Task<T> WaitForAsync<T>(string topic, Func<T, bool> condition, string what, TimeSpan? timeout = null) =>
+        Eventually.Until(() => On<T>(topic).FirstOrDefault(condition), m => m is not null, $"{what} on {topic}", timeout);
 
     public Task SendAsync<T>(string topic, T payload) =>
         _client.PublishAsync(topic, CanopyJson.SerializeToUtf8(payload), MqttQos.AtLeastOnce, false, CancellationToken.None);

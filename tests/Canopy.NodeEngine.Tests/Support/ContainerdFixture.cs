@@ -190,12 +190,8 @@ public sealed class ContainerdFixture : IAsyncLifetime
             await Supervisor.DisposeAsync();
         }
 
-        // Shims outlive containerd; their command line names its socket, which is under the data dir.
-        await Quietly(() => HostCommand.RunAsync("pkill", ["-9", "-f", DataDir]));
-        await Task.Delay(200);
-        await Quietly(UnmountAsync);
-        await Quietly(() => HostCommand.RunAsync(ContainerPrerequisites.Ip, ["link", "del", Bridge]));
-        Quietly(() => Directory.Delete(DataDir, recursive: true));
+        // Shims outlive containerd (their command line names its socket, under the data dir); the bridge and its record go too.
+        Quietly(() => Canopy.Testing.MachineCleanup.ForDataDir(DataDir));
         _loggers.Dispose();
     }
 
@@ -238,20 +234,6 @@ public sealed class ContainerdFixture : IAsyncLifetime
         }
     }
 
-    private async Task UnmountAsync()
-    {
-        // Deepest first: a mount inside another keeps that one busy.
-        var mounts = File.ReadAllLines("/proc/self/mounts")
-            .Select(l => l.Split(' ')[1].Replace("\\040", " ", StringComparison.Ordinal))
-            .Where(m => m.StartsWith(DataDir + "/", StringComparison.Ordinal))
-            .OrderByDescending(m => m.Length)
-            .ToList();
-        foreach (var mount in mounts)
-        {
-            await HostCommand.RunAsync("umount", ["-l", mount]);
-        }
-    }
-
     private static async Task StartRegistryAsync()
     {
         var script = Path.Combine(Canopy.Testing.Repo.Root, "scripts", "test-registry.sh");
@@ -262,8 +244,8 @@ public sealed class ContainerdFixture : IAsyncLifetime
         }
     }
 
-    /// <summary>A /26 in 10.18.128.0/17 that no route on this host covers (another test's bridge may use one).</summary>
-    private static string FreeSubnet()
+    /// <summary>A /26 in 10.18.128.0/17 that no route on this host covers (another test's bridge may use one) and that is none of <paramref name="avoid"/>.</summary>
+    public static string FreeSubnet(params string?[] avoid)
     {
         var routes = File.ReadAllLines("/proc/net/route").Skip(1)
             .Select(l => l.Split('\t', StringSplitOptions.RemoveEmptyEntries))
@@ -275,9 +257,10 @@ public sealed class ContainerdFixture : IAsyncLifetime
         {
             var net = (10u << 24) | (18u << 16) | ((uint)Random.Shared.Next(128, 256) << 8) | ((uint)Random.Shared.Next(0, 4) * 64);
             const uint mask = 0xFFFFFFC0;
-            if (!routes.Any(r => (net & r.Mask) == r.Net || (r.Net & mask) == net))
+            var subnet = $"10.18.{(net >> 8) & 0xFF}.{net & 0xFF}/26";
+            if (!routes.Any(r => (net & r.Mask) == r.Net || (r.Net & mask) == net) && !avoid.Contains(subnet))
             {
-                return $"10.18.{(net >> 8) & 0xFF}.{net & 0xFF}/26";
+                return subnet;
             }
         }
 
