@@ -70,6 +70,8 @@ down_one() {
   for l in $(ip -o link show 2>/dev/null | awk -F': ' '{print $2}' | cut -d@ -f1 | grep -E "^(cbr-$t|v$t)" || true); do
     ip link del "$l" 2>/dev/null || true
   done
+  # The kernel-state records of its nodes (their bridges went with their namespaces).
+  for r in $(grep -l "\"data_dir\":\"$state" /run/canopy/net/*.json 2>/dev/null || true); do rm -f "$r" "${r%.json}.lock"; done
   rm -rf "$state"
   if [[ "$(cat "$last_tag_file" 2>/dev/null || true)" == "$t" ]]; then rm -f "$last_tag_file"; fi
 }
@@ -152,7 +154,7 @@ case "$cmd" in
         n="$(grep -o "\"active_nodes\": *$workers[,}]" <<< "$active" | wc -l || true)"
         # and worker 0 of each cluster reports the container runtime (it registers before its containerd is up)
         nodes="$(curl -sf -m 2 -H "Authorization: Bearer $token" "$root_url/api/v1/nodes" | tr -d ' \n' | sed 's/},{/}\n{/g' || true)"
-        cn="$(grep -E '"name":"c[0-9]+w0"' <<< "$nodes" | grep -c '"container"' || true)"
+        cn="$(grep -E '"name":"c[0-9]+w0"' <<< "$nodes" | grep -cE '"virtualization":\[[^]]*"container"' || true)"
         if [[ "$n" -ge "$clusters" && "$cn" -ge "$clusters" ]]; then
           echo "TAG=$tag"
           echo "ROOT_URL=$root_url"

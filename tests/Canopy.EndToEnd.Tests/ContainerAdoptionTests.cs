@@ -19,7 +19,7 @@ public sealed class ContainerAdoptionTests
         await using var node = new NodeProcess(canopy, "ctr-node");
         node.Start();
         (await canopy.CliAsync("login", "-p", CanopyProcess.AdminPassword)).ExitCode.ShouldBe(0);
-        await Wait.ForAsync(() => canopy.CliAsync("nodes"), r => r.StdOut.Contains("ctr-node") && r.StdOut.Contains("container"), TimeSpan.FromSeconds(30), "ctr-node to offer containers");
+        await ContainerRequirements.WaitForContainersAsync(canopy, "ctr-node");
         using var api = await canopy.ApiAsync();
 
         var port = FreePort.Block(1);

@@ -1,3 +1,5 @@
+using Canopy.Contracts;
+using Canopy.Contracts.Api;
 using Canopy.Testing;
 
 namespace Canopy.EndToEnd.Tests;
@@ -26,6 +28,15 @@ internal static class ContainerRequirements
             Assert.Fail($"The local registry at 127.0.0.1:5000 does not answer ({e.Message}): run scripts/test-registry.sh up (scripts/test.sh does).");
         }
     }
+
+    /// <summary>
+    /// Waits until <paramref name="node"/> offers the container runtime (its containerd answers, its subnet is configured). Read from
+    /// the JSON: the table also names a runtime a node cannot use yet ("cannot run container: containerd is starting").
+    /// </summary>
+    public static Task WaitForContainersAsync(CanopyProcess canopy, string node = "e2e-node") =>
+        Wait.ForAsync(
+            async () => CanopyJson.Deserialize<List<NodeDocument>>((await canopy.CliAsync("nodes", "-o", "json")).StdOut) ?? [],
+            nodes => nodes.Any(n => n.Name == node && n.Virtualization.Contains("container")), TimeSpan.FromSeconds(60), $"{node} to offer containers");
 
     /// <summary>Canopy's containers and sandboxes in a node's containerd (`ctr` sees both as containers).</summary>
     public static async Task<int> ContainerCountAsync(string socket)

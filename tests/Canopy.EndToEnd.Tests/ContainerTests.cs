@@ -20,7 +20,7 @@ public sealed class ContainerTests : IAsyncLifetime
         await _canopy.StartAsync();
         (await _canopy.CliAsync("login", "-p", CanopyProcess.AdminPassword)).ExitCode.ShouldBe(0);
         _api = await _canopy.ApiAsync();
-        await Wait.ForAsync(() => _canopy.CliAsync("nodes"), r => r.StdOut.Contains("container"), TimeSpan.FromSeconds(30), "the node to offer containers");
+        await ContainerRequirements.WaitForContainersAsync(_canopy);
     }
 
     public async Task DisposeAsync()

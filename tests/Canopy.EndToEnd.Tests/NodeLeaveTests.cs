@@ -36,7 +36,7 @@ public sealed class NodeLeaveTests : IAsyncLifetime
     [Fact]
     public async Task A_worker_that_leaves_is_forgotten_its_instance_is_placed_again_and_nothing_of_it_remains()
     {
-        await Wait.ForAsync(() => _canopy.CliAsync("nodes"), r => r.StdOut.Contains("exec,container"), TimeSpan.FromSeconds(60), "the worker to offer containers");
+        await ContainerRequirements.WaitForContainersAsync(_canopy, "leaver");
         var port = await NodeNetworkTests.DeployWebAsync(_canopy, "moving");
         var nodeDir = _worker.DataDir;
         var state = NodeKernelState.OfNode(nodeDir);

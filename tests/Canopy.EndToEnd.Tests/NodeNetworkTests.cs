@@ -85,7 +85,7 @@ public sealed class NodeNetworkTests
     {
         await canopy.StartAsync();
         (await canopy.CliAsync("login", "-p", CanopyProcess.AdminPassword)).ExitCode.ShouldBe(0);
-        await Wait.ForAsync(() => canopy.CliAsync("nodes"), r => r.StdOut.Contains("exec,container"), TimeSpan.FromSeconds(60), "the node to offer containers");
+        await ContainerRequirements.WaitForContainersAsync(canopy);
     }
 
     /// <summary>The container example (busybox httpd from the local registry) on a free host port; returns the port once it answers.</summary>

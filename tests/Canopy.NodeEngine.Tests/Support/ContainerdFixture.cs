@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using Canopy.Contracts;
+using Canopy.Core.Addressing;
 using Canopy.Core.States;
 using Canopy.Cri;
 using Canopy.Cri.V1;
@@ -247,30 +248,18 @@ public sealed class ContainerdFixture : IAsyncLifetime
     /// <summary>A /26 in 10.18.128.0/17 that no route on this host covers (another test's bridge may use one) and that is none of <paramref name="avoid"/>.</summary>
     public static string FreeSubnet(params string?[] avoid)
     {
-        var routes = File.ReadAllLines("/proc/net/route").Skip(1)
-            .Select(l => l.Split('\t', StringSplitOptions.RemoveEmptyEntries))
-            .Where(f => f.Length > 7)
-            .Select(f => (Net: ToHostOrder(f[1]), Mask: ToHostOrder(f[7])))
-            .Where(r => r.Mask != 0)
-            .ToList();
+        var routes = HostRoutes.Read();
         for (var attempt = 0; attempt < 200; attempt++)
         {
-            var net = (10u << 24) | (18u << 16) | ((uint)Random.Shared.Next(128, 256) << 8) | ((uint)Random.Shared.Next(0, 4) * 64);
-            const uint mask = 0xFFFFFFC0;
-            var subnet = $"10.18.{(net >> 8) & 0xFF}.{net & 0xFF}/26";
-            if (!routes.Any(r => (net & r.Mask) == r.Net || (r.Net & mask) == net) && !avoid.Contains(subnet))
+            var candidate = new Ipv4Network(
+                (10u << 24) | (18u << 16) | ((uint)Random.Shared.Next(128, 256) << 8) | ((uint)Random.Shared.Next(0, 4) * 64), 26);
+            if (!routes.Any(r => r.Network.Overlaps(candidate)) && !avoid.Contains(candidate.ToString()))
             {
-                return subnet;
+                return candidate.ToString();
             }
         }
 
         throw new InvalidOperationException("no free /26 in 10.18.128.0/17");
-    }
-
-    private static uint ToHostOrder(string hex)
-    {
-        var little = uint.Parse(hex, NumberStyles.HexNumber, CultureInfo.InvariantCulture);
-        return ((little & 0xFF) << 24) | ((little & 0xFF00) << 8) | ((little >> 8) & 0xFF00) | (little >> 24);
     }
 
     private static async Task Quietly(Func<Task> action)
