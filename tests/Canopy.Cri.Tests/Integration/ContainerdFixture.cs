@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Canopy.Cri.V1;
+using Grpc.Core;
 
 namespace Canopy.Cri.Tests.Integration;
 
@@ -156,7 +157,7 @@ public sealed partial class ContainerdFixture : IAsyncLifetime
             v => v.RuntimeApiVersion == "v1",
             StartTimeout,
             "containerd's CRI to answer Version",
-            retryOn: e => e is CriException { StatusCode: GrpcStatus.Unavailable });
+            retryOn: e => e is CriException { StatusCode: StatusCode.Unavailable });
 
         // NetworkReady turns true once the CRI plugin has loaded our conflist.
         await Eventually.ForAsync(

@@ -1,6 +1,7 @@
 using System.Net.Sockets;
+using Grpc.Core;
 
-namespace Canopy.Cri.Tests.Transport;
+namespace Canopy.Cri.Tests;
 
 /// <summary>How calls fail when nothing (or nothing useful) is at the socket; needs no containerd.</summary>
 public sealed class ChannelFailureTests : IDisposable
@@ -17,7 +18,7 @@ public sealed class ChannelFailureTests : IDisposable
 
         var e = await Should.ThrowAsync<CriException>(() => client.VersionAsync(CancellationToken.None));
 
-        e.StatusCode.ShouldBe(GrpcStatus.Unavailable);
+        e.StatusCode.ShouldBe(StatusCode.Unavailable);
         e.Message.ShouldContain($"containerd is not running at {path}");
         e.Method.ShouldBe("RuntimeService/Version");
     }
@@ -32,7 +33,7 @@ public sealed class ChannelFailureTests : IDisposable
 
         var e = await Should.ThrowAsync<CriException>(() => client.PullImageAsync("busybox", CancellationToken.None));
 
-        e.StatusCode.ShouldBe(GrpcStatus.Unavailable);
+        e.StatusCode.ShouldBe(StatusCode.Unavailable);
         e.Message.ShouldContain(path);
         e.Method.ShouldBe("ImageService/PullImage");
     }
@@ -49,8 +50,30 @@ public sealed class ChannelFailureTests : IDisposable
 
         var e = await Should.ThrowAsync<CriException>(() => client.StatusAsync(CancellationToken.None));
 
-        e.StatusCode.ShouldBe(GrpcStatus.DeadlineExceeded);
+        e.StatusCode.ShouldBe(StatusCode.DeadlineExceeded);
+        e.Message.ShouldContain($"no answer from {path} within");
         (DateTime.UtcNow - started).ShouldBeLessThan(TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task Runtime_that_goes_away_during_the_call_is_unavailable()
+    {
+        var path = Path.Combine(_dir, "gone.sock");
+        using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        listener.Bind(new UnixDomainSocketEndPoint(path));
+        listener.Listen();
+        using var client = new CriClient(path, TimeSpan.FromSeconds(30));
+
+        var call = client.VersionAsync(CancellationToken.None);
+        using (var accepted = await listener.AcceptAsync())
+        {
+            accepted.Close(); // containerd killed while the call waits for its answer
+        }
+
+        var e = await Should.ThrowAsync<CriException>(() => call);
+
+        e.StatusCode.ShouldBe(StatusCode.Unavailable);
+        e.Message.ShouldContain($"connection to {path} failed");
     }
 
     [Fact]
