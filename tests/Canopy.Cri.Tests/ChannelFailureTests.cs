@@ -41,10 +41,7 @@ public sealed class ChannelFailureTests : IDisposable
     [Fact]
     public async Task Server_that_never_answers_runs_into_the_deadline()
     {
-        var path = Path.Combine(_dir, "silent.sock");
-        using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        listener.Bind(new UnixDomainSocketEndPoint(path));
-        listener.Listen(); // the kernel completes the connect; nobody ever speaks HTTP/2
+        using var listener = Listen("silent.sock", out var path); // the kernel completes the connect; nobody ever speaks HTTP/2
         using var client = new CriClient(path, TimeSpan.FromMilliseconds(300));
         var started = DateTime.UtcNow;
 
@@ -58,10 +55,7 @@ public sealed class ChannelFailureTests : IDisposable
     [Fact]
     public async Task Runtime_that_goes_away_during_the_call_is_unavailable()
     {
-        var path = Path.Combine(_dir, "gone.sock");
-        using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        listener.Bind(new UnixDomainSocketEndPoint(path));
-        listener.Listen();
+        using var listener = Listen("gone.sock", out var path);
         using var client = new CriClient(path, TimeSpan.FromSeconds(30));
 
         var call = client.VersionAsync(CancellationToken.None);
@@ -79,10 +73,7 @@ public sealed class ChannelFailureTests : IDisposable
     [Fact]
     public async Task Cancelled_token_is_an_operation_cancelled_not_a_cri_error()
     {
-        var path = Path.Combine(_dir, "cancel.sock");
-        using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        listener.Bind(new UnixDomainSocketEndPoint(path));
-        listener.Listen();
+        using var listener = Listen("cancel.sock", out var path);
         using var client = new CriClient(path);
         using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
 
@@ -93,5 +84,15 @@ public sealed class ChannelFailureTests : IDisposable
     public void Non_positive_default_timeout_is_rejected()
     {
         Should.Throw<ArgumentOutOfRangeException>(() => new CriClient("/x.sock", TimeSpan.Zero));
+    }
+
+    /// <summary>A unix socket in the test's dir that accepts connections and never answers by itself.</summary>
+    private Socket Listen(string name, out string path)
+    {
+        path = Path.Combine(_dir, name);
+        var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        listener.Bind(new UnixDomainSocketEndPoint(path));
+        listener.Listen();
+        return listener;
     }
 }

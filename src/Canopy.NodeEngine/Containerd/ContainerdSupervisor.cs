@@ -2,8 +2,8 @@ using System.Diagnostics;
 using Canopy.Cri;
 using Canopy.NodeEngine.Linux;
 using Grpc.Core;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Canopy.NodeEngine.Containerd;
 

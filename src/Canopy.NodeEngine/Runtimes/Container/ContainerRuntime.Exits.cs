@@ -1,6 +1,6 @@
 using Canopy.Core.States;
-using Canopy.Cri.V1;
 using Canopy.Cri;
+using Canopy.Cri.V1;
 using Grpc.Core;
 
 namespace Canopy.NodeEngine.Runtimes.Container;

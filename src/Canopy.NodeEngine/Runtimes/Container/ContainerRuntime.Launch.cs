@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using Canopy.Core.Descriptors;
-using Canopy.Cri.V1;
 using Canopy.Cri;
+using Canopy.Cri.V1;
 using Canopy.NodeEngine.Instances;
 using Grpc.Core;
 using PortMapping = Canopy.Core.Descriptors.PortMapping;
