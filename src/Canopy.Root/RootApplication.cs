@@ -68,6 +68,7 @@ public static class RootApplication
     {
         services.AddSingleton(options);
         services.AddSingleton(admin);
+        services.TryAddSingleton<Readiness>();
         services.TryAddSingleton(TimeProvider.System);
 
         // Built by a factory so the container disposes it (closing its pooled connections) on shutdown.
@@ -105,6 +106,7 @@ public static class RootApplication
     private static void MapEndpoints(WebApplication app)
     {
         app.MapGet("/health", () => Results.Ok(new { status = "ok" })).AllowAnonymous().ExcludeFromDescription();
+        app.MapReadiness();
         app.MapAuth();
         app.MapUsers();
         app.MapApplications();

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using Canopy.Cli.Roles;
 using Canopy.Cluster;
+using Canopy.Hosting;
 using Canopy.NodeEngine;
 using Canopy.Root;
 using Microsoft.Extensions.Configuration;
@@ -76,13 +77,16 @@ public static class RoleCommands
 
             await using var tiers = new TierSet();
             var root = tiers.Add(TierHosts.Root(rootOptions, level), "root");
+            var readiness = UpReadiness.Require(root.Services.GetRequiredService<Readiness>(), clusterOptions.Name, nodeOptions.Name ?? Environment.MachineName);
             await StartAsync(tiers, root, "root", ct);
             var cluster = tiers.Add(TierHosts.Cluster(clusterOptions, level), "cluster");
+            readiness.Cluster = cluster.Services.GetRequiredService<ClusterReadiness>();
             await StartAsync(tiers, cluster, "cluster", ct);
             var node = tiers.Add(TierHosts.Node(nodeOptions, level), "node");
+            readiness.Node = node.Services.GetRequiredService<NodeReadiness>();
             await StartAsync(tiers, node, "node", ct);
-            await WaitAsync(cluster.Services.GetRequiredService<ClusterReadiness>().Registered, "the cluster to register at the root", ct);
-            await WaitAsync(node.Services.GetRequiredService<NodeReadiness>().Connected, "the node to join the cluster", ct);
+            await WaitAsync(readiness.Cluster.Registered, "the cluster to register at the root", ct);
+            await WaitAsync(readiness.Node.Connected, "the node to join the cluster", ct);
 
             var admin = root.Services.GetRequiredService<AdminBootstrap>();
             Console.Out.WriteLine($"Canopy is up ({started.Elapsed.TotalSeconds:0.0} s).");
@@ -98,6 +102,7 @@ public static class RoleCommands
 
             Console.Out.WriteLine($"Log in with: canopy login --server {rootUrl} -u {admin.UserName}");
             Console.Out.WriteLine("Press Ctrl-C to stop.");
+            readiness.Started = true;
             await WaitForStopAsync(ct);
             Console.Out.WriteLine("Stopping...");
             TierHosts.Stopping = true;
