@@ -79,6 +79,16 @@ public sealed partial class ContainerdFixture : IAsyncLifetime
         _sandboxes.TryRemove(id, out _);
     }
 
+    /// <summary>Stops containerd (SIGTERM) as a crash or an upgrade would, keeping its state; <see cref="StartContainerdAgainAsync"/> brings it back.</summary>
+    public Task StopContainerdForTestAsync() => StopContainerdAsync();
+
+    /// <summary>Starts containerd again over the same state and socket, and waits until <see cref="Client"/> gets answers again.</summary>
+    public async Task StartContainerdAgainAsync()
+    {
+        StartContainerd();
+        await WaitForCriAsync();
+    }
+
     /// <summary>Pulls the image unless containerd has it already; returns its image ref.</summary>
     public async Task<string> EnsureImageAsync(string image)
     {
