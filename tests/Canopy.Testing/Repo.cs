@@ -15,9 +15,8 @@ public static class Repo
     /// </summary>
     public static string CanopyBinary => Binary.Value;
 
-    public static string Example(string name) => Path.Combine(Root, "..", "shared", "examples", name) is var shared && File.Exists(shared)
-        ? shared
-        : Path.Combine(Root, "examples", name);
+    /// <summary>A deployment descriptor of the repository's own <c>examples/</c>, the ones the README deploys.</summary>
+    public static string Example(string name) => Path.Combine(Root, "examples", name);
 
     private static string FindCanopyBinary()
     {
