@@ -24,12 +24,6 @@ public sealed record ChangePasswordRequest(
     [property: JsonPropertyName("oldPassword")] string? OldPassword,
     [property: JsonPropertyName("newPassword")] string? NewPassword);
 
-/// <summary>An organization and its members' roles (Oakestra's shape); Canopy has one, <c>root</c>, holding every user.</summary>
-public sealed record OrganizationDocument(
-    [property: JsonPropertyName("_id")] ObjectIdDocument Id, string Name, IReadOnlyList<OrganizationMember> Member);
-
-public sealed record OrganizationMember(string UserId, IReadOnlyList<string> Roles);
-
 /// <summary>Oakestra's roles.</summary>
 public static class Roles
 {
