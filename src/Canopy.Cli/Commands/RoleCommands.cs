@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using System.Net;
 using Canopy.Cli.Roles;
 using Canopy.Cluster;
 using Canopy.Hosting;
@@ -21,6 +22,12 @@ public static class RoleCommands
     private static readonly Option<string?> Scheduler = new("--scheduler") { Description = "(scheduling) best-fit, first-fit, round-robin or epvm" };
     private static readonly Option<string?> ContainerdSocket = new("--containerd-socket") { Description = "(runtimes) Use this existing containerd (CRI) instead of starting Canopy's own" };
     private static readonly Option<bool> NoContainers = new("--no-containers") { Description = "(runtimes) Do not start containerd: the node runs only exec services" };
+    private static readonly Option<string[]> CorsOrigin = new("--cors-origin")
+    {
+        Description = "(listener) Browser origin whose pages may call the root API, e.g. Oakestra's dashboard at http://host:80; repeatable; * allows any",
+        AllowMultipleArgumentsPerToken = false,
+    };
+
     private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(60);
 
     public static Command Up()
@@ -35,7 +42,7 @@ public static class RoleCommands
         var command = new Command("up", "Run root, one cluster and one node on this machine, in one process (Mosquitto as a child)")
         {
             DataDir, ConfigFile, LogLevelOption, Scheduler, bind, rootPort, clusterPort, mqttPort, adminPassword, clusterName, nodeName,
-            ContainerdSocket, NoContainers,
+            ContainerdSocket, NoContainers, CorsOrigin,
         };
         command.Handle(async (parse, ct) =>
         {
@@ -69,9 +76,12 @@ public static class RoleCommands
                 ["Node:StopInstancesOnShutdown"] = "true",
                 ["Node:ContainerdSocket"] = parse.GetValue(ContainerdSocket),
                 ["Node:StartContainerd"] = parse.GetValue(NoContainers) ? "false" : null,
-            });
+            }.WithCorsOrigins(parse.GetValue(CorsOrigin)));
             var level = parse.GetValue(LogLevelOption) ?? LogLevel.Warning;
             var rootOptions = RoleConfiguration.Bind(config, "Root", new RootOptions { DataDir = "" });
+
+            // Everything listens on this machine only: its own pages (a dashboard on localhost) may call the API unless configured otherwise.
+            rootOptions.CorsAllowLoopback |= config["Root:CorsAllowLoopback"] is null && IsLoopback(host);
             var clusterOptions = RoleConfiguration.Bind(config, "Cluster", new ClusterOptions { DataDir = "" });
             var nodeOptions = RoleConfiguration.Bind(config, "Node", new NodeEngineOptions { DataDir = "" });
 
@@ -118,7 +128,7 @@ public static class RoleCommands
         var adminPassword = new Option<string?>("--admin-password") { Description = "(auth) Admin password on first start [default: generated]" };
         var command = new Command("root", "Run the root orchestrator alone (public API, root scheduler, cluster links)")
         {
-            DataDir, ConfigFile, LogLevelOption, Scheduler, listen, token, adminPassword,
+            DataDir, ConfigFile, LogLevelOption, Scheduler, listen, token, adminPassword, CorsOrigin,
         };
         command.Handle(async (parse, ct) =>
         {
@@ -129,7 +139,7 @@ public static class RoleCommands
                 ["Root:ClusterJoinToken"] = parse.GetValue(token),
                 ["Root:AdminPassword"] = parse.GetValue(adminPassword),
                 ["Root:SchedulingAlgorithm"] = parse.GetValue(Scheduler),
-            });
+            }.WithCorsOrigins(parse.GetValue(CorsOrigin)));
             var options = RoleConfiguration.Bind(config, "Root", new RootOptions { DataDir = DataDirOf(config, "root") });
             await using var tiers = new TierSet();
             var root = tiers.Add(TierHosts.Root(options, parse.GetValue(LogLevelOption) ?? LogLevel.Information), "root");
@@ -236,6 +246,20 @@ public static class RoleCommands
         });
         return command;
     }
+
+    /// <summary>Repeated <c>--cors-origin</c> flags as the configuration array <c>Root:CorsOrigins</c>.</summary>
+    private static Dictionary<string, string?> WithCorsOrigins(this Dictionary<string, string?> flags, string[]? origins)
+    {
+        for (var i = 0; i < (origins?.Length ?? 0); i++)
+        {
+            flags[$"Root:CorsOrigins:{i}"] = origins![i];
+        }
+
+        return flags;
+    }
+
+    private static bool IsLoopback(string host) =>
+        host == "localhost" || (IPAddress.TryParse(host, out var address) && IPAddress.IsLoopback(address));
 
     private static string DataDirOf(IConfiguration config, string tier) =>
         Path.GetFullPath(config["DataDir"] is { Length: > 0 } d ? Path.Combine(d, tier) : Path.Combine(RoleConfiguration.DefaultDataDir(), tier));
