@@ -2,7 +2,7 @@
 # The test command: installs what the tests need, builds, runs every test project (unit, API, MQTT against a real
 # Mosquitto, node engine with real processes and cgroups, end to end with `canopy` as a real process), and ends with
 # one line of totals: "N passed, N failed".
-#   scripts/test.sh [extra dotnet test arguments, e.g. --filter Category!=EndToEnd]
+#   scripts/test.sh [extra dotnet test arguments, e.g. --filter "FullyQualifiedName!~Topology" to leave out the multi-machine tests]
 set -uo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$here"

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using Canopy.Contracts;
 using Canopy.Contracts.Api;
 using Canopy.Core.States;
+using Canopy.Cri;
 using Canopy.Testing;
 
 namespace Canopy.Benchmarks;
@@ -47,6 +48,30 @@ internal static class ContainerBenchmarks
         }
 
         Console.WriteLine($"`ctr run -d --net-host` (image present, same containerd): {Stats.Summary(ctr)}");
+        await CriRoundTripsAsync(socket, calls: 1000);
+    }
+
+    /// <summary>Warm round trips of Canopy.Cri to the node's containerd: the floor under every container operation.</summary>
+    private static async Task CriRoundTripsAsync(string socket, int calls)
+    {
+        using var cri = new CriClient(socket);
+        await cri.VersionAsync(CancellationToken.None); // opens the connection
+        foreach (var (name, call) in new (string, Func<Task>)[]
+                 {
+                     ("Version", () => cri.VersionAsync(CancellationToken.None)),
+                     ("ListPodSandbox", () => cri.ListPodSandboxAsync(null, CancellationToken.None)),
+                 })
+        {
+            var ms = new List<double>(calls);
+            for (var i = 0; i < calls; i++)
+            {
+                var started = Stopwatch.GetTimestamp();
+                await call();
+                ms.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            }
+
+            Console.WriteLine($"CRI {name} round trip (Canopy.Cri, warm): median {Stats.Percentile(ms, 50):0.000} ms, p95 {Stats.Percentile(ms, 95):0.000} ms (n={calls})");
+        }
     }
 
     public static async Task NodeLoadAsync(int containers)

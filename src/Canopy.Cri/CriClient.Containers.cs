@@ -1,4 +1,5 @@
 using Canopy.Cri.V1;
+using Grpc.Core;
 
 namespace Canopy.Cri;
 
@@ -12,25 +13,25 @@ public sealed partial class CriClient
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(sandboxConfig);
         var request = new CreateContainerRequest { PodSandboxId = sandboxId, Config = config, SandboxConfig = sandboxConfig };
-        var response = await RuntimeAsync("CreateContainer", request, CreateContainerResponse.Parser, ct).ConfigureAwait(false);
+        var response = await RuntimeAsync("CreateContainer", _runtime.CreateContainerAsync, request, ct).ConfigureAwait(false);
         return response.ContainerId;
     }
 
     public Task StartContainerAsync(string containerId, CancellationToken ct) =>
-        RuntimeAsync("StartContainer", new StartContainerRequest { ContainerId = containerId }, StartContainerResponse.Parser, ct);
+        RuntimeAsync("StartContainer", _runtime.StartContainerAsync, new StartContainerRequest { ContainerId = containerId }, ct);
 
     /// <param name="timeoutSeconds">Grace period after SIGTERM before SIGKILL; 0 kills at once.</param>
     public Task StopContainerAsync(string containerId, long timeoutSeconds, CancellationToken ct) =>
         RuntimeAsync(
             "StopContainer",
+            _runtime.StopContainerAsync,
             new StopContainerRequest { ContainerId = containerId, Timeout = timeoutSeconds },
-            StopContainerResponse.Parser,
             ct,
             TimeoutCovering(timeoutSeconds));
 
     /// <summary>Removes the container (killing it first if it runs). Idempotent.</summary>
     public Task RemoveContainerAsync(string containerId, CancellationToken ct) =>
-        RuntimeAsync("RemoveContainer", new RemoveContainerRequest { ContainerId = containerId }, RemoveContainerResponse.Parser, ct);
+        RuntimeAsync("RemoveContainer", _runtime.RemoveContainerAsync, new RemoveContainerRequest { ContainerId = containerId }, ct);
 
     /// <param name="labelSelector">Every pair must match (AND); null lists all containers.</param>
     public async Task<IReadOnlyList<Container>> ListContainersAsync(IReadOnlyDictionary<string, string>? labelSelector, CancellationToken ct)
@@ -42,7 +43,7 @@ public sealed partial class CriClient
             AddLabels(request.Filter.LabelSelector, labelSelector);
         }
 
-        var response = await RuntimeAsync("ListContainers", request, ListContainersResponse.Parser, ct).ConfigureAwait(false);
+        var response = await RuntimeAsync("ListContainers", _runtime.ListContainersAsync, request, ct).ConfigureAwait(false);
         return response.Containers;
     }
 
@@ -50,17 +51,17 @@ public sealed partial class CriClient
     public async Task<ContainerStatus> ContainerStatusAsync(string containerId, CancellationToken ct)
     {
         var response = await ContainerStatusAsync(containerId, verbose: false, ct).ConfigureAwait(false);
-        return response.Status ?? throw new CriException("RuntimeService/ContainerStatus", GrpcStatus.Internal, "the answer has no status");
+        return response.Status ?? throw new CriException("RuntimeService/ContainerStatus", StatusCode.Internal, "the answer has no status");
     }
 
     /// <summary>With <paramref name="verbose"/>, <c>Info["info"]</c> holds containerd's JSON (pid, sandboxID, runtime spec).</summary>
     public Task<ContainerStatusResponse> ContainerStatusAsync(string containerId, bool verbose, CancellationToken ct) =>
-        RuntimeAsync("ContainerStatus", new ContainerStatusRequest { ContainerId = containerId, Verbose = verbose }, ContainerStatusResponse.Parser, ct);
+        RuntimeAsync("ContainerStatus", _runtime.ContainerStatusAsync, new ContainerStatusRequest { ContainerId = containerId, Verbose = verbose }, ct);
 
     /// <summary>Null when the runtime has no stats for it (yet). containerd 1.6 leaves cpu.usage_nano_cores empty.</summary>
     public async Task<ContainerStats?> ContainerStatsAsync(string containerId, CancellationToken ct)
     {
-        var response = await RuntimeAsync("ContainerStats", new ContainerStatsRequest { ContainerId = containerId }, ContainerStatsResponse.Parser, ct)
+        var response = await RuntimeAsync("ContainerStats", _runtime.ContainerStatsAsync, new ContainerStatsRequest { ContainerId = containerId }, ct)
             .ConfigureAwait(false);
         return response.Stats;
     }
@@ -75,7 +76,7 @@ public sealed partial class CriClient
             AddLabels(request.Filter.LabelSelector, labelSelector);
         }
 
-        var response = await RuntimeAsync("ListContainerStats", request, ListContainerStatsResponse.Parser, ct).ConfigureAwait(false);
+        var response = await RuntimeAsync("ListContainerStats", _runtime.ListContainerStatsAsync, request, ct).ConfigureAwait(false);
         return response.Stats;
     }
 
@@ -86,6 +87,6 @@ public sealed partial class CriClient
         ArgumentNullException.ThrowIfNull(cmd);
         var request = new ExecSyncRequest { ContainerId = containerId, Timeout = timeoutSeconds };
         request.Cmd.AddRange(cmd);
-        return RuntimeAsync("ExecSync", request, ExecSyncResponse.Parser, ct, TimeoutCovering(timeoutSeconds));
+        return RuntimeAsync("ExecSync", _runtime.ExecSyncAsync, request, ct, TimeoutCovering(timeoutSeconds));
     }
 }

@@ -14,7 +14,7 @@ public sealed partial class CriClient
     {
         ArgumentException.ThrowIfNullOrEmpty(image);
         var request = new PullImageRequest { Image = new ImageSpec { Image = image }, Auth = auth };
-        var response = await ImageAsync("PullImage", request, PullImageResponse.Parser, ct).ConfigureAwait(false);
+        var response = await ImageAsync("PullImage", _images.PullImageAsync, request, ct).ConfigureAwait(false);
         return response.ImageRef;
     }
 
@@ -23,13 +23,13 @@ public sealed partial class CriClient
     {
         ArgumentException.ThrowIfNullOrEmpty(image);
         var request = new ImageStatusRequest { Image = new ImageSpec { Image = image } };
-        var response = await ImageAsync("ImageStatus", request, ImageStatusResponse.Parser, ct).ConfigureAwait(false);
+        var response = await ImageAsync("ImageStatus", _images.ImageStatusAsync, request, ct).ConfigureAwait(false);
         return response.Image;
     }
 
     public async Task<IReadOnlyList<Image>> ListImagesAsync(CancellationToken ct)
     {
-        var response = await ImageAsync("ListImages", new ListImagesRequest(), ListImagesResponse.Parser, ct).ConfigureAwait(false);
+        var response = await ImageAsync("ListImages", _images.ListImagesAsync, new ListImagesRequest(), ct).ConfigureAwait(false);
         return response.Images;
     }
 
@@ -37,6 +37,6 @@ public sealed partial class CriClient
     public Task RemoveImageAsync(string image, CancellationToken ct)
     {
         ArgumentException.ThrowIfNullOrEmpty(image);
-        return ImageAsync("RemoveImage", new RemoveImageRequest { Image = new ImageSpec { Image = image } }, RemoveImageResponse.Parser, ct);
+        return ImageAsync("RemoveImage", _images.RemoveImageAsync, new RemoveImageRequest { Image = new ImageSpec { Image = image } }, ct);
     }
 }

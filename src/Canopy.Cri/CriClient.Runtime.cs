@@ -7,9 +7,9 @@ public sealed partial class CriClient
 {
     /// <summary>Also the cheapest way to learn whether the CRI plugin is loaded: without it, every call is Unimplemented.</summary>
     public Task<VersionResponse> VersionAsync(CancellationToken ct) =>
-        RuntimeAsync("Version", new VersionRequest { Version = "v1" }, VersionResponse.Parser, ct);
+        RuntimeAsync("Version", _runtime.VersionAsync, new VersionRequest { Version = "v1" }, ct);
 
     /// <summary>Conditions RuntimeReady and NetworkReady (false while CNI has no configuration).</summary>
     public Task<StatusResponse> StatusAsync(CancellationToken ct) =>
-        RuntimeAsync("Status", new StatusRequest(), StatusResponse.Parser, ct);
+        RuntimeAsync("Status", _runtime.StatusAsync, new StatusRequest(), ct);
 }

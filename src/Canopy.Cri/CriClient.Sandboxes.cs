@@ -11,12 +11,12 @@ public sealed partial class CriClient
     {
         ArgumentNullException.ThrowIfNull(config);
         var request = new RunPodSandboxRequest { Config = config, RuntimeHandler = runtimeHandler ?? string.Empty };
-        var response = await RuntimeAsync("RunPodSandbox", request, RunPodSandboxResponse.Parser, ct).ConfigureAwait(false);
+        var response = await RuntimeAsync("RunPodSandbox", _runtime.RunPodSandboxAsync, request, ct).ConfigureAwait(false);
         return response.PodSandboxId;
     }
 
     public Task<PodSandboxStatusResponse> PodSandboxStatusAsync(string sandboxId, CancellationToken ct) =>
-        RuntimeAsync("PodSandboxStatus", new PodSandboxStatusRequest { PodSandboxId = sandboxId }, PodSandboxStatusResponse.Parser, ct);
+        RuntimeAsync("PodSandboxStatus", _runtime.PodSandboxStatusAsync, new PodSandboxStatusRequest { PodSandboxId = sandboxId }, ct);
 
     /// <param name="labelSelector">Every pair must match (AND); null lists all sandboxes.</param>
     public async Task<IReadOnlyList<PodSandbox>> ListPodSandboxAsync(IReadOnlyDictionary<string, string>? labelSelector, CancellationToken ct)
@@ -28,15 +28,15 @@ public sealed partial class CriClient
             AddLabels(request.Filter.LabelSelector, labelSelector);
         }
 
-        var response = await RuntimeAsync("ListPodSandbox", request, ListPodSandboxResponse.Parser, ct).ConfigureAwait(false);
+        var response = await RuntimeAsync("ListPodSandbox", _runtime.ListPodSandboxAsync, request, ct).ConfigureAwait(false);
         return response.Items;
     }
 
     /// <summary>Kills the sandbox's containers and releases its network (CNI DEL). Idempotent.</summary>
     public Task StopPodSandboxAsync(string sandboxId, CancellationToken ct) =>
-        RuntimeAsync("StopPodSandbox", new StopPodSandboxRequest { PodSandboxId = sandboxId }, StopPodSandboxResponse.Parser, ct);
+        RuntimeAsync("StopPodSandbox", _runtime.StopPodSandboxAsync, new StopPodSandboxRequest { PodSandboxId = sandboxId }, ct);
 
     /// <summary>Removes the sandbox and its containers. Idempotent.</summary>
     public Task RemovePodSandboxAsync(string sandboxId, CancellationToken ct) =>
-        RuntimeAsync("RemovePodSandbox", new RemovePodSandboxRequest { PodSandboxId = sandboxId }, RemovePodSandboxResponse.Parser, ct);
+        RuntimeAsync("RemovePodSandbox", _runtime.RemovePodSandboxAsync, new RemovePodSandboxRequest { PodSandboxId = sandboxId }, ct);
 }

@@ -3,6 +3,7 @@ using Canopy.Root.Api;
 using Canopy.Root.Auth;
 using Canopy.Root.ClusterLinks;
 using Canopy.Root.Deployments;
+using Canopy.Root.Monitoring;
 using Canopy.Root.Placement;
 using Canopy.Root.Store;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
@@ -50,6 +51,9 @@ public static class RootApplication
 
         var app = builder.Build();
         app.UseCanopyProblems();
+
+        // Before authentication: a preflight carries no token and must still be answered.
+        app.UseCors();
         app.UseSwagger(o => o.RouteTemplate = "api/docs/{documentName}/swagger.json");
         app.UseSwaggerUI(o =>
         {
@@ -68,6 +72,7 @@ public static class RootApplication
     {
         services.AddSingleton(options);
         services.AddSingleton(admin);
+        services.TryAddSingleton<Readiness>();
         services.TryAddSingleton(TimeProvider.System);
 
         // Built by a factory so the container disposes it (closing its pooled connections) on shutdown.
@@ -87,6 +92,7 @@ public static class RootApplication
         services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
             .AddPolicy(UserEndpoints.AdminPolicy, p => p.RequireRole(Contracts.Api.Roles.Admin));
+        services.AddCors(o => o.AddDefaultPolicy(p => CorsOrigins.Configure(p, options)));
         services.AddEndpointsApiExplorer();
         services.AddSwaggerGen(OpenApiSetup.Configure);
 
@@ -99,14 +105,18 @@ public static class RootApplication
         services.AddSingleton<ClusterFailover>();
         services.AddHostedService(sp => sp.GetRequiredService<ClusterFailover>());
         services.AddSingleton<DeploymentService>();
+        services.AddSingleton<InstanceHistory>();
+        services.AddSingleton<InstanceLogTails>();
         services.AddSingleton<Views>();
     }
 
     private static void MapEndpoints(WebApplication app)
     {
         app.MapGet("/health", () => Results.Ok(new { status = "ok" })).AllowAnonymous().ExcludeFromDescription();
+        app.MapReadiness();
         app.MapAuth();
         app.MapUsers();
+        app.MapAccounts();
         app.MapApplications();
         app.MapServices();
         app.MapClusters();

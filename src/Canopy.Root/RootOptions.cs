@@ -37,6 +37,15 @@ public sealed class RootOptions
     /// <summary>How long a question forwarded to a cluster (logs, nodes) may take.</summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// Browser origins (<c>scheme://host[:port]</c>) whose pages may call the API, such as Oakestra's dashboard served from its own
+    /// address; <c>*</c> allows any. Empty (the default) allows none beyond <see cref="CorsAllowLoopback"/>.
+    /// </summary>
+    public List<string> CorsOrigins { get; set; } = [];
+
+    /// <summary>Pages served from this machine (localhost, 127.0.0.0/8, ::1, any port) may call the API; <c>canopy up</c> on a loopback address sets it.</summary>
+    public bool CorsAllowLoopback { get; set; }
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the bad option.</summary>
     public void Validate()
     {
@@ -54,6 +63,12 @@ public sealed class RootOptions
         if (ClusterGracePeriod <= TimeSpan.Zero || ClusterHeartbeatTimeout <= TimeSpan.Zero)
         {
             throw new ArgumentException("ClusterGracePeriod and ClusterHeartbeatTimeout must be positive");
+        }
+
+        if (CorsOrigins.FirstOrDefault(o => !Api.CorsOrigins.IsValidSetting(o)) is { } origin)
+        {
+            throw new ArgumentException(
+                $"CORS origin '{origin}' is not an origin; write scheme://host[:port] without a path, e.g. http://dashboard.example:8080, or * for any");
         }
 
         if (AccessTokenLifetime <= TimeSpan.Zero || RefreshTokenLifetime <= TimeSpan.Zero)

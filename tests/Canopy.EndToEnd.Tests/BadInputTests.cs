@@ -22,7 +22,7 @@ public sealed class BadInputTests : IAsyncLifetime
     [Theory]
     [InlineData("malformed.json", "{ \"sla_version\": ", "not valid JSON")]
     [InlineData("malformed.yaml", "sla_version: v2.0\napplications: [\n", "not valid YAML")]
-    [InlineData("badvirt.json", """{"sla_version":"v2.0","customerID":"Admin","applications":[{"application_name":"a","application_namespace":"b","microservices":[{"microservice_name":"m","microservice_namespace":"n","virtualization":"wasm","code":"x"}]}]}""", "virtualization")]
+    [InlineData("badvirt.json", """{"sla_version":"v2.0","customerID":"Admin","applications":[{"application_name":"a","application_namespace":"b","microservices":[{"microservice_name":"m","microservice_namespace":"n","virtualization":"wsam","code":"x"}]}]}""", "did you mean \"wasm\"")]
     [InlineData("badname.json", """{"sla_version":"v2.0","customerID":"Admin","applications":[{"application_name":"test.special.char","application_namespace":"b","microservices":[]}]}""", "application_name")]
     [InlineData("badtype.json", """{"sla_version":"v2.0","customerID":"Admin","applications":[{"application_name":"a","application_namespace":"b","microservices":[{"microservice_name":"m","microservice_namespace":"n","virtualization":"exec","cmd":["true"],"memory":"lots"}]}]}""", "memory")]
     [InlineData("missing.json", """{"customerID":"Admin","applications":[]}""", "sla_version")]
@@ -35,6 +35,24 @@ public sealed class BadInputTests : IAsyncLifetime
         result.StdErr.ShouldContain(mentions);
         result.StdErr.ShouldNotContain("   at ");
         (await _canopy.CliAsync("app", "list", "-o", "json")).StdOut.Trim().ShouldBe("[]");
+    }
+
+    [Fact]
+    public async Task Deploy_OakestraFieldsCanopyDoesNotHonour_AreAcceptedWithAWarningNamingEach()
+    {
+        var path = Slas.Write(_canopy.DataDir, "oakestra.json", """
+            {"sla_version":"v2.0","customerID":"Admin","applications":[{"application_name":"oak","application_namespace":"b","microservices":[
+              {"microservice_name":"m","microservice_namespace":"n","virtualization":"wasm","code":"x","memory":16,"vcpus":1,
+               "vgpus":1,"privileged":true,"addresses":{"rr_ip_v6":"fdff:2000::10"}}]}]}
+            """);
+
+        var result = await _canopy.CliAsync("app", "deploy", path, "--no-start");
+
+        result.ExitCode.ShouldBe(0, result.ToString());
+        foreach (var field in (string[])["virtualization", "vgpus", "privileged", "addresses.rr_ip_v6"])
+        {
+            result.StdErr.ShouldContain($"warning: applications[0].microservices[0].{field}: ");
+        }
     }
 
     [Fact]

@@ -15,6 +15,7 @@ public sealed class UpTests
     {
         await using var canopy = new CanopyProcess();
         await canopy.StartAsync(withAdminPassword: false);
+        await canopy.WaitForOutputAsync("Press Ctrl-C to stop");
 
         canopy.StdOut.ShouldContain(canopy.RootUrl);
         canopy.StdOut.ShouldContain("Admin user: Admin");
@@ -46,6 +47,7 @@ public sealed class UpTests
 
         // The second start shows no password: it is only printed once.
         await canopy.StartAsync(withAdminPassword: false);
+        await canopy.WaitForOutputAsync("Press Ctrl-C to stop");
         canopy.StdOut.ShouldNotContain(password);
     }
 
@@ -77,6 +79,8 @@ public sealed class UpTests
         await using var canopy = new CanopyProcess();
         await canopy.StartAsync();
         using var anonymous = new HttpClient { BaseAddress = new Uri(canopy.RootUrl + "/") };
+        (await anonymous.GetAsync("health")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await anonymous.GetStringAsync("health/ready")).ShouldContain("\"status\":\"ready\"");
 
         var response = await anonymous.GetAsync("api/applications/");
         response.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
@@ -95,6 +99,19 @@ public sealed class UpTests
 
         using var api = await canopy.ApiAsync();
         (await api.GetAsync("api/applications/")).StatusCode.ShouldBe(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task Up_OnATakenPort_ExitsAtOnce_AndTheFixtureShowsWhy()
+    {
+        await using var canopy = new CanopyProcess();
+        using var squatter = new System.Net.Sockets.TcpListener(IPAddress.Loopback, canopy.RootPort);
+        squatter.Start();
+
+        var e = await Should.ThrowAsync<InvalidOperationException>(() => canopy.StartAsync(timeout: TimeSpan.FromSeconds(60)));
+
+        e.Message.ShouldContain("canopy up exited with");
+        e.Message.ShouldContain("The root did not start");
     }
 
     /// <summary>Field 6 of /proc/PID/stat.</summary>

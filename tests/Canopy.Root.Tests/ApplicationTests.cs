@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Text.Json.Nodes;
 using Canopy.Contracts;
 using Canopy.Contracts.Api;
 using Canopy.Root.Tests.Infrastructure;
@@ -126,33 +125,6 @@ public sealed class ApplicationTests : RootTestBase
 
         (await response.ShouldBeProblemAsync(HttpStatusCode.Conflict)).Detail().ShouldContain("already exists");
         (await Root.GetAsync<List<ApplicationDocument>>("/api/applications/")).Count.ShouldBe(1);
-    }
-
-    [Fact]
-    public async Task An_rr_ip_outside_the_pool_is_replaced_with_a_warning()
-    {
-        var sla = Descriptors.WithMicroservice(ms => ms["addresses"] = new JsonObject { ["rr_ip"] = "192.168.178.4" });
-
-        var application = (await CreateAsync(sla)).Single();
-
-        application.Warnings.ShouldNotBeNull().ShouldContain(w => w.Contains("192.168.178.4") && w.Contains("outside"));
-        var service = await Root.GetAsync<ServiceDocument>($"/api/service/{application.Microservices[0]}");
-        service.Addresses!.RrIp.ShouldStartWith("10.30.");
-    }
-
-    [Fact]
-    public async Task An_rr_ip_taken_by_another_service_is_replaced_with_a_warning()
-    {
-        var first = (await CreateAsync(Descriptors.WithMicroservice(ms => ms["addresses"] = new JsonObject { ["rr_ip"] = "10.30.30.30" }))).Single();
-
-        var second = (await CreateAsync(Descriptors.WithMicroservice(
-            ms => ms["addresses"] = new JsonObject { ["rr_ip"] = "10.30.30.30" }, applicationName: "other")))
-            .Single(a => a.ApplicationName == "other");
-
-        first.Warnings.ShouldBeNull();
-        second.Warnings.ShouldNotBeNull().ShouldContain(w => w.Contains("already used"));
-        var service = await Root.GetAsync<ServiceDocument>($"/api/service/{second.Microservices[0]}");
-        service.Addresses!.RrIp.ShouldNotBe("10.30.30.30");
     }
 
     [Theory]

@@ -127,7 +127,7 @@ public sealed class ClusterLinkTests : RootTestBase
         await cluster.SendAsync(LinkMessageTypes.InstanceMetrics, new InstanceMetrics(
             [Report(serviceId, added.InstanceNumber, InstanceStatus.Running) with { CpuPercent = 42, Memory = 12.5, MemoryPercent = 3 }]));
         var measured = await Eventually.ValueAsync(
-            () => Root.GetAsync<List<ServiceInstanceDocument>>("/api/v1/instances"), l => l.Single().CpuPercent == 42, "metrics");
+            () => Root.GetAsync<List<ServiceInstanceDocument>>("/api/v1/instances"), l => l.Single().Cpu == 42, "metrics");
         measured.Single().Memory.ShouldBe(12.5);
         measured.Single().JobName.ShouldBe("hello.demo.web.demo");
         measured.Single().ServiceId.ShouldBe(serviceId);
@@ -240,7 +240,7 @@ public sealed class ClusterLinkTests : RootTestBase
 
         // The metrics message behind the refused report has been handled once its value shows; the status must not have moved.
         var service = await Eventually.ValueAsync(
-            () => Root.GetAsync<ServiceDocument>($"/api/service/{serviceId}"), s => s.InstanceList[0].CpuPercent == 1, "metrics");
+            () => Root.GetAsync<ServiceDocument>($"/api/service/{serviceId}"), s => s.InstanceList[0].Cpu == 1, "metrics");
         service.InstanceList[0].Status.ShouldBe(InstanceStatus.Completed);
     }
 

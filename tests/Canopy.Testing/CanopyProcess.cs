@@ -70,15 +70,13 @@ public sealed class CanopyProcess : IAsyncDisposable
         _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (_stderr) { _stderr.AppendLine(e.Data); } } };
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
-        await Wait.UntilAsync(() => Task.FromResult(StdOut.Contains("Press Ctrl-C to stop") || _process.HasExited),
-            timeout ?? TimeSpan.FromSeconds(90), "canopy up to report ready");
-        if (_process.HasExited)
-        {
-            throw new InvalidOperationException($"canopy up exited with {_process.ExitCode}:\n{StdOut}\n{StdErr}");
-        }
-
+        await Readiness.WaitAsync(_process, new Uri(RootUrl + "/health/ready"), timeout ?? TimeSpan.FromSeconds(90), "canopy up", () => $"{StdOut}\n{StdErr}");
         StartupTime = started.Elapsed;
     }
+
+    /// <summary>Waits until stdout holds <paramref name="text"/> (the banner is written before <c>/health/ready</c> answers 200, read after).</summary>
+    public Task WaitForOutputAsync(string text, TimeSpan? timeout = null) =>
+        Wait.UntilAsync(() => Task.FromResult(StdOut.Contains(text, StringComparison.Ordinal)), timeout ?? TimeSpan.FromSeconds(5), $"'{text}' on canopy's stdout");
 
     /// <summary>Ctrl-C, then waits for a clean exit.</summary>
     public async Task<int> StopAsync(TimeSpan? timeout = null)

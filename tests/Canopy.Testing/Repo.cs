@@ -1,35 +1,42 @@
+using System.Reflection;
+
 namespace Canopy.Testing;
 
 public static class Repo
 {
+    private static readonly Lazy<string> Binary = new(FindCanopyBinary);
+
     public static string Root { get; } = FindRoot();
 
-    /// <summary>The built <c>canopy</c> executable: $CANOPY_BIN, else the CLI project's build output for this configuration.</summary>
-    public static string CanopyBinary
+    /// <summary>
+    /// The <c>canopy</c> executable the tests run: $CANOPY_BIN (e.g. a published build), else the CLI's build output of
+    /// this test build's configuration (built with it, see Canopy.Testing.csproj). Either must be built from the
+    /// current sources: one older than a source file of <c>src/</c> fails here, saying how to rebuild.
+    /// </summary>
+    public static string CanopyBinary => Binary.Value;
+
+    /// <summary>A deployment descriptor of the repository's own <c>examples/</c>, the ones the README deploys.</summary>
+    public static string Example(string name) => Path.Combine(Root, "examples", name);
+
+    private static string FindCanopyBinary()
     {
-        get
+        var chosen = Environment.GetEnvironmentVariable("CANOPY_BIN");
+        var explicitBinary = !string.IsNullOrEmpty(chosen);
+        var path = explicitBinary ? Path.GetFullPath(chosen!) : Path.Combine(CliOutputDirectory(), "canopy");
+        if (!File.Exists(path))
         {
-            if (Environment.GetEnvironmentVariable("CANOPY_BIN") is { Length: > 0 } bin)
-            {
-                return bin;
-            }
-
-            foreach (var config in new[] { "Debug", "Release" })
-            {
-                var path = Path.Combine(Root, "src", "Canopy.Cli", "bin", config, "net10.0", "canopy");
-                if (File.Exists(path))
-                {
-                    return path;
-                }
-            }
-
-            throw new InvalidOperationException("The canopy executable is not built: run `dotnet build Canopy.slnx` (scripts/test.sh does) or set CANOPY_BIN.");
+            throw new InvalidOperationException(explicitBinary
+                ? $"CANOPY_BIN names {path}, which does not exist."
+                : $"The canopy executable {path} is not built: run `dotnet build Canopy.slnx` (scripts/test.sh does), or `dotnet test` without --no-build.");
         }
+
+        CanopyBuild.ThrowIfOlderThanSources(path, Root);
+        return path;
     }
 
-    public static string Example(string name) => Path.Combine(Root, "..", "shared", "examples", name) is var shared && File.Exists(shared)
-        ? shared
-        : Path.Combine(Root, "examples", name);
+    private static string CliOutputDirectory() =>
+        typeof(Repo).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().SingleOrDefault(a => a.Key == "CanopyCliOutput")?.Value
+        ?? throw new InvalidOperationException("Canopy.Testing was built without the CanopyCliOutput metadata (see Canopy.Testing.csproj).");
 
     private static string FindRoot()
     {

@@ -24,7 +24,7 @@ public static class InstanceCommands
         services.SelectMany(s => s.InstanceList.OrderBy(i => i.InstanceNumber).Select(i => (IReadOnlyList<string>)
         [
             s.JobName, i.InstanceNumber.ToString(), i.Status.ToWireName(), Format.OrDash(i.NodeName), Format.OrDash(i.ClusterName),
-            Format.Number(i.CpuPercent), Format.Mb(i.Memory), i.RestartCount.ToString(), Format.OrDash(i.HostPort),
+            Format.Number(i.Cpu), Format.Mb(i.Memory), i.RestartCount.ToString(), Format.OrDash(i.HostPort?.ToString()),
             Format.OrDash(i.StatusDetail),
         ]));
 

@@ -49,7 +49,7 @@ internal static class InstanceShowCommand
         ["address", d.HostIp is null ? "-" : d.HostPort is null ? d.HostIp : $"{d.HostIp}:{d.HostPort}"],
         ["restarts", d.RestartCount.ToString(CultureInfo.InvariantCulture)],
         ["exit code", d.ExitCode?.ToString(CultureInfo.InvariantCulture) ?? "-"],
-        ["cpu %", Format.Number(d.CpuPercent)],
+        ["cpu %", Format.Number(d.Cpu)],
         ["memory", Format.Mb(d.Memory)],
         ["started", d.StartedAt is { } s ? Time(s) : "-"],
     ];

@@ -1,7 +1,9 @@
 using System.CommandLine;
 using System.Diagnostics;
+using System.Net;
 using Canopy.Cli.Roles;
 using Canopy.Cluster;
+using Canopy.Hosting;
 using Canopy.NodeEngine;
 using Canopy.NodeEngine.ClusterLink;
 using Canopy.Root;
@@ -21,6 +23,12 @@ public static class RoleCommands
     private static readonly Option<string?> Scheduler = new("--scheduler") { Description = "(scheduling) best-fit, first-fit, round-robin or epvm" };
     private static readonly Option<string?> ContainerdSocket = new("--containerd-socket") { Description = "(runtimes) Use this existing containerd (CRI) instead of starting Canopy's own" };
     private static readonly Option<bool> NoContainers = new("--no-containers") { Description = "(runtimes) Do not start containerd: the node runs only exec services" };
+    private static readonly Option<string[]> CorsOrigin = new("--cors-origin")
+    {
+        Description = "(listener) Browser origin whose pages may call the root API, e.g. Oakestra's dashboard at http://host:80; repeatable; * allows any",
+        AllowMultipleArgumentsPerToken = false,
+    };
+
     private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(60);
 
     public static Command Up()
@@ -35,7 +43,7 @@ public static class RoleCommands
         var command = new Command("up", "Run root, one cluster and one node on this machine, in one process (Mosquitto as a child)")
         {
             DataDir, ConfigFile, LogLevelOption, Scheduler, bind, rootPort, clusterPort, mqttPort, adminPassword, clusterName, nodeName,
-            ContainerdSocket, NoContainers,
+            ContainerdSocket, NoContainers, CorsOrigin,
         };
         command.Handle(async (parse, ct) =>
         {
@@ -69,21 +77,27 @@ public static class RoleCommands
                 ["Node:StopInstancesOnShutdown"] = "true",
                 ["Node:ContainerdSocket"] = parse.GetValue(ContainerdSocket),
                 ["Node:StartContainerd"] = parse.GetValue(NoContainers) ? "false" : null,
-            });
+            }.WithCorsOrigins(parse.GetValue(CorsOrigin)));
             var level = parse.GetValue(LogLevelOption) ?? LogLevel.Warning;
             var rootOptions = RoleConfiguration.Bind(config, "Root", new RootOptions { DataDir = "" });
+
+            // Everything listens on this machine only: its own pages (a dashboard on localhost) may call the API unless configured otherwise.
+            rootOptions.CorsAllowLoopback |= config["Root:CorsAllowLoopback"] is null && IsLoopback(host);
             var clusterOptions = RoleConfiguration.Bind(config, "Cluster", new ClusterOptions { DataDir = "" });
             var nodeOptions = RoleConfiguration.Bind(config, "Node", new NodeEngineOptions { DataDir = "" });
 
             await using var tiers = new TierSet();
             var root = tiers.Add(TierHosts.Root(rootOptions, level), "root");
+            var readiness = UpReadiness.Require(root.Services.GetRequiredService<Readiness>(), clusterOptions.Name, nodeOptions.Name ?? Environment.MachineName);
             await StartAsync(tiers, root, "root", ct);
             var cluster = tiers.Add(TierHosts.Cluster(clusterOptions, level), "cluster");
+            readiness.Cluster = cluster.Services.GetRequiredService<ClusterReadiness>();
             await StartAsync(tiers, cluster, "cluster", ct);
             var node = tiers.Add(TierHosts.Node(nodeOptions, level), "node");
+            readiness.Node = node.Services.GetRequiredService<NodeReadiness>();
             await StartAsync(tiers, node, "node", ct);
-            await WaitAsync(cluster.Services.GetRequiredService<ClusterReadiness>().Registered, "the cluster to register at the root", ct);
-            await WaitAsync(node.Services.GetRequiredService<NodeReadiness>().Connected, "the node to join the cluster", ct);
+            await WaitAsync(readiness.Cluster.Registered, "the cluster to register at the root", ct);
+            await WaitAsync(readiness.Node.Connected, "the node to join the cluster", ct);
 
             var admin = root.Services.GetRequiredService<AdminBootstrap>();
             Console.Out.WriteLine($"Canopy is up ({started.Elapsed.TotalSeconds:0.0} s).");
@@ -99,6 +113,7 @@ public static class RoleCommands
 
             Console.Out.WriteLine($"Log in with: canopy login --server {rootUrl} -u {admin.UserName}");
             Console.Out.WriteLine("Press Ctrl-C to stop.");
+            readiness.Started = true;
             await WaitForStopAsync(ct);
             Console.Out.WriteLine("Stopping...");
             TierHosts.Stopping = true;
@@ -114,7 +129,7 @@ public static class RoleCommands
         var adminPassword = new Option<string?>("--admin-password") { Description = "(auth) Admin password on first start [default: generated]" };
         var command = new Command("root", "Run the root orchestrator alone (public API, root scheduler, cluster links)")
         {
-            DataDir, ConfigFile, LogLevelOption, Scheduler, listen, token, adminPassword,
+            DataDir, ConfigFile, LogLevelOption, Scheduler, listen, token, adminPassword, CorsOrigin,
         };
         command.Handle(async (parse, ct) =>
         {
@@ -125,7 +140,7 @@ public static class RoleCommands
                 ["Root:ClusterJoinToken"] = parse.GetValue(token),
                 ["Root:AdminPassword"] = parse.GetValue(adminPassword),
                 ["Root:SchedulingAlgorithm"] = parse.GetValue(Scheduler),
-            });
+            }.WithCorsOrigins(parse.GetValue(CorsOrigin)));
             var options = RoleConfiguration.Bind(config, "Root", new RootOptions { DataDir = DataDirOf(config, "root") });
             await using var tiers = new TierSet();
             var root = tiers.Add(TierHosts.Root(options, parse.GetValue(LogLevelOption) ?? LogLevel.Information), "root");
@@ -271,6 +286,20 @@ public static class RoleCommands
         Console.Out.WriteLine($"Removed {result.InstancesRemoved} instance(s), bridge {result.Bridge} with its CNI rules, and {result.DataDir}.");
         return ExitCodes.Success;
     }
+
+    /// <summary>Repeated <c>--cors-origin</c> flags as the configuration array <c>Root:CorsOrigins</c>.</summary>
+    private static Dictionary<string, string?> WithCorsOrigins(this Dictionary<string, string?> flags, string[]? origins)
+    {
+        for (var i = 0; i < (origins?.Length ?? 0); i++)
+        {
+            flags[$"Root:CorsOrigins:{i}"] = origins![i];
+        }
+
+        return flags;
+    }
+
+    private static bool IsLoopback(string host) =>
+        host == "localhost" || (IPAddress.TryParse(host, out var address) && IPAddress.IsLoopback(address));
 
     private static string DataDirOf(IConfiguration config, string tier) =>
         Path.GetFullPath(config["DataDir"] is { Length: > 0 } d ? Path.Combine(d, tier) : Path.Combine(RoleConfiguration.DefaultDataDir(), tier));

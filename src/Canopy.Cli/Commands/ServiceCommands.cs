@@ -25,7 +25,7 @@ public static class ServiceCommands
                 s.MicroserviceId, s.JobName, s.Status,
                 $"{s.InstanceList.Count(i => i.Status == InstanceStatus.Running)}/{s.Instances}",
                 s.Virtualization, Format.OrDash(s.Port),
-                Format.Number(s.InstanceList.Sum(i => i.CpuPercent)),
+                Format.Number(s.InstanceList.Sum(i => i.Cpu)),
                 Format.Mb(s.InstanceList.Sum(i => i.Memory)),
             ]));
 

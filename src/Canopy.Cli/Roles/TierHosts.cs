@@ -14,8 +14,17 @@ internal static class TierHosts
     /// <summary>Set while `up` stops its tiers: a lower tier then sees its parent go away, which is expected, not worth a warning.</summary>
     public static volatile bool Stopping;
 
-    public static WebApplication Root(RootOptions options, LogLevel level) =>
-        RootApplication.Create(options, b => Configure(b.Services, b.Logging, level, "root"));
+    public static WebApplication Root(RootOptions options, LogLevel level)
+    {
+        try
+        {
+            return RootApplication.Create(options, b => Configure(b.Services, b.Logging, level, "root"));
+        }
+        catch (ArgumentException e)
+        {
+            throw new CliException($"Invalid root setting: {e.Message}", ExitCodes.InvalidInput);
+        }
+    }
 
     public static WebApplication Cluster(ClusterOptions options, LogLevel level) =>
         ClusterApplication.Create(options, b => Configure(b.Services, b.Logging, level, "cluster"));

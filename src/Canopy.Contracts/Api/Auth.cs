@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Canopy.Contracts.Api;
 
 public sealed record LoginRequest(string Username, string Password);
@@ -8,7 +10,19 @@ public sealed record RefreshResponse(string Token);
 
 public sealed record RegisterUserRequest(string Name, string Password, IReadOnlyList<string>? Roles, string? Email);
 
-public sealed record UserDocument(string Name, IReadOnlyList<string> Roles, string? Email, DateTimeOffset CreatedAt);
+public sealed record UserDocument(string Name, IReadOnlyList<string> Roles, string? Email, DateTimeOffset CreatedAt)
+{
+    /// <summary>The user's id the way Oakestra's dashboard reads it (<c>_id.$oid</c>), e.g. for <c>GET /api/applications/{userid}</c>.</summary>
+    [JsonPropertyName("_id")] public ObjectIdDocument? Id { get; init; }
+}
+
+/// <summary><c>GET /api/permission/{username}</c></summary>
+public sealed record PermissionDocument(IReadOnlyList<string> Roles);
+
+/// <summary><c>POST /api/user/{username}</c>: a user changes their own password (Oakestra's field names).</summary>
+public sealed record ChangePasswordRequest(
+    [property: JsonPropertyName("oldPassword")] string? OldPassword,
+    [property: JsonPropertyName("newPassword")] string? NewPassword);
 
 /// <summary>Oakestra's roles.</summary>
 public static class Roles

@@ -9,7 +9,16 @@ namespace Canopy.Contracts.Api;
 public sealed record ServiceDocument
 {
     [JsonPropertyName("microserviceID")] public required string MicroserviceId { get; init; }
+
+    /// <summary>The id again, the way Oakestra's dashboard reads it.</summary>
+    [JsonPropertyName("_id")] public ObjectIdDocument MongoId => new(MicroserviceId);
+
     [JsonPropertyName("applicationID")] public required string ApplicationId { get; init; }
+
+    /// <summary>Oakestra's list answers name the application so; its detail answer says <see cref="AppName"/>. Both are given.</summary>
+    public string ApplicationName { get; init; } = "";
+
+    public string ApplicationNamespace { get; init; } = "";
     public string AppName { get; init; } = "";
     public string AppNs { get; init; } = "";
     public string MicroserviceName { get; init; } = "";
@@ -31,6 +40,13 @@ public sealed record ServiceDocument
     public int Storage { get; init; }
     public string? Port { get; init; }
     public SlaAddresses? Addresses { get; init; }
+
+    /// <summary>The service's round-robin address (Oakestra's copy of <c>addresses.rr_ip</c>).</summary>
+    [JsonPropertyName("RR_ip")] public string? RrIp { get; init; }
+
+    /// <summary>Oakestra's copy of <c>addresses.rr_ip_v6</c>, when the SLA gave one (Canopy does not route it).</summary>
+    [JsonPropertyName("RR_ip_v6")] public string? RrIpV6 { get; init; }
+
     public bool OneShot { get; init; }
     public bool Privileged { get; init; }
     public RestartPolicy RestartPolicy { get; init; }

@@ -28,6 +28,7 @@ internal static class SlaMicroserviceRules
         ValidateProcess(microservice, path, reader);
         ValidateNetwork(microservice, path, reader);
         ValidateOakestraExtras(microservice, path, reader);
+        SlaNotHonoured.Warn(microservice, path, reader);
         SlaConstraintRules.ValidateConstraints(microservice, path, reader);
         SlaConstraintRules.ValidateConnectivity(microservice, path, reader);
         reader.CheckFields(microservice, path, SlaFields.Microservice);
@@ -38,9 +39,19 @@ internal static class SlaMicroserviceRules
     {
         var virtualization = reader.String(microservice, path, "virtualization", "\"container\"");
         var normalized = Virtualizations.Normalize(virtualization);
-        if (virtualization is not null && normalized is null)
+        if (virtualization is not null && Virtualizations.Canonical(virtualization) is null)
         {
-            reader.Error(SlaReader.Child(path, "virtualization"), $"virtualization '{virtualization}' is not supported; use container or exec");
+            var suggestion = FieldSuggestions.Closest(virtualization.Trim(), Virtualizations.Accepted);
+            reader.Error(SlaReader.Child(path, "virtualization"),
+                $"virtualization '{virtualization}' is not known{(suggestion is null ? "" : $" (did you mean \"{suggestion}\"?)")}; " +
+                $"use one of {string.Join(", ", Virtualizations.Accepted)}");
+        }
+        else if (Virtualizations.IsForeign(virtualization))
+        {
+            // Accepted as Oakestra accepts it; the placement then ends in a negative state that names the runtime.
+            reader.Warn(SlaReader.Child(path, "virtualization"),
+                $"'{virtualization}' is accepted but Canopy does not run it yet (it runs container and exec): " +
+                "its instances wait as NoActiveClusterWithCapacity until a cluster offers that runtime");
         }
 
         var hasCode = microservice.TryGetProperty("code", out _);

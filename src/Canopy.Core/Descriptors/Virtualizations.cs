@@ -1,19 +1,46 @@
 namespace Canopy.Core.Descriptors;
 
-/// <summary>The runtimes an SLA can ask for, and their aliases.</summary>
+/// <summary>The runtimes an SLA can ask for: the ones Canopy runs, their aliases, and the ones only Oakestra runs.</summary>
 public static class Virtualizations
 {
     public const string Container = "container";
     public const string Exec = "exec";
 
-    /// <summary>Runtimes Canopy knows; a node reports the subset it has.</summary>
+    /// <summary>Runtimes Canopy runs; a node reports the subset it has.</summary>
     public static readonly IReadOnlyList<string> Known = [Container, Exec];
 
-    /// <summary><c>docker</c> → <c>container</c>; case-insensitive; null when the runtime is unknown.</summary>
+    /// <summary>
+    /// Runtimes Oakestra's node engine runs and Canopy's does not (yet): unikernels, crosvm and WebAssembly, and containerd
+    /// runtime names other than runc. An SLA may name them, as in Oakestra; their instances wait in a negative scheduling state
+    /// until a cluster offers the runtime.
+    /// </summary>
+    public static readonly IReadOnlyList<string> Foreign =
+        ["unikernel", "crosvm", "wasm", "runsc", "runu", "crun", "youki", "kata", "kata-qemu", "kata-clh", "kata-fc"];
+
+    /// <summary>Every name an SLA may use, the way error messages list them.</summary>
+    public static readonly IReadOnlyList<string> Accepted = [Container, "docker", "containerd", "runc", Exec, "native", "process", .. Foreign];
+
+    /// <summary><c>docker</c> → <c>container</c>; case-insensitive; null when Canopy does not run the runtime.</summary>
     public static string? Normalize(string? virtualization) => virtualization?.Trim().ToLowerInvariant() switch
     {
-        "container" or "docker" or "containerd" => Container,
+        // runc is what Canopy's containerd runs containers with: naming it asks for exactly that.
+        "container" or "docker" or "containerd" or "runc" => Container,
         "exec" or "native" or "process" => Exec,
         _ => null,
     };
+
+    /// <summary>The runtime's one name: <c>container</c> or <c>exec</c> for Canopy's, the lower-case name of a foreign one; null for a name nobody knows.</summary>
+    public static string? Canonical(string? virtualization)
+    {
+        if (Normalize(virtualization) is { } runtime)
+        {
+            return runtime;
+        }
+
+        var name = virtualization?.Trim().ToLowerInvariant();
+        return name is not null && Foreign.Contains(name) ? name : null;
+    }
+
+    /// <summary>Oakestra runs it, Canopy does not.</summary>
+    public static bool IsForeign(string? virtualization) => Canonical(virtualization) is { } name && Foreign.Contains(name);
 }

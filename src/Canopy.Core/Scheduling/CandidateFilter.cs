@@ -53,7 +53,7 @@ internal static class CandidateFilter
             return Reject(candidate, FilterReason.NotInAllowedClusters, "not in the allowed clusters");
         }
 
-        if (!HasVirtualization(request, candidate))
+        if (!Offers(request, candidate))
         {
             var runtime = Runtime(request.Virtualization);
             return Reject(candidate, FilterReason.MissingVirtualization, candidate.UnavailableRuntimes.TryGetValue(runtime, out var why)
@@ -91,14 +91,15 @@ internal static class CandidateFilter
 
     public static string Format(double value) => value.ToString("0.##", CultureInfo.InvariantCulture);
 
-    private static bool HasVirtualization(PlacementRequest request, Candidate candidate)
+    /// <summary>The candidate has the runtime the request asks for.</summary>
+    public static bool Offers(PlacementRequest request, Candidate candidate)
     {
         var wanted = Runtime(request.Virtualization);
         return candidate.Virtualizations.Any(v => Runtime(v) == wanted);
     }
 
     /// <summary>Known runtimes by their canonical name; an unknown one (a future runtime) still matches itself.</summary>
-    private static string Runtime(string? virtualization) =>
+    public static string Runtime(string? virtualization) =>
         Virtualizations.Normalize(virtualization) ?? virtualization?.Trim().ToLowerInvariant() ?? "";
 
     /// <summary>A label set to a truthy value, or an entry of the candidate's <c>features</c> / <c>supported_addons</c> lists.</summary>

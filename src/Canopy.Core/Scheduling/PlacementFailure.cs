@@ -1,3 +1,4 @@
+using Canopy.Core.Descriptors;
 using Canopy.Core.States;
 
 namespace Canopy.Core.Scheduling;
@@ -23,7 +24,9 @@ internal static class PlacementFailure
         var what = Describe(request);
         if (constraints.Direct.Count == 0)
         {
-            return (InstanceStatus.NoActiveClusterWithCapacity, List($"no active cluster can take {what}", rejections, "no cluster is registered"));
+            return NoClusterOffers(request, candidates) is { } runtime
+                ? (InstanceStatus.NoActiveClusterWithCapacity, runtime)
+                : (InstanceStatus.NoActiveClusterWithCapacity, List($"no active cluster can take {what}", rejections, "no cluster is registered"));
         }
 
         var targets = string.Join(";", constraints.DirectNames);
@@ -61,6 +64,24 @@ internal static class PlacementFailure
         return anyQualified
             ? (InstanceStatus.NoWorkerCapacity, List($"no worker can take {what}", rejections, "the cluster has no workers"))
             : (InstanceStatus.NoQualifiedWorkerFound, List($"no worker qualifies for {what}", rejections, "the cluster has no workers"));
+    }
+
+    /// <summary>
+    /// "no cluster offers runtime unikernel (clusters offer container, exec)" when no cluster, active or not, has the runtime:
+    /// capacity is then not the problem. Null when one has it (or, for Canopy's own runtimes, when there are no clusters at all).
+    /// </summary>
+    private static string? NoClusterOffers(PlacementRequest request, IReadOnlyList<Candidate> candidates)
+    {
+        if (candidates.Any(c => CandidateFilter.Offers(request, c)) || (candidates.Count == 0 && !Virtualizations.IsForeign(request.Virtualization)))
+        {
+            return null;
+        }
+
+        var runtime = CandidateFilter.Runtime(request.Virtualization);
+        var offered = candidates.SelectMany(c => c.Virtualizations).Select(CandidateFilter.Runtime).Distinct().Order().ToList();
+        return Cap(candidates.Count == 0
+            ? $"no cluster offers runtime {runtime}: no cluster is registered"
+            : $"no cluster offers runtime {runtime} (clusters offer {(offered.Count == 0 ? "none" : string.Join(", ", offered))})");
     }
 
     private static string Describe(PlacementRequest request) =>

@@ -10,7 +10,7 @@ public sealed record PlacementRequest
     public double Vcpus { get; init; }
     public int MemoryMb { get; init; }
 
-    /// <summary>Normalised: <c>container</c> or <c>exec</c> (aliases resolved by <see cref="Virtualizations.Normalize"/>).</summary>
+    /// <summary>Canonical: <c>container</c>, <c>exec</c> or a foreign runtime's name (see <see cref="Virtualizations.Canonical"/>).</summary>
     public required string Virtualization { get; init; }
 
     public IReadOnlyList<SlaConstraint> Constraints { get; init; } = [];

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Canopy.Cri;
 using Canopy.NodeEngine.Linux;
+using Grpc.Core;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -156,7 +157,7 @@ public sealed class ContainerdSupervisor : IAsyncDisposable, IDisposable
             ContainerdLog.External(_log, $"{version.RuntimeName} {version.RuntimeVersion}", socket);
             return client;
         }
-        catch (CriException e) when (e.StatusCode == GrpcStatus.Unimplemented)
+        catch (CriException e) when (e.StatusCode == StatusCode.Unimplemented)
         {
             throw new ContainerdUnavailableException(
                 $"containerd on {socket} answers but its CRI plugin is not loaded ({e.Detail}); enable io.containerd.grpc.v1.cri in its config", e);
@@ -201,7 +202,7 @@ public sealed class ContainerdSupervisor : IAsyncDisposable, IDisposable
                     var version = await client.VersionAsync(call.Token).ConfigureAwait(false);
                     return $"{version.RuntimeName} {version.RuntimeVersion}";
                 }
-                catch (CriException e) when (e.StatusCode == GrpcStatus.Unimplemented)
+                catch (CriException e) when (e.StatusCode == StatusCode.Unimplemented)
                 {
                     throw new ContainerdUnavailableException(
                         $"containerd answers on {Paths.Socket} but its CRI plugin is not loaded ({e.Detail}); " +

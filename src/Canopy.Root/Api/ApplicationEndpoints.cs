@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Canopy.Contracts.Api;
 using Canopy.Core.Descriptors;
+using Canopy.Hosting;
 using Canopy.Root.Deployments;
 using Canopy.Root.Store;
 using Microsoft.AspNetCore.Builder;
@@ -34,6 +35,27 @@ internal static class ApplicationEndpoints
         api.MapGet("/applications/", async (ClaimsPrincipal user, Views views, CancellationToken ct) =>
                 Results.Ok(await views.ApplicationsAsync(user.IsAdmin() ? null : user.UserName(), null, ct)))
             .Produces<List<ApplicationDocument>>().WithSummary("Admin: every application; others: their own.");
+        api.MapGet("/applications/{userId}", OfUserAsync)
+            .Produces<List<ApplicationDocument>>()
+            .WithSummary("The applications of a user, by the user's _id (GET /api/user/{name}): your own; Admin: anyone's.");
+    }
+
+    private static async Task<IResult> OfUserAsync(string userId, ClaimsPrincipal user, IRootStore store, Views views, CancellationToken ct)
+    {
+        var self = user.UserName();
+        if (userId == ObjectIds.ForUser(self))
+        {
+            return Results.Ok(await views.ApplicationsAsync(self, null, ct));
+        }
+
+        if (!user.IsAdmin())
+        {
+            throw ApiProblem.Forbidden($"'{userId}' is not your user id ({ObjectIds.ForUser(self)}); only an Admin may list another user's applications.");
+        }
+
+        var owner = (await store.ListUsersAsync(ct)).FirstOrDefault(u => ObjectIds.ForUser(u.Name) == userId)
+            ?? throw ApiProblem.NotFound($"no user has the id '{userId}'");
+        return Results.Ok(await views.ApplicationsAsync(owner.Name, null, ct));
     }
 
     private static async Task<IResult> CreateAsync(

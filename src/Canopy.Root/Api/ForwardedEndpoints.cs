@@ -1,12 +1,12 @@
 using System.Globalization;
 using System.Security.Claims;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Canopy.Contracts;
 using Canopy.Contracts.Api;
 using Canopy.Contracts.Link;
 using Canopy.Hosting;
 using Canopy.Root.ClusterLinks;
+using Canopy.Root.Monitoring;
 using Canopy.Root.Store;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -46,26 +46,8 @@ internal static class ForwardedEndpoints
         }
 
         var clusters = (await store.ListClustersAsync(ct)).ToDictionary(c => c.Id, c => c.Name);
-        var logs = await Task.WhenAll(instances.Select(async i =>
-        {
-            if (i.ClusterId is not { } clusterId)
-            {
-                return new InstanceLogs(i.InstanceNumber, i.NodeName, "", $"instance {i.InstanceNumber} is not on a cluster ({i.Status})");
-            }
-
-            try
-            {
-                var args = new JsonObject { ["service_id"] = service.Id, ["instance_number"] = i.InstanceNumber, ["tail"] = lines };
-                var answer = await hub.RequestAsync(clusterId, clusters.GetValueOrDefault(clusterId, clusterId), LinkRequestKinds.Logs, args, ct);
-                return answer.Ok
-                    ? new InstanceLogs(i.InstanceNumber, i.NodeName, ReadText(answer.Body))
-                    : new InstanceLogs(i.InstanceNumber, i.NodeName, "", answer.Error ?? "the cluster could not get the logs");
-            }
-            catch (ClusterUnavailableException e)
-            {
-                return new InstanceLogs(i.InstanceNumber, i.NodeName, "", e.Message);
-            }
-        }));
+        var logs = await Task.WhenAll(instances.Select(i =>
+            InstanceLogFetch.FetchAsync(hub, i, i.ClusterId is { } c ? clusters.GetValueOrDefault(c) : null, lines, ct)));
         return Results.Ok(new LogsResponse(service.Id, logs));
     }
 
@@ -114,14 +96,6 @@ internal static class ForwardedEndpoints
         }));
         return Results.Ok(answers.SelectMany(n => n).ToList());
     }
-
-    /// <summary>The logs answer is <c>{text}</c>; a bare string is taken too.</summary>
-    private static string ReadText(JsonElement? body) => body switch
-    {
-        { ValueKind: JsonValueKind.Object } o when o.TryGetProperty("text", out var text) && text.ValueKind == JsonValueKind.String => text.GetString()!,
-        { ValueKind: JsonValueKind.String } s => s.GetString()!,
-        _ => "",
-    };
 
     private static int ParseNumber(string? text, string name, int fallback, int min, int max)
     {

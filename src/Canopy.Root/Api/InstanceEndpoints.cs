@@ -20,9 +20,8 @@ internal static class InstanceEndpoints
         v1.MapGet("/services/{id}/instances", async (string id, ClaimsPrincipal user, IRootStore store, Views views, CancellationToken ct) =>
             {
                 var service = await store.ServiceAsync(id, user, ct);
-                var clusters = await views.ClusterNamesAsync(ct);
-                return Results.Ok((await store.ListInstancesAsync(service.Id, ct))
-                    .Select(i => Views.Instance(i, i.ClusterId is { } c ? clusters.GetValueOrDefault(c) : null)).ToList());
+                var clusters = await views.ClustersAsync(ct);
+                return Results.Ok((await store.ListInstancesAsync(service.Id, ct)).Select(i => views.Instance(i, clusters)).ToList());
             })
             .Produces<List<InstanceDocument>>();
         v1.MapGet("/services/{id}/instances/{number:int}", DetailAsync).Produces<InstanceDetailDocument>()
@@ -35,10 +34,10 @@ internal static class InstanceEndpoints
     private static async Task<IResult> ListAllAsync(ClaimsPrincipal user, IRootStore store, Views views, CancellationToken ct)
     {
         var services = (await store.ListServicesAsync(null, ct)).Where(s => user.MayUse(s.Owner)).ToDictionary(s => s.Id);
-        var clusters = await views.ClusterNamesAsync(ct);
+        var clusters = await views.ClustersAsync(ct);
         var instances = (await store.ListInstancesAsync(null, ct)).Where(i => services.ContainsKey(i.ServiceId));
         return Results.Ok(instances
-            .Select(i => Views.ServiceInstance(services[i.ServiceId], i, i.ClusterId is { } c ? clusters.GetValueOrDefault(c) : null))
+            .Select(i => views.ServiceInstance(services[i.ServiceId], i, clusters))
             .ToList());
     }
 

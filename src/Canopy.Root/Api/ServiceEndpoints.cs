@@ -22,7 +22,7 @@ internal static class ServiceEndpoints
             .Accepts<SlaDocument>("application/json").Produces<ServiceDeploymentResponse>()
             .WithSummary("Adds the descriptor's microservices to the application applications[0].applicationID names.");
         api.MapGet("/service/{id}", async (string id, ClaimsPrincipal user, IRootStore store, Views views, CancellationToken ct) =>
-                Results.Ok(await views.ServiceAsync(await store.ServiceAsync(id, user, ct), ct)))
+                Results.Ok(await views.ServiceWithLogsAsync(await store.ServiceAsync(id, user, ct), ct)))
             .Produces<ServiceDocument>();
         api.MapPut("/service/{id}", UpdateAsync)
             .Accepts<SlaMicroservice>("application/json").Produces<ServiceDocument>()
@@ -35,6 +35,9 @@ internal static class ServiceEndpoints
                     : $"service '{id}' is being deleted; {outcome.AwaitingUndeploy.Count} instances are being undeployed"));
             })
             .Produces<MessageResponse>();
+        api.MapGet("/services/", async (ClaimsPrincipal user, IRootStore store, Views views, CancellationToken ct) =>
+                Results.Ok(await views.ServicesAsync((await store.ListServicesAsync(null, ct)).Where(s => user.MayUse(s.Owner)), ct)))
+            .Produces<List<ServiceDocument>>().WithSummary("Every service you may see: your own; Admin: all.");
         api.MapGet("/services/{appId}", async (string appId, ClaimsPrincipal user, IRootStore store, Views views, CancellationToken ct) =>
             {
                 var application = await store.ApplicationAsync(appId, user, ct);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Canopy.Contracts;
@@ -6,14 +7,21 @@ using Canopy.Core.Resources;
 using Canopy.Core.States;
 using Canopy.Root.ClusterLinks;
 using Canopy.Root.Deployments;
+using Canopy.Root.Monitoring;
 using Canopy.Root.Placement;
 using Canopy.Root.Store;
 
 namespace Canopy.Root.Api;
 
-/// <summary>Builds the API's documents from stored records (status derived, cluster names resolved, unknown SLA fields kept).</summary>
-internal sealed class Views(IRootStore store, LinkHub hub)
+/// <summary>Builds the API's documents from stored records (status derived, clusters resolved, unknown SLA fields kept).</summary>
+internal sealed class Views(IRootStore store, LinkHub hub, InstanceHistory history, InstanceLogTails logTails)
 {
+    /// <summary>How long reading one service waits for its instances' log tails from their nodes.</summary>
+    public static readonly TimeSpan LogWait = TimeSpan.FromSeconds(1);
+
+    /// <summary>How many stale log tails a list read asks for (without waiting): lists can be long, the traffic must not be.</summary>
+    public const int ListLogRefresh = 16;
+
     /// <summary>Fields <see cref="ServiceDocument"/> has itself; every other key of the stored microservice is passed on as given.</summary>
     private static readonly HashSet<string> ServiceDocumentFields = CanopyJson.Options.GetTypeInfo(typeof(ServiceDocument)).Properties
         .Where(p => !p.IsExtensionData).Select(p => p.Name).ToHashSet();
@@ -30,65 +38,102 @@ internal sealed class Views(IRootStore store, LinkHub hub)
         Application(application, await store.ListServicesAsync(application.Id, ct), null);
 
     public async Task<ServiceDocument> ServiceAsync(ServiceRecord service, CancellationToken ct) =>
-        Service(service, await store.ListInstancesAsync(service.Id, ct), await ClusterNamesAsync(ct));
+        Service(service, await store.ListInstancesAsync(service.Id, ct), await ClustersAsync(ct));
+
+    /// <summary>The service as <c>GET /api/service/{id}</c> shows it: with its instances' log tails, fetched when stale.</summary>
+    public async Task<ServiceDocument> ServiceWithLogsAsync(ServiceRecord service, CancellationToken ct)
+    {
+        var instances = await store.ListInstancesAsync(service.Id, ct);
+        var clusters = await ClustersAsync(ct);
+        await logTails.RefreshAsync(instances.Select(i => (i, ClusterOf(i, clusters)?.Name)), int.MaxValue, LogWait, ct);
+        return Service(service, instances, clusters);
+    }
 
     public async Task<IReadOnlyList<ServiceDocument>> ServicesAsync(IEnumerable<ServiceRecord> services, CancellationToken ct)
     {
-        var instances = (await store.ListInstancesAsync(null, ct)).ToLookup(i => i.ServiceId);
-        var clusters = await ClusterNamesAsync(ct);
-        return services.Select(s => Service(s, instances[s.Id].ToList(), clusters)).ToList();
+        var listed = services.ToList();
+        var ids = listed.Select(s => s.Id).ToHashSet();
+        var instances = (await store.ListInstancesAsync(null, ct)).Where(i => ids.Contains(i.ServiceId)).ToList();
+        var clusters = await ClustersAsync(ct);
+        await logTails.RefreshAsync(instances.Select(i => (i, ClusterOf(i, clusters)?.Name)), ListLogRefresh, TimeSpan.Zero, ct);
+        var byService = instances.ToLookup(i => i.ServiceId);
+        return listed.Select(s => Service(s, byService[s.Id].ToList(), clusters)).ToList();
     }
 
-    public async Task<IReadOnlyDictionary<string, string>> ClusterNamesAsync(CancellationToken ct) =>
-        (await store.ListClustersAsync(ct)).ToDictionary(c => c.Id, c => c.Name);
+    public async Task<IReadOnlyDictionary<string, ClusterRecord>> ClustersAsync(CancellationToken ct) =>
+        (await store.ListClustersAsync(ct)).ToDictionary(c => c.Id);
 
     public ClusterDocument Cluster(ClusterRecord cluster)
     {
         var resources = ClusterCandidates.ParseObject(cluster.Resources);
+        var manager = Uri.TryCreate(cluster.ManagerUrl, UriKind.Absolute, out var url) ? url : null;
+        var vcpus = Count(resources, ResourceKeys.Vcpus);
+        var memory = (long)(ClusterCandidates.Number(resources, ResourceKeys.Memory) ?? 0);
+        var cpuPercent = ClusterCandidates.Number(resources, ResourceKeys.CpuPercent) ?? 0;
         return new ClusterDocument
         {
             Id = cluster.Id,
             ClusterName = cluster.Name,
-            ClusterLocation = cluster.Location,
+            ClusterLocation = cluster.Location ?? "",
             Active = hub.IsActive(cluster),
             LastSeen = cluster.LastSeen,
             ClockSkewSeconds = hub.ClockSkew(cluster.Id) is { } skew ? Math.Round(skew.TotalSeconds, 1) + 0.0 : null,
             Resources = resources,
-            AggregatedCpuPercent = ClusterCandidates.Number(resources, ResourceKeys.CpuPercent) ?? 0,
-            MemoryInMb = (long)(ClusterCandidates.Number(resources, ResourceKeys.Memory) ?? 0),
-            TotalCpuCores = ClusterCandidates.Number(resources, ResourceKeys.Vcpus) ?? 0,
-            ActiveNodes = (int)(ClusterCandidates.Number(resources, ResourceKeys.ActiveNodes) ?? 0),
+            CandidateName = cluster.Name,
+            Ip = manager?.Host ?? "",
+            Port = manager?.Port ?? 0,
+            Vcpus = vcpus,
+            Memory = memory,
+            CpuPercent = cpuPercent,
+            MemoryPercent = ClusterCandidates.Number(resources, ResourceKeys.MemoryPercent) ?? 0,
+            Virtualization = ClusterCandidates.Strings(resources, ResourceKeys.Virtualization).ToList(),
+            SupportedAddons = ClusterCandidates.Strings(resources, ResourceKeys.SupportedAddons).ToList(),
+            CsiDrivers = ClusterCandidates.Strings(resources, ResourceKeys.CsiDrivers).ToList(),
+            LastModifiedTimestamp = cluster.LastSeen is { } seen ? seen.ToUnixTimeMilliseconds() / 1000.0 : 0,
+            AggregatedCpuPercent = cpuPercent,
+            MemoryInMb = memory,
+            TotalCpuCores = vcpus,
+            TotalGpuCores = Count(resources, ResourceKeys.Vgpus),
+            ActiveNodes = Count(resources, ResourceKeys.ActiveNodes),
         };
     }
 
-    public static InstanceDocument Instance(InstanceRecord i, string? clusterName) => new()
+    public InstanceDocument Instance(InstanceRecord i, IReadOnlyDictionary<string, ClusterRecord> clusters)
     {
-        InstanceNumber = i.InstanceNumber,
-        Status = i.Status,
-        StatusDetail = i.Deleting ? Join("being removed", i.StatusDetail) : i.StatusDetail,
-        ClusterId = i.ClusterId,
-        ClusterName = clusterName,
-        WorkerId = i.NodeId,
-        NodeName = i.NodeName,
-        HostIp = i.HostIp,
-        HostPort = i.HostPort,
-        PublicIp = i.HostIp,
-        CpuPercent = i.CpuPercent,
-        Memory = i.Memory,
-        MemoryPercent = i.MemoryPercent,
-        RestartCount = i.RestartCount,
-        ExitCode = i.ExitCode,
-        Pid = i.Pid,
-        StartedAt = i.StartedAt,
-        LastModifiedTimestamp = i.UpdatedAt.ToUnixTimeMilliseconds() / 1000.0,
-    };
+        var cluster = ClusterOf(i, clusters);
+        var (cpuHistory, memoryHistory) = history.Of(i.ServiceId, i.InstanceNumber);
+        return new InstanceDocument
+        {
+            InstanceNumber = i.InstanceNumber,
+            Status = i.Status,
+            StatusDetail = i.Deleting ? Join("being removed", i.StatusDetail) : i.StatusDetail,
+            ClusterId = i.ClusterId,
+            ClusterName = cluster?.Name,
+            ClusterLocation = cluster?.Location ?? "",
+            WorkerId = i.NodeId,
+            NodeName = i.NodeName,
+            HostIp = i.HostIp,
+            HostPort = int.TryParse(i.HostPort, NumberStyles.None, CultureInfo.InvariantCulture, out var port) ? port : null,
+            PublicIp = i.HostIp,
+            CpuPercent = InstanceHistory.Text(i.CpuPercent),
+            MemoryPercent = InstanceHistory.Text(i.MemoryPercent),
+            Cpu = i.CpuPercent,
+            Memory = i.Memory,
+            CpuHistory = cpuHistory,
+            MemoryHistory = memoryHistory,
+            Logs = logTails.Of(i.ServiceId, i.InstanceNumber),
+            RestartCount = i.RestartCount,
+            ExitCode = i.ExitCode,
+            Pid = i.Pid,
+            StartedAt = i.StartedAt,
+            LastModifiedTimestamp = i.UpdatedAt.ToUnixTimeMilliseconds() / 1000.0,
+        };
+    }
 
     public async Task<InstanceDetailDocument> InstanceDetailAsync(ServiceRecord service, InstanceRecord i, CancellationToken ct)
     {
-        var clusters = await ClusterNamesAsync(ct);
         var events = await store.ListInstanceEventsAsync(i.ServiceId, i.InstanceNumber, ct);
-        var d = Instance(i, i.ClusterId is { } c ? clusters.GetValueOrDefault(c) : null);
-        return new InstanceDetailDocument(d)
+        return new InstanceDetailDocument(Instance(i, await ClustersAsync(ct)))
         {
             ServiceId = service.Id,
             JobName = service.JobName,
@@ -103,13 +148,19 @@ internal sealed class Views(IRootStore store, LinkHub hub)
         };
     }
 
-    public static ServiceInstanceDocument ServiceInstance(ServiceRecord s, InstanceRecord i, string? clusterName) =>
-        new(Instance(i, clusterName), s.Id)
+    public ServiceInstanceDocument ServiceInstance(ServiceRecord s, InstanceRecord i, IReadOnlyDictionary<string, ClusterRecord> clusters) =>
+        new(Instance(i, clusters), s.Id)
         {
             ApplicationId = s.ApplicationId,
             ServiceName = s.ServiceName,
             JobName = s.JobName,
         };
+
+    private static ClusterRecord? ClusterOf(InstanceRecord i, IReadOnlyDictionary<string, ClusterRecord> clusters) =>
+        i.ClusterId is { } id ? clusters.GetValueOrDefault(id) : null;
+
+    /// <summary>Oakestra's clients read these as integers: a fractional aggregate is rounded.</summary>
+    private static int Count(JsonObject resources, string key) => (int)Math.Round(ClusterCandidates.Number(resources, key) ?? 0);
 
     private static ApplicationDocument Application(ApplicationRecord a, IEnumerable<ServiceRecord> services, IReadOnlyList<string>? warnings) => new()
     {
@@ -122,7 +173,7 @@ internal sealed class Views(IRootStore store, LinkHub hub)
         Warnings = warnings is { Count: > 0 } ? warnings : null,
     };
 
-    private static ServiceDocument Service(ServiceRecord s, IReadOnlyList<InstanceRecord> instances, IReadOnlyDictionary<string, string> clusters)
+    private ServiceDocument Service(ServiceRecord s, IReadOnlyList<InstanceRecord> instances, IReadOnlyDictionary<string, ClusterRecord> clusters)
     {
         var ms = ServiceSpecs.Read(s);
         var raw = ClusterCandidates.ParseObject(s.Microservice);
@@ -137,6 +188,8 @@ internal sealed class Views(IRootStore store, LinkHub hub)
         {
             MicroserviceId = s.Id,
             ApplicationId = s.ApplicationId,
+            ApplicationName = s.AppName,
+            ApplicationNamespace = s.AppNs,
             AppName = s.AppName,
             AppNs = s.AppNs,
             MicroserviceName = s.ServiceName,
@@ -155,6 +208,8 @@ internal sealed class Views(IRootStore store, LinkHub hub)
             Storage = ms.Storage,
             Port = ms.Port,
             Addresses = ms.Addresses,
+            RrIp = s.RrIp,
+            RrIpV6 = ms.Addresses?.RrIpV6,
             OneShot = ms.OneShot,
             Privileged = ms.Privileged,
             RestartPolicy = ms.RestartPolicyOrDefault(),
@@ -162,7 +217,7 @@ internal sealed class Views(IRootStore store, LinkHub hub)
             Instances = s.DesiredInstances,
             Status = status,
             StatusDetail = s.Deleting ? Join("being deleted", detail) : detail,
-            InstanceList = instances.Select(i => Instance(i, i.ClusterId is { } c ? clusters.GetValueOrDefault(c) : null)).ToList(),
+            InstanceList = instances.Select(i => Instance(i, clusters)).ToList(),
             Extra = extra.Count > 0 ? extra : null,
         };
     }

@@ -7,7 +7,7 @@ namespace Canopy.Root.Auth;
 
 /// <summary>
 /// Issues and checks the root's JWTs (HS256, key kept in the store so tokens survive restarts). Access tokens carry the
-/// user and roles; refresh tokens carry <c>"typ":"refresh"</c> and are good only at <c>POST /api/auth/refresh</c>.
+/// user (<c>sub</c>), roles and organization, as Oakestra's do; refresh tokens carry <c>"typ":"refresh"</c> and are good only at <c>POST /api/auth/refresh</c>.
 /// </summary>
 internal sealed class TokenService(SymmetricSecurityKey key, RootOptions options, TimeProvider time)
 {
@@ -15,6 +15,9 @@ internal sealed class TokenService(SymmetricSecurityKey key, RootOptions options
     public const string Audience = "canopy";
     public const string NameClaim = "name";
     public const string RolesClaim = "roles";
+
+    /// <summary>Oakestra's claim naming the caller's organization (its id); its dashboard reads it.</summary>
+    public const string OrganizationClaim = "organization";
     public const string TypeClaim = "typ";
     public const string RefreshType = "refresh";
     public const string AccessType = "access";
@@ -72,6 +75,7 @@ internal sealed class TokenService(SymmetricSecurityKey key, RootOptions options
             Claims = new Dictionary<string, object>
             {
                 [RolesClaim] = user.Roles.ToArray(),
+                [OrganizationClaim] = Organizations.DefaultId,
                 [TypeClaim] = type,
             },
         });

@@ -61,11 +61,13 @@ internal static partial class UserEndpoints
         return Results.Ok(Document(user));
     }
 
-    private static async Task<IResult> GetAsync(string name, ClaimsPrincipal caller, IRootStore store, CancellationToken ct)
-    {
-        var user = caller.IsAdmin() || caller.UserName() == name ? await store.GetUserAsync(name, ct) : null;
-        return user is null ? throw ApiProblem.NotFound($"user '{name}' not found") : Results.Ok(Document(user));
-    }
+    private static async Task<IResult> GetAsync(string name, ClaimsPrincipal caller, IRootStore store, CancellationToken ct) =>
+        Results.Ok(Document(await VisibleUserAsync(name, caller, store, ct)));
+
+    /// <summary>Your own record, or anyone's for an Admin; someone else's answers 404 like a missing one.</summary>
+    public static async Task<UserRecord> VisibleUserAsync(string name, ClaimsPrincipal caller, IRootStore store, CancellationToken ct) =>
+        (caller.IsAdmin() || caller.UserName() == name ? await store.GetUserAsync(name, ct) : null)
+        ?? throw ApiProblem.NotFound($"user '{name}' not found");
 
     private static async Task<IResult> UpdateAsync(string name, HttpContext context, IRootStore store, CancellationToken ct)
     {
@@ -138,7 +140,8 @@ internal static partial class UserEndpoints
         return roles;
     }
 
-    private static UserDocument Document(UserRecord user) => new(user.Name, user.Roles, user.Email, user.CreatedAt);
+    public static UserDocument Document(UserRecord user) =>
+        new(user.Name, user.Roles, user.Email, user.CreatedAt) { Id = new ObjectIdDocument(ObjectIds.ForUser(user.Name)) };
 
     private sealed record RegisterBody(string? Name, string? Password, List<string>? Roles, string? Email);
 

@@ -2,6 +2,7 @@ using Canopy.Contracts;
 using Canopy.Contracts.Link;
 using Canopy.Core.States;
 using Canopy.Root.Deployments;
+using Canopy.Root.Monitoring;
 using Canopy.Root.Placement;
 using Canopy.Root.Store;
 using Microsoft.Extensions.Logging;
@@ -10,7 +11,8 @@ namespace Canopy.Root.ClusterLinks;
 
 /// <summary>What the root does with each message a cluster sends (see docs/architecture.md "Root ⇄ cluster").</summary>
 internal sealed partial class LinkMessageHandler(
-    IRootStore store, LinkHub hub, RootScheduler scheduler, PlacementRefusals refusals, TimeProvider time, ILogger<LinkMessageHandler> log)
+    IRootStore store, LinkHub hub, RootScheduler scheduler, PlacementRefusals refusals, InstanceHistory history, TimeProvider time,
+    ILogger<LinkMessageHandler> log)
 {
     private enum Outcome
     {
@@ -45,6 +47,7 @@ internal sealed partial class LinkMessageHandler(
                     .Select(r => new InstanceMetricsSample(r.ServiceId, r.InstanceNumber, r.CpuPercent ?? 0, r.Memory ?? 0, r.MemoryPercent ?? 0, r.RestartCount))
                     .ToList();
                 await store.UpdateMetricsAsync(link.ClusterId, samples, ct);
+                history.Record(samples);
                 break;
             case LinkMessageTypes.Response:
                 hub.Complete(link.ClusterId, message.Read<LinkResponse>());

@@ -22,6 +22,7 @@ internal sealed partial class DeploymentService
             var taken = await TakenRrIpsAsync(null, ct);
             var now = time.GetUtcNow();
             var batch = new List<(ApplicationRecord, IReadOnlyList<ServiceRecord>)>();
+            var refusals = new List<RrIpRefusal>();
             var warnings = new Dictionary<string, IReadOnlyList<string>>();
             foreach (var a in intake.Applications)
             {
@@ -39,11 +40,18 @@ internal sealed partial class DeploymentService
                                 !w.Path.StartsWith("applications[", StringComparison.Ordinal))
                     .Select(w => w.ToString()).ToList();
                 var services = a.Services
-                    .Select(s => NewService(ObjectIds.New(time), application, s.Typed, s.Raw,
-                        ResolveRrIp(s.Typed.Addresses?.RrIp, taken, s.Path, notes), now))
+                    .Select(s => ResolveRrIp(s.Typed.Addresses?.RrIp, taken, s.Path, refusals) is { } rrIp
+                        ? NewService(ObjectIds.New(time), application, s.Typed, s.Raw, rrIp, now)
+                        : null)
+                    .OfType<ServiceRecord>()
                     .ToList();
                 batch.Add((application, services));
                 warnings[application.Id] = notes;
+            }
+
+            if (refusals.Count > 0)
+            {
+                throw Refused(refusals);
             }
 
             try
@@ -108,7 +116,13 @@ internal sealed partial class DeploymentService
                     continue;
                 }
 
-                var rrIp = ResolveRrIp(s.Typed.Addresses?.RrIp, taken, s.Path, notes);
+                var refusals = new List<RrIpRefusal>();
+                if (ResolveRrIp(s.Typed.Addresses?.RrIp, taken, s.Path, refusals) is not { } rrIp)
+                {
+                    failed.Add(new FailedService(s.Typed.MicroserviceName, refusals[0].Error, refusals[0].Status));
+                    continue;
+                }
+
                 created.Add(NewService(ObjectIds.New(time), application, s.Typed, s.Raw, rrIp, time.GetUtcNow()));
                 deployed.Add(new DeployedService(s.Typed.MicroserviceName, StatusCodes.Status200OK));
             }
@@ -124,7 +138,7 @@ internal sealed partial class DeploymentService
                 DescriptorWarning(application.Owner, note);
             }
 
-            return new ServiceDeploymentResponse(created.LastOrDefault()?.Id, deployed, failed);
+            return new ServiceDeploymentResponse(created.LastOrDefault()?.Id, deployed, failed) { Warnings = notes.Count > 0 ? notes : null };
         }, ct);
 
     /// <summary><c>PUT /api/application/{id}</c>: name, namespace, description; checked with the same rules as a descriptor.</summary>

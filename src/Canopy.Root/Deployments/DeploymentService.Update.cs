@@ -46,10 +46,10 @@ internal sealed partial class DeploymentService
             }
 
             var typed = Check(merged);
-            var notes = new List<string>();
+            var refusals = new List<RrIpRefusal>();
             var rrIp = typed.Addresses?.RrIp == service.RrIp
                 ? service.RrIp!
-                : ResolveRrIp(typed.Addresses?.RrIp, await TakenRrIpsAsync(service.Id, ct), "microservice", notes);
+                : ResolveRrIp(typed.Addresses?.RrIp, await TakenRrIpsAsync(service.Id, ct), "microservice", refusals) ?? throw Refused(refusals);
             SetRrIp(merged, rrIp);
             var updated = service with
             {
@@ -59,11 +59,6 @@ internal sealed partial class DeploymentService
                 MemoryMb = typed.Memory,
                 DesiredInstances = patch.ContainsKey("instances") ? typed.InstancesOrDefault() : service.DesiredInstances,
             };
-            foreach (var note in notes)
-            {
-                DescriptorWarning(service.Owner, note);
-            }
-
             var running = (await store.ListInstancesAsync(service.Id, ct)).Where(i => !i.Deleting).Select(i => i.InstanceNumber).ToList();
             await store.UpdateServiceAsync(updated, ct);
             if (patch.ContainsKey("instances") && service.NextInstanceNumber > 0)

@@ -8,6 +8,7 @@ using Canopy.Hosting;
 using Canopy.Root.ClusterLinks;
 using Canopy.Root.Placement;
 using Canopy.Root.Store;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -52,6 +53,8 @@ internal sealed partial class DeploymentService(
         }
     }
 
+    private sealed record RrIpRefusal(int Status, string Error);
+
     private static ServiceRecord NewService(
         string id, ApplicationRecord application, SlaMicroservice typed, JsonObject raw, string rrIp, DateTimeOffset now)
     {
@@ -89,39 +92,46 @@ internal sealed partial class DeploymentService(
     }
 
     /// <summary>
-    /// The service IP: the one asked for when it is in the pool and free; otherwise the pool's next free one, with a warning
-    /// when one was asked for (Oakestra would have refused the SLA).
+    /// The service IP, as in Oakestra: the one the SLA names, when it lies in the pool and no other service has it (otherwise
+    /// the refusal is added to <paramref name="refusals"/> and null returned); the pool's next free one when the SLA names none.
     /// </summary>
-    private static string ResolveRrIp(string? wanted, ISet<string> taken, string path, List<string> warnings)
+    private static string? ResolveRrIp(string? wanted, ISet<string> taken, string path, List<RrIpRefusal> refusals)
     {
-        string? reason = null;
         if (!string.IsNullOrWhiteSpace(wanted))
         {
+            var field = $"{path}.addresses.rr_ip";
             if (!IPAddress.TryParse(wanted, out var parsed) || parsed.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork ||
                 !ServiceIpPool.Contains(wanted))
             {
-                reason = $"{wanted} is outside the service IP pool {ServiceIpPool.Range}";
+                refusals.Add(new RrIpRefusal(StatusCodes.Status400BadRequest,
+                    $"{field}: {wanted} is outside the service IP range {ServiceIpPool.Range}; name a free address in it, or leave rr_ip out to get one"));
+                return null;
             }
-            else if (taken.Contains(wanted))
+
+            if (!taken.Add(wanted))
             {
-                reason = $"{wanted} is already used by another service";
+                refusals.Add(new RrIpRefusal(StatusCodes.Status409Conflict,
+                    $"{field}: {wanted} is already the address of another service; name another one, or leave rr_ip out to get one"));
+                return null;
             }
-            else
-            {
-                taken.Add(wanted);
-                return wanted;
-            }
+
+            return wanted;
         }
 
         var allocated = ServiceIpPool.Allocate(new HashSet<string>(taken))
             ?? throw ApiProblem.Unavailable($"The service IP pool {ServiceIpPool.Range} is exhausted.");
         taken.Add(allocated);
-        if (reason is not null)
-        {
-            warnings.Add($"{path}.addresses.rr_ip: {reason}; replaced by {allocated}");
-        }
-
         return allocated;
+    }
+
+    /// <summary>One problem for all refused addresses: 400 when one is outside the range, 409 when they are only taken.</summary>
+    private static ApiProblem Refused(IReadOnlyList<RrIpRefusal> refusals)
+    {
+        var errors = refusals.Select(r => r.Error).ToList();
+        var detail = errors.Count == 1 ? $"The deployment is refused: {errors[0]}" : $"The deployment is refused: {errors.Count} service addresses cannot be used; the first: {errors[0]}";
+        return refusals.Any(r => r.Status == StatusCodes.Status400BadRequest)
+            ? ApiProblem.BadRequest(detail, errors)
+            : new ApiProblem(StatusCodes.Status409Conflict, "Conflict", detail, errors);
     }
 
     private async Task<HashSet<string>> TakenRrIpsAsync(string? except, CancellationToken ct) =>

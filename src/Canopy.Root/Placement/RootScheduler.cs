@@ -118,7 +118,7 @@ internal sealed partial class RootScheduler(
     private PlacementResult Decide(ServiceRecord service, InstanceRecord instance, IReadOnlyList<Candidate> candidates, IPlacementAlgorithm algorithm)
     {
         var ms = ServiceSpecs.Read(service);
-        if (Virtualizations.Normalize(ms.Virtualization) is not { } virtualization)
+        if (Virtualizations.Canonical(ms.Virtualization) is not { } virtualization)
         {
             return new PlacementResult(null, InstanceStatus.NoActiveClusterWithCapacity, $"unknown virtualization '{ms.Virtualization}'", []);
         }

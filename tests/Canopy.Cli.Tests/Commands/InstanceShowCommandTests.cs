@@ -15,7 +15,7 @@ public sealed class InstanceShowCommandTests
         ClusterName = "edge-1",
         NodeName = "vm-2",
         HostIp = "10.0.0.5",
-        HostPort = "18082",
+        HostPort = 18082,
         RestartCount = 1,
         ExitCode = 137,
         Events =

@@ -38,8 +38,9 @@ public class SlaParserTests
     [InlineData("environment", "[\"A=1\", \"1A=b\"]", "environment[1]", "\"1A\" is not a valid variable name")]
     [InlineData("environment", "[\"=x\"]", "environment[0]", "is not a valid variable name")]
     [InlineData("environment", "{\"A\": \"1\"}", "environment", "must be an array, got an object")]
-    [InlineData("virtualization", "\"unikernel\"", "virtualization", "virtualization 'unikernel' is not supported; use container or exec")]
-    [InlineData("virtualization", "\"wasm\"", "virtualization", "virtualization 'wasm' is not supported; use container or exec")]
+    [InlineData("virtualization", "\"unikernal\"", "virtualization", "virtualization 'unikernal' is not known (did you mean \"unikernel\"?); use one of container, docker")]
+    [InlineData("virtualization", "\"dockr\"", "virtualization", "(did you mean \"docker\"?)")]
+    [InlineData("virtualization", "\"vm\"", "virtualization", "virtualization 'vm' is not known; use one of container, docker, containerd, runc, exec, native, process, unikernel, crosvm, wasm, runsc")]
     [InlineData("virtualization", "3", "virtualization", "must be a string")]
     [InlineData("virtualization", null, "virtualization", "is required")]
     [InlineData("code", "\"\"", "code", "must name the image")]
@@ -227,7 +228,7 @@ public class SlaParserTests
             var microservice = SlaBuilder.Microservice(root);
             microservice["memory"] = "100";
             microservice["port"] = 80;
-            microservice["virtualization"] = "unikernel";
+            microservice["virtualization"] = "unikernal";
         });
 
         SlaParser.Parse(json).Errors.Select(e => e.Path).ShouldBe(
@@ -332,6 +333,64 @@ public class SlaParserTests
 
         result.IsValid.ShouldBeTrue();
         result.Warnings.ShouldContain(w => w.Path == $"{Ms}.{field}" && w.Message.Contains("no"));
+    }
+
+    [Theory]
+    [InlineData("unikernel")]
+    [InlineData("crosvm")]
+    [InlineData("wasm")]
+    [InlineData("runsc")]
+    [InlineData("Kata-QEMU")]
+    public void Parse_RuntimeOnlyOakestraRuns_IsAcceptedWithAWarningThatNamesIt(string virtualization)
+    {
+        var result = SlaParser.Parse(SlaBuilder.WithMicroserviceField("virtualization", $"\"{virtualization}\""));
+
+        result.Errors.ShouldBeEmpty();
+        result.Warnings.Where(w => w.Path == $"{Ms}.virtualization").ShouldHaveSingleItem().Message
+            .ShouldContain($"'{virtualization}' is accepted but Canopy does not run it yet");
+    }
+
+    [Theory]
+    [InlineData("vgpus", "1", "vgpus")]
+    [InlineData("vtpus", "2", "vtpus")]
+    [InlineData("storage", "1000", "storage")]
+    [InlineData("bandwidth_in", "1000000", "bandwidth_in")]
+    [InlineData("bandwidth_out", "8000", "bandwidth_out")]
+    [InlineData("privileged", "true", "privileged")]
+    [InlineData("volumes", "[{\"volume_id\": \"data\", \"csi_driver\": \"csi.example.com\"}]", "volumes")]
+    [InlineData("arch", "[\"amd64\"]", "arch")]
+    [InlineData("vm_images", "[\"https://example.com/k.img\"]", "vm_images")]
+    [InlineData("platform", "\"linux/arm64\"", "platform")]
+    [InlineData("state", "\"https://example.com/state.json\"", "state")]
+    [InlineData("added_files", "[\"https://example.com/a.jpg\"]", "added_files")]
+    [InlineData("sla_violation_strategy", "\"reschedule\"", "sla_violation_strategy")]
+    [InlineData("target_node", "\"xavier1\"", "target_node")]
+    [InlineData("connectivity", "[{\"target_microservice_id\": \"1\", \"con_constraints\": []}]", "connectivity")]
+    [InlineData("addresses", "{\"rr_ip_v6\": \"fdff:2000::10\"}", "addresses.rr_ip_v6")]
+    [InlineData("addresses", "{\"closest_ip\": \"10.30.0.11\"}", "addresses.closest_ip")]
+    [InlineData("addresses", "{\"instances\": [{\"from\": \"10.30.1.1\", \"to\": \"10.30.1.9\", \"start\": \"10.30.1.1\"}]}", "addresses.instances")]
+    public void Parse_FieldAcceptedButNotHonoured_EarnsAWarningNamingIt(string field, string valueJson, string warnedPath)
+    {
+        var result = SlaParser.Parse(SlaBuilder.WithMicroserviceField(field, valueJson));
+
+        result.Errors.ShouldBeEmpty();
+        result.Warnings.ShouldContain(w => w.Path == $"{Ms}.{warnedPath}" && w.Message.StartsWith("is accepted but not honoured: ", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("vgpus", "0")]
+    [InlineData("storage", "0")]
+    [InlineData("privileged", "false")]
+    [InlineData("volumes", "[]")]
+    [InlineData("state", "\"\"")]
+    [InlineData("added_files", "[]")]
+    [InlineData("connectivity", "[]")]
+    [InlineData("addresses", "{\"rr_ip\": \"10.30.0.10\"}")]
+    public void Parse_NotHonouredFieldLeftEmpty_StaysQuiet(string field, string valueJson)
+    {
+        var result = SlaParser.Parse(SlaBuilder.WithMicroserviceField(field, valueJson));
+
+        result.Warnings.ShouldNotContain(w => w.Message.Contains("not honoured"));
     }
 
     [Theory]

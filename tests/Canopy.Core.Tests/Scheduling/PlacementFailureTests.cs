@@ -31,6 +31,25 @@ public class PlacementFailureTests
     }
 
     [Fact]
+    public void Root_RuntimeNoClusterOffers_SaysSoWhateverTheirCapacity()
+    {
+        var result = Place(Mock.Request(virtualization: "unikernel"), PlacementTier.Root,
+            Mock.Node("c1"), Mock.Node("c2") with { Active = false, Virtualizations = ["exec"] });
+
+        result.Failure.ShouldBe(InstanceStatus.NoActiveClusterWithCapacity);
+        result.Detail.ShouldBe("no cluster offers runtime unikernel (clusters offer container, exec)");
+    }
+
+    [Fact]
+    public void Root_ForeignRuntimeWithoutClusters_SaysNoClusterOffersIt()
+    {
+        var result = Place(Mock.Request(virtualization: "wasm"), PlacementTier.Root);
+
+        result.Failure.ShouldBe(InstanceStatus.NoActiveClusterWithCapacity);
+        result.Detail.ShouldBe("no cluster offers runtime wasm: no cluster is registered");
+    }
+
+    [Fact]
     public void Root_DirectToUnknownCluster_IsTargetClusterNotFound()
     {
         var result = Place(Mock.Request(constraints: Mock.Direct(cluster: "gpu")), PlacementTier.Root, Mock.Node("c1"), Mock.Node("c2"));

@@ -1,3 +1,5 @@
+using Grpc.Core;
+
 namespace Canopy.Cri.Tests.Integration;
 
 // Teardown: leave the machine as the fixture found it, even after a failed start or a test that failed halfway.
@@ -26,7 +28,7 @@ public sealed partial class ContainerdFixture
                 await Client.StopPodSandboxAsync(id, CancellationToken.None);
                 await Client.RemovePodSandboxAsync(id, CancellationToken.None);
             }
-            catch (CriException e) when (e.StatusCode != GrpcStatus.NotFound)
+            catch (CriException e) when (e.StatusCode != StatusCode.NotFound)
             {
                 _cleanupProblems.Add($"sandbox {id}: {e.Message}");
             }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Canopy.Cri.V1;
+using Grpc.Core;
 
 namespace Canopy.Cri.Tests.Integration;
 
@@ -76,6 +77,16 @@ public sealed partial class ContainerdFixture : IAsyncLifetime
         await Client.StopPodSandboxAsync(id, CancellationToken.None);
         await Client.RemovePodSandboxAsync(id, CancellationToken.None);
         _sandboxes.TryRemove(id, out _);
+    }
+
+    /// <summary>Stops containerd (SIGTERM) as a crash or an upgrade would, keeping its state; <see cref="StartContainerdAgainAsync"/> brings it back.</summary>
+    public Task StopContainerdForTestAsync() => StopContainerdAsync();
+
+    /// <summary>Starts containerd again over the same state and socket, and waits until <see cref="Client"/> gets answers again.</summary>
+    public async Task StartContainerdAgainAsync()
+    {
+        StartContainerd();
+        await WaitForCriAsync();
     }
 
     /// <summary>Pulls the image unless containerd has it already; returns its image ref.</summary>
@@ -156,7 +167,7 @@ public sealed partial class ContainerdFixture : IAsyncLifetime
             v => v.RuntimeApiVersion == "v1",
             StartTimeout,
             "containerd's CRI to answer Version",
-            retryOn: e => e is CriException { StatusCode: GrpcStatus.Unavailable });
+            retryOn: e => e is CriException { StatusCode: StatusCode.Unavailable });
 
         // NetworkReady turns true once the CRI plugin has loaded our conflist.
         await Eventually.ForAsync(

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using Canopy.Cri.V1;
+using Grpc.Core;
 using Xunit.Abstractions;
 
 namespace Canopy.Cri.Tests.Integration;
@@ -66,7 +67,7 @@ public sealed class PodLifecycleTests(ContainerdFixture fixture, ITestOutputHelp
         (await Client.ContainerStatusAsync(containerId, CancellationToken.None)).State.ShouldBe(ContainerState.ContainerExited);
         await Client.RemoveContainerAsync(containerId, CancellationToken.None);
         (await Should.ThrowAsync<CriException>(() => Client.ContainerStatusAsync(containerId, CancellationToken.None)))
-            .StatusCode.ShouldBe(GrpcStatus.NotFound);
+            .StatusCode.ShouldBe(StatusCode.NotFound);
         await fixture.RemovePodSandboxAsync(sandboxId);
         output.WriteLine($"teardown (stop+remove container, stop+remove sandbox) {watch.ElapsedMilliseconds} ms");
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Grpc.Core;
 using Xunit.Abstractions;
 
 namespace Canopy.Cri.Tests.Integration;
@@ -89,9 +90,9 @@ public sealed class RuntimeAndImageTests(ContainerdFixture fixture, ITestOutputH
         var status = await Should.ThrowAsync<CriException>(() => Client.ContainerStatusAsync(unknown, CancellationToken.None));
         var start = await Should.ThrowAsync<CriException>(() => Client.StartContainerAsync(unknown, CancellationToken.None));
 
-        status.StatusCode.ShouldBe(GrpcStatus.NotFound);
+        status.StatusCode.ShouldBe(StatusCode.NotFound);
         status.Detail.ShouldContain(unknown);
-        start.StatusCode.ShouldBe(GrpcStatus.NotFound);
+        start.StatusCode.ShouldBe(StatusCode.NotFound);
     }
 
     [Fact]
@@ -99,6 +100,6 @@ public sealed class RuntimeAndImageTests(ContainerdFixture fixture, ITestOutputH
     {
         var e = await Should.ThrowAsync<CriException>(() => Client.PodSandboxStatusAsync("no-such-sandbox", CancellationToken.None));
 
-        e.StatusCode.ShouldBe(GrpcStatus.NotFound);
+        e.StatusCode.ShouldBe(StatusCode.NotFound);
     }
 }

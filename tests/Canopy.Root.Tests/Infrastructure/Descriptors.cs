@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 
 namespace Canopy.Root.Tests.Infrastructure;
 
-/// <summary>Test descriptors: the shared exec-httpd example, and variants of it edited as JSON.</summary>
+/// <summary>Test descriptors: the exec-httpd example of examples/, and variants of it edited as JSON.</summary>
 internal static class Descriptors
 {
     public static string ExecHttpd => File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Data", "exec-httpd.json"));

@@ -1,6 +1,7 @@
 using Canopy.Core.States;
 using Canopy.Cri;
 using Canopy.Cri.V1;
+using Grpc.Core;
 
 namespace Canopy.NodeEngine.Runtimes.Container;
 
@@ -44,7 +45,7 @@ internal sealed partial class ContainerRuntime
             exitCode = status.ExitCode;
             reason = status.Reason;
         }
-        catch (CriException e) when (e.StatusCode == GrpcStatus.NotFound)
+        catch (CriException e) when (e.StatusCode == StatusCode.NotFound)
         {
             vanished = true;
         }

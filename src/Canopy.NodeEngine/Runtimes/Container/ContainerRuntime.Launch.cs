@@ -4,6 +4,7 @@ using Canopy.Core.Descriptors;
 using Canopy.Cri;
 using Canopy.Cri.V1;
 using Canopy.NodeEngine.Instances;
+using Grpc.Core;
 using PortMapping = Canopy.Core.Descriptors.PortMapping;
 
 namespace Canopy.NodeEngine.Runtimes.Container;
@@ -245,7 +246,7 @@ internal sealed partial class ContainerRuntime
             await cri.StopContainerAsync(containerId, graceSeconds, ct).ConfigureAwait(false);
             await cri.RemoveContainerAsync(containerId, ct).ConfigureAwait(false);
         }
-        catch (CriException e) when (e.StatusCode == GrpcStatus.NotFound)
+        catch (CriException e) when (e.StatusCode == StatusCode.NotFound)
         {
             // Already gone.
         }
@@ -258,7 +259,7 @@ internal sealed partial class ContainerRuntime
             await cri.StopPodSandboxAsync(sandboxId, ct).ConfigureAwait(false);
             await cri.RemovePodSandboxAsync(sandboxId, ct).ConfigureAwait(false);
         }
-        catch (CriException e) when (e.StatusCode == GrpcStatus.NotFound)
+        catch (CriException e) when (e.StatusCode == StatusCode.NotFound)
         {
             // Already gone.
         }
@@ -276,7 +277,7 @@ internal sealed partial class ContainerRuntime
             var status = await cri.PodSandboxStatusAsync(sandboxId, ct).ConfigureAwait(false);
             return status.Status?.State == PodSandboxState.SandboxReady;
         }
-        catch (CriException e) when (e.StatusCode == GrpcStatus.NotFound)
+        catch (CriException e) when (e.StatusCode == StatusCode.NotFound)
         {
             return false;
         }
@@ -295,7 +296,7 @@ internal sealed partial class ContainerRuntime
             "StartContainer" => "starting the container",
             _ => $"containerd {method}",
         };
-        var detail = e.StatusCode == GrpcStatus.Unavailable ? $"containerd is not answering ({e.Detail})" : e.Detail;
+        var detail = e.StatusCode == StatusCode.Unavailable ? $"containerd is not answering ({e.Detail})" : e.Detail;
         return $"{step} failed: {detail}";
     }
 

@@ -1,0 +1,89 @@
+using System.Security.Claims;
+using Canopy.Contracts.Api;
+using Canopy.Hosting;
+using Canopy.Root.Api;
+using Canopy.Root.Store;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Logging;
+
+namespace Canopy.Root.Auth;
+
+/// <summary>What Oakestra's dashboard asks about the logged-in user: roles, own password, the organization.</summary>
+internal static partial class AccountEndpoints
+{
+    public static void MapAccounts(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api").WithTags("users");
+        api.MapGet("/permission/{name}", async (string name, ClaimsPrincipal caller, IRootStore store, CancellationToken ct) =>
+                Results.Ok(new PermissionDocument((await UserEndpoints.VisibleUserAsync(name, caller, store, ct)).Roles)))
+            .Produces<PermissionDocument>().WithSummary("The roles of a user: your own (Admin: anyone's).");
+        api.MapPost("/user/{name}", ChangePasswordAsync)
+            .Accepts<ChangePasswordRequest>("application/json").Produces<MessageResponse>()
+            .WithSummary("Changes your own password: {\"oldPassword\", \"newPassword\"}.");
+        api.MapGet("/organization/", async (IRootStore store, CancellationToken ct) =>
+                Results.Ok(new List<OrganizationDocument> { Organization(await store.ListUsersAsync(ct)) }))
+            .RequireAuthorization(UserEndpoints.AdminPolicy).Produces<List<OrganizationDocument>>()
+            .WithSummary("The organizations (Admin): until Canopy has organizations, the one named root that holds every user.");
+        api.MapGet("/users/{organizationId}", async (string organizationId, IRootStore store, CancellationToken ct) =>
+                organizationId == Organizations.DefaultId
+                    ? Results.Ok((await store.ListUsersAsync(ct)).Select(UserEndpoints.Document).ToList())
+                    : throw ApiProblem.NotFound($"organization '{organizationId}' not found; the only one is {Organizations.DefaultName} ({Organizations.DefaultId})"))
+            .RequireAuthorization(UserEndpoints.AdminPolicy).Produces<List<UserDocument>>()
+            .WithSummary("The users of an organization (Admin).");
+    }
+
+    private static async Task<IResult> ChangePasswordAsync(
+        string name, HttpContext context, ClaimsPrincipal caller, IRootStore store, ILoggerFactory loggers, CancellationToken ct)
+    {
+        if (caller.UserName() != name)
+        {
+            throw ApiProblem.Forbidden($"You can change only your own password here; an Admin sets another user's with PUT /api/user/{name} {{\"password\"}}.");
+        }
+
+        var body = await JsonBody.ReadAsync<ChangePasswordRequest>(context.Request, ct);
+        var errors = new List<string>();
+        if (string.IsNullOrEmpty(body.OldPassword))
+        {
+            errors.Add("oldPassword: required");
+        }
+
+        if (string.IsNullOrEmpty(body.NewPassword))
+        {
+            errors.Add("newPassword: required");
+        }
+
+        if (errors.Count > 0)
+        {
+            throw ApiProblem.BadRequest(errors[0], errors);
+        }
+
+        var user = await store.GetUserAsync(name, ct) ?? throw ApiProblem.NotFound($"user '{name}' not found");
+        if (!PasswordHasher.Verify(body.OldPassword!, user.PasswordHash))
+        {
+            throw ApiProblem.BadRequest("oldPassword: is not your current password", ["oldPassword: wrong password"]);
+        }
+
+        if (body.NewPassword == body.OldPassword)
+        {
+            throw ApiProblem.BadRequest("newPassword: must differ from the old one", ["newPassword: same as oldPassword"]);
+        }
+
+        if (!await store.UpdateUserAsync(user with { PasswordHash = PasswordHasher.Hash(body.NewPassword!) }, ct))
+        {
+            throw ApiProblem.NotFound($"user '{name}' not found");
+        }
+
+        PasswordChanged(loggers.CreateLogger("Canopy.Root.Auth"), name);
+        return Results.Ok(new MessageResponse("password changed"));
+    }
+
+    private static OrganizationDocument Organization(IEnumerable<UserRecord> users) => new(
+        new ObjectIdDocument(Organizations.DefaultId),
+        Organizations.DefaultName,
+        users.Select(u => new OrganizationMember(ObjectIds.ForUser(u.Name), u.Roles)).ToList());
+
+    [LoggerMessage(EventId = 1102, Level = LogLevel.Information, Message = "User {UserName} changed their password")]
+    private static partial void PasswordChanged(ILogger log, string userName);
+}

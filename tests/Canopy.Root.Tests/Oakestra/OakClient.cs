@@ -1,0 +1,32 @@
+using System.Net;
+using System.Text;
+
+namespace Canopy.Root.Tests.Oakestra;
+
+/// <summary>Calls the root as the <c>oak</c> CLI's <c>Client.Do</c> does: anything but HTTP 200 is a failure, the body is decoded strictly.</summary>
+internal sealed class OakClient(HttpClient http)
+{
+    public async Task<T> GetAsync<T>(string endpoint) => OakJson.Decode<T>(await DoAsync(HttpMethod.Get, endpoint));
+
+    public async Task<T> PostAsync<T>(string endpoint, string json) => OakJson.Decode<T>(await DoAsync(HttpMethod.Post, endpoint, json));
+
+    /// <summary>The body of a 200 answer; fails the test with the status and body otherwise.</summary>
+    public async Task<string> DoAsync(HttpMethod method, string endpoint, string? json = null)
+    {
+        var (status, body) = await SendAsync(method, endpoint, json);
+        status.ShouldBe(HttpStatusCode.OK, $"{method} {endpoint}: the oak CLI counts only HTTP 200 as success; the answer was {body}");
+        return body;
+    }
+
+    public async Task<(HttpStatusCode Status, string Body)> SendAsync(HttpMethod method, string endpoint, string? json = null)
+    {
+        using var request = new HttpRequestMessage(method, endpoint);
+        if (json is not null)
+        {
+            request.Content = new StringContent(json, Encoding.UTF8, "application/json");
+        }
+
+        using var response = await http.SendAsync(request);
+        return (response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
+}
