@@ -26,7 +26,7 @@ public sealed class NodeNetworkTests
 
         await using var second = new CanopyProcess();
         await StartWithContainersAsync(second);
-        await DeployWebAsync(second, "new");
+        await DeployExampleAsync(second);
 
         old.BridgeExists.ShouldBeFalse($"the deleted node's bridge {old.Bridge} is removed");
         (await old.RulesAsync()).ShouldBeEmpty();
@@ -88,13 +88,29 @@ public sealed class NodeNetworkTests
         await ContainerRequirements.WaitForContainersAsync(canopy);
     }
 
-    /// <summary>The container example (busybox httpd from the local registry) on a free host port; returns the port once it answers.</summary>
-    internal static async Task<int> DeployWebAsync(CanopyProcess canopy, string app)
+    /// <summary>busybox httpd in a container from the local registry on a free host port; returns the port once it answers.</summary>
+    internal static Task<int> DeployWebAsync(CanopyProcess canopy, string app)
     {
         var port = FreePort.Block(1);
-        var deploy = await canopy.CliAsync("app", "deploy", ContainerSlas.Web(canopy.DataDir, app, port), "--watch", "--timeout", "60");
+        return DeployAndGetAsync(canopy, ContainerSlas.Web(canopy.DataDir, app, port), port);
+    }
+
+    /// <summary>The README's container example, its published port moved to a free one: tests run beside others.</summary>
+    private static Task<int> DeployExampleAsync(CanopyProcess canopy)
+    {
+        var port = FreePort.Block(1);
+        var example = File.ReadAllText(Repo.Example("container-httpd.json"));
+        example.ShouldContain("\"18081:8080\"");
+        var file = Path.Combine(canopy.DataDir, "container-httpd.json");
+        File.WriteAllText(file, example.Replace("\"18081:8080\"", $"\"{port}:8080\"", StringComparison.Ordinal));
+        return DeployAndGetAsync(canopy, file, port);
+    }
+
+    private static async Task<int> DeployAndGetAsync(CanopyProcess canopy, string sla, int port)
+    {
+        var deploy = await canopy.CliAsync("app", "deploy", sla, "--watch", "--timeout", "60");
         deploy.ExitCode.ShouldBe(0, deploy.ToString());
-        (await Wait.ForAsync(() => ApiClientExtensions.GetTextAsync(port), t => t.Length > 0, TimeSpan.FromSeconds(15), $"{app} on port {port}"))
+        (await Wait.ForAsync(() => ApiClientExtensions.GetTextAsync(port), t => t.Length > 0, TimeSpan.FromSeconds(15), $"{sla} on port {port}"))
             .ShouldContain("canopy");
         return port;
     }

@@ -68,7 +68,8 @@ internal static class PlacementFailure
 
     /// <summary>
     /// "no cluster offers runtime unikernel (clusters offer container, exec)" when no cluster, active or not, has the runtime:
-    /// capacity is then not the problem. Null when one has it (or, for Canopy's own runtimes, when there are no clusters at all).
+    /// capacity is then not the problem; followed by why, for each cluster that has the runtime but cannot use it (a node without
+    /// a static busybox). Null when one has it (or, for Canopy's own runtimes, when there are no clusters at all).
     /// </summary>
     private static string? NoClusterOffers(PlacementRequest request, IReadOnlyList<Candidate> candidates)
     {
@@ -79,9 +80,13 @@ internal static class PlacementFailure
 
         var runtime = CandidateFilter.Runtime(request.Virtualization);
         var offered = candidates.SelectMany(c => c.Virtualizations).Select(CandidateFilter.Runtime).Distinct().Order().ToList();
+        var unusable = candidates.Where(c => c.UnavailableRuntimes.ContainsKey(runtime))
+            .Select(c => $"{c.Name} has no usable {runtime} runtime ({c.UnavailableRuntimes[runtime]})")
+            .ToList();
         return Cap(candidates.Count == 0
             ? $"no cluster offers runtime {runtime}: no cluster is registered"
-            : $"no cluster offers runtime {runtime} (clusters offer {(offered.Count == 0 ? "none" : string.Join(", ", offered))})");
+            : $"no cluster offers runtime {runtime} (clusters offer {(offered.Count == 0 ? "none" : string.Join(", ", offered))})" +
+              (unusable.Count == 0 ? "" : ": " + string.Join(", ", unusable)));
     }
 
     private static string Describe(PlacementRequest request) =>

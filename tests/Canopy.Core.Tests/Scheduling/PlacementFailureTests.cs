@@ -41,6 +41,21 @@ public class PlacementFailureTests
     }
 
     [Fact]
+    public void Root_ARuntimeAClusterHasButCannotUse_SaysWhy()
+    {
+        var result = Place(Mock.Request(virtualization: "container"), PlacementTier.Root,
+            Mock.Node("c1") with
+            {
+                Virtualizations = ["exec"],
+                UnavailableRuntimes = new Dictionary<string, string> { ["container"] = "node w1: /bin/busybox is dynamically linked" },
+            });
+
+        result.Failure.ShouldBe(InstanceStatus.NoActiveClusterWithCapacity);
+        result.Detail.ShouldBe(
+            "no cluster offers runtime container (clusters offer exec): c1 has no usable container runtime (node w1: /bin/busybox is dynamically linked)");
+    }
+
+    [Fact]
     public void Root_ForeignRuntimeWithoutClusters_SaysNoClusterOffersIt()
     {
         var result = Place(Mock.Request(virtualization: "wasm"), PlacementTier.Root);
