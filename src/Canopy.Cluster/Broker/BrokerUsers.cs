@@ -58,8 +58,7 @@ internal sealed partial class BrokerUsers(
             return;
         }
 
-        await WritePasswordFileAsync(ct);
-        if (!broker.Reload())
+        if (!await RewriteAsync(ct))
         {
             throw ApiProblem.Unavailable("the cluster's MQTT broker is not running; see the cluster's log");
         }
@@ -79,13 +78,17 @@ internal sealed partial class BrokerUsers(
     /// <summary>Drops the accounts of nodes the store no longer has (a node that left): rewrite and reload.</summary>
     public async Task RevokeRemovedAsync(CancellationToken ct)
     {
-        if (!options.Mqtt.StartBroker)
+        if (options.Mqtt.StartBroker)
         {
-            return;
+            await RewriteAsync(ct);
         }
+    }
 
+    /// <summary>The password file from the store, then a reload; false when the broker is not running.</summary>
+    private async Task<bool> RewriteAsync(CancellationToken ct)
+    {
         await WritePasswordFileAsync(ct);
-        broker.Reload();
+        return broker.Reload();
     }
 
     private async Task ProbeAsync(BrokerUser user, CancellationToken ct)

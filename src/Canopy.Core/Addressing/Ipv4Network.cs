@@ -44,5 +44,11 @@ public readonly record struct Ipv4Network(uint Address, int Prefix)
         return (Address & mask) == (other.Address & mask);
     }
 
+    /// <summary>
+    /// True when <paramref name="route"/> makes this network unusable as a node's subnet on its machine: it overlaps it and is at
+    /// least as specific, so the kernel would send some of the subnet's traffic there (a broader route, a LAN's 10.0.0.0/8, loses).
+    /// </summary>
+    public bool IsClashedBy(Ipv4Network route) => route.Prefix >= Prefix && route.Overlaps(this);
+
     public override string ToString() => $"{Ipv4.Format(Address)}/{Prefix.ToString(CultureInfo.InvariantCulture)}";
 }

@@ -41,7 +41,7 @@ public static class SubnetPool
         Ipv4Network.TryParse(subnet, out var network) && Clash(network, Parse(inUse)) is { } route ? route.ToString() : null;
 
     private static Ipv4Network? Clash(Ipv4Network subnet, List<Ipv4Network> routes) =>
-        routes.Where(r => r.Prefix >= subnet.Prefix && r.Overlaps(subnet)).Select(r => (Ipv4Network?)r).FirstOrDefault();
+        routes.Where(subnet.IsClashedBy).Select(r => (Ipv4Network?)r).FirstOrDefault();
 
     private static string? FirstFree(HashSet<uint> used, Func<Ipv4Network, bool> acceptable)
     {

@@ -111,8 +111,8 @@ public sealed class HostNetwork
         }
 
         var overlapping = HostRoutes.Read().Where(r => r.Device != Bridge && r.Network.Overlaps(network)).ToList();
-        var clash = overlapping.Where(r => r.Network.Prefix >= network.Prefix).Select(r => (HostRoute?)r).FirstOrDefault();
-        return (clash, overlapping.Where(r => r.Network.Prefix < network.Prefix).ToList());
+        var clash = overlapping.Where(r => network.IsClashedBy(r.Network)).Select(r => (HostRoute?)r).FirstOrDefault();
+        return (clash, overlapping.Where(r => !network.IsClashedBy(r.Network)).ToList());
     }
 
     /// <summary>Says what made a route: another Canopy node (recorded or not) or something else on the machine.</summary>
