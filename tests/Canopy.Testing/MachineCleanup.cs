@@ -37,7 +37,8 @@ public static class MachineCleanup
     /// Kills every process that names the data dir (wrappers, Mosquitto, containerd, its shims) and all their descendants:
     /// a container's processes are children of a shim and name nothing of the data dir themselves.
     /// </summary>
-    public static void KillProcessesUsing(string dataDir) => ProcessTree.KillNaming(dataDir, environment: true);
+    public static void KillProcessesUsing(string dataDir) =>
+        ProcessTree.KillWhere(words => words.Contains(dataDir, StringComparison.Ordinal), environment: true);
 
     /// <summary>The CNI bridges the node engines under <paramref name="dataDir"/> configured (their conflists name them).</summary>
     private static List<string> Bridges(string dataDir)

@@ -4,11 +4,14 @@ namespace Canopy.NodeEngine.Linux;
 internal static class ProcessTree
 {
     /// <summary>
-    /// SIGKILLs every process whose command line names <paramref name="marker"/> (or, with <paramref name="environment"/>, whose
-    /// environment does), and all their descendants: a container's processes are children of a shim and name nothing of the
-    /// node's directory themselves. Never this process. Returns how many were signalled.
+    /// SIGKILLs every process with an argument (or, with <paramref name="environment"/>, a variable) that is the path
+    /// <paramref name="marker"/> or below it (see <see cref="Names"/>), and all their descendants: a container's processes are
+    /// children of a shim and name nothing of the node's directory themselves. Never this process. Returns how many were signalled.
     /// </summary>
-    public static int KillNaming(string marker, bool environment = false)
+    public static int KillNaming(string marker, bool environment = false) => KillWhere(words => Names(words, marker), environment);
+
+    /// <summary>Like <see cref="KillNaming"/>, for processes whose NUL-separated command line (or environment) <paramref name="matches"/>.</summary>
+    public static int KillWhere(Func<string, bool> matches, bool environment = false)
     {
         var parents = new Dictionary<int, int>();
         var roots = new HashSet<int>();
@@ -26,8 +29,8 @@ internal static class ProcessTree
                     parents[pid] = parent;
                 }
 
-                if (File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' ').Contains(marker, StringComparison.Ordinal) ||
-                    (environment && File.ReadAllText(Path.Combine(dir, "environ")).Contains(marker, StringComparison.Ordinal)))
+                if (matches(File.ReadAllText(Path.Combine(dir, "cmdline"))) ||
+                    (environment && matches(File.ReadAllText(Path.Combine(dir, "environ")))))
                 {
                     roots.Add(pid);
                 }
@@ -49,6 +52,13 @@ internal static class ProcessTree
 
         return killed;
     }
+
+    /// <summary>
+    /// True when one of the NUL-separated <paramref name="words"/> is the path <paramref name="marker"/> or below it (<c>--config=…</c>
+    /// and <c>VAR=…</c> too): whole paths only, so /tmp/a never matches /home/tmp/a.
+    /// </summary>
+    internal static bool Names(string words, string marker) =>
+        words.Split('\0').Any(w => w.StartsWith(marker, StringComparison.Ordinal) || w.Contains("=" + marker, StringComparison.Ordinal));
 
     /// <summary>Field 4 of <c>/proc/&lt;pid&gt;/stat</c>; the command name before it may hold spaces and ')'.</summary>
     internal static int? ParentOf(string stat)

@@ -135,7 +135,16 @@ public sealed class HostNetwork
     internal async Task<IDisposable?> LockRegistrationAsync(CancellationToken ct)
     {
         var path = Path.Combine(_dir, $"register-{new string(NetNs.Where(char.IsAsciiDigit).ToArray())}.lock");
-        Directory.CreateDirectory(_dir);
+        try
+        {
+            Directory.CreateDirectory(_dir);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // No place for records (not root): no node here records anything to coordinate with.
+            return null;
+        }
+
         var started = Stopwatch.GetTimestamp();
         while (true)
         {

@@ -94,6 +94,18 @@ public sealed class KernelParsingTests
     }
 
     [Fact]
+    public void A_process_names_a_directory_by_whole_paths_only()
+    {
+        const string marker = "/tmp/a/node/containerd/";
+
+        ProcessTree.Names("containerd\0--config\0/tmp/a/node/containerd/config.toml\0", marker).ShouldBeTrue();
+        ProcessTree.Names("containerd\0--config=/tmp/a/node/containerd/config.toml\0", marker).ShouldBeTrue();
+        ProcessTree.Names("PATH=/bin\0STATE=/tmp/a/node/containerd/x\0", marker).ShouldBeTrue();
+        ProcessTree.Names("containerd\0--config\0/home/tmp/a/node/containerd/config.toml\0", marker).ShouldBeFalse();
+        ProcessTree.Names("containerd\0--config\0/tmp/a/node/containerd2/config.toml\0", marker).ShouldBeFalse();
+    }
+
+    [Fact]
     public void The_parent_pid_is_read_after_a_command_name_with_spaces_and_parentheses()
     {
         ProcessTree.ParentOf("4242 (we ird) (name) S 17 4242 4242 0 -1").ShouldBe(17);
