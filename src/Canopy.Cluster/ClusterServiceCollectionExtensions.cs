@@ -24,7 +24,7 @@ internal static class ClusterServiceCollectionExtensions
         services.AddSingleton(options);
         services.AddSingleton<ClusterReadiness>();
         services.AddSingleton<ClusterTraffic>();
-        services.AddSingleton<IClusterStore>(sp => new SqliteClusterStore(options.DataDir, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<IClusterStore>(sp => SqliteClusterStore.Open(options.DataDir, sp.GetRequiredService<TimeProvider>()));
 
         services.AddSingleton(new MosquittoFiles(options.DataDir));
         services.AddSingleton<MosquittoProcess>();

@@ -58,4 +58,7 @@ internal static class EventIds
     public const int DeployReceived = 409;
     public const int UndeployReceived = 410;
     public const int RootRegisterFailed = 411;
+
+    // 5xx: storage
+    public const int StoreUpgraded = 500;
 }

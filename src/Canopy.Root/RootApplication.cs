@@ -5,6 +5,7 @@ using Canopy.Root.ClusterLinks;
 using Canopy.Root.Deployments;
 using Canopy.Root.Placement;
 using Canopy.Root.Store;
+using Canopy.Storage;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
@@ -20,7 +21,7 @@ using Microsoft.IdentityModel.Tokens;
 namespace Canopy.Root;
 
 /// <summary>The root orchestrator: public API, auth, store, root scheduler and the cluster link server, in one web host.</summary>
-public static class RootApplication
+public static partial class RootApplication
 {
     private const string SigningKeySetting = "jwt_signing_key";
 
@@ -36,7 +37,17 @@ public static class RootApplication
         Directory.CreateDirectory(options.DataDir);
 
         var store = new SqliteRootStore(Path.Combine(options.DataDir, "root.db"));
-        store.Initialize();
+        SchemaUpgrade upgrade;
+        try
+        {
+            upgrade = store.Initialize();
+        }
+        catch
+        {
+            store.Dispose();
+            throw;
+        }
+
         var signingKey = new SymmetricSecurityKey(Convert.FromBase64String(
             store.GetOrAddSettingAsync(SigningKeySetting, () => Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(64)), default)
                 .GetAwaiter().GetResult()));
@@ -49,6 +60,11 @@ public static class RootApplication
         configure?.Invoke(builder);
 
         var app = builder.Build();
+        if (upgrade.Upgraded)
+        {
+            StoreUpgraded(app.Logger, store.FilePath, upgrade.From, upgrade.To);
+        }
+
         app.UseCanopyProblems();
         app.UseSwagger(o => o.RouteTemplate = "api/docs/{documentName}/swagger.json");
         app.UseSwaggerUI(o =>
@@ -115,4 +131,7 @@ public static class RootApplication
         app.MapJoinTokens();
         app.MapClusterLinks();
     }
+
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Upgraded {File} from schema version {From} to {To}")]
+    private static partial void StoreUpgraded(ILogger logger, string file, int from, int to);
 }

@@ -75,12 +75,9 @@ public static class RoleCommands
             var nodeOptions = RoleConfiguration.Bind(config, "Node", new NodeEngineOptions { DataDir = "" });
 
             await using var tiers = new TierSet();
-            var root = tiers.Add(TierHosts.Root(rootOptions, level), "root");
-            await StartAsync(tiers, root, "root", ct);
-            var cluster = tiers.Add(TierHosts.Cluster(clusterOptions, level), "cluster");
-            await StartAsync(tiers, cluster, "cluster", ct);
-            var node = tiers.Add(TierHosts.Node(nodeOptions, level), "node");
-            await StartAsync(tiers, node, "node", ct);
+            var root = await StartAsync(tiers, () => TierHosts.Root(rootOptions, level), "root", ct);
+            var cluster = await StartAsync(tiers, () => TierHosts.Cluster(clusterOptions, level), "cluster", ct);
+            var node = await StartAsync(tiers, () => TierHosts.Node(nodeOptions, level), "node", ct);
             await WaitAsync(cluster.Services.GetRequiredService<ClusterReadiness>().Registered, "the cluster to register at the root", ct);
             await WaitAsync(node.Services.GetRequiredService<NodeReadiness>().Connected, "the node to join the cluster", ct);
 
@@ -127,8 +124,7 @@ public static class RoleCommands
             });
             var options = RoleConfiguration.Bind(config, "Root", new RootOptions { DataDir = DataDirOf(config, "root") });
             await using var tiers = new TierSet();
-            var root = tiers.Add(TierHosts.Root(options, parse.GetValue(LogLevelOption) ?? LogLevel.Information), "root");
-            await StartAsync(tiers, root, "root", ct);
+            var root = await StartAsync(tiers, () => TierHosts.Root(options, parse.GetValue(LogLevelOption) ?? LogLevel.Information), "root", ct);
             var admin = root.Services.GetRequiredService<AdminBootstrap>();
             Console.Out.WriteLine($"Root API at {options.Listen} (docs: {options.Listen}/api/docs). Admin user: {admin.UserName}");
             if (admin.InitialPassword is not null)
@@ -175,8 +171,7 @@ public static class RoleCommands
             });
             var options = RoleConfiguration.Bind(config, "Cluster", new ClusterOptions { DataDir = DataDirOf(config, "cluster") });
             await using var tiers = new TierSet();
-            var cluster = tiers.Add(TierHosts.Cluster(options, parse.GetValue(LogLevelOption) ?? LogLevel.Information), "cluster");
-            await StartAsync(tiers, cluster, "cluster", ct);
+            await StartAsync(tiers, () => TierHosts.Cluster(options, parse.GetValue(LogLevelOption) ?? LogLevel.Information), "cluster", ct);
             Console.Out.WriteLine($"Cluster {options.Name} API at {options.Listen}, MQTT {options.Mqtt.ListenHost}:{options.Mqtt.Port}; registering at {options.RootUrl}.");
             await WaitForStopAsync(ct);
             return ExitCodes.Success;
@@ -223,8 +218,7 @@ public static class RoleCommands
             var config = RoleConfiguration.Build(parse.GetValue(ConfigFile), flags);
             var options = RoleConfiguration.Bind(config, "Node", new NodeEngineOptions { DataDir = DataDirOf(config, "node") });
             await using var tiers = new TierSet();
-            var node = tiers.Add(TierHosts.Node(options, parse.GetValue(LogLevelOption) ?? LogLevel.Information), "node");
-            await StartAsync(tiers, node, "node", ct);
+            await StartAsync(tiers, () => TierHosts.Node(options, parse.GetValue(LogLevelOption) ?? LogLevel.Information), "node", ct);
             Console.Out.WriteLine($"Node engine {options.Name ?? Environment.MachineName} joining {options.ClusterUrl}.");
             await WaitForStopAsync(ct);
             return ExitCodes.Success;
@@ -235,11 +229,15 @@ public static class RoleCommands
     private static string DataDirOf(IConfiguration config, string tier) =>
         Path.GetFullPath(config["DataDir"] is { Length: > 0 } d ? Path.Combine(d, tier) : Path.Combine(RoleConfiguration.DefaultDataDir(), tier));
 
-    private static async Task StartAsync(TierSet tiers, IHost host, string tier, CancellationToken ct)
+    /// <summary>Builds (opening its store) and starts a tier; either failing stops the tiers already running and says why.</summary>
+    private static async Task<T> StartAsync<T>(TierSet tiers, Func<T> create, string tier, CancellationToken ct)
+        where T : IHost
     {
         try
         {
+            var host = tiers.Add(create(), tier);
             await host.StartAsync(ct);
+            return host;
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
