@@ -1,6 +1,10 @@
+using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using System.Text.Json;
+using Canopy.Contracts;
 using Canopy.Contracts.Api;
+using Canopy.Contracts.Registration;
 using Canopy.Root.Store;
 using Canopy.Root.Tests.Infrastructure;
 using Canopy.Storage;
@@ -15,6 +19,10 @@ namespace Canopy.Root.Tests;
 public sealed class StoreUpgradeTests : IDisposable
 {
     private const string FixturePassword = "fixture-admin-1";
+    private const string FixtureCluster = "6b148b504f3156f8784b51cb";
+
+    /// <summary>The link credential the fixture's cluster kept (its cluster.db, same run) from its last registration.</summary>
+    private const string FixtureLinkCredential = "SCfHdVSrXrE3_qmIaYQCpraGqMaj-JnP31Zl5NmuuE0";
     private readonly TempDir _dir = new();
 
     public StoreUpgradeTests() =>
@@ -23,6 +31,10 @@ public sealed class StoreUpgradeTests : IDisposable
     private string RootDb => Path.Combine(_dir.Path, "root.db");
 
     public void Dispose() => _dir.Dispose();
+
+    private static Task<HttpResponseMessage> RegisterAsync(RootHost root, string secret, string? credential) =>
+        root.Client.PostAsJsonAsync("/api/v1/clusters/register",
+            new { cluster_name = "edge-fixture", join_token = RootHost.JoinToken, secret, credential });
 
     [Fact]
     public void The_first_schema_is_upgraded_to_the_latest_and_every_row_of_it_is_kept()
@@ -63,6 +75,24 @@ public sealed class StoreUpgradeTests : IDisposable
         (await root.GetAsync<List<JsonElement>>("/api/clusters/")).ShouldHaveSingleItem().GetProperty("cluster_name").GetString().ShouldBe("edge-fixture");
         var tokens = await root.GetAsync<List<JoinTokenDocument>>("/api/v1/tokens/clusters");
         tokens.Select(t => (t.Description, t.Revoked)).ShouldBe([("edge fixture", false), ("revoked one", true)], ignoreOrder: true);
+    }
+
+    [Fact]
+    public async Task A_cluster_registered_before_cluster_secrets_proves_itself_once_with_its_link_credential_and_its_secret_from_then_on()
+    {
+        await using var root = await RootHost.StartAsync(_dir.Path);
+        const string Own = "the-clusters-own-secret-0123456789abcdef";
+
+        var withoutCredential = await RegisterAsync(root, Own, null);
+        var first = await RegisterAsync(root, Own, FixtureLinkCredential);
+        var other = await RegisterAsync(root, "another-secret-0123456789abcdef0123", FixtureLinkCredential);
+        var again = await FakeCluster.RegisterAsync(root, "edge-fixture", joinToken: "not-a-token", secret: Own);
+
+        withoutCredential.StatusCode.ShouldBe(HttpStatusCode.Conflict);
+        first.StatusCode.ShouldBe(HttpStatusCode.OK, await first.Content.ReadAsStringAsync());
+        (await first.Content.ReadFromJsonAsync<ClusterRegisterResponse>(CanopyJson.Options))!.Id.ShouldBe(FixtureCluster);
+        other.StatusCode.ShouldBe(HttpStatusCode.Conflict);
+        again.Id.ShouldBe(FixtureCluster);
     }
 
     [Fact]

@@ -25,6 +25,7 @@ internal sealed partial class RootRegistration(IClusterStore store, ClusterOptio
             JoinToken = options.RootJoinToken,
             ClusterLocation = options.Location,
             ManagerUrl = options.Listen,
+            Secret = await SecretAsync(ct),
             Credential = await store.GetSettingAsync(SettingKeys.RootCredential, ct),
         };
         var delay = TimeSpan.FromMilliseconds(500);
@@ -38,6 +39,14 @@ internal sealed partial class RootRegistration(IClusterStore store, ClusterOptio
                 {
                     var body = await response.Content.ReadAsStringAsync(ct);
                     Log.TokenRefused(logger, url, (int)response.StatusCode, body, RefusedDelay.TotalSeconds);
+                    await Task.Delay(RefusedDelay, ct);
+                    continue;
+                }
+
+                if (response.StatusCode is HttpStatusCode.Conflict)
+                {
+                    var body = await response.Content.ReadAsStringAsync(ct);
+                    Log.NameRefused(logger, url, options.Name, body, RefusedDelay.TotalSeconds);
                     await Task.Delay(RefusedDelay, ct);
                     continue;
                 }
@@ -68,6 +77,22 @@ internal sealed partial class RootRegistration(IClusterStore store, ClusterOptio
         }
     }
 
+    /// <summary>
+    /// The cluster's own secret, made once and kept in its store (mode 0600) before it is first sent: the root binds it to the
+    /// cluster's name, and only this secret registers that name again.
+    /// </summary>
+    private async Task<string> SecretAsync(CancellationToken ct)
+    {
+        if (await store.GetSettingAsync(SettingKeys.ClusterSecret, ct) is { Length: > 0 } kept)
+        {
+            return kept;
+        }
+
+        var secret = Secrets.New();
+        await store.SetSettingAsync(SettingKeys.ClusterSecret, secret, ct);
+        return secret;
+    }
+
     private static partial class Log
     {
         [LoggerMessage(EventId = EventIds.RootRegistering, Level = LogLevel.Debug, Message = "Registering cluster {Name} at {Url} (attempt {Attempt})")]
@@ -76,6 +101,10 @@ internal sealed partial class RootRegistration(IClusterStore store, ClusterOptio
         [LoggerMessage(EventId = EventIds.RootTokenRefused, Level = LogLevel.Error,
             Message = "The root at {Url} refused this cluster's join token ({Status}: {Body}); check --root-join-token. Retrying in {Seconds} s")]
         public static partial void TokenRefused(ILogger logger, Uri url, int status, string body, double seconds);
+
+        [LoggerMessage(EventId = EventIds.RootNameRefused, Level = LogLevel.Error,
+            Message = "The root at {Url} refused the name {Name} ({Body}): another cluster registered it; start this one with another --name. Retrying in {Seconds} s")]
+        public static partial void NameRefused(ILogger logger, Uri url, string name, string body, double seconds);
 
         [LoggerMessage(EventId = EventIds.RootUnreachable, Level = LogLevel.Warning, Message = "Root unreachable at {Url}: {Error}; retrying in {Seconds} s")]
         public static partial void Unreachable(ILogger logger, Uri url, string error, double seconds);

@@ -5,6 +5,9 @@ internal static class SettingKeys
     public const string ClusterId = "cluster_id";
     public const string RootCredential = "root_credential";
 
+    /// <summary>The cluster's own secret, which proves to the root that it is this cluster when it registers again.</summary>
+    public const string ClusterSecret = "cluster_secret";
+
     /// <summary>The password of the broker user <c>canopy-cluster</c>.</summary>
     public const string MqttClusterPassword = "mqtt_cluster_password";
 }

@@ -4,13 +4,13 @@ namespace Canopy.Cluster.Storage;
 
 internal sealed partial class SqliteClusterStore
 {
-    private const string NodeTokenColumns = "id, secret_hash, description, created_at, created_by, expires_at, revoked";
+    private const string NodeTokenColumns = "id, secret_hash, description, created_at, created_by, expires_at, revoked, max_uses, uses";
 
     public Task AddNodeTokenAsync(NodeTokenRecord token, CancellationToken ct) =>
         WriteAsync((c, tx) => Execute(c, tx,
-            $"INSERT INTO node_tokens ({NodeTokenColumns}) VALUES ($id, $hash, $description, $created, $by, $expires, 0)",
+            $"INSERT INTO node_tokens ({NodeTokenColumns}) VALUES ($id, $hash, $description, $created, $by, $expires, 0, $max, 0)",
             ("$id", token.Id), ("$hash", token.SecretHash), ("$description", token.Description), ("$created", Time(token.CreatedAt)),
-            ("$by", token.CreatedBy), ("$expires", Time(token.ExpiresAt))), ct);
+            ("$by", token.CreatedBy), ("$expires", Time(token.ExpiresAt)), ("$max", token.MaxUses)), ct);
 
     public Task<NodeTokenRecord?> FindNodeTokenAsync(string secretHash, CancellationToken ct) =>
         ReadAsync(c => QueryNodeTokens(c, null, "WHERE secret_hash = $p", secretHash).FirstOrDefault(), ct);
@@ -25,6 +25,10 @@ internal sealed partial class SqliteClusterStore
             return QueryNodeTokens(c, tx, "WHERE id = $p", id).FirstOrDefault();
         }, ct);
 
+    /// <summary>Counts one use of a token, unless it has none left (another registration may have taken the last one meanwhile).</summary>
+    private static bool UseNodeToken(SqliteConnection c, SqliteTransaction tx, string id) =>
+        Execute(c, tx, "UPDATE node_tokens SET uses = uses + 1 WHERE id = $id AND (max_uses IS NULL OR uses < max_uses)", ("$id", id)) == 1;
+
     private static List<NodeTokenRecord> QueryNodeTokens(SqliteConnection c, SqliteTransaction? tx, string where, string? parameter) =>
         Query(c, tx, $"SELECT {NodeTokenColumns} FROM node_tokens {where}", ReadNodeToken, ("$p", parameter));
 
@@ -37,5 +41,7 @@ internal sealed partial class SqliteClusterStore
         CreatedBy = StringOrNull(reader, 4),
         ExpiresAt = ReadTimeOrNull(reader, 5),
         Revoked = reader.GetInt64(6) != 0,
+        MaxUses = IntOrNull(reader, 7),
+        Uses = reader.GetInt32(8),
     };
 }

@@ -7,25 +7,30 @@ namespace Canopy.Cluster.Storage;
 
 internal sealed partial class SqliteClusterStore
 {
-    private const string NodeColumns = "id, host, ip, static_info, mqtt_password, subnet, registered_at, last_seen, active, information";
+    private const string NodeColumns = "id, host, ip, static_info, mqtt_password, subnet, registered_at, last_seen, active, information, secret_hash";
 
     public Task<NodeRecord?> GetNodeAsync(string id, CancellationToken ct) =>
         ReadAsync(c => QueryNodes(c, null, "WHERE id = $p", id).FirstOrDefault(), ct);
 
-    public Task<NodeRecord?> FindNodeByHostAsync(string host, CancellationToken ct) =>
-        ReadAsync(c => QueryNodes(c, null, "WHERE host = $p ORDER BY registered_at", host).FirstOrDefault(), ct);
+    public Task<NodeRecord?> FindNodeBySecretAsync(string secretHash, CancellationToken ct) =>
+        ReadAsync(c => QueryNodes(c, null, "WHERE secret_hash = $p", secretHash).FirstOrDefault(), ct);
 
     public Task<IReadOnlyList<NodeRecord>> ListNodesAsync(CancellationToken ct) =>
         ReadAsync<IReadOnlyList<NodeRecord>>(c => QueryNodes(c, null, "ORDER BY registered_at", null), ct);
 
-    public Task SaveNodeAsync(NodeRecord node, CancellationToken ct) =>
-        WriteAsync((c, tx) => Execute(c, tx, $"""
-                INSERT OR REPLACE INTO nodes ({NodeColumns})
-                VALUES ($id, $host, $ip, $static, $password, $subnet, $registered, $seen, $active, $info)
-                """,
-            ("$id", node.Id), ("$host", node.Host), ("$ip", node.Ip), ("$static", CanopyJson.Serialize(node.StaticInfo)),
-            ("$password", node.MqttPassword), ("$subnet", node.Subnet), ("$registered", Time(node.RegisteredAt)), ("$seen", Time(node.LastSeen)),
-            ("$active", node.Active ? 1 : 0), ("$info", node.Latest is null ? null : CanopyJson.Serialize(node.Latest))), ct);
+    public Task SaveNodeAsync(NodeRecord node, CancellationToken ct) => WriteAsync((c, tx) => SaveNode(c, tx, node), ct);
+
+    public Task<bool> AddNodeAsync(NodeRecord node, string? joinTokenId, CancellationToken ct) =>
+        WriteAsync((c, tx) =>
+        {
+            if (joinTokenId is not null && !UseNodeToken(c, tx, joinTokenId))
+            {
+                return false;
+            }
+
+            SaveNode(c, tx, node);
+            return true;
+        }, ct);
 
     public Task SaveNodeInformationAsync(string id, NodeInformation information, DateTimeOffset seen, CancellationToken ct) =>
         WriteAsync((c, tx) => Execute(c, tx,
@@ -34,6 +39,15 @@ internal sealed partial class SqliteClusterStore
 
     public Task SetNodeActiveAsync(string id, bool active, CancellationToken ct) =>
         WriteAsync((c, tx) => Execute(c, tx, "UPDATE nodes SET active = $active WHERE id = $id", ("$id", id), ("$active", active ? 1 : 0)), ct);
+
+    private static int SaveNode(SqliteConnection c, SqliteTransaction tx, NodeRecord node) =>
+        Execute(c, tx, $"""
+                INSERT OR REPLACE INTO nodes ({NodeColumns})
+                VALUES ($id, $host, $ip, $static, $password, $subnet, $registered, $seen, $active, $info, $secret)
+                """,
+            ("$id", node.Id), ("$host", node.Host), ("$ip", node.Ip), ("$static", CanopyJson.Serialize(node.StaticInfo)),
+            ("$password", node.MqttPassword), ("$subnet", node.Subnet), ("$registered", Time(node.RegisteredAt)), ("$seen", Time(node.LastSeen)),
+            ("$active", node.Active ? 1 : 0), ("$info", node.Latest is null ? null : CanopyJson.Serialize(node.Latest)), ("$secret", node.SecretHash));
 
     private static List<NodeRecord> QueryNodes(SqliteConnection c, SqliteTransaction? tx, string where, string? parameter) =>
         Query(c, tx, $"SELECT {NodeColumns} FROM nodes {where}", ReadNode, ("$p", parameter));
@@ -51,5 +65,6 @@ internal sealed partial class SqliteClusterStore
         LastSeen = ReadTimeOrNull(reader, 7),
         Active = reader.GetInt64(8) != 0,
         Latest = StringOrNull(reader, 9) is { } info ? CanopyJson.Deserialize<NodeInformation>(info) : null,
+        SecretHash = StringOrNull(reader, 10),
     };
 }

@@ -13,8 +13,14 @@ public sealed record ClusterRegisterRequest
     public string? ManagerUrl { get; init; }
 
     /// <summary>
-    /// The link credential of this cluster's last registration, if it has one: proves it is the same cluster when the root
-    /// still sees its old link connected (otherwise a name in use by a connected cluster is refused).
+    /// The cluster's own secret, generated once and kept in its store. The root keeps only its hash: registering a name that is
+    /// registered already needs it (a join token alone never takes over a cluster), and with it no join token is needed.
+    /// </summary>
+    public string? Secret { get; init; }
+
+    /// <summary>
+    /// The link credential of this cluster's last registration, if it has one. A cluster registered before cluster secrets
+    /// existed proves with it, once, that it is that cluster; its secret is bound to the name from then on.
     /// </summary>
     public string? Credential { get; init; }
 }

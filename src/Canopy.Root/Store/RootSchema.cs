@@ -11,7 +11,12 @@ internal static class RootSchema
     public static readonly SchemaMigrations Migrations = new(
         "root store",
         ["settings", "users", "applications", "services", "instances", "instance_events", "clusters", "join_tokens"],
-        new SchemaMigration(1, "the schema before versions existed", V1));
+        new SchemaMigration(1, "the schema before versions existed", V1),
+        new SchemaMigration(2, "cluster secrets; join tokens limited to a number of uses", """
+            ALTER TABLE clusters ADD COLUMN secret_hash TEXT;
+            ALTER TABLE join_tokens ADD COLUMN max_uses INTEGER;
+            ALTER TABLE join_tokens ADD COLUMN uses INTEGER NOT NULL DEFAULT 0;
+            """));
 
     /// <summary>Exactly the schema that data dirs written before versions existed have (user_version 0).</summary>
     private const string V1 = """

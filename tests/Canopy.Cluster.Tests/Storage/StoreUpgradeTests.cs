@@ -1,5 +1,9 @@
+using System.Net;
+using System.Net.Http.Json;
 using Canopy.Cluster.Storage;
 using Canopy.Cluster.Tests.Support;
+using Canopy.Contracts;
+using Canopy.Contracts.Registration;
 using Canopy.Storage;
 using Canopy.Testing;
 
@@ -59,6 +63,24 @@ public sealed class StoreUpgradeTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public async Task A_node_registered_before_node_secrets_is_bound_to_the_secret_of_its_first_registration_after_the_upgrade()
+    {
+        await using var root = await FakeRoot.StartAsync();
+        await using var cluster = await TestCluster.StartAsync(output, root, o => o.DataDir = _dir);
+        const string Own = "the-nodes-own-secret-0123456789abcdef";
+
+        var first = await RegisterAsync(cluster, FakeNode.Describe("node-fixture", new FakeNodeOptions(), id: FixtureNode, secret: Own));
+        var other = await RegisterAsync(cluster, FakeNode.Describe("evil", new FakeNodeOptions(), id: FixtureNode, secret: "another-secret-0123456789abcdef0123"));
+        var restart = await RegisterAsync(cluster, FakeNode.Describe("node-fixture", new FakeNodeOptions(), token: "expired", id: FixtureNode, secret: Own));
+
+        first.StatusCode.ShouldBe(HttpStatusCode.OK, await first.Content.ReadAsStringAsync());
+        var bound = (await first.Content.ReadFromJsonAsync<NodeRegisterResponse>(CanopyJson.Options))!;
+        (bound.Id, bound.Subnet).ShouldBe((FixtureNode, "10.18.0.0/26"));
+        other.StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        restart.StatusCode.ShouldBe(HttpStatusCode.OK, await restart.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public void A_data_dir_from_a_newer_canopy_is_refused_with_what_to_do_and_left_as_it_was()
     {
         var newer = ClusterSchema.Migrations.Latest + 1;
@@ -84,6 +106,9 @@ public sealed class StoreUpgradeTests(ITestOutputHelper output) : IDisposable
         using var real = SqliteClusterStore.Open(_dir, TimeProvider.System);
         (await real.GetNodeAsync(FixtureNode, CancellationToken.None)).ShouldNotBeNull();
     }
+
+    private static Task<HttpResponseMessage> RegisterAsync(TestCluster cluster, NodeRegisterRequest request) =>
+        cluster.Http.PostAsJsonAsync("/api/node/register", request, CanopyJson.Options);
 
     private static string CopyFixture()
     {
