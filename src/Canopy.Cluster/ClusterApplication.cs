@@ -1,4 +1,5 @@
 using Canopy.Cluster.Api;
+using Canopy.Cluster.Auth;
 using Canopy.Cluster.Storage;
 using Canopy.Hosting;
 using Canopy.Storage;
@@ -10,7 +11,8 @@ using Microsoft.Extensions.Logging;
 namespace Canopy.Cluster;
 
 /// <summary>
-/// The cluster orchestrator tier: node API on <see cref="ClusterOptions.Listen"/>, a Mosquitto child, MQTT handling of the nodes,
+/// The cluster orchestrator tier: node API on <see cref="ClusterOptions.Listen"/> (all but health, status and node registration need
+/// an Admin's root token or the cluster's <see cref="ClusterAdminToken"/>), a Mosquitto child, MQTT handling of the nodes,
 /// the cluster scheduler and failure detector, and the link to the root. Wait on <see cref="ClusterReadiness.Registered"/>
 /// (from the app's services) to know it has joined the root.
 /// </summary>
@@ -30,12 +32,15 @@ public static partial class ClusterApplication
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls(options.Listen);
         builder.Services.AddCanopyCluster(options);
+        builder.Services.AddSingleton(ClusterAdminToken.LoadOrCreate(options.DataDir));
 
         configure?.Invoke(builder);
 
         var app = builder.Build();
         OpenStore(app);
         app.UseCanopyProblems();
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.MapNodeApi();
         app.MapClusterApi();
         return app;

@@ -1,3 +1,4 @@
+using Canopy.Cluster.Auth;
 using Canopy.Cluster.Broker;
 using Canopy.Cluster.Instances;
 using Canopy.Cluster.Nodes;
@@ -20,6 +21,7 @@ internal static class ClusterServiceCollectionExtensions
     public static IServiceCollection AddCanopyCluster(this IServiceCollection services, ClusterOptions options)
     {
         services.AddCanopyApiDefaults();
+        ClusterAuthentication.AddClusterAuthentication(services);
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(options);
         services.AddSingleton<ClusterReadiness>();

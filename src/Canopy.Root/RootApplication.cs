@@ -16,15 +16,12 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Microsoft.IdentityModel.Tokens;
 
 namespace Canopy.Root;
 
 /// <summary>The root orchestrator: public API, auth, store, root scheduler and the cluster link server, in one web host.</summary>
 public static partial class RootApplication
 {
-    private const string SigningKeySetting = "jwt_signing_key";
-
     /// <summary>
     /// Builds the root. The store is opened, its schema created and the Admin user bootstrapped here (see
     /// <see cref="AdminBootstrap"/> in the services); after <c>StartAsync</c> the root serves and schedules.
@@ -48,9 +45,7 @@ public static partial class RootApplication
             throw;
         }
 
-        var signingKey = new SymmetricSecurityKey(Convert.FromBase64String(
-            store.GetOrAddSettingAsync(SigningKeySetting, () => Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(64)), default)
-                .GetAwaiter().GetResult()));
+        var signingKey = UserTokenSigningKey.LoadOrCreateAsync(store, default).GetAwaiter().GetResult();
         var admin = AdminSeeder.EnsureAsync(store, options, TimeProvider.System, default).GetAwaiter().GetResult();
 
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = options.DataDir });
@@ -80,7 +75,7 @@ public static partial class RootApplication
     }
 
     private static void AddServices(
-        IServiceCollection services, RootOptions options, SqliteRootStore store, SymmetricSecurityKey signingKey, AdminBootstrap admin)
+        IServiceCollection services, RootOptions options, SqliteRootStore store, UserTokenSigningKey signingKey, AdminBootstrap admin)
     {
         services.AddSingleton(options);
         services.AddSingleton(admin);
@@ -92,6 +87,7 @@ public static partial class RootApplication
 
         services.AddCanopyApiDefaults();
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        services.AddSingleton(_ => signingKey);
         services.AddSingleton(sp => new TokenService(signingKey, options, sp.GetRequiredService<TimeProvider>()));
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme).Configure<TokenService>((o, tokens) =>

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using Canopy.Cli.Roles;
 using Canopy.Cluster;
+using Canopy.Cluster.Auth;
 using Canopy.NodeEngine;
 using Canopy.Root;
 using Microsoft.Extensions.Configuration;
@@ -85,6 +86,7 @@ public static class RoleCommands
             Console.Out.WriteLine($"Canopy is up ({started.Elapsed.TotalSeconds:0.0} s).");
             Console.Out.WriteLine($"  API:        {rootUrl}   (docs: {rootUrl}/api/docs)");
             Console.Out.WriteLine($"  Cluster:    {clusterOptions.Name} at {clusterUrl}, MQTT {host}:{clusterOptions.Mqtt.Port}");
+            Console.Out.WriteLine($"              its API takes an Admin's token, or its own admin token: {cluster.Services.GetRequiredService<ClusterAdminToken>().File}");
             Console.Out.WriteLine($"  Node:       {nodeOptions.Name ?? Environment.MachineName}");
             Console.Out.WriteLine($"  Data dir:   {dataDir}");
             Console.Out.WriteLine($"  Admin user: {admin.UserName}");
@@ -171,8 +173,12 @@ public static class RoleCommands
             });
             var options = RoleConfiguration.Bind(config, "Cluster", new ClusterOptions { DataDir = DataDirOf(config, "cluster") });
             await using var tiers = new TierSet();
-            await StartAsync(tiers, () => TierHosts.Cluster(options, parse.GetValue(LogLevelOption) ?? LogLevel.Information), "cluster", ct);
+            var cluster = await StartAsync(tiers, () => TierHosts.Cluster(options, parse.GetValue(LogLevelOption) ?? LogLevel.Information), "cluster", ct);
             Console.Out.WriteLine($"Cluster {options.Name} API at {options.Listen}, MQTT {options.Mqtt.ListenHost}:{options.Mqtt.Port}; registering at {options.RootUrl}.");
+            var admin = cluster.Services.GetRequiredService<ClusterAdminToken>();
+            Console.Out.WriteLine(admin.InitialToken is { } initial
+                ? $"Admin token of its API: {initial}   (first start only; also in {admin.File}; a root Admin's token works too)"
+                : $"Admin token of its API in {admin.File} (a root Admin's token works too)");
             await WaitForStopAsync(ct);
             return ExitCodes.Success;
         });

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using Canopy.Cluster.Auth;
 using Canopy.Cluster.Storage;
 using Canopy.Contracts;
 using Canopy.Contracts.Registration;
@@ -11,7 +12,8 @@ namespace Canopy.Cluster.RootLink;
 /// Registers the cluster at the root (<c>POST /api/v1/clusters/register</c>) until it succeeds: with back-off while the root is
 /// unreachable, slowly (and loudly) while it refuses the join token. Keeps the id and credential in the store.
 /// </summary>
-internal sealed partial class RootRegistration(IClusterStore store, ClusterOptions options, ILogger<RootRegistration> logger)
+internal sealed partial class RootRegistration(
+    IClusterStore store, RootUserTokens userTokens, ClusterOptions options, TimeProvider time, ILogger<RootRegistration> logger)
 {
     private static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan RefusedDelay = TimeSpan.FromSeconds(15);
@@ -34,6 +36,7 @@ internal sealed partial class RootRegistration(IClusterStore store, ClusterOptio
             Log.Registering(logger, options.Name, url, attempt);
             try
             {
+                var sent = time.GetUtcNow();
                 using var response = await http.PostAsJsonAsync(url, request, CanopyJson.Options, ct);
                 if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
                 {
@@ -62,6 +65,13 @@ internal sealed partial class RootRegistration(IClusterStore store, ClusterOptio
                         ?? throw new HttpRequestException("the root answered the registration without a body");
                     await store.SetSettingAsync(SettingKeys.ClusterId, registered.Id, ct);
                     await store.SetSettingAsync(SettingKeys.RootCredential, registered.Credential, ct);
+                    if (registered.UserTokenKey is { } key)
+                    {
+                        // The root's clock, as of the middle of the round trip: its tokens' lifetimes are checked by it.
+                        var local = sent + ((time.GetUtcNow() - sent) / 2);
+                        await userTokens.SetAsync(key, registered.RootTime is { } rootTime ? rootTime - local : TimeSpan.Zero, ct);
+                    }
+
                     Log.Registered(logger, options.Name, registered.Id);
                     return registered;
                 }
