@@ -38,6 +38,7 @@ internal static class EventIds
     public const int NodeClockSkewed = 220;
     public const int NodeClockFixed = 221;
     public const int InstanceHandedBack = 222;
+    public const int NodeSecretBound = 223;
 
     // Placement/ 300-399
     public const int InstancePlaced = 300;
@@ -58,4 +59,8 @@ internal static class EventIds
     public const int DeployReceived = 409;
     public const int UndeployReceived = 410;
     public const int RootRegisterFailed = 411;
+    public const int RootNameRefused = 412;
+
+    // 5xx: storage
+    public const int StoreUpgraded = 500;
 }
