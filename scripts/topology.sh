@@ -161,6 +161,8 @@ case "$cmd" in
           echo "STATE_DIR=$state"
           echo "CLUSTER_JOIN_TOKEN=$ctoken"
           echo "NODE_JOIN_TOKEN=$ntoken"
+          # Each cluster's API takes its own admin token (or a root Admin's access token).
+          echo "CLUSTER_ADMIN_TOKENS=$state/data/c*/admin-token"
           trap - ERR
           exit 0
         fi

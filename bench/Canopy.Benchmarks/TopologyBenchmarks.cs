@@ -41,11 +41,12 @@ internal static class TopologyBenchmarks
     /// <summary>Application messages (not keep-alives) each cluster counts, over <paramref name="window"/> with no instance anywhere.</summary>
     private static async Task IdleTrafficAsync(Topology topology, TimeSpan window)
     {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        var clients = topology.Clusters.Select(c => c.Api()).ToList();
         await Task.Delay(TimeSpan.FromSeconds(10)); // past the burst of joining
-        var before = await Task.WhenAll(topology.Clusters.Select(c => http.GetFromJsonAsync<Traffic>($"{c.Url}/api/v1/traffic", CanopyJson.Options)));
+        var before = await Task.WhenAll(clients.Select(c => c.GetFromJsonAsync<Traffic>("api/v1/traffic", CanopyJson.Options)));
         await Task.Delay(window);
-        var after = await Task.WhenAll(topology.Clusters.Select(c => http.GetFromJsonAsync<Traffic>($"{c.Url}/api/v1/traffic", CanopyJson.Options)));
+        var after = await Task.WhenAll(clients.Select(c => c.GetFromJsonAsync<Traffic>("api/v1/traffic", CanopyJson.Options)));
+        clients.ForEach(c => c.Dispose());
 
         var nodes = topology.Clusters.Sum(c => c.Workers.Count);
         var minutes = (after[0]!.At - before[0]!.At).TotalMinutes;

@@ -1,17 +1,22 @@
 using Canopy.Cluster.Api;
+using Canopy.Cluster.Auth;
+using Canopy.Cluster.Storage;
 using Canopy.Hosting;
+using Canopy.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Canopy.Cluster;
 
 /// <summary>
-/// The cluster orchestrator tier: node API on <see cref="ClusterOptions.Listen"/>, a Mosquitto child, MQTT handling of the nodes,
+/// The cluster orchestrator tier: node API on <see cref="ClusterOptions.Listen"/> (all but health, status and node registration need
+/// an Admin's root token or the cluster's <see cref="ClusterAdminToken"/>), a Mosquitto child, MQTT handling of the nodes,
 /// the cluster scheduler and failure detector, and the link to the root. Wait on <see cref="ClusterReadiness.Registered"/>
 /// (from the app's services) to know it has joined the root.
 /// </summary>
-public static class ClusterApplication
+public static partial class ClusterApplication
 {
     /// <param name="configure">Runs last, so a host (or a test: <c>b.WebHost.UseTestServer()</c>) can replace anything.</param>
     /// <exception cref="ArgumentException">The options are not usable; the message lists every problem.</exception>
@@ -27,13 +32,37 @@ public static class ClusterApplication
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls(options.Listen);
         builder.Services.AddCanopyCluster(options);
+        builder.Services.AddSingleton(ClusterAdminToken.LoadOrCreate(options.DataDir));
 
         configure?.Invoke(builder);
 
         var app = builder.Build();
+        OpenStore(app);
         app.UseCanopyProblems();
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.MapNodeApi();
         app.MapClusterApi();
         return app;
     }
+
+    /// <summary>Opens (and migrates) the store now, so that a data dir this Canopy cannot use fails the start with its reason.</summary>
+    private static void OpenStore(WebApplication app)
+    {
+        try
+        {
+            if (app.Services.GetRequiredService<IClusterStore>() is SqliteStore { Upgrade: { Upgraded: true } upgrade } store)
+            {
+                StoreUpgraded(app.Logger, store.FilePath, upgrade.From, upgrade.To);
+            }
+        }
+        catch
+        {
+            ((IDisposable)app).Dispose();
+            throw;
+        }
+    }
+
+    [LoggerMessage(EventId = EventIds.StoreUpgraded, Level = LogLevel.Information, Message = "Upgraded {File} from schema version {From} to {To}")]
+    private static partial void StoreUpgraded(ILogger logger, string file, int from, int to);
 }

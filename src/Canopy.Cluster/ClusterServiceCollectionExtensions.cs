@@ -1,3 +1,4 @@
+using Canopy.Cluster.Auth;
 using Canopy.Cluster.Broker;
 using Canopy.Cluster.Instances;
 using Canopy.Cluster.Nodes;
@@ -20,11 +21,12 @@ internal static class ClusterServiceCollectionExtensions
     public static IServiceCollection AddCanopyCluster(this IServiceCollection services, ClusterOptions options)
     {
         services.AddCanopyApiDefaults();
+        ClusterAuthentication.AddClusterAuthentication(services);
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(options);
         services.AddSingleton<ClusterReadiness>();
         services.AddSingleton<ClusterTraffic>();
-        services.AddSingleton<IClusterStore>(sp => new SqliteClusterStore(options.DataDir, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<IClusterStore>(sp => SqliteClusterStore.Open(options.DataDir, sp.GetRequiredService<TimeProvider>()));
 
         services.AddSingleton(new MosquittoFiles(options.DataDir));
         services.AddSingleton<MosquittoProcess>();

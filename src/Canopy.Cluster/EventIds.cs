@@ -38,6 +38,7 @@ internal static class EventIds
     public const int NodeClockSkewed = 220;
     public const int NodeClockFixed = 221;
     public const int InstanceHandedBack = 222;
+    public const int NodeSecretBound = 223;
     public const int NodeLeft = 240;
     public const int NodeSubnetMoved = 241;
 
@@ -60,4 +61,8 @@ internal static class EventIds
     public const int DeployReceived = 409;
     public const int UndeployReceived = 410;
     public const int RootRegisterFailed = 411;
+    public const int RootNameRefused = 412;
+
+    // 5xx: storage
+    public const int StoreUpgraded = 500;
 }

@@ -6,6 +6,7 @@ using Canopy.Root.Deployments;
 using Canopy.Root.Monitoring;
 using Canopy.Root.Placement;
 using Canopy.Root.Store;
+using Canopy.Storage;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
@@ -16,15 +17,12 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Microsoft.IdentityModel.Tokens;
 
 namespace Canopy.Root;
 
 /// <summary>The root orchestrator: public API, auth, store, root scheduler and the cluster link server, in one web host.</summary>
-public static class RootApplication
+public static partial class RootApplication
 {
-    private const string SigningKeySetting = "jwt_signing_key";
-
     /// <summary>
     /// Builds the root. The store is opened, its schema created and the Admin user bootstrapped here (see
     /// <see cref="AdminBootstrap"/> in the services); after <c>StartAsync</c> the root serves and schedules.
@@ -37,10 +35,18 @@ public static class RootApplication
         Directory.CreateDirectory(options.DataDir);
 
         var store = new SqliteRootStore(Path.Combine(options.DataDir, "root.db"));
-        store.Initialize();
-        var signingKey = new SymmetricSecurityKey(Convert.FromBase64String(
-            store.GetOrAddSettingAsync(SigningKeySetting, () => Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(64)), default)
-                .GetAwaiter().GetResult()));
+        SchemaUpgrade upgrade;
+        try
+        {
+            upgrade = store.Initialize();
+        }
+        catch
+        {
+            store.Dispose();
+            throw;
+        }
+
+        var signingKey = UserTokenSigningKey.LoadOrCreateAsync(store, default).GetAwaiter().GetResult();
         var admin = AdminSeeder.EnsureAsync(store, options, TimeProvider.System, default).GetAwaiter().GetResult();
 
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = options.DataDir });
@@ -50,6 +56,11 @@ public static class RootApplication
         configure?.Invoke(builder);
 
         var app = builder.Build();
+        if (upgrade.Upgraded)
+        {
+            StoreUpgraded(app.Logger, store.FilePath, upgrade.From, upgrade.To);
+        }
+
         app.UseCanopyProblems();
 
         // Before authentication: a preflight carries no token and must still be answered.
@@ -68,7 +79,7 @@ public static class RootApplication
     }
 
     private static void AddServices(
-        IServiceCollection services, RootOptions options, SqliteRootStore store, SymmetricSecurityKey signingKey, AdminBootstrap admin)
+        IServiceCollection services, RootOptions options, SqliteRootStore store, UserTokenSigningKey signingKey, AdminBootstrap admin)
     {
         services.AddSingleton(options);
         services.AddSingleton(admin);
@@ -81,6 +92,7 @@ public static class RootApplication
 
         services.AddCanopyApiDefaults();
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        services.AddSingleton(_ => signingKey);
         services.AddSingleton(sp => new TokenService(signingKey, options, sp.GetRequiredService<TimeProvider>()));
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme).Configure<TokenService>((o, tokens) =>
@@ -125,4 +137,7 @@ public static class RootApplication
         app.MapJoinTokens();
         app.MapClusterLinks();
     }
+
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Upgraded {File} from schema version {From} to {To}")]
+    private static partial void StoreUpgraded(ILogger logger, string file, int from, int to);
 }

@@ -10,8 +10,9 @@ public sealed class ArchitectureTests
     [InlineData("Canopy.Contracts", new[] { "Canopy.Core" })]
     [InlineData("Canopy.Mqtt", new string[0])]
     [InlineData("Canopy.Hosting", new[] { "Canopy.Core", "Canopy.Contracts" })]
-    [InlineData("Canopy.Root", new[] { "Canopy.Core", "Canopy.Contracts", "Canopy.Hosting" })]
-    [InlineData("Canopy.Cluster", new[] { "Canopy.Core", "Canopy.Contracts", "Canopy.Hosting", "Canopy.Mqtt" })]
+    [InlineData("Canopy.Storage", new string[0])]
+    [InlineData("Canopy.Root", new[] { "Canopy.Core", "Canopy.Contracts", "Canopy.Hosting", "Canopy.Storage" })]
+    [InlineData("Canopy.Cluster", new[] { "Canopy.Core", "Canopy.Contracts", "Canopy.Hosting", "Canopy.Mqtt", "Canopy.Storage" })]
     [InlineData("Canopy.Cri", new string[0])]
     [InlineData("Canopy.NodeEngine", new[] { "Canopy.Core", "Canopy.Contracts", "Canopy.Mqtt", "Canopy.Cri" })]
     public void Project_ReferencesOnlyWhatItMay(string assembly, string[] allowed)

@@ -1,3 +1,4 @@
+using Canopy.Contracts.Api;
 using Canopy.Core.States;
 using Canopy.Testing;
 
@@ -19,12 +20,14 @@ public sealed class RestartTests
         var deploy = await canopy.CliAsync("app", "deploy", Slas.ExecWeb(canopy.DataDir, port, "keep"), "--watch", "--timeout", "30");
         deploy.ExitCode.ShouldBe(0, deploy.ToString());
         (await canopy.CliAsync("service", "scale", "keep.e2e.web.e2e", "2")).ExitCode.ShouldBe(0);
+        NodeDocument nodeBefore;
         using (var api = await canopy.ApiAsync())
         {
             await Wait.ForAsync(() => api.ServiceByNameAsync("keep"),
                 s => s.InstanceList.Count == 2 && s.InstanceList.All(i => i.Status == InstanceStatus.Running), TimeSpan.FromSeconds(15), "2 running");
             var user = await api.PostJsonAsync("api/auth/register", new { name = "alice", password = "alice-password-1", roles = new[] { "Application_Provider" }, email = "a@example.org" });
             user.IsSuccessStatusCode.ShouldBeTrue(await user.Content.ReadAsStringAsync());
+            nodeBefore = (await api.GetJsonAsync<List<NodeDocument>>("api/v1/nodes")).ShouldHaveSingleItem();
         }
 
         (await canopy.StopAsync()).ShouldBe(0, canopy.StdErr);
@@ -38,6 +41,11 @@ public sealed class RestartTests
         await Wait.ForAsync(() => ApiClientExtensions.GetTextAsync(port), t => t.Contains("hello"), TimeSpan.FromSeconds(5), "instance 0's page");
         await Wait.ForAsync(() => ApiClientExtensions.GetTextAsync(port + 1), t => t.Contains("hello"), TimeSpan.FromSeconds(5), "instance 1's page");
         (await again.GetAsync("api/user/alice")).IsSuccessStatusCode.ShouldBeTrue();
+
+        // The restarted cluster and node proved themselves with their own secrets and kept their ids.
+        var nodeAfter = (await again.GetJsonAsync<List<NodeDocument>>("api/v1/nodes")).ShouldHaveSingleItem();
+        (nodeAfter.Id, nodeAfter.ClusterId).ShouldBe((nodeBefore.Id, nodeBefore.ClusterId));
+        (await again.GetJsonAsync<List<ClusterDocument>>("api/clusters/")).ShouldHaveSingleItem().Id.ShouldBe(nodeBefore.ClusterId);
 
         // Exactly one workload per instance on the machine: nothing was started twice.
         var httpds = Directory.EnumerateDirectories("/proc")

@@ -92,7 +92,7 @@ public sealed class JoinTokenTests : RootTestBase
 
         var other = await RegisterAsync("edge-1", RootHost.JoinToken);
 
-        (await other.ShouldBeProblemAsync(HttpStatusCode.Conflict)).Detail().ShouldBe("cluster name edge-1 is in use by a connected cluster");
+        (await other.ShouldBeProblemAsync(HttpStatusCode.Conflict)).Detail().ShouldStartWith("cluster name edge-1 is registered by another cluster");
     }
 
     [Fact]

@@ -387,6 +387,17 @@ public sealed class TopologyCluster(string name, string location, TopologyHost h
     public TopologyHost Host { get; } = host;
     public string Url => $"http://{Host.Ip}:10100";
     public IReadOnlyList<TopologyHost> Workers => WorkerList;
+
+    /// <summary>The cluster's own admin credential for its API, from its data dir.</summary>
+    public string AdminToken => File.ReadAllText(Path.Combine(Host.DataDir, "admin-token")).Trim();
+
+    /// <summary>A client of the cluster's API with its admin token.</summary>
+    public HttpClient Api(TimeSpan? timeout = null)
+    {
+        var client = new HttpClient { BaseAddress = new Uri(Url + "/"), Timeout = timeout ?? TimeSpan.FromSeconds(5) };
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", AdminToken);
+        return client;
+    }
     internal List<TopologyHost> WorkerList { get; } = [];
 }
 

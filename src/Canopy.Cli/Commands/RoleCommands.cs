@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Net;
 using Canopy.Cli.Roles;
 using Canopy.Cluster;
+using Canopy.Cluster.Auth;
 using Canopy.Hosting;
 using Canopy.NodeEngine;
 using Canopy.NodeEngine.ClusterLink;
@@ -87,22 +88,21 @@ public static class RoleCommands
             var nodeOptions = RoleConfiguration.Bind(config, "Node", new NodeEngineOptions { DataDir = "" });
 
             await using var tiers = new TierSet();
-            var root = tiers.Add(TierHosts.Root(rootOptions, level), "root");
-            var readiness = UpReadiness.Require(root.Services.GetRequiredService<Readiness>(), clusterOptions.Name, nodeOptions.Name ?? Environment.MachineName);
-            await StartAsync(tiers, root, "root", ct);
-            var cluster = tiers.Add(TierHosts.Cluster(clusterOptions, level), "cluster");
-            readiness.Cluster = cluster.Services.GetRequiredService<ClusterReadiness>();
-            await StartAsync(tiers, cluster, "cluster", ct);
-            var node = tiers.Add(TierHosts.Node(nodeOptions, level), "node");
-            readiness.Node = node.Services.GetRequiredService<NodeReadiness>();
-            await StartAsync(tiers, node, "node", ct);
-            await WaitAsync(readiness.Cluster.Registered, "the cluster to register at the root", ct);
-            await WaitAsync(readiness.Node.Connected, "the node to join the cluster", ct);
+            var readiness = new UpReadiness();
+            var root = await StartAsync(tiers, () => TierHosts.Root(rootOptions, level), "root", ct,
+                r => readiness.Register(r.Services.GetRequiredService<Readiness>(), clusterOptions.Name, nodeOptions.Name ?? Environment.MachineName));
+            var cluster = await StartAsync(tiers, () => TierHosts.Cluster(clusterOptions, level), "cluster", ct,
+                c => readiness.Cluster = c.Services.GetRequiredService<ClusterReadiness>());
+            await StartAsync(tiers, () => TierHosts.Node(nodeOptions, level), "node", ct,
+                n => readiness.Node = n.Services.GetRequiredService<NodeReadiness>());
+            await WaitAsync(readiness.Cluster!.Registered, "the cluster to register at the root", ct);
+            await WaitAsync(readiness.Node!.Connected, "the node to join the cluster", ct);
 
             var admin = root.Services.GetRequiredService<AdminBootstrap>();
             Console.Out.WriteLine($"Canopy is up ({started.Elapsed.TotalSeconds:0.0} s).");
             Console.Out.WriteLine($"  API:        {rootUrl}   (docs: {rootUrl}/api/docs)");
             Console.Out.WriteLine($"  Cluster:    {clusterOptions.Name} at {clusterUrl}, MQTT {host}:{clusterOptions.Mqtt.Port}");
+            Console.Out.WriteLine($"              its API takes an Admin's token, or its own admin token: {cluster.Services.GetRequiredService<ClusterAdminToken>().File}");
             Console.Out.WriteLine($"  Node:       {nodeOptions.Name ?? Environment.MachineName}");
             Console.Out.WriteLine($"  Data dir:   {dataDir}");
             Console.Out.WriteLine($"  Admin user: {admin.UserName}");
@@ -143,8 +143,7 @@ public static class RoleCommands
             }.WithCorsOrigins(parse.GetValue(CorsOrigin)));
             var options = RoleConfiguration.Bind(config, "Root", new RootOptions { DataDir = DataDirOf(config, "root") });
             await using var tiers = new TierSet();
-            var root = tiers.Add(TierHosts.Root(options, parse.GetValue(LogLevelOption) ?? LogLevel.Information), "root");
-            await StartAsync(tiers, root, "root", ct);
+            var root = await StartAsync(tiers, () => TierHosts.Root(options, parse.GetValue(LogLevelOption) ?? LogLevel.Information), "root", ct);
             var admin = root.Services.GetRequiredService<AdminBootstrap>();
             Console.Out.WriteLine($"Root API at {options.Listen} (docs: {options.Listen}/api/docs). Admin user: {admin.UserName}");
             if (admin.InitialPassword is not null)
@@ -191,9 +190,12 @@ public static class RoleCommands
             });
             var options = RoleConfiguration.Bind(config, "Cluster", new ClusterOptions { DataDir = DataDirOf(config, "cluster") });
             await using var tiers = new TierSet();
-            var cluster = tiers.Add(TierHosts.Cluster(options, parse.GetValue(LogLevelOption) ?? LogLevel.Information), "cluster");
-            await StartAsync(tiers, cluster, "cluster", ct);
+            var cluster = await StartAsync(tiers, () => TierHosts.Cluster(options, parse.GetValue(LogLevelOption) ?? LogLevel.Information), "cluster", ct);
             Console.Out.WriteLine($"Cluster {options.Name} API at {options.Listen}, MQTT {options.Mqtt.ListenHost}:{options.Mqtt.Port}; registering at {options.RootUrl}.");
+            var admin = cluster.Services.GetRequiredService<ClusterAdminToken>();
+            Console.Out.WriteLine(admin.InitialToken is { } initial
+                ? $"Admin token of its API: {initial}   (first start only; also in {admin.File}; a root Admin's token works too)"
+                : $"Admin token of its API in {admin.File} (a root Admin's token works too)");
             await WaitForStopAsync(ct);
             return ExitCodes.Success;
         });
@@ -248,8 +250,7 @@ public static class RoleCommands
             }
 
             await using var tiers = new TierSet();
-            var node = tiers.Add(TierHosts.Node(options, parse.GetValue(LogLevelOption) ?? LogLevel.Information), "node");
-            await StartAsync(tiers, node, "node", ct);
+            await StartAsync(tiers, () => TierHosts.Node(options, parse.GetValue(LogLevelOption) ?? LogLevel.Information), "node", ct);
             Console.Out.WriteLine($"Node engine {options.Name ?? Environment.MachineName} joining {options.ClusterUrl}.");
             await WaitForStopAsync(ct);
             return ExitCodes.Success;
@@ -304,11 +305,19 @@ public static class RoleCommands
     private static string DataDirOf(IConfiguration config, string tier) =>
         Path.GetFullPath(config["DataDir"] is { Length: > 0 } d ? Path.Combine(d, tier) : Path.Combine(RoleConfiguration.DefaultDataDir(), tier));
 
-    private static async Task StartAsync(TierSet tiers, IHost host, string tier, CancellationToken ct)
+    /// <summary>
+    /// Builds (opening its store) and starts a tier, <paramref name="prepare"/> in between; either failing stops the tiers
+    /// already running and says why.
+    /// </summary>
+    private static async Task<T> StartAsync<T>(TierSet tiers, Func<T> create, string tier, CancellationToken ct, Action<T>? prepare = null)
+        where T : IHost
     {
         try
         {
+            var host = tiers.Add(create(), tier);
+            prepare?.Invoke(host);
             await host.StartAsync(ct);
+            return host;
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

@@ -51,6 +51,11 @@ public static class TokenCommands
 
     private static Option<string?> TtlOption() => new("--ttl") { Description = "Lifetime, e.g. 30m, 24h, 7d (default: no expiry)" };
 
+    private static Option<int?> UsesOption() => new("--uses")
+    {
+        Description = "How many clusters or nodes it may register (default: no limit); re-registering with its own secret uses none",
+    };
+
     private static Argument<string> IdArgument() => new("id") { Description = "The token's id (from `canopy token list`)" };
 
     private static string NodeTokens(string cluster) => $"api/v1/clusters/{Uri.EscapeDataString(cluster)}/tokens/nodes";
@@ -59,9 +64,10 @@ public static class TokenCommands
     {
         var description = DescriptionOption();
         var ttl = TtlOption();
-        var command = new Command("cluster", "A token a cluster orchestrator joins the root with (canopy cluster --join-token)") { description, ttl };
-        command.Handle((parse, ct) => CreateAsync(parse, "api/v1/tokens/clusters", parse.GetValue(description), parse.GetValue(ttl),
-            "canopy cluster --join-token", ct));
+        var uses = UsesOption();
+        var command = new Command("cluster", "A token a cluster orchestrator joins the root with (canopy cluster --join-token)") { description, ttl, uses };
+        command.Handle((parse, ct) => CreateAsync(parse, "api/v1/tokens/clusters",
+            new CreateJoinTokenRequest(parse.GetValue(description), Ttl(parse.GetValue(ttl)), Uses(parse.GetValue(uses))), "canopy cluster --join-token", ct));
         return command;
     }
 
@@ -70,15 +76,21 @@ public static class TokenCommands
         var cluster = ClusterOption();
         var description = DescriptionOption();
         var ttl = TtlOption();
-        var command = new Command("node", "A token worker nodes join that cluster with (canopy node --join-token)") { cluster, description, ttl };
-        command.Handle((parse, ct) => CreateAsync(parse, NodeTokens(parse.GetValue(cluster)!), parse.GetValue(description), parse.GetValue(ttl),
-            "canopy node --join-token", ct));
+        var uses = UsesOption();
+        var command = new Command("node", "A token worker nodes join that cluster with (canopy node --join-token)") { cluster, description, ttl, uses };
+        command.Handle((parse, ct) => CreateAsync(parse, NodeTokens(parse.GetValue(cluster)!),
+            new CreateJoinTokenRequest(parse.GetValue(description), Ttl(parse.GetValue(ttl)), Uses(parse.GetValue(uses))), "canopy node --join-token", ct));
         return command;
     }
 
-    private static async Task<int> CreateAsync(ParseResult parse, string path, string? description, string? ttl, string usage, CancellationToken ct)
+    private static long? Ttl(string? ttl) => ttl is null ? null : ParseTtl(ttl);
+
+    private static int? Uses(int? uses) => uses is null or > 0
+        ? uses
+        : throw new CliException($"--uses: {uses} is not a positive number of registrations", ExitCodes.InvalidInput);
+
+    private static async Task<int> CreateAsync(ParseResult parse, string path, CreateJoinTokenRequest request, string usage, CancellationToken ct)
     {
-        var request = new CreateJoinTokenRequest(description, ttl is null ? null : ParseTtl(ttl));
         var output = GlobalOptions.OutputOf(parse);
         using var api = GlobalOptions.ClientOf(parse);
         var created = await api.PostAsync<CreatedJoinTokenDocument>(path, request, ct);
@@ -89,7 +101,8 @@ public static class TokenCommands
         }
 
         output.Info($"Created {created.Kind} join token {created.Id}" +
-                    (created.ExpiresAt is { } e ? $" (expires {e.ToUniversalTime():yyyy-MM-dd HH:mm:ss}Z)" : " (no expiry)") + ".");
+                    (created.ExpiresAt is { } e ? $" (expires {e.ToUniversalTime():yyyy-MM-dd HH:mm:ss}Z" : " (no expiry") +
+                    (created.MaxUses is { } max ? $", {max} use{(max == 1 ? "" : "s")})." : ")."));
         output.Info("Its secret is shown only now; pass it to " + usage + ":");
         output.Info(created.Token);
         return ExitCodes.Success;
@@ -121,10 +134,10 @@ public static class TokenCommands
             return ExitCodes.Success;
         }
 
-        output.Table(["ID", "KIND", "STATE", "DESCRIPTION", "CREATED", "BY", "EXPIRES"], tokens.Select(t => (IReadOnlyList<string>)
+        output.Table(["ID", "KIND", "STATE", "USES", "DESCRIPTION", "CREATED", "BY", "EXPIRES"], tokens.Select(t => (IReadOnlyList<string>)
         [
-            t.Id, t.Kind, State(t), Format.OrDash(t.Description), Time(t.CreatedAt), Format.OrDash(t.CreatedBy),
-            t.ExpiresAt is { } e ? Time(e) : "never",
+            t.Id, t.Kind, State(t), t.MaxUses is { } max ? $"{t.Uses}/{max}" : $"{t.Uses}", Format.OrDash(t.Description), Time(t.CreatedAt),
+            Format.OrDash(t.CreatedBy), t.ExpiresAt is { } e ? Time(e) : "never",
         ]));
         return ExitCodes.Success;
     }
@@ -167,7 +180,10 @@ public static class TokenCommands
     }
 
     private static string State(JoinTokenDocument token) =>
-        token.Revoked ? "revoked" : token.ExpiresAt is { } e && e <= DateTimeOffset.UtcNow ? "expired" : "valid";
+        token.Revoked ? "revoked"
+        : token.ExpiresAt is { } e && e <= DateTimeOffset.UtcNow ? "expired"
+        : token.MaxUses is { } max && token.Uses >= max ? "used up"
+        : "valid";
 
     private static string Time(DateTimeOffset time) => time.ToUniversalTime().ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
 }

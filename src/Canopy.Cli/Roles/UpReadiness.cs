@@ -20,12 +20,11 @@ internal sealed class UpReadiness
     public NodeReadiness? Node { get => _node; set => _node = value; }
     public bool Started { get => _started; set => _started = value; }
 
-    public static UpReadiness Require(Readiness readiness, string clusterName, string nodeName)
+    /// <summary>Makes the root's readiness wait for what this tracks; called before the root starts.</summary>
+    public void Register(Readiness readiness, string clusterName, string nodeName)
     {
-        var up = new UpReadiness();
-        readiness.Require($"cluster {clusterName} connected to the root", () => up.Cluster?.ConnectedToRoot == true);
-        readiness.Require($"node {nodeName} joined the cluster", () => up.Node?.Connected.IsCompletedSuccessfully == true);
-        readiness.Require("canopy up to finish starting", () => up.Started);
-        return up;
+        readiness.Require($"cluster {clusterName} connected to the root", () => Cluster?.ConnectedToRoot == true);
+        readiness.Require($"node {nodeName} joined the cluster", () => Node?.Connected.IsCompletedSuccessfully == true);
+        readiness.Require("canopy up to finish starting", () => Started);
     }
 }

@@ -8,13 +8,14 @@ using Microsoft.AspNetCore.Routing;
 
 namespace Canopy.Cluster.Api;
 
-/// <summary>The cluster's own status, and its nodes and instances for local debugging.</summary>
+/// <summary>The cluster's own status, and its nodes, instances and traffic for its administrators.</summary>
 internal static class ClusterEndpoints
 {
     public static IEndpointRouteBuilder MapClusterApi(this IEndpointRouteBuilder app)
     {
+        // Oakestra's probe and the health check stay open; everything else needs the Admin role (ClusterAuthentication).
         app.MapGet("/api/cluster/status", (ClusterOptions options, ClusterReadiness readiness) =>
-            new ClusterStatusDocument(options.Name, readiness.ClusterId, readiness.ConnectedToRoot));
+            new ClusterStatusDocument(options.Name, readiness.ClusterId, readiness.ConnectedToRoot)).AllowAnonymous();
 
         app.MapGet("/api/v1/nodes", async (IClusterStore store, ClusterOptions options, ClusterReadiness readiness, CancellationToken ct) =>
             NodeDocuments.Build(await store.ListNodesAsync(ct), await store.ListInstancesAsync(ct), readiness.ClusterId, options.Name));
@@ -28,7 +29,7 @@ internal static class ClusterEndpoints
             var brokerUp = !options.Mqtt.StartBroker || broker.Pid is not null;
             var health = new HealthDocument(brokerUp && mqtt.IsConnected ? "ok" : "degraded", brokerUp, mqtt.IsConnected, readiness.ConnectedToRoot);
             return Results.Json(health, statusCode: brokerUp ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
-        });
+        }).AllowAnonymous();
         return app;
     }
 }

@@ -12,8 +12,9 @@ internal static class NodeEndpoints
 {
     public static IEndpointRouteBuilder MapNodeApi(this IEndpointRouteBuilder app)
     {
+        // No user credential: a join token or the node's own secret, which the registry checks.
         app.MapPost("/api/node/register", async ([FromBody] JsonElement body, NodeRegistry registry, CancellationToken ct) =>
-            Results.Ok(await registry.RegisterAsync(body, ct)));
+            Results.Ok(await registry.RegisterAsync(body, ct))).AllowAnonymous();
         return app;
     }
 }

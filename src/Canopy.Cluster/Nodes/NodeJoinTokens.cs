@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
-using System.Text;
 using Canopy.Cluster.Storage;
+using Canopy.Contracts;
 using Canopy.Contracts.Api;
 using Microsoft.Extensions.Logging;
 
@@ -12,27 +12,33 @@ namespace Canopy.Cluster.Nodes;
 /// </summary>
 internal sealed partial class NodeJoinTokens(IClusterStore store, ClusterOptions options, TimeProvider time, ILogger<NodeJoinTokens> logger)
 {
-    public async Task<CreatedJoinTokenDocument> CreateAsync(string? description, long? ttlSeconds, string? createdBy, CancellationToken ct)
+    public async Task<CreatedJoinTokenDocument> CreateAsync(string? description, long? ttlSeconds, long? maxUses, string? createdBy, CancellationToken ct)
     {
         if (ttlSeconds is <= 0)
         {
             throw new ArgumentException($"ttl_seconds: {ttlSeconds} must be positive");
         }
 
+        if (maxUses is <= 0 or > int.MaxValue)
+        {
+            throw new ArgumentException($"max_uses: {maxUses} must be a positive number");
+        }
+
         var now = time.GetUtcNow();
-        var secret = "njt_" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        var secret = Secrets.New("njt_");
         var token = new NodeTokenRecord
         {
             Id = RandomNumberGenerator.GetHexString(12, lowercase: true),
-            SecretHash = Hash(secret),
+            SecretHash = Secrets.Hash(secret),
             Description = description,
             CreatedAt = now,
             CreatedBy = createdBy,
             ExpiresAt = ttlSeconds is { } ttl ? now.AddSeconds(ttl) : null,
+            MaxUses = (int?)maxUses,
         };
         await store.AddNodeTokenAsync(token, ct);
         Log.Created(logger, token.Id, createdBy ?? "-");
-        return new CreatedJoinTokenDocument(token.Id, secret, JoinTokenKinds.Node, description, token.CreatedAt, token.ExpiresAt);
+        return new CreatedJoinTokenDocument(token.Id, secret, JoinTokenKinds.Node, description, token.CreatedAt, token.ExpiresAt, token.MaxUses);
     }
 
     public async Task<IReadOnlyList<JoinTokenDocument>> ListAsync(CancellationToken ct) =>
@@ -50,20 +56,31 @@ internal sealed partial class NodeJoinTokens(IClusterStore store, ClusterOptions
         return token is null ? null : Document(token);
     }
 
-    /// <summary>Null when <paramref name="given"/> may register a node; otherwise why not, for the 401.</summary>
-    public async Task<string?> RefusalAsync(string? given, CancellationToken ct)
+    /// <summary>
+    /// Whether <paramref name="given"/> may register a new node: <see cref="NodeTokenCheck.Refusal"/> says why not (for the 401), and
+    /// <see cref="NodeTokenCheck.TokenId"/> names the created token whose use the registration counts (null for the static token).
+    /// </summary>
+    public async Task<NodeTokenCheck> CheckAsync(string? given, CancellationToken ct)
     {
-        if (!string.IsNullOrEmpty(given) && options.NodeJoinToken.Length > 0 &&
-            CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(given), Encoding.UTF8.GetBytes(options.NodeJoinToken)))
+        if (!string.IsNullOrEmpty(given) && options.NodeJoinToken.Length > 0 && Secrets.Same(given, options.NodeJoinToken))
         {
-            return null;
+            return new NodeTokenCheck(null, null);
         }
 
         var now = time.GetUtcNow();
-        var token = string.IsNullOrEmpty(given) ? null : await store.FindNodeTokenAsync(Hash(given), ct);
+        var token = string.IsNullOrEmpty(given) ? null : await store.FindNodeTokenAsync(Secrets.Hash(given), ct);
+        return new NodeTokenCheck(token?.Id, await RefusalAsync(given, token, now, ct));
+    }
+
+    public static string UsedUp(string tokenId, int? maxUses) =>
+        $"invalid node join token: token {tokenId} was used up" + (maxUses is { } max ? $" (all {max} of its uses)" : "");
+
+    private async Task<string?> RefusalAsync(string? given, NodeTokenRecord? token, DateTimeOffset now, CancellationToken ct)
+    {
         if (token is null)
         {
-            var none = options.NodeJoinToken.Length == 0 && (await store.ListNodeTokensAsync(ct)).All(t => t.Revoked || t.ExpiresAt <= now);
+            var none = options.NodeJoinToken.Length == 0 &&
+                       (await store.ListNodeTokensAsync(ct)).All(t => t.Revoked || t.UsedUp || t.ExpiresAt <= now);
             const string NoneHint = "this cluster accepts no nodes: it has no node join token configured (start it with --node-join-token, " +
                                     "or create one with `canopy token create node --cluster NAME`)";
             return string.IsNullOrEmpty(given)
@@ -76,13 +93,16 @@ internal sealed partial class NodeJoinTokens(IClusterStore store, ClusterOptions
             return $"invalid node join token: token {token.Id} was revoked";
         }
 
-        return token.ExpiresAt is { } expires && expires <= now ? $"invalid node join token: token {token.Id} expired at {expires:u}" : null;
+        if (token.ExpiresAt is { } expires && expires <= now)
+        {
+            return $"invalid node join token: token {token.Id} expired at {expires:u}";
+        }
+
+        return token.UsedUp ? UsedUp(token.Id, token.MaxUses) : null;
     }
 
-    private static string Hash(string secret) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
-
     private static JoinTokenDocument Document(NodeTokenRecord t) =>
-        new(t.Id, JoinTokenKinds.Node, t.Description, t.CreatedAt, t.CreatedBy, t.ExpiresAt, t.Revoked);
+        new(t.Id, JoinTokenKinds.Node, t.Description, t.CreatedAt, t.CreatedBy, t.ExpiresAt, t.Revoked, t.MaxUses, t.Uses);
 
     private static partial class Log
     {
@@ -93,3 +113,6 @@ internal sealed partial class NodeJoinTokens(IClusterStore store, ClusterOptions
         public static partial void Revoked(ILogger logger, string tokenId);
     }
 }
+
+/// <summary>The outcome of checking a node join token: the created token to count a use of, or why it may not register a node.</summary>
+internal readonly record struct NodeTokenCheck(string? TokenId, string? Refusal);

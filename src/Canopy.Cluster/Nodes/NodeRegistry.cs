@@ -12,8 +12,9 @@ using Microsoft.Extensions.Logging;
 namespace Canopy.Cluster.Nodes;
 
 /// <summary>
-/// <c>POST /api/node/register</c>: checks the join token (<see cref="NodeJoinTokens"/>), gives the node its id (the same one again on re-registration),
-/// its subnet and its own broker account, and makes the broker accept that account before answering.
+/// <c>POST /api/node/register</c>. A registered node proves it is itself with its own secret (the cluster keeps its hash) and gets
+/// its id, subnet and broker account again, join token or not. Anyone else needs a join token (<see cref="NodeJoinTokens"/>) and gets
+/// a new node: a join token never takes over an existing id. The broker accepts the account before the answer goes out.
 /// </summary>
 internal sealed partial class NodeRegistry(
     ClusterGate gate, IClusterStore store, BrokerService broker, BrokerUsers users, NodeJoinTokens tokens, ClusterOptions options,
@@ -30,7 +31,116 @@ internal sealed partial class NodeRegistry(
             throw ApiProblem.BadRequest("the registration must be a JSON object");
         }
 
-        await CheckTokenAsync(ReadString(body, "join_token"), ReadString(body, "host") ?? "(no host)", ct);
+        await broker.Ready.WaitAsync(ct);
+        var node = await gate.RunAsync(() => AdmitAsync(body, ct), ct);
+        await users.ApplyAsync(new BrokerUser(node.Id, node.MqttPassword), ct);
+        Log.Registered(logger, node.Host, node.Id, node.Subnet ?? "(none)");
+        return new NodeRegisterResponse(
+            node.Id, new MqttCredentials(options.Mqtt.AdvertisedHost, options.Mqtt.Port, node.Id, node.MqttPassword), node.Subnet);
+    }
+
+    private async Task<NodeRecord> AdmitAsync(JsonElement body, CancellationToken ct)
+    {
+        var id = ReadString(body, "id");
+        var secret = ReadString(body, "secret");
+        var host = ReadString(body, "host") ?? "(no host)";
+
+        // Without an id, the secret still finds the node: its first answer may have been lost before it kept the id.
+        var existing = id is { Length: > 0 } ? await store.GetNodeAsync(id, ct)
+            : secret is { Length: > 0 } ? await store.FindNodeBySecretAsync(Secrets.Hash(secret), ct)
+            : null;
+        if (existing is not null && Secrets.Matches(secret, existing.SecretHash))
+        {
+            return await RenewAsync(existing, Parse(body), ct);
+        }
+
+        var token = await tokens.CheckAsync(ReadString(body, "join_token"), ct);
+        if (token.Refusal is { } why)
+        {
+            Log.Refused(logger, host, why);
+            throw ApiProblem.Unauthorized(why);
+        }
+
+        if (existing is { SecretHash: not null })
+        {
+            var refusal = $"node {existing.Id} is registered, and this registration does not prove it is that node (its secret is " +
+                          "missing or wrong). A registered node proves it by itself with the secret in its data dir (node.json); a new " +
+                          "node registers without an id";
+            Log.Refused(logger, host, refusal);
+            throw ApiProblem.Forbidden(refusal);
+        }
+
+        var request = Parse(body);
+        if (request.Secret is not { Length: >= Secrets.MinLength and <= 256 })
+        {
+            throw ApiProblem.BadRequest(
+                $"secret: a node registers with a secret of its own ({Secrets.MinLength} to 256 characters) that later proves it is this " +
+                "node; a node that sends none runs an older Canopy: upgrade it", ["secret: missing or too short"]);
+        }
+
+        if (existing is not null)
+        {
+            // Registered before node secrets existed, when the id was all a node had: the first node to name it with a valid join
+            // token binds its secret (trust on first use); from then on only that secret registers it.
+            Log.SecretBound(logger, existing.Id, request.Host);
+            return await RenewAsync(existing, request, ct);
+        }
+
+        return await AddAsync(request, token.TokenId, ct);
+    }
+
+    /// <summary>
+    /// A registered node again: the same id, broker account and subnet (unless something on its machine now routes that subnet);
+    /// its static facts as it reports them now.
+    /// </summary>
+    private async Task<NodeRecord> RenewAsync(NodeRecord existing, NodeRegisterRequest request, CancellationToken ct)
+    {
+        var node = existing with
+        {
+            Host = request.Host,
+            Ip = request.Ip ?? existing.Ip,
+            StaticInfo = StaticInfo(request),
+            SecretHash = existing.SecretHash ?? Secrets.Hash(request.Secret!),
+        };
+        if (existing.Subnet is { } subnet && SubnetPool.Clash(subnet, request.SubnetsInUse) is { } route)
+        {
+            // Another node on its machine (of another cluster) or a network there took its subnet meanwhile.
+            node = node with { Subnet = await AllocateSubnetAsync(request, ct) };
+            Log.SubnetMoved(logger, node.Host, node.Id, subnet, route, node.Subnet);
+        }
+
+        await store.SaveNodeAsync(node, ct);
+        return node;
+    }
+
+    private async Task<NodeRecord> AddAsync(NodeRegisterRequest request, string? tokenId, CancellationToken ct)
+    {
+        var node = new NodeRecord
+        {
+            Id = RandomNumberGenerator.GetHexString(24, lowercase: true),
+            Host = request.Host,
+            Ip = request.Ip,
+            StaticInfo = StaticInfo(request),
+            MqttPassword = BrokerUsers.NewPassword(),
+            SecretHash = Secrets.Hash(request.Secret!),
+            Subnet = await AllocateSubnetAsync(request, ct),
+            RegisteredAt = time.GetUtcNow(),
+            Active = false,
+        };
+        return await store.AddNodeAsync(node, tokenId, ct)
+            ? node
+            : throw ApiProblem.Unauthorized(NodeJoinTokens.UsedUp(tokenId!, null));
+    }
+
+    /// <summary>A /26 no node of this cluster has, avoiding what is routed on the node's own machine.</summary>
+    private async Task<string> AllocateSubnetAsync(NodeRegisterRequest request, CancellationToken ct)
+    {
+        var taken = (await store.ListNodesAsync(ct)).Select(n => n.Subnet).OfType<string>().ToHashSet();
+        return SubnetPool.Allocate(taken, request.SubnetsInUse) ?? throw ApiProblem.Unavailable("no free node subnet is left in 10.18.0.0/16");
+    }
+
+    private static NodeRegisterRequest Parse(JsonElement body)
+    {
         NodeRegisterRequest request;
         try
         {
@@ -41,74 +151,16 @@ internal sealed partial class NodeRegistry(
             throw ApiProblem.BadRequest($"the node registration is not valid: {e.Message}");
         }
 
-        if (string.IsNullOrWhiteSpace(request.Host))
-        {
-            throw ApiProblem.BadRequest("host: the node's host name is required", ["host: required"]);
-        }
-
-        await broker.Ready.WaitAsync(ct);
-        var node = await gate.RunAsync(() => SaveAsync(request, ct), ct);
-        await users.ApplyAsync(new BrokerUser(node.Id, node.MqttPassword), ct);
-        Log.Registered(logger, node.Host, node.Id, node.Subnet ?? "(none)");
-        return new NodeRegisterResponse(
-            node.Id, new MqttCredentials(options.Mqtt.AdvertisedHost, options.Mqtt.Port, node.Id, node.MqttPassword), node.Subnet);
+        return string.IsNullOrWhiteSpace(request.Host)
+            ? throw ApiProblem.BadRequest("host: the node's host name is required", ["host: required"])
+            : request;
     }
+
+    /// <summary>What the cluster keeps of the request: never a secret.</summary>
+    private static NodeRegisterRequest StaticInfo(NodeRegisterRequest request) => request with { JoinToken = "", Secret = null };
 
     private static string? ReadString(JsonElement body, string name) =>
         body.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
-
-    private async Task CheckTokenAsync(string? token, string host, CancellationToken ct)
-    {
-        if (await tokens.RefusalAsync(token, ct) is { } why)
-        {
-            Log.Refused(logger, host, why);
-            throw ApiProblem.Unauthorized(why);
-        }
-    }
-
-    private async Task<NodeRecord> SaveAsync(NodeRegisterRequest request, CancellationToken ct)
-    {
-        // A known id keeps it; without an id, a host name we know keeps its id too (a node that lost its data dir).
-        var existing = request.Id is { Length: > 0 } id
-            ? await store.GetNodeAsync(id, ct)
-            : await store.FindNodeByHostAsync(request.Host, ct);
-        var staticInfo = request with { JoinToken = "" };
-        NodeRecord node;
-        if (existing is not null)
-        {
-            node = existing with { Host = request.Host, Ip = request.Ip ?? existing.Ip, StaticInfo = staticInfo };
-            if (existing.Subnet is { } subnet && SubnetPool.Clash(subnet, request.SubnetsInUse) is { } route)
-            {
-                // Another node on its machine (of another cluster) or a network there took its subnet meanwhile.
-                node = node with { Subnet = await AllocateSubnetAsync(request, ct) };
-                Log.SubnetMoved(logger, node.Host, node.Id, subnet, route, node.Subnet);
-            }
-        }
-        else
-        {
-            node = new NodeRecord
-            {
-                Id = RandomNumberGenerator.GetHexString(24, lowercase: true),
-                Host = request.Host,
-                Ip = request.Ip,
-                StaticInfo = staticInfo,
-                MqttPassword = BrokerUsers.NewPassword(),
-                Subnet = await AllocateSubnetAsync(request, ct),
-                RegisteredAt = time.GetUtcNow(),
-                Active = false,
-            };
-        }
-
-        await store.SaveNodeAsync(node, ct);
-        return node;
-    }
-
-    /// <summary>A /26 no node of this cluster has, avoiding what is routed on the node's own machine.</summary>
-    private async Task<string> AllocateSubnetAsync(NodeRegisterRequest request, CancellationToken ct)
-    {
-        var taken = (await store.ListNodesAsync(ct)).Select(n => n.Subnet).OfType<string>().ToHashSet();
-        return SubnetPool.Allocate(taken, request.SubnetsInUse) ?? throw ApiProblem.Unavailable("no free node subnet is left in 10.18.0.0/16");
-    }
 
     private static partial class Log
     {
@@ -121,5 +173,9 @@ internal sealed partial class NodeRegistry(
 
         [LoggerMessage(EventId = EventIds.NodeRegistrationRefused, Level = LogLevel.Warning, Message = "Refused registration of node {Host}: {Why}")]
         public static partial void Refused(ILogger logger, string host, string why);
+
+        [LoggerMessage(EventId = EventIds.NodeSecretBound, Level = LogLevel.Warning,
+            Message = "Node {NodeId}, registered before node secrets, was claimed by {Host} with a valid join token; its secret is bound to it now")]
+        public static partial void SecretBound(ILogger logger, string nodeId, string host);
     }
 }

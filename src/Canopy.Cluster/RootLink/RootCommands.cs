@@ -110,7 +110,8 @@ internal sealed partial class RootCommands(
                     await store.ListNodesAsync(ct), await store.ListInstancesAsync(ct), readiness.ClusterId, options.Name)),
                 LinkRequestKinds.Logs => await LogsAsync(request, ct),
                 LinkRequestKinds.NodeTokensCreate => Ok(request, await tokens.CreateAsync(
-                    ReadString(request.Args, "description"), ReadLong(request.Args, "ttl_seconds"), ReadString(request.Args, "created_by"), ct)),
+                    ReadString(request.Args, "description"), ReadLong(request.Args, "ttl_seconds"), ReadLong(request.Args, "max_uses"),
+                    ReadString(request.Args, "created_by"), ct)),
                 LinkRequestKinds.NodeTokensList => Ok(request, await tokens.ListAsync(ct)),
                 LinkRequestKinds.NodeTokensRevoke => await RevokeTokenAsync(request, ct),
                 _ => Error(request, $"unknown request kind '{request.Kind}'"),

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using Canopy.Cluster.Auth;
 using Canopy.Cluster.Storage;
 using Canopy.Contracts;
 using Canopy.Contracts.Registration;
@@ -11,7 +12,8 @@ namespace Canopy.Cluster.RootLink;
 /// Registers the cluster at the root (<c>POST /api/v1/clusters/register</c>) until it succeeds: with back-off while the root is
 /// unreachable, slowly (and loudly) while it refuses the join token. Keeps the id and credential in the store.
 /// </summary>
-internal sealed partial class RootRegistration(IClusterStore store, ClusterOptions options, ILogger<RootRegistration> logger)
+internal sealed partial class RootRegistration(
+    IClusterStore store, RootUserTokens userTokens, ClusterOptions options, TimeProvider time, ILogger<RootRegistration> logger)
 {
     private static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan RefusedDelay = TimeSpan.FromSeconds(15);
@@ -25,6 +27,7 @@ internal sealed partial class RootRegistration(IClusterStore store, ClusterOptio
             JoinToken = options.RootJoinToken,
             ClusterLocation = options.Location,
             ManagerUrl = options.Listen,
+            Secret = await SecretAsync(ct),
             Credential = await store.GetSettingAsync(SettingKeys.RootCredential, ct),
         };
         var delay = TimeSpan.FromMilliseconds(500);
@@ -33,11 +36,20 @@ internal sealed partial class RootRegistration(IClusterStore store, ClusterOptio
             Log.Registering(logger, options.Name, url, attempt);
             try
             {
+                var sent = time.GetUtcNow();
                 using var response = await http.PostAsJsonAsync(url, request, CanopyJson.Options, ct);
                 if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
                 {
                     var body = await response.Content.ReadAsStringAsync(ct);
                     Log.TokenRefused(logger, url, (int)response.StatusCode, body, RefusedDelay.TotalSeconds);
+                    await Task.Delay(RefusedDelay, ct);
+                    continue;
+                }
+
+                if (response.StatusCode is HttpStatusCode.Conflict)
+                {
+                    var body = await response.Content.ReadAsStringAsync(ct);
+                    Log.NameRefused(logger, url, options.Name, body, RefusedDelay.TotalSeconds);
                     await Task.Delay(RefusedDelay, ct);
                     continue;
                 }
@@ -53,6 +65,13 @@ internal sealed partial class RootRegistration(IClusterStore store, ClusterOptio
                         ?? throw new HttpRequestException("the root answered the registration without a body");
                     await store.SetSettingAsync(SettingKeys.ClusterId, registered.Id, ct);
                     await store.SetSettingAsync(SettingKeys.RootCredential, registered.Credential, ct);
+                    if (registered.UserTokenKey is { } key)
+                    {
+                        // The root's clock, as of the middle of the round trip: its tokens' lifetimes are checked by it.
+                        var local = sent + ((time.GetUtcNow() - sent) / 2);
+                        await userTokens.SetAsync(key, registered.RootTime is { } rootTime ? rootTime - local : TimeSpan.Zero, ct);
+                    }
+
                     Log.Registered(logger, options.Name, registered.Id);
                     return registered;
                 }
@@ -68,6 +87,22 @@ internal sealed partial class RootRegistration(IClusterStore store, ClusterOptio
         }
     }
 
+    /// <summary>
+    /// The cluster's own secret, made once and kept in its store (mode 0600) before it is first sent: the root binds it to the
+    /// cluster's name, and only this secret registers that name again.
+    /// </summary>
+    private async Task<string> SecretAsync(CancellationToken ct)
+    {
+        if (await store.GetSettingAsync(SettingKeys.ClusterSecret, ct) is { Length: > 0 } kept)
+        {
+            return kept;
+        }
+
+        var secret = Secrets.New();
+        await store.SetSettingAsync(SettingKeys.ClusterSecret, secret, ct);
+        return secret;
+    }
+
     private static partial class Log
     {
         [LoggerMessage(EventId = EventIds.RootRegistering, Level = LogLevel.Debug, Message = "Registering cluster {Name} at {Url} (attempt {Attempt})")]
@@ -76,6 +111,10 @@ internal sealed partial class RootRegistration(IClusterStore store, ClusterOptio
         [LoggerMessage(EventId = EventIds.RootTokenRefused, Level = LogLevel.Error,
             Message = "The root at {Url} refused this cluster's join token ({Status}: {Body}); check --root-join-token. Retrying in {Seconds} s")]
         public static partial void TokenRefused(ILogger logger, Uri url, int status, string body, double seconds);
+
+        [LoggerMessage(EventId = EventIds.RootNameRefused, Level = LogLevel.Error,
+            Message = "The root at {Url} refused the name {Name} ({Body}): another cluster registered it; start this one with another --name. Retrying in {Seconds} s")]
+        public static partial void NameRefused(ILogger logger, Uri url, string name, string body, double seconds);
 
         [LoggerMessage(EventId = EventIds.RootUnreachable, Level = LogLevel.Warning, Message = "Root unreachable at {Url}: {Error}; retrying in {Seconds} s")]
         public static partial void Unreachable(ILogger logger, Uri url, string error, double seconds);

@@ -8,12 +8,19 @@ internal interface IClusterStore
 {
     Task<NodeRecord?> GetNodeAsync(string id, CancellationToken ct);
 
-    Task<NodeRecord?> FindNodeByHostAsync(string host, CancellationToken ct);
+    /// <summary>The node whose secret hashes to <paramref name="secretHash"/>.</summary>
+    Task<NodeRecord?> FindNodeBySecretAsync(string secretHash, CancellationToken ct);
 
     Task<IReadOnlyList<NodeRecord>> ListNodesAsync(CancellationToken ct);
 
     /// <summary>Inserts or replaces the whole record.</summary>
     Task SaveNodeAsync(NodeRecord node, CancellationToken ct);
+
+    /// <summary>
+    /// Adds a new node and counts one use of the created join token it came with (<paramref name="joinTokenId"/>; null for the static
+    /// token), in one transaction. False when that token has no use left (nothing is written then).
+    /// </summary>
+    Task<bool> AddNodeAsync(NodeRecord node, string? joinTokenId, CancellationToken ct);
 
     /// <summary>Records a heartbeat: latest information, last seen, active.</summary>
     Task SaveNodeInformationAsync(string id, NodeInformation information, DateTimeOffset seen, CancellationToken ct);

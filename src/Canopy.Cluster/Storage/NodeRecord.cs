@@ -10,10 +10,13 @@ internal sealed record NodeRecord
     public required string Host { get; init; }
     public string? Ip { get; init; }
 
-    /// <summary>The registration request, join token blanked.</summary>
+    /// <summary>The registration request, join token and secret blanked.</summary>
     public required NodeRegisterRequest StaticInfo { get; init; }
 
     public required string MqttPassword { get; init; }
+
+    /// <summary>SHA-256 of the node's own secret, which it must show to register as this node again; null for a node registered before secrets existed.</summary>
+    public string? SecretHash { get; init; }
 
     /// <summary>The node's /26 for its instances (net manager).</summary>
     public string? Subnet { get; init; }

@@ -10,4 +10,12 @@ internal sealed record NodeTokenRecord
     public string? CreatedBy { get; init; }
     public DateTimeOffset? ExpiresAt { get; init; }
     public bool Revoked { get; init; }
+
+    /// <summary>How many nodes it may register; null = no limit.</summary>
+    public int? MaxUses { get; init; }
+
+    /// <summary>How many it registered.</summary>
+    public int Uses { get; init; }
+
+    public bool UsedUp => MaxUses is { } max && Uses >= max;
 }

@@ -7,100 +7,67 @@ namespace Canopy.Cluster.Storage;
 
 internal sealed partial class SqliteClusterStore
 {
-    private const string NodeColumns = "id, host, ip, static_info, mqtt_password, subnet, registered_at, last_seen, active, information";
+    private const string NodeColumns = "id, host, ip, static_info, mqtt_password, subnet, registered_at, last_seen, active, information, secret_hash";
 
-    public async Task<NodeRecord?> GetNodeAsync(string id, CancellationToken ct) =>
-        (await QueryNodesAsync("WHERE id = $p", id, ct)).FirstOrDefault();
+    public Task<NodeRecord?> GetNodeAsync(string id, CancellationToken ct) =>
+        ReadAsync(c => QueryNodes(c, null, "WHERE id = $p", id).FirstOrDefault(), ct);
 
-    public async Task<NodeRecord?> FindNodeByHostAsync(string host, CancellationToken ct) =>
-        (await QueryNodesAsync("WHERE host = $p ORDER BY registered_at", host, ct)).FirstOrDefault();
+    public Task<NodeRecord?> FindNodeBySecretAsync(string secretHash, CancellationToken ct) =>
+        ReadAsync(c => QueryNodes(c, null, "WHERE secret_hash = $p", secretHash).FirstOrDefault(), ct);
 
-    public Task<IReadOnlyList<NodeRecord>> ListNodesAsync(CancellationToken ct) => QueryNodesAsync("ORDER BY registered_at", null, ct);
+    public Task<IReadOnlyList<NodeRecord>> ListNodesAsync(CancellationToken ct) =>
+        ReadAsync<IReadOnlyList<NodeRecord>>(c => QueryNodes(c, null, "ORDER BY registered_at", null), ct);
 
-    public async Task SaveNodeAsync(NodeRecord node, CancellationToken ct)
-    {
-        await using var connection = Open();
-        await using var command = connection.CreateCommand();
-        command.CommandText = $"""
-            INSERT OR REPLACE INTO nodes ({NodeColumns})
-            VALUES ($id, $host, $ip, $static, $password, $subnet, $registered, $seen, $active, $info)
-            """;
-        command.Parameters.AddWithValue("$id", node.Id);
-        command.Parameters.AddWithValue("$host", node.Host);
-        command.Parameters.AddWithValue("$ip", Db(node.Ip));
-        command.Parameters.AddWithValue("$static", CanopyJson.Serialize(node.StaticInfo));
-        command.Parameters.AddWithValue("$password", node.MqttPassword);
-        command.Parameters.AddWithValue("$subnet", Db(node.Subnet));
-        command.Parameters.AddWithValue("$registered", Time(node.RegisteredAt));
-        command.Parameters.AddWithValue("$seen", Time(node.LastSeen));
-        command.Parameters.AddWithValue("$active", node.Active ? 1 : 0);
-        command.Parameters.AddWithValue("$info", node.Latest is null ? DBNull.Value : CanopyJson.Serialize(node.Latest));
-        await command.ExecuteNonQueryAsync(ct);
-    }
+    public Task SaveNodeAsync(NodeRecord node, CancellationToken ct) => WriteAsync((c, tx) => SaveNode(c, tx, node), ct);
 
-    public async Task SaveNodeInformationAsync(string id, NodeInformation information, DateTimeOffset seen, CancellationToken ct)
-    {
-        await using var connection = Open();
-        await using var command = connection.CreateCommand();
-        command.CommandText = "UPDATE nodes SET information = $info, last_seen = $seen, active = 1, ip = COALESCE($ip, ip) WHERE id = $id";
-        command.Parameters.AddWithValue("$id", id);
-        command.Parameters.AddWithValue("$info", CanopyJson.Serialize(information));
-        command.Parameters.AddWithValue("$seen", Time(seen));
-        command.Parameters.AddWithValue("$ip", Db(information.Ip));
-        await command.ExecuteNonQueryAsync(ct);
-    }
-
-    public async Task DeleteNodeAsync(string id, CancellationToken ct)
-    {
-        await using var connection = Open();
-        await using var command = connection.CreateCommand();
-        command.CommandText = "DELETE FROM nodes WHERE id = $id";
-        command.Parameters.AddWithValue("$id", id);
-        await command.ExecuteNonQueryAsync(ct);
-    }
-
-    public async Task SetNodeActiveAsync(string id, bool active, CancellationToken ct)
-    {
-        await using var connection = Open();
-        await using var command = connection.CreateCommand();
-        command.CommandText = "UPDATE nodes SET active = $active WHERE id = $id";
-        command.Parameters.AddWithValue("$id", id);
-        command.Parameters.AddWithValue("$active", active ? 1 : 0);
-        await command.ExecuteNonQueryAsync(ct);
-    }
-
-    private async Task<IReadOnlyList<NodeRecord>> QueryNodesAsync(string where, string? parameter, CancellationToken ct)
-    {
-        await using var connection = Open();
-        await using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT {NodeColumns} FROM nodes {where}";
-        if (parameter is not null)
+    public Task<bool> AddNodeAsync(NodeRecord node, string? joinTokenId, CancellationToken ct) =>
+        WriteAsync((c, tx) =>
         {
-            command.Parameters.AddWithValue("$p", parameter);
-        }
+            if (joinTokenId is not null && !UseNodeToken(c, tx, joinTokenId))
+            {
+                return false;
+            }
 
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        var nodes = new List<NodeRecord>();
-        while (await reader.ReadAsync(ct))
-        {
-            nodes.Add(ReadNode(reader));
-        }
+            SaveNode(c, tx, node);
+            return true;
+        }, ct);
 
-        return nodes;
-    }
+    public Task SaveNodeInformationAsync(string id, NodeInformation information, DateTimeOffset seen, CancellationToken ct) =>
+        WriteAsync((c, tx) => Execute(c, tx,
+            "UPDATE nodes SET information = $info, last_seen = $seen, active = 1, ip = COALESCE($ip, ip) WHERE id = $id",
+            ("$id", id), ("$info", CanopyJson.Serialize(information)), ("$seen", Time(seen)), ("$ip", information.Ip)), ct);
+
+    public Task DeleteNodeAsync(string id, CancellationToken ct) =>
+        WriteAsync((c, tx) => Execute(c, tx, "DELETE FROM nodes WHERE id = $id", ("$id", id)), ct);
+
+    public Task SetNodeActiveAsync(string id, bool active, CancellationToken ct) =>
+        WriteAsync((c, tx) => Execute(c, tx, "UPDATE nodes SET active = $active WHERE id = $id", ("$id", id), ("$active", active ? 1 : 0)), ct);
+
+    private static int SaveNode(SqliteConnection c, SqliteTransaction tx, NodeRecord node) =>
+        Execute(c, tx, $"""
+                INSERT OR REPLACE INTO nodes ({NodeColumns})
+                VALUES ($id, $host, $ip, $static, $password, $subnet, $registered, $seen, $active, $info, $secret)
+                """,
+            ("$id", node.Id), ("$host", node.Host), ("$ip", node.Ip), ("$static", CanopyJson.Serialize(node.StaticInfo)),
+            ("$password", node.MqttPassword), ("$subnet", node.Subnet), ("$registered", Time(node.RegisteredAt)), ("$seen", Time(node.LastSeen)),
+            ("$active", node.Active ? 1 : 0), ("$info", node.Latest is null ? null : CanopyJson.Serialize(node.Latest)), ("$secret", node.SecretHash));
+
+    private static List<NodeRecord> QueryNodes(SqliteConnection c, SqliteTransaction? tx, string where, string? parameter) =>
+        Query(c, tx, $"SELECT {NodeColumns} FROM nodes {where}", ReadNode, ("$p", parameter));
 
     private static NodeRecord ReadNode(SqliteDataReader reader) => new()
     {
         Id = reader.GetString(0),
         Host = reader.GetString(1),
-        Ip = ReadString(reader, 2),
+        Ip = StringOrNull(reader, 2),
         StaticInfo = CanopyJson.Deserialize<NodeRegisterRequest>(reader.GetString(3))
             ?? throw new InvalidDataException($"node {reader.GetString(0)} has no static information"),
         MqttPassword = reader.GetString(4),
-        Subnet = ReadString(reader, 5),
-        RegisteredAt = ReadTime(reader, 6) ?? DateTimeOffset.MinValue,
-        LastSeen = ReadTime(reader, 7),
+        Subnet = StringOrNull(reader, 5),
+        RegisteredAt = ReadTime(reader, 6),
+        LastSeen = ReadTimeOrNull(reader, 7),
         Active = reader.GetInt64(8) != 0,
-        Latest = ReadString(reader, 9) is { } info ? CanopyJson.Deserialize<NodeInformation>(info) : null,
+        Latest = StringOrNull(reader, 9) is { } info ? CanopyJson.Deserialize<NodeInformation>(info) : null,
+        SecretHash = StringOrNull(reader, 10),
     };
 }

@@ -13,11 +13,27 @@ public sealed record ClusterRegisterRequest
     public string? ManagerUrl { get; init; }
 
     /// <summary>
-    /// The link credential of this cluster's last registration, if it has one: proves it is the same cluster when the root
-    /// still sees its old link connected (otherwise a name in use by a connected cluster is refused).
+    /// The cluster's own secret, generated once and kept in its store. The root keeps only its hash: registering a name that is
+    /// registered already needs it (a join token alone never takes over a cluster), and with it no join token is needed.
+    /// </summary>
+    public string? Secret { get; init; }
+
+    /// <summary>
+    /// The link credential of this cluster's last registration, if it has one. A cluster registered before cluster secrets
+    /// existed proves with it, once, that it is that cluster; its secret is bound to the name from then on.
     /// </summary>
     public string? Credential { get; init; }
 }
 
-/// <summary>The id (stable across re-registrations with the same name) and the secret that authenticates the link.</summary>
-public sealed record ClusterRegisterResponse(string Id, string Credential);
+/// <summary>
+/// The id (stable across re-registrations with the same name), the secret that authenticates the link, and the root's public key
+/// for user tokens and its clock, with which the cluster checks the tokens of root users calling its API, offline and by the
+/// root's time (a cluster with a wrong clock would otherwise take live tokens for expired ones).
+/// </summary>
+public sealed record ClusterRegisterResponse(string Id, string Credential, UserTokenKey? UserTokenKey = null, DateTimeOffset? RootTime = null);
+
+/// <summary>
+/// The public half of the root's user-token signing key, as the fields of an EC JSON Web Key (RFC 7517/7518): the root signs
+/// with <see cref="Alg"/> ES256 (P-256) and only it holds the private half, so a cluster can check tokens but never make one.
+/// </summary>
+public sealed record UserTokenKey(string Kid, string Alg, string Crv, string X, string Y);

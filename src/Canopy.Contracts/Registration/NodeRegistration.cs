@@ -11,6 +11,12 @@ public sealed record NodeRegisterRequest
     /// <summary>The id the node had before; re-registration keeps it.</summary>
     public string? Id { get; init; }
 
+    /// <summary>
+    /// The node's own secret, generated once and kept (mode 0600) in its data dir. The cluster stores only its hash: a
+    /// registration that names an existing <see cref="Id"/> must bring it, a join token alone never takes over a node.
+    /// </summary>
+    public string? Secret { get; init; }
+
     /// <summary>Host name; the name <c>direct</c> constraints use.</summary>
     public required string Host { get; init; }
 

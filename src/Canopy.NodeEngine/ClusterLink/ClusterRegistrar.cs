@@ -50,7 +50,7 @@ internal sealed class ClusterRegistrar : IDisposable
     /// <summary>Back-off ceiling while the cluster is unreachable.</summary>
     internal TimeSpan MaxRetryDelay { get; init; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>A wrong token will not fix itself quickly: retry slowly, the operator may correct it meanwhile.</summary>
+    /// <summary>After a 401 or 403 (a wrong join token, or an id this node cannot prove is its own).</summary>
     internal TimeSpan InvalidTokenRetryDelay { get; init; } = TimeSpan.FromSeconds(30);
 
     public async Task<NodeRegisterResponse> RegisterAsync(CancellationToken ct)
@@ -89,8 +89,9 @@ internal sealed class ClusterRegistrar : IDisposable
                 }
                 else if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
                 {
+                    // A wrong token or a refused identity will not fix itself quickly: retry slowly, the operator may correct it meanwhile.
                     wait = InvalidTokenRetryDelay;
-                    LinkLog.InvalidJoinToken(_log, cluster, wait);
+                    LinkLog.Refused(_log, cluster, (int)response.StatusCode, await ProblemDetailAsync(response, ct).ConfigureAwait(false), wait);
                 }
                 else
                 {
@@ -114,10 +115,12 @@ internal sealed class ClusterRegistrar : IDisposable
     private NodeRegisterRequest BuildRequest()
     {
         var resources = _monitor.Sample();
+        var identity = _identity.Load();
         return new NodeRegisterRequest
         {
             JoinToken = _options.JoinToken,
-            Id = _identity.Load(),
+            Id = identity.Id,
+            Secret = identity.Secret,
             Host = _facts.Name,
             Ip = _facts.Ip,
             Vcpus = resources.Vcpus,
@@ -134,6 +137,26 @@ internal sealed class ClusterRegistrar : IDisposable
             },
             Extra = _facts.Extras,
         };
+    }
+
+    /// <summary>The <c>detail</c> of a problem+json answer, else the start of the body.</summary>
+    private static async Task<string> ProblemDetailAsync(HttpResponseMessage response, CancellationToken ct)
+    {
+        var text = await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
+        try
+        {
+            using var problem = JsonDocument.Parse(text);
+            if (problem.RootElement.ValueKind == JsonValueKind.Object &&
+                problem.RootElement.TryGetProperty("detail", out var detail) && detail.ValueKind == JsonValueKind.String)
+            {
+                return detail.GetString()!;
+            }
+        }
+        catch (JsonException)
+        {
+        }
+
+        return text.Length > 500 ? text[..500] : text;
     }
 
     public void Dispose() => _http.Dispose();

@@ -10,8 +10,8 @@ internal static partial class LinkLog
     [LoggerMessage(EventId = 1002, Level = LogLevel.Warning, Message = "Cluster {Cluster} unreachable ({Reason}); retrying in {Delay}")]
     public static partial void ClusterUnreachable(ILogger logger, string cluster, string reason, TimeSpan delay);
 
-    [LoggerMessage(EventId = 1003, Level = LogLevel.Error, Message = "Cluster {Cluster} refused the registration: invalid node join token; retrying in {Delay}")]
-    public static partial void InvalidJoinToken(ILogger logger, string cluster, TimeSpan delay);
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Error, Message = "Cluster {Cluster} refused this node ({Status}): {Why}; retrying in {Delay}")]
+    public static partial void Refused(ILogger logger, string cluster, int status, string why, TimeSpan delay);
 
     [LoggerMessage(EventId = 1004, Level = LogLevel.Warning, Message = "Cluster {Cluster} refused the registration with {Status}: {Body}; retrying in {Delay}")]
     public static partial void RegistrationRefused(ILogger logger, string cluster, int status, string body, TimeSpan delay);

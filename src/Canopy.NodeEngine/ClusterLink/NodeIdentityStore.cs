@@ -1,31 +1,60 @@
+using System.Text.Json;
 using Canopy.Contracts;
 
 namespace Canopy.NodeEngine.ClusterLink;
 
-/// <summary><c>&lt;DataDir&gt;/node.json</c>: the id the cluster gave this node, sent again at every registration to stay the same node.</summary>
+/// <summary>
+/// <c>&lt;DataDir&gt;/node.json</c> (mode 0600): the id the cluster gave this node and the node's own secret, both sent at every
+/// registration. The secret is made before the first registration (and added to a node.json from before secrets existed), so the
+/// cluster, which keeps only its hash, can tell this node from anyone else naming its id.
+/// </summary>
 internal sealed class NodeIdentityStore(NodeEngineOptions options)
 {
+    private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
     private readonly string _path = Path.Combine(options.DataDir, "node.json");
 
-    public string? Load()
+    /// <summary>The identity kept in the data dir; a secret is made and kept first when there is none.</summary>
+    public NodeIdentity Load()
+    {
+        var kept = Read();
+        if (kept is { Secret.Length: > 0 })
+        {
+            return kept;
+        }
+
+        var identity = new NodeIdentity(kept?.Id, Secrets.New());
+        Write(identity);
+        return identity;
+    }
+
+    public void Save(string id) => Write(Load() with { Id = id });
+
+    private NodeIdentity? Read()
     {
         try
         {
-            return File.Exists(_path) ? CanopyJson.Deserialize<NodeIdentity>(File.ReadAllText(_path))?.Id : null;
+            return File.Exists(_path) ? CanopyJson.Deserialize<NodeIdentity>(File.ReadAllText(_path)) : null;
         }
-        catch (Exception e) when (e is IOException or System.Text.Json.JsonException)
+        catch (Exception e) when (e is IOException or JsonException)
         {
             return null;
         }
     }
 
-    public void Save(string id)
+    private void Write(NodeIdentity identity)
     {
         Directory.CreateDirectory(options.DataDir);
         var temp = _path + ".tmp";
-        File.WriteAllText(temp, CanopyJson.Serialize(new NodeIdentity(id)));
+        File.Delete(temp);
+        using (var file = new FileStream(temp, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = OwnerOnly }))
+        {
+            file.Write(CanopyJson.SerializeToUtf8(identity));
+            file.Flush(flushToDisk: true);
+        }
+
         File.Move(temp, _path, overwrite: true);
     }
-
-    private sealed record NodeIdentity(string Id);
 }
+
+/// <summary>Who this node is to its cluster: the id it was given (null before the first registration) and its own secret.</summary>
+internal sealed record NodeIdentity(string? Id, string Secret);

@@ -23,6 +23,7 @@ namespace Canopy.Root.Api;
 internal static partial class JoinTokenEndpoints
 {
     private const long MaxTtlSeconds = 10L * 365 * 24 * 3600;
+    private const int MaxUsesLimit = 1_000_000;
 
     public static void MapJoinTokens(this IEndpointRouteBuilder app)
     {
@@ -55,15 +56,17 @@ internal static partial class JoinTokenEndpoints
         {
             Id = ClusterJoinTokens.NewId(),
             Kind = JoinTokenKinds.Cluster,
-            SecretHash = ClusterCredentials.Hash(secret),
+            SecretHash = Secrets.Hash(secret),
             Description = body.Description,
             CreatedAt = now,
             CreatedBy = user.UserName(),
             ExpiresAt = body.TtlSeconds is { } ttl ? now.AddSeconds(ttl) : null,
+            MaxUses = body.MaxUses,
         };
         await store.AddJoinTokenAsync(token, ct);
-        Created(Logger(loggers), token.Id, token.CreatedBy, token.ExpiresAt);
-        return Results.Ok(new CreatedJoinTokenDocument(token.Id, secret, token.Kind, token.Description, token.CreatedAt, token.ExpiresAt));
+        Created(Logger(loggers), token.Id, token.CreatedBy, token.ExpiresAt, token.MaxUses);
+        return Results.Ok(new CreatedJoinTokenDocument(
+            token.Id, secret, token.Kind, token.Description, token.CreatedAt, token.ExpiresAt, token.MaxUses));
     }
 
     private static async Task<IResult> RevokeClusterTokenAsync(string id, IRootStore store, ILoggerFactory loggers, CancellationToken ct)
@@ -81,6 +84,7 @@ internal static partial class JoinTokenEndpoints
         {
             ["description"] = body.Description,
             ["ttl_seconds"] = body.TtlSeconds,
+            ["max_uses"] = body.MaxUses,
             ["created_by"] = user.UserName(),
         };
         return await ForwardAsync<CreatedJoinTokenDocument>(cluster, LinkRequestKinds.NodeTokensCreate, args, store, hub, ct);
@@ -126,6 +130,11 @@ internal static partial class JoinTokenEndpoints
             throw ApiProblem.BadRequest($"ttl_seconds: {ttl} is not between 1 and {MaxTtlSeconds} (10 years)", ["ttl_seconds: out of range"]);
         }
 
+        if (body.MaxUses is { } uses && (uses <= 0 || uses > MaxUsesLimit))
+        {
+            throw ApiProblem.BadRequest($"max_uses: {uses} is not between 1 and {MaxUsesLimit}", ["max_uses: out of range"]);
+        }
+
         if (body.Description is { Length: > 200 })
         {
             throw ApiProblem.BadRequest("description: at most 200 characters", ["description: too long"]);
@@ -136,8 +145,8 @@ internal static partial class JoinTokenEndpoints
 
     private static ILogger Logger(ILoggerFactory loggers) => loggers.CreateLogger("Canopy.Root.JoinTokens");
 
-    [LoggerMessage(EventId = 1501, Level = LogLevel.Information, Message = "Cluster join token {TokenId} created by {User} (expires {ExpiresAt})")]
-    private static partial void Created(ILogger log, string tokenId, string? user, DateTimeOffset? expiresAt);
+    [LoggerMessage(EventId = 1501, Level = LogLevel.Information, Message = "Cluster join token {TokenId} created by {User} (expires {ExpiresAt}, uses {MaxUses})")]
+    private static partial void Created(ILogger log, string tokenId, string? user, DateTimeOffset? expiresAt, int? maxUses);
 
     [LoggerMessage(EventId = 1502, Level = LogLevel.Information, Message = "Cluster join token {TokenId} revoked")]
     private static partial void Revoked(ILogger log, string tokenId);

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Canopy.Contracts.Api;
 using Canopy.Root.Store;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
@@ -6,21 +7,21 @@ using Microsoft.IdentityModel.Tokens;
 namespace Canopy.Root.Auth;
 
 /// <summary>
-/// Issues and checks the root's JWTs (HS256, key kept in the store so tokens survive restarts). Access tokens carry the
-/// user (<c>sub</c>), roles and organization, as Oakestra's do; refresh tokens carry <c>"typ":"refresh"</c> and are good only at <c>POST /api/auth/refresh</c>.
+/// Issues and checks the root's JWTs (ES256 with <see cref="UserTokenSigningKey"/>, kept in the store so tokens survive restarts;
+/// clusters check them with its public half). Access tokens carry the user (<c>sub</c>), roles and organization, as
+/// Oakestra's do; refresh tokens carry <c>"typ":"refresh"</c> and are good only at <c>POST /api/auth/refresh</c> (a cluster
+/// refuses them too).
 /// </summary>
-internal sealed class TokenService(SymmetricSecurityKey key, RootOptions options, TimeProvider time)
+internal sealed class TokenService(UserTokenSigningKey signingKey, RootOptions options, TimeProvider time)
 {
-    public const string Issuer = "canopy-root";
-    public const string Audience = "canopy";
-    public const string NameClaim = "name";
-    public const string RolesClaim = "roles";
-
-    /// <summary>Oakestra's claim naming the caller's organization (its id); its dashboard reads it.</summary>
-    public const string OrganizationClaim = "organization";
-    public const string TypeClaim = "typ";
-    public const string RefreshType = "refresh";
-    public const string AccessType = "access";
+    public const string Issuer = UserTokenClaims.Issuer;
+    public const string Audience = UserTokenClaims.Audience;
+    public const string NameClaim = UserTokenClaims.Name;
+    public const string RolesClaim = UserTokenClaims.Roles;
+    public const string OrganizationClaim = UserTokenClaims.Organization;
+    public const string TypeClaim = UserTokenClaims.Type;
+    public const string RefreshType = UserTokenClaims.RefreshType;
+    public const string AccessType = UserTokenClaims.AccessType;
     public static readonly TimeSpan ClockSkew = TimeSpan.FromSeconds(5);
 
     private readonly JsonWebTokenHandler _handler = new() { SetDefaultTimesOnTokenCreation = false };
@@ -29,8 +30,8 @@ internal sealed class TokenService(SymmetricSecurityKey key, RootOptions options
     {
         ValidIssuer = Issuer,
         ValidAudience = Audience,
-        IssuerSigningKey = key,
-        ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
+        IssuerSigningKey = signingKey.SecurityKey,
+        ValidAlgorithms = [SecurityAlgorithms.EcdsaSha256],
         ValidateIssuer = true,
         ValidateAudience = true,
         ValidateLifetime = true,
@@ -70,7 +71,7 @@ internal sealed class TokenService(SymmetricSecurityKey key, RootOptions options
             IssuedAt = now,
             NotBefore = now,
             Expires = now + lifetime,
-            SigningCredentials = new SigningCredentials(key, SecurityAlgorithms.HmacSha256),
+            SigningCredentials = new SigningCredentials(signingKey.SecurityKey, SecurityAlgorithms.EcdsaSha256),
             Subject = new ClaimsIdentity([new Claim(JwtRegisteredClaimNames.Sub, user.Name), new Claim(NameClaim, user.Name)]),
             Claims = new Dictionary<string, object>
             {

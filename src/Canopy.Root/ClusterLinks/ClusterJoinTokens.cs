@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Canopy.Contracts;
 using Canopy.Contracts.Api;
 using Canopy.Hosting;
 using Canopy.Root.Store;
@@ -7,24 +8,28 @@ namespace Canopy.Root.ClusterLinks;
 
 /// <summary>
 /// Cluster join tokens: the static one from <see cref="RootOptions.ClusterJoinToken"/> and those an Admin created
-/// (<c>/api/v1/tokens/clusters</c>), of which the root keeps only the SHA-256.
+/// (<c>/api/v1/tokens/clusters</c>), of which the root keeps only the SHA-256. A token admits new clusters; a registered
+/// cluster registers again with its own secret.
 /// </summary>
 internal static class ClusterJoinTokens
 {
     /// <summary>A new random secret: <c>cjt_</c> + 256 random bits, base64url.</summary>
-    public static string NewSecret() => "cjt_" + ClusterCredentials.NewCredential();
+    public static string NewSecret() => Secrets.New("cjt_");
 
     public static string NewId() => RandomNumberGenerator.GetHexString(12, lowercase: true);
 
-    /// <summary>Returns when <paramref name="given"/> may register a cluster; otherwise a 401 that says why.</summary>
-    public static async Task EnsureValidAsync(string? given, RootOptions options, IRootStore store, DateTimeOffset now, CancellationToken ct)
+    /// <summary>
+    /// The created token <paramref name="given"/> is (null for the static one) when it may register a cluster; otherwise a 401 that
+    /// says why. The use itself is counted when the cluster is added (<see cref="IRootStore.AddClusterAsync"/>).
+    /// </summary>
+    public static async Task<JoinTokenRecord?> AdmitAsync(string? given, RootOptions options, IRootStore store, DateTimeOffset now, CancellationToken ct)
     {
-        if (!string.IsNullOrEmpty(given) && options.ClusterJoinToken.Length > 0 && ClusterCredentials.SameSecret(given, options.ClusterJoinToken))
+        if (!string.IsNullOrEmpty(given) && options.ClusterJoinToken.Length > 0 && Secrets.Same(given, options.ClusterJoinToken))
         {
-            return;
+            return null;
         }
 
-        var record = string.IsNullOrEmpty(given) ? null : await store.FindJoinTokenAsync(JoinTokenKinds.Cluster, ClusterCredentials.Hash(given), ct);
+        var record = string.IsNullOrEmpty(given) ? null : await store.FindJoinTokenAsync(JoinTokenKinds.Cluster, Secrets.Hash(given), ct);
         if (record is null)
         {
             var none = options.ClusterJoinToken.Length == 0 &&
@@ -45,10 +50,15 @@ internal static class ClusterJoinTokens
         {
             throw ApiProblem.Unauthorized($"invalid cluster join token: token {record.Id} expired at {expires:u}");
         }
+
+        return record.UsedUp ? throw UsedUp(record) : record;
     }
 
-    public static bool IsUsable(JoinTokenRecord token, DateTimeOffset now) => !token.Revoked && (token.ExpiresAt is not { } e || e > now);
+    public static ApiProblem UsedUp(JoinTokenRecord token) =>
+        ApiProblem.Unauthorized($"invalid cluster join token: token {token.Id} was used up (all {token.MaxUses} of its uses)");
+
+    public static bool IsUsable(JoinTokenRecord token, DateTimeOffset now) => !token.Revoked && !token.UsedUp && (token.ExpiresAt is not { } e || e > now);
 
     public static JoinTokenDocument Document(JoinTokenRecord token) =>
-        new(token.Id, token.Kind, token.Description, token.CreatedAt, token.CreatedBy, token.ExpiresAt, token.Revoked);
+        new(token.Id, token.Kind, token.Description, token.CreatedAt, token.CreatedBy, token.ExpiresAt, token.Revoked, token.MaxUses, token.Uses);
 }

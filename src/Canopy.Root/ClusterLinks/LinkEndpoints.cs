@@ -1,7 +1,9 @@
 using System.Text.RegularExpressions;
+using Canopy.Contracts;
 using Canopy.Contracts.Registration;
 using Canopy.Hosting;
 using Canopy.Root.Api;
+using Canopy.Root.Auth;
 using Canopy.Root.Store;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -10,27 +12,40 @@ using Microsoft.Extensions.Logging;
 
 namespace Canopy.Root.ClusterLinks;
 
-/// <summary>Cluster registration (join token) and the link WebSocket (cluster credential); neither uses user tokens.</summary>
+/// <summary>Cluster registration (join token or the cluster's secret) and the link WebSocket (link credential); neither uses user tokens.</summary>
 internal static partial class LinkEndpoints
 {
     public static void MapClusterLinks(this IEndpointRouteBuilder app)
     {
         app.MapPost("/api/v1/clusters/register", RegisterAsync).AllowAnonymous().WithTags("cluster link")
             .Accepts<ClusterRegisterRequest>("application/json").Produces<ClusterRegisterResponse>()
-            .WithSummary("A cluster joins with a join token (static or created by an Admin); answers its id (stable per name) and a new link credential.")
-            .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status409Conflict);
+            .WithSummary("A new cluster joins with a join token (static or created by an Admin), a registered one with its own secret; " +
+                         "answers its id (stable per name), a new link credential and the root's public key for user tokens.")
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status409Conflict);
         app.Map("/api/v1/clusters/{id}/link", LinkAsync).AllowAnonymous().ExcludeFromDescription();
     }
 
     private static async Task<IResult> RegisterAsync(
-        HttpContext context, IRootStore store, LinkHub hub, RootOptions options, TimeProvider time, ILoggerFactory loggers, CancellationToken ct)
+        HttpContext context, IRootStore store, RootOptions options, UserTokenSigningKey userTokens, TimeProvider time, ILoggerFactory loggers,
+        CancellationToken ct)
     {
         // Read leniently: a missing join token is a 401 like a wrong one, not a malformed body.
         var request = await JsonBody.ReadAsync<RegistrationBody>(context.Request, ct);
         var log = loggers.CreateLogger("Canopy.Root.ClusterLinks");
+        var name = request.ClusterName ?? "";
+        var existing = ClusterName().IsMatch(name) ? await store.FindClusterByNameAsync(name, ct) : null;
+
+        // A registered cluster proves itself with its own secret; it needs no join token (one that expired, was revoked or used up
+        // since does not lock it out).
+        if (existing is not null && Secrets.Matches(request.Secret, existing.SecretHash))
+        {
+            return await RenewAsync(existing, request, store, userTokens, time, log, ct);
+        }
+
+        JoinTokenRecord? token;
         try
         {
-            await ClusterJoinTokens.EnsureValidAsync(request.JoinToken, options, store, time.GetUtcNow(), ct);
+            token = await ClusterJoinTokens.AdmitAsync(request.JoinToken, options, store, time.GetUtcNow(), ct);
         }
         catch (ApiProblem e)
         {
@@ -38,28 +53,93 @@ internal static partial class LinkEndpoints
             throw;
         }
 
-        if (!ClusterName().IsMatch(request.ClusterName ?? ""))
+        if (!ClusterName().IsMatch(name))
         {
             throw ApiProblem.BadRequest(
                 "cluster_name: 1-63 letters, digits, '.', '_' or '-', starting with a letter or digit",
                 [$"cluster_name: '{request.ClusterName}' is not a valid cluster name"]);
         }
 
-        // A connected cluster keeps its name; the same cluster (proving it with its last credential) may register again.
-        var named = (await store.ListClustersAsync(ct)).FirstOrDefault(c => c.Name == request.ClusterName);
-        if (named is not null && hub.IsConnected(named.Id) &&
-            !(request.Credential is { Length: > 0 } previous && ClusterCredentials.Matches(previous, named.CredentialHash)))
+        if (existing is { SecretHash: not null })
         {
-            Refused(log, named.Name, "the name is in use by a connected cluster");
-            throw ApiProblem.Conflict($"cluster name {named.Name} is in use by a connected cluster");
+            throw NameTaken(existing, log);
         }
 
-        var credential = ClusterCredentials.NewCredential();
-        var cluster = await store.UpsertClusterAsync(
-            request.ClusterName!, request.ClusterLocation, request.ManagerUrl, ClusterCredentials.Hash(credential),
-            () => ObjectIds.New(time), time.GetUtcNow(), ct);
-        Registered(log, cluster.Name, cluster.Id);
-        return Results.Ok(new ClusterRegisterResponse(cluster.Id, credential));
+        if (request.Secret is not { Length: >= Secrets.MinLength and <= 256 })
+        {
+            throw ApiProblem.BadRequest(
+                $"secret: a cluster registers with a secret of its own ({Secrets.MinLength} to 256 characters) that later proves it is " +
+                "this cluster; a cluster that sends none runs an older Canopy: upgrade it",
+                ["secret: missing or too short"]);
+        }
+
+        if (existing is not null)
+        {
+            // Registered before cluster secrets existed: the link credential it stored proves it, once, and binds its secret.
+            return Secrets.Matches(request.Credential, existing.CredentialHash)
+                ? await RenewAsync(existing, request, store, userTokens, time, log, ct)
+                : throw NameTaken(existing, log);
+        }
+
+        var credential = Secrets.New();
+        var cluster = new ClusterRecord
+        {
+            Id = ObjectIds.New(time),
+            Name = name,
+            Location = request.ClusterLocation,
+            ManagerUrl = request.ManagerUrl,
+            CredentialHash = Secrets.Hash(credential),
+            SecretHash = Secrets.Hash(request.Secret),
+            RegisteredAt = time.GetUtcNow(),
+        };
+        ClusterRecord? added;
+        try
+        {
+            added = await store.AddClusterAsync(cluster, token?.Id, ct);
+        }
+        catch (StoreConflictException)
+        {
+            throw ApiProblem.Conflict($"cluster name {name} was registered by another cluster meanwhile; a new cluster needs a name of its own (--name)");
+        }
+
+        if (added is null)
+        {
+            throw ClusterJoinTokens.UsedUp(token!);
+        }
+
+        Registered(log, added.Name, added.Id);
+        return Results.Ok(new ClusterRegisterResponse(added.Id, credential, userTokens.PublicKey, time.GetUtcNow()));
+    }
+
+    private static ApiProblem NameTaken(ClusterRecord existing, ILogger log)
+    {
+        var why = $"cluster name {existing.Name} is registered by another cluster, and this registration does not prove it is that cluster " +
+                  "(its secret is missing or wrong). A registered cluster proves it by itself with the secret kept in its data dir; " +
+                  "a new cluster needs a name of its own (--name)";
+        Refused(log, existing.Name, why);
+        return ApiProblem.Conflict(why);
+    }
+
+    /// <summary>A registered cluster again: the same id, a new link credential; the old link stays until the new one replaces it.</summary>
+    private static async Task<IResult> RenewAsync(
+        ClusterRecord existing, RegistrationBody request, IRootStore store, UserTokenSigningKey userTokens, TimeProvider time, ILogger log,
+        CancellationToken ct)
+    {
+        var credential = Secrets.New();
+        var renewed = await store.RenewClusterAsync(
+            existing.Id, request.ClusterLocation, request.ManagerUrl, Secrets.Hash(credential), Secrets.Hash(request.Secret!), ct);
+        if (renewed is null)
+        {
+            throw ApiProblem.Conflict($"cluster {existing.Name} changed while it registered again; register again");
+        }
+
+        if (existing.SecretHash is null)
+        {
+            SecretBound(log, existing.Name, existing.Id);
+        }
+
+        Registered(log, renewed.Name, renewed.Id);
+        return Results.Ok(new ClusterRegisterResponse(renewed.Id, credential, userTokens.PublicKey, time.GetUtcNow()));
     }
 
     private static async Task LinkAsync(HttpContext context, string id, IRootStore store, LinkSession session)
@@ -67,7 +147,7 @@ internal static partial class LinkEndpoints
         var header = context.Request.Headers.Authorization.ToString();
         var credential = header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header["Bearer ".Length..].Trim() : "";
         var cluster = await store.GetClusterAsync(id, context.RequestAborted);
-        if (cluster is null || credential.Length == 0 || !ClusterCredentials.Matches(credential, cluster.CredentialHash))
+        if (cluster is null || !Secrets.Matches(credential, cluster.CredentialHash))
         {
             await ProblemJson.WriteAsync(context, StatusCodes.Status401Unauthorized, "Unauthorized",
                 "Unknown cluster or invalid link credential: register again (POST /api/v1/clusters/register) and send 'Authorization: Bearer <credential>'.", []);
@@ -84,7 +164,8 @@ internal static partial class LinkEndpoints
         await session.RunAsync(cluster, socket, context.RequestAborted);
     }
 
-    private sealed record RegistrationBody(string? ClusterName, string? JoinToken, string? ClusterLocation, string? ManagerUrl, string? Credential);
+    private sealed record RegistrationBody(
+        string? ClusterName, string? JoinToken, string? ClusterLocation, string? ManagerUrl, string? Secret, string? Credential);
 
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")]
     private static partial Regex ClusterName();
@@ -94,4 +175,8 @@ internal static partial class LinkEndpoints
 
     [LoggerMessage(EventId = 1432, Level = LogLevel.Warning, Message = "Refused registration of cluster {Cluster}: {Why}")]
     private static partial void Refused(ILogger log, string cluster, string why);
+
+    [LoggerMessage(EventId = 1433, Level = LogLevel.Information,
+        Message = "Cluster {Cluster} ({ClusterId}), registered before cluster secrets, proved itself with its link credential; its secret is bound to it now")]
+    private static partial void SecretBound(ILogger log, string cluster, string clusterId);
 }

@@ -11,6 +11,9 @@ public sealed record ClusterRecord
     /// <summary>SHA-256 of the link credential, hex.</summary>
     public required string CredentialHash { get; init; }
 
+    /// <summary>SHA-256 of the cluster's own secret, which it must show to register its name again; null for a cluster registered before secrets existed.</summary>
+    public string? SecretHash { get; init; }
+
     public DateTimeOffset RegisteredAt { get; init; }
 
     /// <summary>When the last <c>resources</c> message came.</summary>

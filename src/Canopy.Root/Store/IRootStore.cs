@@ -89,8 +89,20 @@ public interface IRootStore
     /// </summary>
     Task<IReadOnlyList<InstanceEventRecord>> ListInstanceEventsAsync(string serviceId, int instanceNumber, CancellationToken ct);
 
-    /// <summary>Registers a cluster, or re-registers one with the same name: it keeps its id and gets the new credential hash.</summary>
-    Task<ClusterRecord> UpsertClusterAsync(string name, string? location, string? managerUrl, string credentialHash, Func<string> newId, DateTimeOffset now, CancellationToken ct);
+    Task<ClusterRecord?> FindClusterByNameAsync(string name, CancellationToken ct);
+
+    /// <summary>
+    /// Adds a new cluster and counts one use of the created join token it came with (<paramref name="joinTokenId"/>; null for the
+    /// static token), in one transaction. Null when that token has no use left; <see cref="StoreConflictException"/> when the name is taken.
+    /// </summary>
+    Task<ClusterRecord?> AddClusterAsync(ClusterRecord cluster, string? joinTokenId, CancellationToken ct);
+
+    /// <summary>
+    /// A registered cluster registering again: its new link credential, location and URL; <paramref name="secretHash"/> is bound
+    /// when it has no secret yet. Null when the cluster is gone or another secret is bound to it.
+    /// </summary>
+    Task<ClusterRecord?> RenewClusterAsync(
+        string id, string? location, string? managerUrl, string credentialHash, string secretHash, CancellationToken ct);
 
     Task<ClusterRecord?> GetClusterAsync(string id, CancellationToken ct);
     Task<IReadOnlyList<ClusterRecord>> ListClustersAsync(CancellationToken ct);

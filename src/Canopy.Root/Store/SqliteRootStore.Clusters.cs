@@ -4,34 +4,43 @@ namespace Canopy.Root.Store;
 
 public sealed partial class SqliteRootStore
 {
-    private const string ClusterColumns = "id, name, location, manager_url, credential_hash, registered_at, last_seen, resources";
+    private const string ClusterColumns = "id, name, location, manager_url, credential_hash, registered_at, last_seen, resources, secret_hash";
 
-    public Task<ClusterRecord> UpsertClusterAsync(
-        string name, string? location, string? managerUrl, string credentialHash, Func<string> newId, DateTimeOffset now, CancellationToken ct) =>
+    public Task<ClusterRecord?> FindClusterByNameAsync(string name, CancellationToken ct) =>
+        ReadAsync(c => Query(c, null, $"SELECT {ClusterColumns} FROM clusters WHERE name = $name", ReadCluster, ("$name", name)).FirstOrDefault(), ct);
+
+    public Task<ClusterRecord?> AddClusterAsync(ClusterRecord cluster, string? joinTokenId, CancellationToken ct) =>
         WriteAsync((c, tx) =>
         {
-            var existing = Query(c, tx, $"SELECT {ClusterColumns} FROM clusters WHERE name = $name", ReadCluster, ("$name", name)).FirstOrDefault();
-            if (existing is not null)
+            if (Scalar(c, tx, "SELECT COUNT(*) FROM clusters WHERE name = $name", ("$name", cluster.Name)) > 0)
             {
-                Execute(c, tx, "UPDATE clusters SET location = $loc, manager_url = $url, credential_hash = $hash WHERE id = $id",
-                    ("$id", existing.Id), ("$loc", location), ("$url", managerUrl), ("$hash", credentialHash));
-                return existing with { Location = location, ManagerUrl = managerUrl, CredentialHash = credentialHash };
+                throw new StoreConflictException($"cluster name {cluster.Name} is taken");
             }
 
-            var created = new ClusterRecord
+            if (joinTokenId is not null && !UseJoinToken(c, tx, joinTokenId))
             {
-                Id = newId(),
-                Name = name,
-                Location = location,
-                ManagerUrl = managerUrl,
-                CredentialHash = credentialHash,
-                RegisteredAt = now,
-            };
+                return null;
+            }
+
             Execute(c, tx,
-                $"INSERT INTO clusters ({ClusterColumns}) VALUES ($id, $name, $loc, $url, $hash, $registered, NULL, '{{}}')",
-                ("$id", created.Id), ("$name", name), ("$loc", location), ("$url", managerUrl), ("$hash", credentialHash),
-                ("$registered", Time(now)));
-            return created;
+                $"INSERT INTO clusters ({ClusterColumns}) VALUES ($id, $name, $loc, $url, $hash, $registered, NULL, '{{}}', $secret)",
+                ("$id", cluster.Id), ("$name", cluster.Name), ("$loc", cluster.Location), ("$url", cluster.ManagerUrl),
+                ("$hash", cluster.CredentialHash), ("$registered", Time(cluster.RegisteredAt)), ("$secret", cluster.SecretHash));
+            return cluster;
+        }, ct);
+
+    public Task<ClusterRecord?> RenewClusterAsync(
+        string id, string? location, string? managerUrl, string credentialHash, string secretHash, CancellationToken ct) =>
+        WriteAsync((c, tx) =>
+        {
+            var changed = Execute(c, tx, """
+                UPDATE clusters SET location = $loc, manager_url = $url, credential_hash = $hash, secret_hash = $secret
+                WHERE id = $id AND (secret_hash IS NULL OR secret_hash = $secret)
+                """,
+                ("$id", id), ("$loc", location), ("$url", managerUrl), ("$hash", credentialHash), ("$secret", secretHash));
+            return changed == 0
+                ? null
+                : Query(c, tx, $"SELECT {ClusterColumns} FROM clusters WHERE id = $id", ReadCluster, ("$id", id)).FirstOrDefault();
         }, ct);
 
     public Task<ClusterRecord?> GetClusterAsync(string id, CancellationToken ct) =>
@@ -54,5 +63,6 @@ public sealed partial class SqliteRootStore
         RegisteredAt = ReadTime(r, 5),
         LastSeen = ReadTimeOrNull(r, 6),
         Resources = r.GetString(7),
+        SecretHash = StringOrNull(r, 8),
     };
 }

@@ -4,13 +4,14 @@ namespace Canopy.Root.Store;
 
 public sealed partial class SqliteRootStore
 {
-    private const string JoinTokenColumns = "id, kind, secret_hash, description, created_at, created_by, expires_at, revoked";
+    private const string JoinTokenColumns = "id, kind, secret_hash, description, created_at, created_by, expires_at, revoked, max_uses, uses";
 
     public Task AddJoinTokenAsync(JoinTokenRecord token, CancellationToken ct) =>
         WriteAsync((c, tx) => Execute(c, tx,
-            $"INSERT INTO join_tokens ({JoinTokenColumns}) VALUES ($id, $kind, $hash, $description, $created, $by, $expires, $revoked)",
+            $"INSERT INTO join_tokens ({JoinTokenColumns}) VALUES ($id, $kind, $hash, $description, $created, $by, $expires, $revoked, $max, $uses)",
             ("$id", token.Id), ("$kind", token.Kind), ("$hash", token.SecretHash), ("$description", token.Description),
-            ("$created", Time(token.CreatedAt)), ("$by", token.CreatedBy), ("$expires", Time(token.ExpiresAt)), ("$revoked", token.Revoked ? 1 : 0)), ct);
+            ("$created", Time(token.CreatedAt)), ("$by", token.CreatedBy), ("$expires", Time(token.ExpiresAt)), ("$revoked", token.Revoked ? 1 : 0),
+            ("$max", token.MaxUses), ("$uses", token.Uses)), ct);
 
     public Task<JoinTokenRecord?> FindJoinTokenAsync(string kind, string secretHash, CancellationToken ct) =>
         ReadAsync(c => Query(c, null, $"SELECT {JoinTokenColumns} FROM join_tokens WHERE kind = $kind AND secret_hash = $hash",
@@ -28,6 +29,10 @@ public sealed partial class SqliteRootStore
                 ReadJoinToken, ("$kind", kind), ("$id", id)).FirstOrDefault();
         }, ct);
 
+    /// <summary>Counts one use of a token, unless it has none left (another registration may have taken the last one meanwhile).</summary>
+    private static bool UseJoinToken(SqliteConnection c, SqliteTransaction tx, string id) =>
+        Execute(c, tx, "UPDATE join_tokens SET uses = uses + 1 WHERE id = $id AND (max_uses IS NULL OR uses < max_uses)", ("$id", id)) == 1;
+
     private static JoinTokenRecord ReadJoinToken(SqliteDataReader r) => new()
     {
         Id = r.GetString(0),
@@ -38,5 +43,7 @@ public sealed partial class SqliteRootStore
         CreatedBy = StringOrNull(r, 5),
         ExpiresAt = ReadTimeOrNull(r, 6),
         Revoked = r.GetInt64(7) != 0,
+        MaxUses = IntOrNull(r, 8),
+        Uses = r.GetInt32(9),
     };
 }

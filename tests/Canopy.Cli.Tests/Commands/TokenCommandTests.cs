@@ -67,6 +67,16 @@ public sealed class TokenCommandTests
         code.ShouldBe(ExitCodes.InvalidInput);
     }
 
+    [Theory]
+    [InlineData("0")]
+    [InlineData("-2")]
+    public async Task Create_WithUsesBelowOne_ExitsInvalidInputBeforeCallingTheServer(string uses)
+    {
+        var code = await CanopyCommand.RunAsync(["token", "create", "node", "--cluster", "c", "--uses", uses, "--server", "http://127.0.0.1:1", "--token", "x"]);
+
+        code.ShouldBe(ExitCodes.InvalidInput);
+    }
+
     [Fact]
     public async Task Create_PostsTheRequestAndPrintsTheSecretAsJson()
     {
@@ -81,7 +91,7 @@ public sealed class TokenCommandTests
         try
         {
             code = await CanopyCommand.RunAsync(
-                ["token", "create", "cluster", "--description", "d", "--ttl", "1h", "--server", $"http://127.0.0.1:{port}", "--token", "x", "--output", "json"]);
+                ["token", "create", "cluster", "--description", "d", "--ttl", "1h", "--uses", "3", "--server", $"http://127.0.0.1:{port}", "--token", "x", "--output", "json"]);
         }
         finally
         {
@@ -93,6 +103,7 @@ public sealed class TokenCommandTests
         request.ShouldStartWith("POST /api/v1/tokens/clusters ");
         request.ShouldContain("\"ttl_seconds\":3600");
         request.ShouldContain("\"description\":\"d\"");
+        request.ShouldContain("\"max_uses\":3");
         captured.ToString().ShouldContain("cjt_s3cret");
     }
 

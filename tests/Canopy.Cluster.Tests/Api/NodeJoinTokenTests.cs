@@ -18,7 +18,7 @@ public sealed class NodeJoinTokenTests(ITestOutputHelper output) : ClusterTest(o
 
 
     [Fact]
-    public async Task A_created_token_registers_nodes_until_revoked_and_registered_nodes_stay()
+    public async Task A_created_token_registers_nodes_until_revoked_and_registered_nodes_stay_and_register_again_with_their_secret()
     {
         var created = await AskAsync<CreatedJoinTokenDocument>(LinkRequestKinds.NodeTokensCreate,
             new JsonObject { ["description"] = "rack 4", ["ttl_seconds"] = 3600, ["created_by"] = "Admin" });
@@ -39,9 +39,29 @@ public sealed class NodeJoinTokenTests(ITestOutputHelper output) : ClusterTest(o
         var again = await RegisterAsync(FakeNode.Describe("worker-1", new FakeNodeOptions(), created.Token, node.Id));
         var other = await RegisterAsync(FakeNode.Describe("worker-2", new FakeNodeOptions(), created.Token));
 
-        await NodeRegistrationTests.ShouldBeUnauthorizedAsync(again, "revoked");
+        again.StatusCode.ShouldBe(HttpStatusCode.OK, await again.Content.ReadAsStringAsync());
+        (await again.Content.ReadFromJsonAsync<NodeRegisterResponse>(CanopyJson.Options))!.Id.ShouldBe(node.Id);
         await NodeRegistrationTests.ShouldBeUnauthorizedAsync(other, "revoked");
         (await Cluster.NodesAsync()).ShouldHaveSingleItem().Id.ShouldBe(node.Id);
+    }
+
+    [Fact]
+    public async Task A_token_with_a_number_of_uses_registers_that_many_new_nodes_and_restarts_use_none()
+    {
+        var created = await AskAsync<CreatedJoinTokenDocument>(LinkRequestKinds.NodeTokensCreate, new JsonObject { ["max_uses"] = 1 });
+        created.MaxUses.ShouldBe(1);
+
+        var first = await RegisterAsync(FakeNode.Describe("worker-1", new FakeNodeOptions(), created.Token));
+        first.StatusCode.ShouldBe(HttpStatusCode.OK, await first.Content.ReadAsStringAsync());
+        var id = (await first.Content.ReadFromJsonAsync<NodeRegisterResponse>(CanopyJson.Options))!.Id;
+        var second = await RegisterAsync(FakeNode.Describe("worker-2", new FakeNodeOptions(), created.Token));
+        var restart = await RegisterAsync(FakeNode.Describe("worker-1", new FakeNodeOptions(), created.Token, id));
+
+        await NodeRegistrationTests.ShouldBeUnauthorizedAsync(second, $"token {created.Id} was used up (all 1 of its uses)");
+        restart.StatusCode.ShouldBe(HttpStatusCode.OK, await restart.Content.ReadAsStringAsync());
+        var listed = (await AskAsync<List<JoinTokenDocument>>(LinkRequestKinds.NodeTokensList, null)).ShouldHaveSingleItem();
+        (listed.Uses, listed.MaxUses).ShouldBe((1, 1));
+        (await Cluster.NodesAsync()).ShouldHaveSingleItem().Id.ShouldBe(id);
     }
 
     [Fact]
@@ -67,11 +87,14 @@ public sealed class NodeJoinTokenTests(ITestOutputHelper output) : ClusterTest(o
     {
         var revoke = await RequestAsync(LinkRequestKinds.NodeTokensRevoke, new JsonObject { ["id"] = "000000000000" });
         var badTtl = await RequestAsync(LinkRequestKinds.NodeTokensCreate, new JsonObject { ["ttl_seconds"] = -5 });
+        var badUses = await RequestAsync(LinkRequestKinds.NodeTokensCreate, new JsonObject { ["max_uses"] = 0 });
 
         revoke.Ok.ShouldBeFalse();
         revoke.Error!.ShouldContain("not found");
         badTtl.Ok.ShouldBeFalse();
         badTtl.Error!.ShouldContain("ttl_seconds");
+        badUses.Ok.ShouldBeFalse();
+        badUses.Error!.ShouldContain("max_uses");
     }
 
     private Task<HttpResponseMessage> RegisterAsync(NodeRegisterRequest request) =>

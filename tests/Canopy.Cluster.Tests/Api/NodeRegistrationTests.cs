@@ -45,26 +45,42 @@ public sealed class NodeRegistrationTests(ITestOutputHelper output) : ClusterTes
     }
 
     [Fact]
-    public async Task Register_AgainWithItsId_KeepsIdAndPassword()
+    public async Task Register_AgainWithItsIdAndSecret_KeepsIdPasswordAndSubnet()
     {
         var first = await RegisterOkAsync(FakeNode.Describe("worker-1", new FakeNodeOptions()));
 
-        var again = await RegisterOkAsync(FakeNode.Describe("worker-1-renamed", new FakeNodeOptions(), id: first.Id));
+        var again = await RegisterOkAsync(
+            FakeNode.Describe("worker-1-renamed", new FakeNodeOptions(), id: first.Id, secret: FakeNode.SecretOf("worker-1")));
 
         again.Id.ShouldBe(first.Id);
         again.Mqtt.Password.ShouldBe(first.Mqtt.Password);
+        again.Subnet.ShouldBe(first.Subnet);
         (await Cluster.NodesAsync()).ShouldHaveSingleItem().Name.ShouldBe("worker-1-renamed");
     }
 
     [Fact]
-    public async Task Register_SameHostWithoutId_KeepsId()
+    public async Task Register_WithoutId_ItsSecretFindsIt_AnotherSecretIsAnotherNode()
     {
         var first = await RegisterOkAsync(FakeNode.Describe("worker-1", new FakeNodeOptions()));
 
+        // A node whose first answer was lost has no id yet, but its secret.
         var again = await RegisterOkAsync(FakeNode.Describe("worker-1", new FakeNodeOptions()));
+        var sameName = await RegisterOkAsync(FakeNode.Describe("worker-1", new FakeNodeOptions(), secret: "another-secret-0123456789abcdef012345"));
 
         again.Id.ShouldBe(first.Id);
-        (await Cluster.NodesAsync()).Count.ShouldBe(1);
+        sameName.Id.ShouldNotBe(first.Id);
+        sameName.Subnet.ShouldNotBe(first.Subnet);
+        (await Cluster.NodesAsync()).Count.ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task Register_WithoutASecret_IsRefusedWithWhatToDo()
+    {
+        var response = await RegisterAsync(FakeNode.Describe("worker-1", new FakeNodeOptions()) with { Secret = null });
+
+        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await response.Content.ReadAsStringAsync()).ShouldContain("runs an older Canopy: upgrade it");
+        (await Cluster.NodesAsync()).ShouldBeEmpty();
     }
 
     [Fact]

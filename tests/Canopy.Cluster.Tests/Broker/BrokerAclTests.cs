@@ -77,12 +77,5 @@ public sealed class BrokerAclTests(ITestOutputHelper output) : ClusterTest(outpu
         seen.Snapshot().ShouldNotContain(s => s.Contains("forged"));
     }
 
-    private MqttClient Client(MqttCredentials credentials, string clientId) => new(new MqttClientOptions
-    {
-        Host = credentials.Host,
-        Port = credentials.Port,
-        ClientId = clientId,
-        Username = credentials.Username,
-        Password = credentials.Password,
-    });
+    private static MqttClient Client(MqttCredentials credentials, string clientId) => FakeNode.BrokerClient(credentials, clientId);
 }

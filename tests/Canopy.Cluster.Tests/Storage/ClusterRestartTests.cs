@@ -42,6 +42,8 @@ public sealed class ClusterRestartTests(ITestOutputHelper output)
             var registrations = root.Registrations.Snapshot();
             registrations[0].Credential.ShouldBeNull();
             registrations[^1].Credential.ShouldBe(FakeRoot.Credential);
+            registrations[0].Secret.ShouldNotBeNull().Length.ShouldBeGreaterThanOrEqualTo(Contracts.Secrets.MinLength);
+            registrations[^1].Secret.ShouldBe(registrations[0].Secret, "its own secret, kept in its store");
             var hello = root.Received.Snapshot().Last(m => m.Type == LinkMessageTypes.Hello);
             hello.Read<ClusterHello>().Instances.ShouldHaveSingleItem().NodeId.ShouldBe(node.Id);
             await Waits.UntilAsync(

@@ -40,17 +40,22 @@ internal sealed class FakeNode : IAsyncDisposable
 
     public IReadOnlyCollection<InstanceReport> Inventory => _inventory.Values.ToList();
 
-    public static NodeRegisterRequest Describe(string host, FakeNodeOptions options, string token = TestCluster.NodeToken, string? id = null) => new()
-    {
-        JoinToken = token,
-        Id = id,
-        Host = host,
-        Ip = "127.0.0.1",
-        Vcpus = options.Vcpus,
-        MemoryTotal = options.MemoryTotal,
-        Architecture = "amd64",
-        Virtualization = ["exec"],
-    };
+    /// <summary>The secret a fake node of this host name registers with (as a real one keeps it in node.json).</summary>
+    public static string SecretOf(string host) => $"secret-of-node-{host}-0123456789abcdef";
+
+    public static NodeRegisterRequest Describe(
+        string host, FakeNodeOptions options, string token = TestCluster.NodeToken, string? id = null, string? secret = null) => new()
+        {
+            JoinToken = token,
+            Id = id,
+            Secret = secret ?? SecretOf(host),
+            Host = host,
+            Ip = "127.0.0.1",
+            Vcpus = options.Vcpus,
+            MemoryTotal = options.MemoryTotal,
+            Architecture = "amd64",
+            Virtualization = ["exec"],
+        };
 
     public static async Task<FakeNode> StartAsync(TestCluster cluster, string host, FakeNodeOptions? options = null)
     {
@@ -82,6 +87,16 @@ internal sealed class FakeNode : IAsyncDisposable
         node._heartbeat = node.HeartbeatAsync();
         return node;
     }
+
+    /// <summary>A plain client of the cluster's broker with <paramref name="credentials"/> (not connected yet).</summary>
+    public static MqttClient BrokerClient(MqttCredentials credentials, string clientId) => new(new MqttClientOptions
+    {
+        Host = credentials.Host,
+        Port = credentials.Port,
+        ClientId = clientId,
+        Username = credentials.Username,
+        Password = credentials.Password,
+    });
 
     /// <summary>What a node engine sends on <c>job</c> when an instance changes.</summary>
     public async Task ReportAsync(string serviceId, int instanceNumber, InstanceStatus status, string? detail = null)

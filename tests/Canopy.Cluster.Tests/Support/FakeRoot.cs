@@ -36,6 +36,12 @@ internal sealed class FakeRoot : IAsyncDisposable
 
     public int LinkConnections { get; private set; }
 
+    /// <summary>Its users' tokens; the cluster gets the public key at registration.</summary>
+    public FakeRootUsers Users { get; } = new();
+
+    /// <summary>How far the root's clock is ahead of this machine's, as it tells a registering cluster.</summary>
+    public TimeSpan ClockAhead { get; set; }
+
     public static async Task<FakeRoot> StartAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -49,7 +55,7 @@ internal sealed class FakeRoot : IAsyncDisposable
         {
             root.Registrations.Add(request);
             return request.JoinToken == JoinToken
-                ? Results.Ok(new ClusterRegisterResponse(ClusterId, Credential))
+                ? Results.Ok(new ClusterRegisterResponse(ClusterId, Credential, root.Users.PublicKey, DateTimeOffset.UtcNow + root.ClockAhead))
                 : Results.Problem(statusCode: 401, detail: "invalid cluster join token");
         });
         app.Map("/api/v1/clusters/{id}/link", root.AcceptLinkAsync);
@@ -90,6 +96,7 @@ internal sealed class FakeRoot : IAsyncDisposable
     {
         await _app.StopAsync();
         await _app.DisposeAsync();
+        Users.Dispose();
     }
 
     private async Task AcceptLinkAsync(HttpContext context, string id)

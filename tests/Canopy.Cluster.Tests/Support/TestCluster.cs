@@ -1,4 +1,6 @@
+using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using Canopy.Cluster.Auth;
 using Canopy.Cluster.Broker;
 using Canopy.Contracts;
 using Canopy.Contracts.Api;
@@ -30,7 +32,14 @@ internal sealed class TestCluster : IAsyncDisposable
     public WebApplication App { get; }
     public ClusterOptions Options { get; }
     public FakeRoot Root { get; }
+    /// <summary>Carries the cluster's admin token.</summary>
     public HttpClient Http { get; private set; } = null!;
+
+    /// <summary>The cluster's own admin credential, read from its data dir as an operator would.</summary>
+    public string AdminToken => File.ReadAllText(Services.GetRequiredService<ClusterAdminToken>().File).Trim();
+
+    /// <summary>A client without any credential.</summary>
+    public HttpClient Anonymous() => App.GetTestServer().CreateClient();
     public IServiceProvider Services => App.Services;
 
     /// <summary>The broker's pid, from the pid file the cluster keeps beside its config.</summary>
@@ -68,6 +77,7 @@ internal sealed class TestCluster : IAsyncDisposable
         {
             await app.StartAsync();
             cluster.Http = app.GetTestClient();
+            cluster.Http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", cluster.AdminToken);
             await app.Services.GetRequiredService<Canopy.Cluster.Nodes.ClusterMqtt>().Subscribed.WithDeadline("the cluster's MQTT subscriptions");
             if (waitForRoot)
             {

@@ -98,7 +98,7 @@ public sealed class TopologyTierFailureTests(ITestOutputHelper output)
 
         var stopwatch = Stopwatch.StartNew();
         await worker.KillAsync(Signals.SigKill);
-        using var clusterApi = new HttpClient { BaseAddress = new Uri(cluster.Url + "/"), Timeout = TimeSpan.FromSeconds(5) };
+        using var clusterApi = cluster.Api();
         var healed = await Wait.ForAsync(async () =>
                 (await clusterApi.GetJsonAsync<List<InstanceReport>>("api/v1/instances")).Where(i => i.ServiceId == service.MicroserviceId).ToList(),
             l => l.Count == 1 && l[0].Status == InstanceStatus.Running && l[0].NodeName != worker.Name,
@@ -160,7 +160,7 @@ public sealed class TopologyTierFailureTests(ITestOutputHelper output)
         await cluster.Host.KillAsync(Signals.SigKill);
         cluster.Host.Start();
 
-        using var clusterApi = new HttpClient { BaseAddress = new Uri(cluster.Url + "/"), Timeout = TimeSpan.FromSeconds(5) };
+        using var clusterApi = cluster.Api();
         await Wait.ForAsync(async () => await clusterApi.GetJsonAsync<List<InstanceReport>>("api/v1/instances"),
             l => l.Count(i => i.Status == InstanceStatus.Running && (i.ServiceId == service.MicroserviceId || i.ServiceId == boxed.MicroserviceId)) == 2,
             TimeSpan.FromSeconds(30), "the restarted cluster reporting both instances RUNNING");

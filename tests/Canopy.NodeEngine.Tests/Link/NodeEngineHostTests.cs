@@ -102,7 +102,11 @@ public sealed class NodeEngineHostTests : IAsyncLifetime
         registration.MemoryTotal.ShouldBeGreaterThan(0);
         registration.SystemInfo.ShouldNotBeNull().ShouldContainKey("kernel_version");
         registration.Extra.ShouldNotBeNull()["gpu_count"].GetInt32().ShouldBe(1);
-        File.ReadAllText(Path.Combine(_dataDir, "node.json")).ShouldContain(id);
+        var identityFile = Path.Combine(_dataDir, "node.json");
+        File.ReadAllText(identityFile).ShouldContain(id);
+        registration.Secret.ShouldNotBeNull().Length.ShouldBeGreaterThanOrEqualTo(Secrets.MinLength);
+        File.ReadAllText(identityFile).ShouldContain(registration.Secret);
+        File.GetUnixFileMode(identityFile).ShouldBe(UnixFileMode.UserRead | UnixFileMode.UserWrite);
 
         await _observer.WaitForAsync<NodeStatus>(NodeTopics.Status(id), s => s.Status == NodeStatus.Online, "online");
         var info = await _observer.WaitForAsync<NodeInformation>(NodeTopics.Information(id), _ => true, "a heartbeat");
@@ -173,6 +177,7 @@ public sealed class NodeEngineHostTests : IAsyncLifetime
 
         sameId.ShouldBe(id);
         _cluster.Registrations.Last().Id.ShouldBe(id);
+        _cluster.Registrations.Last().Secret.ShouldBe(_cluster.Registrations.First().Secret, "the node's own secret, kept in node.json");
         var inventory = await _observer.WaitForAsync<JobsResources>(
             NodeTopics.JobsResources(id), j => j.Services.Any(s => s.ServiceId == serviceId), "the adopted instance");
         var adopted = inventory.Services.ShouldHaveSingleItem();
@@ -215,6 +220,22 @@ public sealed class NodeEngineHostTests : IAsyncLifetime
         await Eventually.True(() => _cluster.Registrations.Count == 2, "a second registration");
         _cluster.Registrations.Last().Id.ShouldBe(id);
         await _observer.WaitForAsync<NodeStatus>(NodeTopics.Status(id), s => s.Status == NodeStatus.Online, "online again");
+    }
+
+    [Fact]
+    public async Task A_node_json_from_before_node_secrets_keeps_its_id_and_gets_a_secret_before_registering()
+    {
+        Directory.CreateDirectory(_dataDir);
+        var identityFile = Path.Combine(_dataDir, "node.json");
+        File.WriteAllText(identityFile, "{\"id\":\"4a11e05c69c66ae41616b2d6\"}");
+
+        var (_, id) = await StartNodeAsync();
+
+        id.ShouldBe("4a11e05c69c66ae41616b2d6");
+        var registration = _cluster.Registrations.ShouldHaveSingleItem();
+        registration.Id.ShouldBe(id);
+        File.ReadAllText(identityFile).ShouldContain(registration.Secret.ShouldNotBeNull());
+        File.GetUnixFileMode(identityFile).ShouldBe(UnixFileMode.UserRead | UnixFileMode.UserWrite);
     }
 
     [Fact]

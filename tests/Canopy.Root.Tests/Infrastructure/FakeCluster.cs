@@ -45,12 +45,21 @@ internal sealed class FakeCluster : IAsyncDisposable
     /// <summary>The link credential of its registration (a cluster sends it when it registers again).</summary>
     public string Credential { get; private init; } = "";
 
+    /// <summary>The secret a fake cluster of this name registers with (as a real one keeps it in its store).</summary>
+    public static string SecretOf(string name) => $"secret-of-cluster-{name}-0123456789abcdef";
+
     public static async Task<ClusterRegisterResponse> RegisterAsync(
-        RootHost root, string name, string joinToken = RootHost.JoinToken, string? previousCredential = null)
+        RootHost root, string name, string joinToken = RootHost.JoinToken, string? previousCredential = null, string? secret = null)
     {
-        var response = await root.Client.PostAsJsonAsync("/api/v1/clusters/register",
-            new { cluster_name = name, join_token = joinToken, cluster_location = "48.1,11.6", credential = previousCredential });
-        response.EnsureSuccessStatusCode();
+        var response = await root.Client.PostAsJsonAsync("/api/v1/clusters/register", new
+        {
+            cluster_name = name,
+            join_token = joinToken,
+            cluster_location = "48.1,11.6",
+            secret = secret ?? SecretOf(name),
+            credential = previousCredential,
+        });
+        response.StatusCode.ShouldBe(System.Net.HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
         return (await response.Content.ReadFromJsonAsync<ClusterRegisterResponse>(CanopyJson.Options))!;
     }
 

@@ -104,7 +104,7 @@ public sealed class OakCliContractTests : RootTestBase
     [Fact]
     public async Task A_cluster_without_a_location_still_has_the_field()
     {
-        (await Root.Client.PostAsJsonAsync("/api/v1/clusters/register", new { cluster_name = "bare", join_token = RootHost.JoinToken }))
+        (await Root.Client.PostAsJsonAsync("/api/v1/clusters/register", new { cluster_name = "bare", join_token = RootHost.JoinToken, secret = FakeCluster.SecretOf("bare") }))
             .StatusCode.ShouldBe(HttpStatusCode.OK);
 
         using var clusters = JsonDocument.Parse(await new OakClient(Root.Client).DoAsync(HttpMethod.Get, "/api/clusters/"));

@@ -1,9 +1,25 @@
+using Canopy.Storage;
+
 namespace Canopy.Root.Store;
 
-/// <summary>The root's tables. Created at start when missing; plain SQL so that the PostgreSQL provider can mirror it.</summary>
-internal static class SqliteSchema
+/// <summary>
+/// The root store's schema, one migration per version (see <see cref="SchemaMigrations"/>). Add a step at the end, never change
+/// one that shipped: data dirs out there are at every version. Plain SQL so that the PostgreSQL provider can run the same list.
+/// </summary>
+internal static class RootSchema
 {
-    public const string Create = """
+    public static readonly SchemaMigrations Migrations = new(
+        "root store",
+        ["settings", "users", "applications", "services", "instances", "instance_events", "clusters", "join_tokens"],
+        new SchemaMigration(1, "the schema before versions existed", V1),
+        new SchemaMigration(2, "cluster secrets; join tokens limited to a number of uses", """
+            ALTER TABLE clusters ADD COLUMN secret_hash TEXT;
+            ALTER TABLE join_tokens ADD COLUMN max_uses INTEGER;
+            ALTER TABLE join_tokens ADD COLUMN uses INTEGER NOT NULL DEFAULT 0;
+            """));
+
+    /// <summary>Exactly the schema that data dirs written before versions existed have (user_version 0).</summary>
+    private const string V1 = """
         CREATE TABLE IF NOT EXISTS settings (
             key TEXT PRIMARY KEY,
             value TEXT NOT NULL);
