@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Canopy.Contracts;
 using Canopy.Contracts.Api;
 using Canopy.Core.States;
@@ -71,12 +70,9 @@ public sealed class NodeLeaveTests : IAsyncLifetime
         again.StdErr.ShouldContain("nothing to leave");
     }
 
-    private Task<CliResult> LeaveAsync()
-    {
-        var tokens = JsonDocument.Parse(File.ReadAllText(Path.Combine(_canopy.DataDir, "join-tokens.json")));
-        return _canopy.CliAsync("node", "--leave", "--data-dir", _worker.DataDir, "--cluster", $"http://127.0.0.1:{_canopy.ClusterPort}",
-            "--join-token", tokens.RootElement.GetProperty("node_join_token").GetString()!, "--name", "leaver");
-    }
+    /// <summary>No join token: the node proves itself with the secret in its data dir.</summary>
+    private Task<CliResult> LeaveAsync() =>
+        _canopy.CliAsync("node", "--leave", "--data-dir", _worker.DataDir, "--cluster", $"http://127.0.0.1:{_canopy.ClusterPort}", "--name", "leaver");
 
     private static string SafeRead(string path)
     {

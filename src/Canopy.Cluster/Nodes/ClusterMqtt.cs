@@ -19,7 +19,7 @@ internal sealed partial class ClusterMqtt(
     /// <summary>What the cluster listens to; control topics are the cluster's own and not among them.</summary>
     public static readonly IReadOnlyList<string> Subscriptions =
     [
-        "nodes/+/information", "nodes/+/jobs/resources", "nodes/+/job", "nodes/+/status", "nodes/+/logs", "nodes/+/leave",
+        "nodes/+/information", "nodes/+/jobs/resources", "nodes/+/job", "nodes/+/status", "nodes/+/logs",
     ];
 
     private readonly ILogger _logger = loggers.CreateLogger<ClusterMqtt>();

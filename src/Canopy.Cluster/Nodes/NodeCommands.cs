@@ -15,9 +15,6 @@ internal sealed class NodeCommands(ClusterMqtt mqtt)
     public void Logs(string nodeId, LogsRequest request) =>
         mqtt.Publish(NodeTopics.ControlLogs(nodeId), CanopyJson.SerializeToUtf8(request));
 
-    /// <summary>The answer to a node's leave: it is forgotten, its instances are placed elsewhere.</summary>
-    public void Left(string nodeId) => mqtt.Publish(NodeTopics.ControlLeft(nodeId), "{}"u8.ToArray());
-
     public void Error(string nodeId, string message) =>
         mqtt.Publish(NodeTopics.ControlError(nodeId), CanopyJson.SerializeToUtf8(new ControlError(message)));
 }

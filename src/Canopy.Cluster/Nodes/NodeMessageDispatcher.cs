@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Canopy.Cluster.Broker;
 using Canopy.Cluster.Instances;
 using Canopy.Cluster.Storage;
 using Canopy.Contracts;
@@ -16,7 +15,7 @@ namespace Canopy.Cluster.Nodes;
 /// </summary>
 internal sealed partial class NodeMessageDispatcher(
     ClusterMqtt mqtt, ClusterGate gate, IClusterStore store, NodeHealth health, NodeReports reports, InventoryReconciler inventory,
-    LogRequests logs, NodeCommands commands, BrokerUsers users, ILogger<NodeMessageDispatcher> logger) : BackgroundService
+    LogRequests logs, NodeCommands commands, ILogger<NodeMessageDispatcher> logger) : BackgroundService
 {
     public const string NotRegistered = "Node not registered to the cluster";
 
@@ -75,11 +74,6 @@ internal sealed partial class NodeMessageDispatcher(
                 break;
             case "logs":
                 logs.Complete(nodeId, Read<LogsResult>(message));
-                break;
-            case "leave":
-                await gate.RunAsync(() => health.LeaveAsync(node, ct), ct);
-                commands.Left(nodeId);
-                await users.RevokeRemovedAsync(ct);
                 break;
         }
     }

@@ -4,6 +4,7 @@ using Canopy.Cluster.Broker;
 using Canopy.Cluster.Instances;
 using Canopy.Cluster.Storage;
 using Canopy.Contracts;
+using Canopy.Contracts.Api;
 using Canopy.Contracts.Registration;
 using Canopy.Core.Addressing;
 using Canopy.Hosting;
@@ -17,8 +18,8 @@ namespace Canopy.Cluster.Nodes;
 /// a new node: a join token never takes over an existing id. The broker accepts the account before the answer goes out.
 /// </summary>
 internal sealed partial class NodeRegistry(
-    ClusterGate gate, IClusterStore store, BrokerService broker, BrokerUsers users, NodeJoinTokens tokens, ClusterOptions options,
-    TimeProvider time, ILogger<NodeRegistry> logger)
+    ClusterGate gate, IClusterStore store, BrokerService broker, BrokerUsers users, NodeJoinTokens tokens, NodeHealth health,
+    ClusterOptions options, TimeProvider time, ILogger<NodeRegistry> logger)
 {
     /// <summary>
     /// Takes the document as sent, so that a missing or wrong token is a 401 before anything else is looked at
@@ -37,6 +38,35 @@ internal sealed partial class NodeRegistry(
         Log.Registered(logger, node.Host, node.Id, node.Subnet ?? "(none)");
         return new NodeRegisterResponse(
             node.Id, new MqttCredentials(options.Mqtt.AdvertisedHost, options.Mqtt.Port, node.Id, node.MqttPassword), node.Subnet);
+    }
+
+    /// <summary>
+    /// <c>POST /api/node/leave</c> (<c>canopy node --leave</c>): a registered node, proved by its own secret, leaves for good. Its
+    /// instances are placed elsewhere, the cluster forgets it and the broker no longer takes its account.
+    /// </summary>
+    public async Task<MessageResponse> LeaveAsync(JsonElement body, CancellationToken ct)
+    {
+        var id = body.ValueKind == JsonValueKind.Object ? ReadString(body, "id") : null;
+        if (string.IsNullOrEmpty(id))
+        {
+            throw ApiProblem.BadRequest("id: the leaving node's id is required (with its secret, both from its node.json)", ["id: required"]);
+        }
+
+        var node = await gate.RunAsync(async () =>
+        {
+            var existing = await store.GetNodeAsync(id, ct) ??
+                           throw ApiProblem.NotFound($"node {id} is not registered at this cluster (it may have left already)");
+            if (!Secrets.Matches(ReadString(body, "secret"), existing.SecretHash))
+            {
+                throw ApiProblem.Forbidden(
+                    $"this request does not prove it is node {id} (its secret is missing or wrong): a node leaves with the secret in its data dir (node.json)");
+            }
+
+            await health.LeaveAsync(existing, ct);
+            return existing;
+        }, ct);
+        await users.RevokeRemovedAsync(ct);
+        return new MessageResponse($"node {node.Host} ({node.Id}) left the cluster; its instances are placed again");
     }
 
     private async Task<NodeRecord> AdmitAsync(JsonElement body, CancellationToken ct)

@@ -32,12 +32,6 @@ public static class NodeTopics
     /// <summary>cluster → node, <see cref="ControlError"/> (e.g. "Node not registered to the cluster").</summary>
     public static string ControlError(string nodeId) => $"nodes/{nodeId}/control/error";
 
-    /// <summary>node → cluster: it leaves the cluster for good (<c>canopy node --leave</c>); its instances go elsewhere.</summary>
-    public static string Leave(string nodeId) => $"nodes/{nodeId}/leave";
-
-    /// <summary>cluster → node: the cluster has forgotten it (answer to <see cref="Leave"/>).</summary>
-    public static string ControlLeft(string nodeId) => $"nodes/{nodeId}/control/left";
-
     /// <summary>node → cluster, <see cref="LogsResult"/>.</summary>
     public static string Logs(string nodeId) => $"nodes/{nodeId}/logs";
 

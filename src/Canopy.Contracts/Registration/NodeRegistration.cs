@@ -42,3 +42,6 @@ public sealed record MqttCredentials(string Host, int Port, string Username, str
 
 /// <summary>The node's id, its broker account, and the /26 of 10.18.0.0/16 its containers take addresses from.</summary>
 public sealed record NodeRegisterResponse(string Id, MqttCredentials Mqtt, string? Subnet = null);
+
+/// <summary><c>POST /api/node/leave</c> at the cluster (<c>canopy node --leave</c>): the node proves it is itself with its own secret.</summary>
+public sealed record NodeLeaveRequest(string Id, string Secret);

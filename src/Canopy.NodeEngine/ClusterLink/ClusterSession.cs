@@ -59,7 +59,9 @@ internal sealed class ClusterSession
         _loggers = loggers;
         _log = loggers.CreateLogger<ClusterSession>();
         _nodeId = registration.Id;
-        _host = BrokerHost(options, registration);
+        _host = registration.Mqtt.Host is { Length: > 0 } host && host is not ("0.0.0.0" or "::" or "[::]")
+            ? host
+            : new Uri(options.ClusterUrl).Host;
     }
 
     /// <summary>How long the broker may stay unreachable before the node registers again (the cluster may have new credentials for it).</summary>
@@ -118,37 +120,24 @@ internal sealed class ClusterSession
         return stopping.IsCancellationRequested ? SessionEnd.Stopped : SessionEnd.Reregister;
     }
 
-    /// <summary>The broker's address as the registration gave it; a wildcard listen address means "the cluster's host".</summary>
-    internal static string BrokerHost(NodeEngineOptions options, NodeRegisterResponse registration) =>
-        registration.Mqtt.Host is { Length: > 0 } host && host is not ("0.0.0.0" or "::" or "[::]")
-            ? host
-            : new Uri(options.ClusterUrl).Host;
-
-    /// <summary>The node's broker account; <paramref name="clientSuffix"/> tells its connections apart (the session's, a leave's).</summary>
-    internal static MqttClientOptions ClientOptions(NodeEngineOptions options, NodeRegisterResponse registration, string clientSuffix) => new()
+    private MqttClientOptions BuildClientOptions() => new()
     {
-        Host = BrokerHost(options, registration),
-        Port = registration.Mqtt.Port,
-        ClientId = $"{registration.Id}-{clientSuffix}",
-        Username = registration.Mqtt.Username,
-        Password = registration.Mqtt.Password,
+        Host = _host,
+        Port = _registration.Mqtt.Port,
+        ClientId = $"{_nodeId}-ne",
+        Username = _registration.Mqtt.Username,
+        Password = _registration.Mqtt.Password,
         CleanSession = true,
         KeepAlive = KeepAlive,
-        ConnectTimeout = TimeSpan.FromSeconds(5),
-    };
-
-    private MqttClientOptions BuildClientOptions()
-    {
-        var client = ClientOptions(_options, _registration, "ne");
-        client.Will = new MqttWill(
+        Will = new MqttWill(
             NodeTopics.Status(_nodeId),
             CanopyJson.SerializeToUtf8(new NodeStatus(NodeStatus.Offline, DateTimeOffset.UtcNow)),
             MqttQos.AtLeastOnce,
-            Retain: true);
-        client.ReconnectMinDelay = TimeSpan.FromMilliseconds(250);
-        client.ReconnectMaxDelay = TimeSpan.FromSeconds(5);
-        return client;
-    }
+            Retain: true),
+        ReconnectMinDelay = TimeSpan.FromMilliseconds(250),
+        ReconnectMaxDelay = TimeSpan.FromSeconds(5),
+        ConnectTimeout = TimeSpan.FromSeconds(5),
+    };
 
     /// <summary>First connection; false when the broker refuses the credentials or stays unreachable (then: register again).</summary>
     private async Task<bool> ConnectAsync(MqttClient client, CancellationToken ct)

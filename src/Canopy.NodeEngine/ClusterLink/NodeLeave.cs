@@ -1,11 +1,11 @@
-using System.Net.Sockets;
-using Canopy.Contracts.Mqtt;
-using Canopy.Mqtt;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Canopy.Contracts;
+using Canopy.Contracts.Registration;
 using Canopy.NodeEngine.Instances;
 using Canopy.NodeEngine.Network;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace Canopy.NodeEngine.ClusterLink;
 
@@ -13,9 +13,10 @@ namespace Canopy.NodeEngine.ClusterLink;
 public sealed record NodeLeaveResult(string NodeName, string? ClusterProblem, int InstancesRemoved, string Bridge, string DataDir);
 
 /// <summary>
-/// <c>canopy node --leave</c>: the node leaves its cluster for good. The cluster is told first (it moves the node's instances
-/// elsewhere and forgets the node), then every instance goes, Canopy's containerd stops, and what the node made in the kernel
-/// (bridge, CNI rules, mounts) goes with its data dir. Refused while a node engine runs over the data dir.
+/// <c>canopy node --leave</c>: the node leaves its cluster for good. The cluster is told first (<c>POST /api/node/leave</c> with the
+/// node's own secret: it moves the node's instances elsewhere and forgets the node), then every instance goes, Canopy's containerd
+/// stops, and what the node made in the kernel (bridge, CNI rules, mounts) goes with its data dir. Refused while a node engine
+/// runs over the data dir.
 /// </summary>
 public static class NodeLeave
 {
@@ -26,14 +27,13 @@ public static class NodeLeave
     {
         var services = host.Services;
         var options = services.GetRequiredService<NodeEngineOptions>();
-        var loggers = services.GetRequiredService<ILoggerFactory>();
         using var held = NodeDataDir.Lock(options) ?? throw new InvalidOperationException(NodeDataDir.InUse(options));
 
         // Canopy's containerd stops with the runtimes instead of outliving them.
         options.StopInstancesOnShutdown = true;
         var instances = services.GetRequiredService<NodeInstances>();
         await instances.RecoverAsync(ct).ConfigureAwait(false);
-        var problem = await TellClusterAsync(services, options, loggers.CreateLogger<MqttClient>(), ct).ConfigureAwait(false);
+        var problem = await TellClusterAsync(services.GetRequiredService<NodeIdentityStore>().Load(), options, ct).ConfigureAwait(false);
         var removed = await instances.RemoveAllAsync(ct).ConfigureAwait(false);
         var network = services.GetRequiredService<HostNetwork>();
         host.Dispose();
@@ -43,48 +43,51 @@ public static class NodeLeave
     }
 
     /// <summary>Null once the cluster confirmed; otherwise why it could not be told (it then sees the node as lost).</summary>
-    private static async Task<string?> TellClusterAsync(
-        IServiceProvider services, NodeEngineOptions options, ILogger<MqttClient> log, CancellationToken ct)
+    private static async Task<string?> TellClusterAsync(NodeIdentity identity, NodeEngineOptions options, CancellationToken ct)
     {
-        if (services.GetRequiredService<NodeIdentityStore>().Load() is null)
+        if (identity.Id is not { } id)
         {
             return "this node never registered with a cluster";
         }
 
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        deadline.CancelAfter(ClusterWait);
+        using var http = new HttpClient { Timeout = ClusterWait };
+        var endpoint = new Uri(new Uri(options.ClusterUrl.TrimEnd('/') + "/"), "api/node/leave");
         try
         {
-            var registration = await services.GetRequiredService<ClusterRegistrar>().RegisterAsync(deadline.Token).ConfigureAwait(false);
-            var left = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            var client = new MqttClient(ClusterSession.ClientOptions(options, registration, "leave"), log);
-            await using (client.ConfigureAwait(false))
+            using var content = new ByteArrayContent(CanopyJson.SerializeToUtf8(new NodeLeaveRequest(id, identity.Secret)));
+            content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+            using var response = await http.PostAsync(endpoint, content, ct).ConfigureAwait(false);
+            if (response.IsSuccessStatusCode)
             {
-                client.MessageReceived += message =>
-                {
-                    if (message.Topic == NodeTopics.ControlLeft(registration.Id))
-                    {
-                        left.TrySetResult();
-                    }
-
-                    return Task.CompletedTask;
-                };
-                await client.ConnectAsync(deadline.Token).ConfigureAwait(false);
-                await client.SubscribeAsync(NodeTopics.ControlLeft(registration.Id), MqttQos.AtLeastOnce, deadline.Token).ConfigureAwait(false);
-                await client.PublishAsync(NodeTopics.Leave(registration.Id), "{}"u8.ToArray(), MqttQos.AtLeastOnce, retain: false, deadline.Token)
-                    .ConfigureAwait(false);
-                await left.Task.WaitAsync(deadline.Token).ConfigureAwait(false);
-                await client.DisconnectAsync(deadline.Token).ConfigureAwait(false);
                 return null;
             }
+
+            var body = await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
+            return $"the cluster at {options.ClusterUrl} answered {(int)response.StatusCode}: {Detail(body)}";
         }
-        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        catch (Exception e) when (e is HttpRequestException || (e is TaskCanceledException && !ct.IsCancellationRequested))
         {
-            return $"the cluster at {options.ClusterUrl} did not confirm within {ClusterWait.TotalSeconds:0} s";
+            return $"the cluster at {options.ClusterUrl} could not be reached ({e.Message})";
         }
-        catch (Exception e) when (e is MqttConnectException or SocketException or IOException or TimeoutException)
+    }
+
+    /// <summary>The problem's detail, else the body as it came (cut short).</summary>
+    private static string Detail(string body)
+    {
+        try
         {
-            return $"the cluster's broker could not be reached: {e.Message}";
+            using var problem = JsonDocument.Parse(body);
+            if (problem.RootElement.ValueKind == JsonValueKind.Object && problem.RootElement.TryGetProperty("detail", out var detail) &&
+                detail.GetString() is { Length: > 0 } text)
+            {
+                return text;
+            }
         }
+        catch (JsonException)
+        {
+            // Not problem+json.
+        }
+
+        return body.Length > 300 ? body[..300] : body;
     }
 }

@@ -13,8 +13,11 @@ namespace Canopy.Cluster.Tests.Api;
 /// <summary>The cluster's API needs a credential: its own admin token, or a root Admin's access token checked with the root's public key.</summary>
 public sealed class ClusterAuthTests(ITestOutputHelper output) : ClusterTest(output)
 {
-    /// <summary>What answers without a credential, besides 401 (README, "The API"): health, Oakestra's status probe, node registration (its own check).</summary>
-    private static readonly string[] Open = ["GET /health", "GET /api/cluster/status", "POST /api/node/register"];
+    /// <summary>
+    /// What answers without a credential, besides 401 (README, "The API"): health, Oakestra's status probe, node registration and a
+    /// node's leave (each its own check: a join token or the node's secret).
+    /// </summary>
+    private static readonly string[] Open = ["GET /health", "GET /api/cluster/status", "POST /api/node/register", "POST /api/node/leave"];
 
     [Fact]
     public async Task Every_route_but_the_documented_open_ones_answers_401_with_how_to_get_a_credential()
@@ -26,7 +29,7 @@ public sealed class ClusterAuthTests(ITestOutputHelper output) : ClusterTest(out
         Output.WriteLine(string.Join("\n", answers));
         answers.Count.ShouldBeGreaterThanOrEqualTo(Open.Length + 3);
         answers.Where(a => a.Status != 401).Select(a => a.Route).ShouldBeSubsetOf(Open);
-        foreach (var refused in answers.Where(a => a.Status == 401 && a.Route != "POST /api/node/register"))
+        foreach (var refused in answers.Where(a => a.Status == 401 && !Open.Contains(a.Route)))
         {
             refused.ContentType.ShouldBe("application/problem+json");
             refused.Detail.ShouldNotBeNull().ShouldContain("access token of an Admin user of its root");

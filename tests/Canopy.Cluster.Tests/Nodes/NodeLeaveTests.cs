@@ -1,18 +1,21 @@
+using System.Net;
+using System.Net.Http.Json;
 using Canopy.Cluster.Tests.Support;
 using Canopy.Contracts;
+using Canopy.Contracts.Api;
 using Canopy.Contracts.Link;
-using Canopy.Contracts.Mqtt;
+using Canopy.Contracts.Registration;
 using Canopy.Core.Resources;
 using Canopy.Core.States;
 using Canopy.Mqtt;
 
 namespace Canopy.Cluster.Tests.Nodes;
 
-/// <summary>A node that leaves for good (`canopy node --leave`), and a node that says why it cannot run a runtime.</summary>
+/// <summary>A node that leaves for good (`canopy node --leave`, proved by its own secret), and a node that says why it cannot run a runtime.</summary>
 public sealed class NodeLeaveTests(ITestOutputHelper output) : ClusterTest(output)
 {
     [Fact]
-    public async Task A_leaving_node_is_told_it_left_its_instances_move_and_its_broker_account_is_gone()
+    public async Task A_node_that_proves_itself_leaves_its_instances_move_and_its_broker_account_is_gone()
     {
         await using var leaving = await FakeNode.StartAsync(Cluster, "leaving");
         await WaitUntilActiveAsync(leaving);
@@ -21,36 +24,33 @@ public sealed class NodeLeaveTests(ITestOutputHelper output) : ClusterTest(outpu
         await Root.WaitForStatusAsync(r => r.Status == InstanceStatus.Running && r.NodeId == leaving.Id, "RUNNING on the leaving node");
         await using var staying = await FakeNode.StartAsync(Cluster, "staying");
         await WaitUntilActiveAsync(staying);
+        using var anonymous = Cluster.Anonymous();
 
-        await leaving.Client.PublishAsync(NodeTopics.Leave(leaving.Id), "{}"u8.ToArray());
+        using var unknown = await LeaveAsync(anonymous, "0123456789abcdef01234567", FakeNode.SecretOf("leaving"));
+        using var impostor = await LeaveAsync(anonymous, leaving.Id, FakeNode.SecretOf("staying"));
+        using var left = await LeaveAsync(anonymous, leaving.Id, FakeNode.SecretOf("leaving"));
 
-        await leaving.Commands.WaitForAsync(c => c.Kind == "left", "control/left");
+        unknown.StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        impostor.StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        (await impostor.Content.ReadAsStringAsync()).ShouldContain("does not prove it is node");
+        left.StatusCode.ShouldBe(HttpStatusCode.OK, await left.Content.ReadAsStringAsync());
+        (await left.Content.ReadFromJsonAsync<MessageResponse>(CanopyJson.Options))!.Message.ShouldContain("left the cluster");
         await Root.WaitForStatusAsync(r => r.Status == InstanceStatus.Running && r.NodeId == staying.Id, "RUNNING on the node that stays");
         (await Cluster.NodesAsync()).ShouldHaveSingleItem().Id.ShouldBe(staying.Id);
-        var again = new MqttClient(new MqttClientOptions
+        await using var again = FakeNode.BrokerClient(leaving.Registration.Mqtt, "after-leave");
+        await Waits.UntilAsync(async () =>
         {
-            Host = leaving.Registration.Mqtt.Host,
-            Port = leaving.Registration.Mqtt.Port,
-            ClientId = "after-leave",
-            Username = leaving.Registration.Mqtt.Username,
-            Password = leaving.Registration.Mqtt.Password,
-        });
-        await using (again)
-        {
-            await Waits.UntilAsync(async () =>
+            try
             {
-                try
-                {
-                    await again.ConnectAsync(CancellationToken.None);
-                    await again.DisconnectAsync(CancellationToken.None);
-                    return false;
-                }
-                catch (MqttConnectException e) when (e.Result is MqttConnectResult.BadUsernameOrPassword or MqttConnectResult.NotAuthorized)
-                {
-                    return true;
-                }
-            }, "the broker refuses the account of the node that left");
-        }
+                await again.ConnectAsync(CancellationToken.None);
+                await again.DisconnectAsync(CancellationToken.None);
+                return false;
+            }
+            catch (MqttConnectException e) when (e.Result is MqttConnectResult.BadUsernameOrPassword or MqttConnectResult.NotAuthorized)
+            {
+                return true;
+            }
+        }, "the broker refuses the account of the node that left");
     }
 
     [Fact]
@@ -75,6 +75,9 @@ public sealed class NodeLeaveTests(ITestOutputHelper output) : ClusterTest(outpu
         var refused = await Root.WaitForStatusAsync(r => r.Status == InstanceStatus.NoQualifiedWorkerFound, "NO_QUALIFIED_WORKER_FOUND");
         refused.StatusDetail.ShouldNotBeNull().ShouldContain($"no-containers has no usable container runtime ({why})");
     }
+
+    private static Task<HttpResponseMessage> LeaveAsync(HttpClient http, string id, string secret) =>
+        http.PostAsJsonAsync("/api/node/leave", new NodeLeaveRequest(id, secret), CanopyJson.Options);
 
     private Task WaitUntilActiveAsync(FakeNode node) =>
         Waits.UntilAsync(async () => (await Cluster.NodesAsync()).Any(n => n.Id == node.Id && n.Active), $"node {node.Host} is active");
