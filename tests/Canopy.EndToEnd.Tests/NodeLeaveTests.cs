@@ -36,6 +36,12 @@ public sealed class NodeLeaveTests : IAsyncLifetime
     public async Task A_worker_that_leaves_is_forgotten_its_instance_is_placed_again_and_nothing_of_it_remains()
     {
         await ContainerRequirements.WaitForContainersAsync(_canopy, "leaver");
+        // canopy up's data dir holds the root's and the cluster's state beside its node's: a leave must never delete it.
+        var wrongDir = await _canopy.CliAsync("node", "--leave", "--data-dir", _canopy.DataDir, "--cluster", $"http://127.0.0.1:{_canopy.ClusterPort}");
+        wrongDir.ExitCode.ShouldNotBe(0);
+        wrongDir.StdErr.ShouldContain($"is not a node's data dir but holds one: {Path.Combine(_canopy.DataDir, "node")}");
+        Directory.Exists(Path.Combine(_canopy.DataDir, "root")).ShouldBeTrue();
+
         var port = await NodeNetworkTests.DeployWebAsync(_canopy, "moving");
         var nodeDir = _worker.DataDir;
         var state = NodeKernelState.OfNode(nodeDir);

@@ -260,9 +260,9 @@ public static class RoleCommands
 
     private static async Task<int> LeaveAsync(NodeEngineOptions options, LogLevel level, CancellationToken ct)
     {
-        if (!Directory.Exists(options.DataDir))
+        if (NodeLeave.RefusalFor(options.DataDir) is { } refusal)
         {
-            throw new CliException($"There is no node data dir {options.DataDir}: nothing to leave (--data-dir names the one the node ran with).", ExitCodes.InvalidInput);
+            throw new CliException($"The node did not leave: {refusal}.", ExitCodes.InvalidInput);
         }
 
         NodeLeaveResult result;

@@ -10,8 +10,10 @@ namespace Canopy.NodeEngine.ClusterLink;
 /// </summary>
 internal sealed class NodeIdentityStore(NodeEngineOptions options)
 {
+    public const string FileName = "node.json";
+
     private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-    private readonly string _path = Path.Combine(options.DataDir, "node.json");
+    private readonly string _path = Path.Combine(options.DataDir, FileName);
 
     /// <summary>The identity kept in the data dir; a secret is made and kept first when there is none.</summary>
     public NodeIdentity Load()

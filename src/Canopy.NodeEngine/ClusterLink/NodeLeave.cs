@@ -22,11 +22,42 @@ public static class NodeLeave
 {
     private static readonly TimeSpan ClusterWait = TimeSpan.FromSeconds(20);
 
+    /// <summary>
+    /// Why <paramref name="dataDir"/> must not be removed as a node's data dir, or null when it is one: a leave deletes the
+    /// directory, and <c>canopy up</c>'s data dir holds the root's and the cluster's state beside the node's.
+    /// </summary>
+    public static string? RefusalFor(string dataDir)
+    {
+        static bool IsNodeDataDir(string dir) =>
+            File.Exists(Path.Combine(dir, NodeIdentityStore.FileName)) || File.Exists(Path.Combine(dir, NodeDataDir.LockFileName));
+
+        if (!Directory.Exists(dataDir))
+        {
+            return $"there is no node data dir {dataDir}: nothing to leave (--data-dir names the one the node ran with)";
+        }
+
+        if (IsNodeDataDir(dataDir))
+        {
+            return null;
+        }
+
+        var nested = Path.Combine(dataDir, "node");
+        return IsNodeDataDir(nested)
+            ? $"{dataDir} is not a node's data dir but holds one: {nested} (canopy up keeps its node there); leave with --data-dir {nested}"
+            : $"{dataDir} is not a node's data dir (it has no {NodeIdentityStore.FileName} or {NodeDataDir.LockFileName}); nothing was removed";
+    }
+
     /// <summary>Runs the leave with the services of <paramref name="host"/>, which must not have been started; disposes it.</summary>
     public static async Task<NodeLeaveResult> RunAsync(IHost host, CancellationToken ct)
     {
         var services = host.Services;
         var options = services.GetRequiredService<NodeEngineOptions>();
+        if (RefusalFor(options.DataDir) is { } refusal)
+        {
+            host.Dispose();
+            throw new InvalidOperationException(refusal);
+        }
+
         using var held = NodeDataDir.Lock(options) ?? throw new InvalidOperationException(NodeDataDir.InUse(options));
 
         // Canopy's containerd stops with the runtimes instead of outliving them.
