@@ -56,6 +56,21 @@ public sealed class BadInputTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Deploy_Watch_OnARuntimeNoClusterOffers_StopsWithTheReason_InsteadOfWaitingOutItsTimeout()
+    {
+        var path = Slas.Write(_canopy.DataDir, "unikernel.json", """
+            {"sla_version":"v2.0","customerID":"Admin","applications":[{"application_name":"uni","application_namespace":"b","microservices":[
+              {"microservice_name":"m","microservice_namespace":"n","virtualization":"unikernel","code":"x","memory":16,"vcpus":1}]}]}
+            """);
+
+        var result = await _canopy.CliAsync("app", "deploy", path, "--watch", "--timeout", "120");
+
+        result.ExitCode.ShouldNotBe(0);
+        result.StdErr.ShouldContain("Not placed after 15 s: uni.b.m.n instance 0: NoActiveClusterWithCapacity");
+        result.StdErr.ShouldContain("no cluster offers runtime unikernel");
+    }
+
+    [Fact]
     public async Task UnknownService_And_MissingFile_ClearErrors()
     {
         var scale = await _canopy.CliAsync("service", "scale", "nope", "2");
