@@ -58,7 +58,8 @@ internal static class SystemBenchmarks
         {
             Signals.Kill(node.Id, Signals.SigTerm);
             await node.WaitForExitAsync();
-            Directory.Delete(nodeDir, recursive: true);
+            // A stopped node leaves its containerd running for its containers; the benchmark leaves nothing.
+            MachineCleanup.ForDataDir(nodeDir);
         }
     }
 }
