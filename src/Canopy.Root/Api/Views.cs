@@ -16,10 +16,7 @@ namespace Canopy.Root.Api;
 /// <summary>Builds the API's documents from stored records (status derived, clusters resolved, unknown SLA fields kept).</summary>
 internal sealed class Views(IRootStore store, LinkHub hub, InstanceHistory history, InstanceLogTails logTails)
 {
-    /// <summary>How long reading one service waits for its instances' log tails from their nodes.</summary>
-    public static readonly TimeSpan LogWait = TimeSpan.FromSeconds(1);
-
-    /// <summary>How many stale log tails a list read asks for (without waiting): lists can be long, the traffic must not be.</summary>
+    /// <summary>How many stale log tails a list read asks for: lists can be long, the traffic must not be.</summary>
     public const int ListLogRefresh = 16;
 
     /// <summary>Fields <see cref="ServiceDocument"/> has itself; every other key of the stored microservice is passed on as given.</summary>
@@ -40,12 +37,16 @@ internal sealed class Views(IRootStore store, LinkHub hub, InstanceHistory histo
     public async Task<ServiceDocument> ServiceAsync(ServiceRecord service, CancellationToken ct) =>
         Service(service, await store.ListInstancesAsync(service.Id, ct), await ClustersAsync(ct));
 
-    /// <summary>The service as <c>GET /api/service/{id}</c> shows it: with its instances' log tails, fetched when stale.</summary>
+    /// <summary>
+    /// The service as <c>GET /api/service/{id}</c> shows it: with its instances' last fetched log tails, the stale ones asked for
+    /// anew. A read never waits for a node: clients poll this while instances start (<c>canopy app deploy --watch</c>), and a
+    /// node busy starting one would hold every poll up.
+    /// </summary>
     public async Task<ServiceDocument> ServiceWithLogsAsync(ServiceRecord service, CancellationToken ct)
     {
         var instances = await store.ListInstancesAsync(service.Id, ct);
         var clusters = await ClustersAsync(ct);
-        await logTails.RefreshAsync(instances.Select(i => (i, ClusterOf(i, clusters)?.Name)), int.MaxValue, LogWait, ct);
+        logTails.Refresh(instances.Select(i => (i, ClusterOf(i, clusters)?.Name)), int.MaxValue);
         return Service(service, instances, clusters);
     }
 
@@ -55,7 +56,7 @@ internal sealed class Views(IRootStore store, LinkHub hub, InstanceHistory histo
         var ids = listed.Select(s => s.Id).ToHashSet();
         var instances = (await store.ListInstancesAsync(null, ct)).Where(i => ids.Contains(i.ServiceId)).ToList();
         var clusters = await ClustersAsync(ct);
-        await logTails.RefreshAsync(instances.Select(i => (i, ClusterOf(i, clusters)?.Name)), ListLogRefresh, TimeSpan.Zero, ct);
+        logTails.Refresh(instances.Select(i => (i, ClusterOf(i, clusters)?.Name)), ListLogRefresh);
         var byService = instances.ToLookup(i => i.ServiceId);
         return listed.Select(s => Service(s, byService[s.Id].ToList(), clusters)).ToList();
     }

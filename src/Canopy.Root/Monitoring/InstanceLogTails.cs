@@ -8,7 +8,7 @@ namespace Canopy.Root.Monitoring;
 /// <summary>
 /// The last lines of each instance's output, for the <c>logs</c> field of Oakestra's instance entries. Oakestra's nodes send
 /// them with every metrics report; Canopy's do not (that traffic is paid whether anyone looks or not), so the root asks the
-/// node, through its cluster, when a service is read, and keeps the answer <see cref="Fresh"/> long.
+/// node, through its cluster, when a service is read (the answer shows from the next read on), and keeps it <see cref="Fresh"/> long.
 /// </summary>
 internal sealed class InstanceLogTails(LinkHub hub, TimeProvider time, IHostApplicationLifetime lifetime)
 {
@@ -30,39 +30,22 @@ internal sealed class InstanceLogTails(LinkHub hub, TimeProvider time, IHostAppl
 
     /// <summary>
     /// Asks for the tails of up to <paramref name="limit"/> of <paramref name="instances"/> that run on a node of a connected
-    /// cluster and are not fresh, and waits up to <paramref name="wait"/> for those answers (what comes later is kept for the
-    /// next read). A tail another read is already fetching is not waited for again.
+    /// cluster and are not fresh; the answers land here for the next read. A tail being fetched is not asked for again.
     /// </summary>
-    public async Task RefreshAsync(IEnumerable<(InstanceRecord Instance, string? ClusterName)> instances, int limit, TimeSpan wait, CancellationToken ct)
+    public void Refresh(IEnumerable<(InstanceRecord Instance, string? ClusterName)> instances, int limit)
     {
         var now = time.GetUtcNow();
         Sweep(now);
-        var started = new List<Task>();
         foreach (var (instance, clusterName) in instances
                      .Where(x => x.Instance is { ClusterId: { } cluster, NodeId: not null, Deleting: false } && hub.IsConnected(cluster) && IsStale(x.Instance, now))
                      .Take(limit))
         {
-            // Runs apart from the request that starts it: a tail that comes after the reader gave up is still kept.
+            // Runs apart from the request that starts it, which never waits for a node.
             var fetch = new Task<Task>(() => FetchAsync(instance, clusterName));
             if (_fetching.TryAdd(Key(instance), fetch))
             {
                 fetch.Start(TaskScheduler.Default);
-                started.Add(fetch.Unwrap());
             }
-        }
-
-        if (started.Count == 0 || wait <= TimeSpan.Zero)
-        {
-            return;
-        }
-
-        try
-        {
-            await Task.WhenAll(started).WaitAsync(wait, time, ct);
-        }
-        catch (TimeoutException)
-        {
-            // The slow ones land in the cache for the next read.
         }
     }
 
