@@ -17,6 +17,9 @@ public sealed record InstanceReport
     public string? NodeName { get; init; }
     public string? HostIp { get; init; }
     public string? HostPort { get; init; }
+
+    /// <summary>The instance's own address: a container's IP in its node's subnet, an exec instance's node IP (Canopy addition).</summary>
+    public string? InstanceIp { get; init; }
     public int RestartCount { get; init; }
     public int? ExitCode { get; init; }
     public int? Pid { get; init; }

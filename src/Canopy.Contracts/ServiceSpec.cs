@@ -48,4 +48,7 @@ public sealed record ServiceSpec
     public RestartPolicy RestartPolicy { get; init; } = RestartPolicy.Always;
     public IReadOnlyList<SlaConstraint> Constraints { get; init; } = [];
     public string? RrIp { get; init; }
+
+    /// <summary>The service's closest-instance IP, when the SLA asked for one (<c>addresses.closest_ip</c>).</summary>
+    public string? ClosestIp { get; init; }
 }

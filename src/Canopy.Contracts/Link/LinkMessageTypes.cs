@@ -12,6 +12,12 @@ public static class LinkMessageTypes
     /// <summary><see cref="LinkRequest"/>: a question the root forwards for a user (node list, logs).</summary>
     public const string Request = "request";
 
+    /// <summary><see cref="RootNetTable"/>: after every hello and on change, the other clusters' part of this cluster's service tables.</summary>
+    public const string NetTable = "net_table";
+
+    /// <summary><see cref="SubnetBlocks"/>: after every hello and when a block was added, every node subnet block of the cluster.</summary>
+    public const string SubnetBlocks = "subnet_blocks";
+
     // cluster → root
     /// <summary><see cref="ClusterHello"/>, after every (re)connect: everything the cluster runs, so the root reconciles.</summary>
     public const string Hello = "hello";
@@ -24,6 +30,12 @@ public static class LinkMessageTypes
 
     /// <summary><see cref="InstanceMetrics"/>, every 2 s while instances run.</summary>
     public const string InstanceMetrics = "instance_metrics";
+
+    /// <summary><see cref="ClusterNetNodes"/>: after every hello and on change, the overlay endpoints of the cluster's active nodes.</summary>
+    public const string NetNodes = "net_nodes";
+
+    /// <summary><see cref="SubnetBlocksRequest"/>: the cluster's blocks are full; the root answers with <see cref="SubnetBlocks"/>.</summary>
+    public const string SubnetBlocksRequest = "subnet_blocks_request";
 
     /// <summary><see cref="LinkResponse"/> to a <see cref="Request"/>.</summary>
     public const string Response = "response";

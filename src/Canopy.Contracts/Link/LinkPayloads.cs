@@ -17,6 +17,24 @@ public sealed record ClusterResources(JsonObject Resources, DateTimeOffset? Time
 
 public sealed record InstanceMetrics(IReadOnlyList<InstanceReport> Instances);
 
+/// <summary>
+/// The overlay endpoints of the cluster's active nodes that have one (<see cref="Net.NetPeer"/> with the cluster's id): the
+/// root passes them to the clusters whose nodes talk to them.
+/// </summary>
+public sealed record ClusterNetNodes(IReadOnlyList<Net.NetPeer> Nodes);
+
+/// <summary>
+/// root → cluster: the services of every application with an instance on this cluster, with their service IPs and only the
+/// instances that run on other clusters, and those instances' nodes. The cluster adds its own instances and nodes.
+/// </summary>
+public sealed record RootNetTable(IReadOnlyList<Net.NetService> Services, IReadOnlyList<Net.NetPeer> Peers);
+
+/// <summary>cluster → root: every node subnet block is taken; give one more.</summary>
+public sealed record SubnetBlocksRequest(int Taken);
+
+/// <summary>root → cluster: every block the cluster has (CIDR), oldest first.</summary>
+public sealed record SubnetBlocks(IReadOnlyList<string> Blocks);
+
 /// <summary>Kinds: <see cref="LinkRequestKinds"/>.</summary>
 public sealed record LinkRequest(string RequestId, string Kind, JsonObject? Args);
 

@@ -22,6 +22,15 @@ public sealed record NodeInformation
     /// <summary>The runtimes this node has but cannot use now, each with why (Canopy addition); null when none.</summary>
     public IReadOnlyDictionary<string, string>? UnavailableRuntimes { get; init; }
     public string? Ip { get; init; }
+
+    /// <summary>The node's VXLAN endpoint (Canopy addition); null from a node without an overlay.</summary>
+    public Net.NodeOverlay? Overlay { get; init; }
+
+    /// <summary>
+    /// Round-trip times in milliseconds from this node to its overlay peers, by node id, as its net manager last measured them
+    /// (Canopy addition; <c>closest_ip</c> uses them on the node, the API shows them). Null when it measured none.
+    /// </summary>
+    public IReadOnlyDictionary<string, double>? Latency { get; init; }
     public DateTimeOffset Timestamp { get; init; }
 
     /// <summary>Non-canonical resources configured on the node (e.g. <c>gpu_model</c>).</summary>

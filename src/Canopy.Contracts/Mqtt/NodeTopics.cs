@@ -32,6 +32,9 @@ public static class NodeTopics
     /// <summary>cluster → node, <see cref="ControlError"/> (e.g. "Node not registered to the cluster").</summary>
     public static string ControlError(string nodeId) => $"nodes/{nodeId}/control/error";
 
+    /// <summary>cluster → node, retained <see cref="Net.NodeNetTable"/>: the whole table the node's net manager programs.</summary>
+    public static string NetTable(string nodeId) => $"nodes/{nodeId}/net/table";
+
     /// <summary>node → cluster, <see cref="LogsResult"/>.</summary>
     public static string Logs(string nodeId) => $"nodes/{nodeId}/logs";
 

@@ -30,7 +30,12 @@ public sealed record ClusterRegisterRequest
 /// for user tokens and its clock, with which the cluster checks the tokens of root users calling its API, offline and by the
 /// root's time (a cluster with a wrong clock would otherwise take live tokens for expired ones).
 /// </summary>
-public sealed record ClusterRegisterResponse(string Id, string Credential, UserTokenKey? UserTokenKey = null, DateTimeOffset? RootTime = null);
+/// <param name="NodeSubnetBlocks">
+/// The blocks of 10.18.0.0/16–10.29.255.255 (CIDR, <c>Canopy.Core.Addressing.SubnetPlan.BlockPrefix</c>) the root gave this cluster for its
+/// nodes' /26s, kept across re-registrations; the cluster asks for another over the link when they are full.
+/// </param>
+public sealed record ClusterRegisterResponse(string Id, string Credential, UserTokenKey? UserTokenKey = null, DateTimeOffset? RootTime = null,
+    IReadOnlyList<string>? NodeSubnetBlocks = null);
 
 /// <summary>
 /// The public half of the root's user-token signing key, as the fields of an EC JSON Web Key (RFC 7517/7518): the root signs

@@ -34,6 +34,9 @@ public sealed record NodeRegisterRequest
     /// </summary>
     public IReadOnlyList<string>? SubnetsInUse { get; init; }
 
+    /// <summary>The node's VXLAN endpoint (Canopy addition); null from a node without an overlay.</summary>
+    public Net.NodeOverlay? Overlay { get; init; }
+
     /// <summary>Non-canonical resources and labels configured on the node.</summary>
     [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; init; }
 }
