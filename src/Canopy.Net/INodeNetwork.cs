@@ -13,8 +13,11 @@ public interface INodeNetwork : IAsyncDisposable
     /// </summary>
     Task<NodeOverlay> PrepareAsync(NodeNetSettings settings, CancellationToken ct);
 
-    /// <summary>Gives the VXLAN device the node's subnet's first address (/32); called after each registration.</summary>
-    Task SetSubnetAsync(string subnet, CancellationToken ct);
+    /// <summary>
+    /// Tells the net manager who the node is after each registration: its id (its own instances are the closest, RTT 0) and its
+    /// /26, whose first address the VXLAN device takes (/32).
+    /// </summary>
+    Task SetIdentityAsync(string nodeId, string subnet, CancellationToken ct);
 
     /// <summary>Replaces the kernel state with <paramref name="table"/>: one nftables transaction, overlay entries reconciled.</summary>
     Task ApplyAsync(NodeNetTable table, CancellationToken ct);

@@ -24,6 +24,9 @@ public record InstanceDocument
     public string? NodeName { get; init; }
     public string? HostIp { get; init; }
 
+    /// <summary>The instance's own address (Oakestra's field): a container's IP in its node's subnet, an exec instance's node IP.</summary>
+    public string? InstanceIp { get; init; }
+
     /// <summary>The host port its first port mapping publishes.</summary>
     public int? HostPort { get; init; }
 

@@ -34,5 +34,12 @@ public sealed record NodeDocument
     /// <summary>The node's clock minus its cluster's, from its last heartbeat; null when unknown.</summary>
     public double? ClockSkewSeconds { get; init; }
     public int Instances { get; init; }
+
+    /// <summary>The node's /26 (Canopy addition).</summary>
+    public string? Subnet { get; init; }
+
+    /// <summary>Round-trip times in milliseconds from this node to its overlay peers, by node id, as it last measured them (Canopy addition).</summary>
+    public IReadOnlyDictionary<string, double>? LatencyMs { get; init; }
+
     [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; init; }
 }

@@ -47,6 +47,9 @@ public sealed record ServiceDocument
     /// <summary>Oakestra's copy of <c>addresses.rr_ip_v6</c>, when the SLA gave one (Canopy does not route it).</summary>
     [JsonPropertyName("RR_ip_v6")] public string? RrIpV6 { get; init; }
 
+    /// <summary>The service's closest-instance address, when the SLA asked for one (<c>addresses.closest_ip</c>; Canopy routes it).</summary>
+    public string? ClosestIp { get; init; }
+
     public bool OneShot { get; init; }
     public bool Privileged { get; init; }
     public RestartPolicy RestartPolicy { get; init; }
