@@ -1,18 +1,16 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Runtime.InteropServices;
 
 namespace Canopy.Testing;
 
 /// <summary>
 /// Listens on 127.0.0.1:PORT inside a network namespace and forwards every connection to 127.0.0.1:PORT of this (the
-/// test's) namespace: the listening socket is created on a thread switched into the namespace with setns(2), the
-/// outgoing ones on ordinary threads. Makes the local OCI registry (127.0.0.1:5000 here) reachable for a worker host's
+/// test's) namespace: the listening socket is created inside the namespace (<see cref="NetworkNamespace"/>), the
+/// outgoing ones here. Makes the local OCI registry (127.0.0.1:5000 here) reachable for a worker host's
 /// containerd, which looks for it on its own loopback.
 /// </summary>
-public sealed partial class NamespaceForwarder : IDisposable
+public sealed class NamespaceForwarder : IDisposable
 {
-    private const int CloneNewNet = 0x40000000;
     private readonly Socket _listener;
     private readonly CancellationTokenSource _stop = new();
     private readonly int _port;
@@ -26,45 +24,23 @@ public sealed partial class NamespaceForwarder : IDisposable
 
     public static NamespaceForwarder Start(string netns, int port)
     {
-        Socket? listener = null;
-        Exception? error = null;
-        var thread = new Thread(() =>
+        var listener = NetworkNamespace.Run(Path.Combine("/run/netns", netns), () =>
         {
+            var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
             try
             {
-                using var own = File.OpenHandle("/proc/thread-self/ns/net");
-                using var target = File.OpenHandle(Path.Combine("/run/netns", netns));
-                if (SetNs((int)target.DangerousGetHandle(), CloneNewNet) != 0)
-                {
-                    throw new InvalidOperationException($"setns({netns}) failed: errno {Marshal.GetLastPInvokeError()}");
-                }
-
-                try
-                {
-                    listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-                    listener.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-                    listener.Bind(new IPEndPoint(IPAddress.Loopback, port));
-                    listener.Listen(64);
-                }
-                finally
-                {
-                    if (SetNs((int)own.DangerousGetHandle(), CloneNewNet) != 0)
-                    {
-                        // This thread stays in the namespace: it ends here, nothing else runs on it.
-                        error ??= new InvalidOperationException("setns back failed");
-                    }
-                }
+                socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+                socket.Bind(new IPEndPoint(IPAddress.Loopback, port));
+                socket.Listen(64);
+                return socket;
             }
-            catch (Exception e)
+            catch
             {
-                error = e;
-                listener?.Dispose();
-                listener = null;
+                socket.Dispose();
+                throw;
             }
         });
-        thread.Start();
-        thread.Join();
-        return listener is not null ? new NamespaceForwarder(listener, port) : throw new InvalidOperationException($"forwarder in {netns}: {error?.Message}", error);
+        return new NamespaceForwarder(listener, port);
     }
 
     private async Task AcceptLoopAsync()
@@ -123,7 +99,4 @@ public sealed partial class NamespaceForwarder : IDisposable
         _listener.Dispose();
         _stop.Dispose();
     }
-
-    [LibraryImport("libc", EntryPoint = "setns", SetLastError = true)]
-    private static partial int SetNs(int fd, int nstype);
 }
