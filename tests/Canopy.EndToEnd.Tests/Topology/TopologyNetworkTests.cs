@@ -118,7 +118,9 @@ public sealed class TopologyNetworkTests(ITestOutputHelper output)
         await using var topology = await Canopy.Testing.Topology.StartAsync(clusters: 2, workers: 1,
             hostArgs: new Dictionary<string, string[]>
             {
-                ["root"] = ["--scheduler", "round-robin"], ["c0w0"] = ["--no-containers"], ["c1w0"] = ["--no-containers"],
+                ["root"] = ["--scheduler", "round-robin"],
+                ["c0w0"] = ["--no-containers"],
+                ["c1w0"] = ["--no-containers"],
             });
         await topology.RunAsync(async () =>
         {
