@@ -4,6 +4,7 @@ using Canopy.Root.Auth;
 using Canopy.Root.ClusterLinks;
 using Canopy.Root.Deployments;
 using Canopy.Root.Monitoring;
+using Canopy.Root.Networking;
 using Canopy.Root.Placement;
 using Canopy.Root.Store;
 using Canopy.Storage;
@@ -111,6 +112,9 @@ public static partial class RootApplication
         services.AddSingleton<LinkHub>();
         services.AddSingleton<LinkMessageHandler>();
         services.AddSingleton<LinkSession>();
+        services.AddSingleton<ClusterSubnetBlocks>();
+        services.AddSingleton<NetTableRelay>();
+        services.AddHostedService(sp => sp.GetRequiredService<NetTableRelay>());
         services.AddSingleton<PlacementRefusals>();
         services.AddSingleton<RootScheduler>();
         services.AddHostedService(sp => sp.GetRequiredService<RootScheduler>());

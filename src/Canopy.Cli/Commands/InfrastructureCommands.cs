@@ -12,26 +12,27 @@ public static class InfrastructureCommands
     public static Command Nodes()
     {
         var cluster = new Option<string?>("--cluster", "-c") { Description = "Only the nodes of this cluster (asked through the root)" };
-        var command = new Command("nodes", "Worker nodes and the resources each reports") { cluster };
+        var latency = new Option<bool>("--latency") { Description = "The round-trip times each node measured to its overlay peers instead" };
+        var command = new Command("nodes", "Worker nodes, the resources each reports and its subnet") { cluster, latency };
         command.Handle(async (parse, ct) =>
         {
             var output = GlobalOptions.OutputOf(parse);
             using var api = GlobalOptions.ClientOf(parse);
             var query = parse.GetValue(cluster) is { } c ? $"?cluster={Uri.EscapeDataString(c)}" : "";
             var nodes = await api.GetAsync<List<NodeDocument>>($"api/v1/nodes{query}", ct);
+            if (parse.GetValue(latency))
+            {
+                WriteLatencies(output, nodes);
+                return ExitCodes.Success;
+            }
+
             if (output.IsJson)
             {
                 output.Json(nodes);
                 return ExitCodes.Success;
             }
 
-            output.Table(["NAME", "CLUSTER", "ACTIVE", "ARCH", "VCPUS", "CPU %", "MEMORY (AVAIL/TOTAL)", "MEM %", "RUNTIMES", "INSTANCES", "LAST SEEN"],
-                nodes.Select(n => (IReadOnlyList<string>)
-                [
-                    n.Name, Format.OrDash(n.ClusterName), n.Active ? "yes" : "no", n.Architecture, Format.Number(n.Vcpus, 0),
-                    Format.Number(n.CpuPercent), $"{Format.Mb(n.Memory)} / {Format.Mb(n.MemoryTotal)}", Format.Number(n.MemoryPercent),
-                    string.Join(",", n.Virtualization), n.Instances.ToString(), Format.Age(n.LastSeen),
-                ]));
+            output.Table(NodeTables.Headers, NodeTables.Rows(nodes));
             foreach (var n in nodes.Where(n => Skewed(n.ClockSkewSeconds)))
             {
                 output.Warn($"node {n.Name}'s clock is {SkewText(n.ClockSkewSeconds!.Value)} its cluster's; times it reports are corrected, but set its clock (NTP).");
@@ -48,6 +49,21 @@ public static class InfrastructureCommands
             return ExitCodes.Success;
         });
         return command;
+    }
+
+    private static void WriteLatencies(Output output, IReadOnlyList<NodeDocument> nodes)
+    {
+        if (output.IsJson)
+        {
+            output.Json(NodeTables.Latencies(nodes));
+            return;
+        }
+
+        output.Table(NodeTables.LatencyHeaders, NodeTables.LatencyRows(nodes));
+        if (nodes.All(n => n.LatencyMs is not { Count: > 0 }))
+        {
+            output.Info("No node has measured a round trip yet: nodes measure their overlay peers, the nodes hosting instances their own instances may call.");
+        }
     }
 
     public static Command Clusters()

@@ -9,7 +9,7 @@ namespace Canopy.Cli.Commands;
 
 public static class InstanceCommands
 {
-    private static readonly string[] Headers = ["SERVICE", "#", "STATUS", "NODE", "CLUSTER", "CPU %", "MEMORY", "RESTARTS", "PORT", "DETAIL"];
+    private static readonly string[] Headers = ["SERVICE", "#", "STATUS", "NODE", "CLUSTER", "IP", "CPU %", "MEMORY", "RESTARTS", "PORT", "DETAIL"];
 
     public static Command Build()
     {
@@ -20,12 +20,12 @@ public static class InstanceCommands
         return instance;
     }
 
-    private static IEnumerable<IReadOnlyList<string>> Rows(IEnumerable<ServiceDocument> services) =>
+    internal static IEnumerable<IReadOnlyList<string>> Rows(IEnumerable<ServiceDocument> services) =>
         services.SelectMany(s => s.InstanceList.OrderBy(i => i.InstanceNumber).Select(i => (IReadOnlyList<string>)
         [
             s.JobName, i.InstanceNumber.ToString(), i.Status.ToWireName(), Format.OrDash(i.NodeName), Format.OrDash(i.ClusterName),
-            Format.Number(i.Cpu), Format.Mb(i.Memory), i.RestartCount.ToString(), Format.OrDash(i.HostPort?.ToString()),
-            Format.OrDash(i.StatusDetail),
+            Format.OrDash(i.InstanceIp), Format.Number(i.Cpu), Format.Mb(i.Memory), i.RestartCount.ToString(),
+            Format.OrDash(i.HostPort?.ToString()), Format.OrDash(i.StatusDetail),
         ]));
 
     internal static void WriteTable(Output output, IEnumerable<ServiceDocument> services) => output.Table(Headers, Rows(services));
@@ -49,7 +49,7 @@ public static class InstanceCommands
     private static Command List()
     {
         var service = new Option<string?>("--service") { Description = "Only this service" };
-        var command = new Command("list", "List every instance with status, node, cluster, cpu % and memory") { service };
+        var command = new Command("list", "List every instance with status, node, cluster, instance IP, cpu % and memory") { service };
         command.Aliases.Add("ls");
         command.Handle(async (parse, ct) =>
         {

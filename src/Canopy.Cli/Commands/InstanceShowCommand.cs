@@ -46,6 +46,7 @@ internal static class InstanceShowCommand
         ["detail", Format.OrDash(d.StatusDetail)],
         ["cluster", Format.OrDash(d.ClusterName)],
         ["node", Format.OrDash(d.NodeName)],
+        ["instance ip", Format.OrDash(d.InstanceIp)],
         ["address", d.HostIp is null ? "-" : d.HostPort is null ? d.HostIp : $"{d.HostIp}:{d.HostPort}"],
         ["restarts", d.RestartCount.ToString(CultureInfo.InvariantCulture)],
         ["exit code", d.ExitCode?.ToString(CultureInfo.InvariantCulture) ?? "-"],

@@ -29,6 +29,14 @@ public static class ServiceCommands
                 Format.Mb(s.InstanceList.Sum(i => i.Memory)),
             ]));
 
+    /// <summary>The service's IPs: round robin always, closest when it has one.</summary>
+    internal static string AddressText(ServiceDocument service) =>
+        (Format.OrDash(service.RrIp), service.ClosestIp) switch
+        {
+            (var rr, null or "") => $"{rr} (round robin)",
+            (var rr, var closest) => $"{rr} (round robin), {closest} (closest)",
+        };
+
     private static Command List()
     {
         var app = new Option<string?>("--app", "-a") { Description = "Only this application (name or id)" };
@@ -74,6 +82,7 @@ public static class ServiceCommands
             output.Info($"  cmd:            {(found.Cmd is { Count: > 0 } c ? string.Join(' ', c) : "-")}");
             output.Info($"  limits:         {Format.Number(found.Vcpus)} vcpus, {found.Memory} MB   port: {Format.OrDash(found.Port)}");
             output.Info($"  restart policy: {found.RestartPolicy}{(found.OneShot ? " (one_shot)" : "")}   instances: {found.Instances}");
+            output.Info($"  service ips:    {AddressText(found)}");
             InstanceCommands.WriteTable(output, [found]);
             return ExitCodes.Success;
         });

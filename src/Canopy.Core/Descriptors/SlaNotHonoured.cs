@@ -35,8 +35,7 @@ internal static class SlaNotHonoured
     private static readonly (string Field, string Why)[] Addresses =
     [
         ("rr_ip_v6", "services get IPv4 addresses only"),
-        ("closest_ip", "there is no closest-instance addressing"),
-        ("closest_ip_v6", "there is no closest-instance addressing"),
+        ("closest_ip_v6", "services get IPv4 addresses only"),
         ("instances", "there are no per-instance addresses"),
     ];
 

@@ -20,7 +20,9 @@ internal sealed class UserTokenSigningKey : IDisposable
         _key = key;
         var publicKey = key.ExportParameters(includePrivateParameters: false);
         var kid = Base64UrlEncoder.Encode(SHA256.HashData(key.ExportSubjectPublicKeyInfo()))[..16];
-        SecurityKey = new ECDsaSecurityKey(key) { KeyId = kid };
+        // A factory of its own: the shared default caches signature providers by key id, so a second root in the same process
+        // (tests restart one) would sign with the first one's disposed key.
+        SecurityKey = new ECDsaSecurityKey(key) { KeyId = kid, CryptoProviderFactory = new CryptoProviderFactory() };
         PublicKey = new UserTokenKey(kid, SecurityAlgorithms.EcdsaSha256, "P-256",
             Base64UrlEncoder.Encode(publicKey.Q.X!), Base64UrlEncoder.Encode(publicKey.Q.Y!));
     }

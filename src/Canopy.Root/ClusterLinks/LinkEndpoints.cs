@@ -20,14 +20,14 @@ internal static partial class LinkEndpoints
         app.MapPost("/api/v1/clusters/register", RegisterAsync).AllowAnonymous().WithTags("cluster link")
             .Accepts<ClusterRegisterRequest>("application/json").Produces<ClusterRegisterResponse>()
             .WithSummary("A new cluster joins with a join token (static or created by an Admin), a registered one with its own secret; " +
-                         "answers its id (stable per name), a new link credential and the root's public key for user tokens.")
+                         "answers its id (stable per name), a new link credential, the root's public key for user tokens and the cluster's node subnet blocks.")
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status409Conflict);
         app.Map("/api/v1/clusters/{id}/link", LinkAsync).AllowAnonymous().ExcludeFromDescription();
     }
 
     private static async Task<IResult> RegisterAsync(
-        HttpContext context, IRootStore store, RootOptions options, UserTokenSigningKey userTokens, TimeProvider time, ILoggerFactory loggers,
-        CancellationToken ct)
+        HttpContext context, IRootStore store, RootOptions options, UserTokenSigningKey userTokens, ClusterSubnetBlocks blocks, TimeProvider time,
+        ILoggerFactory loggers, CancellationToken ct)
     {
         // Read leniently: a missing join token is a 401 like a wrong one, not a malformed body.
         var request = await JsonBody.ReadAsync<RegistrationBody>(context.Request, ct);
@@ -39,7 +39,7 @@ internal static partial class LinkEndpoints
         // since does not lock it out).
         if (existing is not null && Secrets.Matches(request.Secret, existing.SecretHash))
         {
-            return await RenewAsync(existing, request, store, userTokens, time, log, ct);
+            return await RenewAsync(existing, request, store, userTokens, blocks, time, log, ct);
         }
 
         JoinTokenRecord? token;
@@ -77,7 +77,7 @@ internal static partial class LinkEndpoints
         {
             // Registered before cluster secrets existed: the link credential it stored proves it, once, and binds its secret.
             return Secrets.Matches(request.Credential, existing.CredentialHash)
-                ? await RenewAsync(existing, request, store, userTokens, time, log, ct)
+                ? await RenewAsync(existing, request, store, userTokens, blocks, time, log, ct)
                 : throw NameTaken(existing, log);
         }
 
@@ -108,7 +108,7 @@ internal static partial class LinkEndpoints
         }
 
         Registered(log, added.Name, added.Id);
-        return Results.Ok(new ClusterRegisterResponse(added.Id, credential, userTokens.PublicKey, time.GetUtcNow()));
+        return Results.Ok(new ClusterRegisterResponse(added.Id, credential, userTokens.PublicKey, time.GetUtcNow(), await blocks.EnsureAsync(added, ct)));
     }
 
     private static ApiProblem NameTaken(ClusterRecord existing, ILogger log)
@@ -122,8 +122,8 @@ internal static partial class LinkEndpoints
 
     /// <summary>A registered cluster again: the same id, a new link credential; the old link stays until the new one replaces it.</summary>
     private static async Task<IResult> RenewAsync(
-        ClusterRecord existing, RegistrationBody request, IRootStore store, UserTokenSigningKey userTokens, TimeProvider time, ILogger log,
-        CancellationToken ct)
+        ClusterRecord existing, RegistrationBody request, IRootStore store, UserTokenSigningKey userTokens, ClusterSubnetBlocks blocks,
+        TimeProvider time, ILogger log, CancellationToken ct)
     {
         var credential = Secrets.New();
         var renewed = await store.RenewClusterAsync(
@@ -139,7 +139,7 @@ internal static partial class LinkEndpoints
         }
 
         Registered(log, renewed.Name, renewed.Id);
-        return Results.Ok(new ClusterRegisterResponse(renewed.Id, credential, userTokens.PublicKey, time.GetUtcNow()));
+        return Results.Ok(new ClusterRegisterResponse(renewed.Id, credential, userTokens.PublicKey, time.GetUtcNow(), await blocks.EnsureAsync(renewed, ct)));
     }
 
     private static async Task LinkAsync(HttpContext context, string id, IRootStore store, LinkSession session)

@@ -3,6 +3,7 @@ using Canopy.Contracts.Link;
 using Canopy.Core.States;
 using Canopy.Root.Deployments;
 using Canopy.Root.Monitoring;
+using Canopy.Root.Networking;
 using Canopy.Root.Placement;
 using Canopy.Root.Store;
 using Microsoft.Extensions.Logging;
@@ -11,8 +12,8 @@ namespace Canopy.Root.ClusterLinks;
 
 /// <summary>What the root does with each message a cluster sends (see docs/architecture.md "Root ⇄ cluster").</summary>
 internal sealed partial class LinkMessageHandler(
-    IRootStore store, LinkHub hub, RootScheduler scheduler, PlacementRefusals refusals, InstanceHistory history, TimeProvider time,
-    ILogger<LinkMessageHandler> log)
+    IRootStore store, LinkHub hub, RootScheduler scheduler, PlacementRefusals refusals, InstanceHistory history, ClusterSubnetBlocks blocks,
+    NetTableRelay relay, TimeProvider time, ILogger<LinkMessageHandler> log)
 {
     private enum Outcome
     {
@@ -32,6 +33,8 @@ internal sealed partial class LinkMessageHandler(
                 var hello = message.Read<ClusterHello>();
                 NoteClock(link, hello.Timestamp);
                 await OnHelloAsync(link, hello, ct);
+                link.TrySend(LinkMessageTypes.SubnetBlocks, new SubnetBlocks(await blocks.ListAsync(link.ClusterId, ct)));
+                relay.HelloReceived(link.ClusterId);
                 break;
             case LinkMessageTypes.Resources:
                 var resources = message.Read<ClusterResources>();
@@ -41,6 +44,15 @@ internal sealed partial class LinkMessageHandler(
                 break;
             case LinkMessageTypes.InstanceStatus:
                 await ApplyReportAsync(link, message.Read<InstanceReport>(), ct);
+                relay.Changed();
+                break;
+            case LinkMessageTypes.NetNodes:
+                relay.NetNodesReceived(link.ClusterId, message.Read<ClusterNetNodes>());
+                break;
+            case LinkMessageTypes.SubnetBlocksRequest:
+                var request = message.Read<SubnetBlocksRequest>();
+                link.TrySend(LinkMessageTypes.SubnetBlocks,
+                    new SubnetBlocks(await blocks.OnRequestAsync(link.ClusterId, link.ClusterName, request.Taken, ct)));
                 break;
             case LinkMessageTypes.InstanceMetrics:
                 var samples = message.Read<InstanceMetrics>().Instances
@@ -126,6 +138,7 @@ internal sealed partial class LinkMessageHandler(
                 NodeId = null,
                 NodeName = null,
                 HostIp = null,
+                InstanceIp = null,
                 HostPort = null,
                 Pid = null,
                 UpdatedAt = time.GetUtcNow(),

@@ -1,5 +1,6 @@
 using System.Net.WebSockets;
 using System.Text.Json;
+using Canopy.Root.Networking;
 using Canopy.Root.Store;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -8,7 +9,7 @@ namespace Canopy.Root.ClusterLinks;
 
 /// <summary>The life of one accepted link: register it, read and handle messages in order, and forget it when it ends.</summary>
 internal sealed partial class LinkSession(
-    LinkHub hub, LinkMessageHandler handler, IHostApplicationLifetime lifetime, ILogger<LinkSession> log)
+    LinkHub hub, LinkMessageHandler handler, NetTableRelay relay, IHostApplicationLifetime lifetime, ILogger<LinkSession> log)
 {
     /// <summary>How long a closing link may take to exchange close frames before it is cut.</summary>
     private static readonly TimeSpan CloseGrace = TimeSpan.FromSeconds(2);
@@ -43,6 +44,7 @@ internal sealed partial class LinkSession(
         finally
         {
             hub.Unregister(connection);
+            relay.Disconnected(connection.ClusterId);
             connection.Close("link closed");
             try
             {

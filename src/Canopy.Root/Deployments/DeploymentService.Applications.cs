@@ -19,10 +19,10 @@ internal sealed partial class DeploymentService
         GatedAsync<IReadOnlyDictionary<string, IReadOnlyList<string>>>(async () =>
         {
             var intake = SlaIntake.Read(json);
-            var taken = await TakenRrIpsAsync(null, ct);
+            var addresses = new ServiceAddresses(
+                await TakenServiceIpsAsync(null, ct), intake.Applications.SelectMany(a => a.Services).Select(s => s.Typed.Addresses));
             var now = time.GetUtcNow();
             var batch = new List<(ApplicationRecord, IReadOnlyList<ServiceRecord>)>();
-            var refusals = new List<RrIpRefusal>();
             var warnings = new Dictionary<string, IReadOnlyList<string>>();
             foreach (var a in intake.Applications)
             {
@@ -40,8 +40,8 @@ internal sealed partial class DeploymentService
                                 !w.Path.StartsWith("applications[", StringComparison.Ordinal))
                     .Select(w => w.ToString()).ToList();
                 var services = a.Services
-                    .Select(s => ResolveRrIp(s.Typed.Addresses?.RrIp, taken, s.Path, refusals) is { } rrIp
-                        ? NewService(ObjectIds.New(time), application, s.Typed, s.Raw, rrIp, now)
+                    .Select(s => addresses.Resolve(s.Typed.Addresses, s.Path) is { } ips
+                        ? NewService(ObjectIds.New(time), application, s.Typed, s.Raw, ips, now)
                         : null)
                     .OfType<ServiceRecord>()
                     .ToList();
@@ -49,9 +49,9 @@ internal sealed partial class DeploymentService
                 warnings[application.Id] = notes;
             }
 
-            if (refusals.Count > 0)
+            if (addresses.Refusals.Count > 0)
             {
-                throw Refused(refusals);
+                throw ServiceAddresses.Problem(addresses.Refusals);
             }
 
             try
@@ -101,7 +101,7 @@ internal sealed partial class DeploymentService
             }
 
             var existing = (await store.ListServicesAsync(application.Id, ct)).Select(s => (s.ServiceName, s.ServiceNs)).ToHashSet();
-            var taken = await TakenRrIpsAsync(null, ct);
+            var addresses = new ServiceAddresses(await TakenServiceIpsAsync(null, ct), target.Services.Select(s => s.Typed.Addresses));
             var notes = intake.Warnings.Select(w => w.ToString()).ToList();
             var created = new List<ServiceRecord>();
             var deployed = new List<DeployedService>();
@@ -116,14 +116,14 @@ internal sealed partial class DeploymentService
                     continue;
                 }
 
-                var refusals = new List<RrIpRefusal>();
-                if (ResolveRrIp(s.Typed.Addresses?.RrIp, taken, s.Path, refusals) is not { } rrIp)
+                if (addresses.Resolve(s.Typed.Addresses, s.Path) is not { } ips)
                 {
-                    failed.Add(new FailedService(s.Typed.MicroserviceName, refusals[0].Error, refusals[0].Status));
+                    var refusal = addresses.Refusals[^1];
+                    failed.Add(new FailedService(s.Typed.MicroserviceName, refusal.Error, refusal.Status));
                     continue;
                 }
 
-                created.Add(NewService(ObjectIds.New(time), application, s.Typed, s.Raw, rrIp, time.GetUtcNow()));
+                created.Add(NewService(ObjectIds.New(time), application, s.Typed, s.Raw, ips, time.GetUtcNow()));
                 deployed.Add(new DeployedService(s.Typed.MicroserviceName, StatusCodes.Status200OK));
             }
 

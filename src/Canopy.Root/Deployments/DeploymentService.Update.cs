@@ -46,15 +46,14 @@ internal sealed partial class DeploymentService
             }
 
             var typed = Check(merged);
-            var refusals = new List<RrIpRefusal>();
-            var rrIp = typed.Addresses?.RrIp == service.RrIp
-                ? service.RrIp!
-                : ResolveRrIp(typed.Addresses?.RrIp, await TakenRrIpsAsync(service.Id, ct), "microservice", refusals) ?? throw Refused(refusals);
-            SetRrIp(merged, rrIp);
+            var addresses = new ServiceAddresses(await TakenServiceIpsAsync(service.Id, ct), [typed.Addresses]);
+            var ips = addresses.Resolve(typed.Addresses, "microservice") ?? throw ServiceAddresses.Problem(addresses.Refusals);
+            SetRrIp(merged, ips.RrIp);
             var updated = service with
             {
                 Microservice = merged.ToJsonString(),
-                RrIp = rrIp,
+                RrIp = ips.RrIp,
+                ClosestIp = ips.ClosestIp,
                 Vcpus = typed.Vcpus,
                 MemoryMb = typed.Memory,
                 DesiredInstances = patch.ContainsKey("instances") ? typed.InstancesOrDefault() : service.DesiredInstances,

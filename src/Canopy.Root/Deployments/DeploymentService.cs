@@ -1,11 +1,11 @@
 using System.Collections.Concurrent;
-using System.Net;
 using System.Text.Json.Nodes;
 using Canopy.Contracts.Link;
 using Canopy.Core.Addressing;
 using Canopy.Core.Descriptors;
 using Canopy.Hosting;
 using Canopy.Root.ClusterLinks;
+using Canopy.Root.Networking;
 using Canopy.Root.Placement;
 using Canopy.Root.Store;
 using Microsoft.AspNetCore.Http;
@@ -19,7 +19,7 @@ namespace Canopy.Root.Deployments;
 /// so that counts and service IPs are decided on a stable picture; placement itself is the scheduler's.
 /// </summary>
 internal sealed partial class DeploymentService(
-    IRootStore store, LinkHub hub, RootScheduler scheduler, TimeProvider time, IHostApplicationLifetime lifetime,
+    IRootStore store, LinkHub hub, RootScheduler scheduler, NetTableRelay relay, TimeProvider time, IHostApplicationLifetime lifetime,
     ILogger<DeploymentService> log)
 {
     /// <summary>Scale requests above this are refused as typos rather than attempted.</summary>
@@ -38,6 +38,9 @@ internal sealed partial class DeploymentService(
         finally
         {
             _gate.Release();
+
+            // Services, their addresses and their instances' placement are what clusters' net tables are made of.
+            relay.Changed();
         }
     }
 
@@ -53,13 +56,11 @@ internal sealed partial class DeploymentService(
         }
     }
 
-    private sealed record RrIpRefusal(int Status, string Error);
-
     private static ServiceRecord NewService(
-        string id, ApplicationRecord application, SlaMicroservice typed, JsonObject raw, string rrIp, DateTimeOffset now)
+        string id, ApplicationRecord application, SlaMicroservice typed, JsonObject raw, ServiceIps ips, DateTimeOffset now)
     {
         raw["microserviceID"] = id;
-        SetRrIp(raw, rrIp);
+        SetRrIp(raw, ips.RrIp);
         return new ServiceRecord
         {
             Id = id,
@@ -71,7 +72,8 @@ internal sealed partial class DeploymentService(
             ServiceNs = typed.MicroserviceNamespace,
             JobName = JobNames.For(application.Name, application.Namespace, typed.MicroserviceName, typed.MicroserviceNamespace),
             Microservice = raw.ToJsonString(),
-            RrIp = rrIp,
+            RrIp = ips.RrIp,
+            ClosestIp = ips.ClosestIp,
             Vcpus = typed.Vcpus,
             MemoryMb = typed.Memory,
             DesiredInstances = typed.InstancesOrDefault(),
@@ -91,51 +93,9 @@ internal sealed partial class DeploymentService(
         }
     }
 
-    /// <summary>
-    /// The service IP, as in Oakestra: the one the SLA names, when it lies in the pool and no other service has it (otherwise
-    /// the refusal is added to <paramref name="refusals"/> and null returned); the pool's next free one when the SLA names none.
-    /// </summary>
-    private static string? ResolveRrIp(string? wanted, ISet<string> taken, string path, List<RrIpRefusal> refusals)
-    {
-        if (!string.IsNullOrWhiteSpace(wanted))
-        {
-            var field = $"{path}.addresses.rr_ip";
-            if (!IPAddress.TryParse(wanted, out var parsed) || parsed.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork ||
-                !ServiceIpPool.Contains(wanted))
-            {
-                refusals.Add(new RrIpRefusal(StatusCodes.Status400BadRequest,
-                    $"{field}: {wanted} is outside the service IP range {ServiceIpPool.Range}; name a free address in it, or leave rr_ip out to get one"));
-                return null;
-            }
-
-            if (!taken.Add(wanted))
-            {
-                refusals.Add(new RrIpRefusal(StatusCodes.Status409Conflict,
-                    $"{field}: {wanted} is already the address of another service; name another one, or leave rr_ip out to get one"));
-                return null;
-            }
-
-            return wanted;
-        }
-
-        var allocated = ServiceIpPool.Allocate(new HashSet<string>(taken))
-            ?? throw ApiProblem.Unavailable($"The service IP pool {ServiceIpPool.Range} is exhausted.");
-        taken.Add(allocated);
-        return allocated;
-    }
-
-    /// <summary>One problem for all refused addresses: 400 when one is outside the range, 409 when they are only taken.</summary>
-    private static ApiProblem Refused(IReadOnlyList<RrIpRefusal> refusals)
-    {
-        var errors = refusals.Select(r => r.Error).ToList();
-        var detail = errors.Count == 1 ? $"The deployment is refused: {errors[0]}" : $"The deployment is refused: {errors.Count} service addresses cannot be used; the first: {errors[0]}";
-        return refusals.Any(r => r.Status == StatusCodes.Status400BadRequest)
-            ? ApiProblem.BadRequest(detail, errors)
-            : new ApiProblem(StatusCodes.Status409Conflict, "Conflict", detail, errors);
-    }
-
-    private async Task<HashSet<string>> TakenRrIpsAsync(string? except, CancellationToken ct) =>
-        (await store.ListServicesAsync(null, ct)).Where(s => s.Id != except).Select(s => s.RrIp).OfType<string>().ToHashSet();
+    /// <summary>Every service IP (rr_ip and closest_ip) of the stored services but <paramref name="except"/>.</summary>
+    private async Task<HashSet<string>> TakenServiceIpsAsync(string? except, CancellationToken ct) =>
+        (await store.ListServicesAsync(null, ct)).Where(s => s.Id != except).SelectMany(s => (string?[])[s.RrIp, s.ClosestIp]).OfType<string>().ToHashSet();
 
     [LoggerMessage(EventId = 1201, Level = LogLevel.Information, Message = "Application {Application} ({ApplicationId}) created by {Owner} with {Services} services")]
     private partial void ApplicationCreated(string application, string applicationId, string owner, int services);

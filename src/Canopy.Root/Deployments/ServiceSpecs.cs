@@ -38,6 +38,7 @@ internal static class ServiceSpecs
             RestartPolicy = ms.RestartPolicyOrDefault(),
             Constraints = ms.Constraints ?? [],
             RrIp = service.RrIp,
+            ClosestIp = service.ClosestIp,
         };
     }
 }

@@ -3,6 +3,7 @@ using Canopy.Contracts.Link;
 using Canopy.Core.States;
 using Canopy.Root.ClusterLinks;
 using Canopy.Root.Deployments;
+using Canopy.Root.Networking;
 using Canopy.Root.Store;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -16,7 +17,8 @@ namespace Canopy.Root.Placement;
 /// them (<see cref="LinkMessageHandler"/>). The record stays one per instance, so a moved instance is never counted twice.
 /// </summary>
 internal sealed partial class ClusterFailover(
-    IRootStore store, LinkHub hub, RootScheduler scheduler, RootOptions options, TimeProvider time, ILogger<ClusterFailover> log)
+    IRootStore store, LinkHub hub, RootScheduler scheduler, NetTableRelay relay, RootOptions options, TimeProvider time,
+    ILogger<ClusterFailover> log)
     : BackgroundService
 {
     /// <summary>A quarter of the grace period, between 100 ms and 1 s: a move happens soon after the grace period ends.</summary>
@@ -86,6 +88,7 @@ internal sealed partial class ClusterFailover(
         if (moved > 0)
         {
             scheduler.Wake();
+            relay.Changed();
         }
     }
 
@@ -120,6 +123,7 @@ internal sealed partial class ClusterFailover(
                 NodeId = null,
                 NodeName = null,
                 HostIp = null,
+                InstanceIp = null,
                 HostPort = null,
                 Pid = null,
                 CpuPercent = 0,

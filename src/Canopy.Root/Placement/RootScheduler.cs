@@ -160,6 +160,7 @@ internal sealed partial class RootScheduler(
                 NodeId = null,
                 NodeName = null,
                 HostIp = null,
+                InstanceIp = null,
                 HostPort = null,
                 UpdatedAt = time.GetUtcNow(),
             };

@@ -108,6 +108,15 @@ public interface IRootStore
     Task<IReadOnlyList<ClusterRecord>> ListClustersAsync(CancellationToken ct);
     Task UpdateClusterResourcesAsync(string id, string resources, DateTimeOffset seen, CancellationToken ct);
 
+    /// <summary>The node subnet blocks (CIDR) granted to the cluster, oldest first.</summary>
+    Task<IReadOnlyList<string>> ListSubnetBlocksAsync(string clusterId, CancellationToken ct);
+
+    /// <summary>
+    /// Grants the cluster the lowest free node subnet block when <paramref name="wanted"/> (given how many it has) says so, in one
+    /// transaction: a block is never granted twice.
+    /// </summary>
+    Task<SubnetBlockGrant> GrantSubnetBlockAsync(string clusterId, Func<int, bool> wanted, DateTimeOffset now, CancellationToken ct);
+
     Task AddJoinTokenAsync(JoinTokenRecord token, CancellationToken ct);
 
     /// <summary>The token of <paramref name="kind"/> whose secret hashes to <paramref name="secretHash"/>, revoked and expired ones too.</summary>

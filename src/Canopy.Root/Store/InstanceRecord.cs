@@ -17,6 +17,10 @@ public sealed record InstanceRecord
     public string? NodeName { get; init; }
     public string? HostIp { get; init; }
     public string? HostPort { get; init; }
+
+    /// <summary>The instance's own address as its node reported it (a container's IP, an exec instance's node IP).</summary>
+    public string? InstanceIp { get; init; }
+
     public double CpuPercent { get; init; }
 
     /// <summary>MB in use.</summary>

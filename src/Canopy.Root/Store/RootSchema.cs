@@ -16,6 +16,15 @@ internal static class RootSchema
             ALTER TABLE clusters ADD COLUMN secret_hash TEXT;
             ALTER TABLE join_tokens ADD COLUMN max_uses INTEGER;
             ALTER TABLE join_tokens ADD COLUMN uses INTEGER NOT NULL DEFAULT 0;
+            """),
+        new SchemaMigration(3, "the net manager: closest_ip of services, instance addresses, node subnet blocks of clusters", """
+            ALTER TABLE services ADD COLUMN closest_ip TEXT;
+            ALTER TABLE instances ADD COLUMN instance_ip TEXT;
+            CREATE TABLE subnet_blocks (
+                block TEXT PRIMARY KEY,
+                cluster_id TEXT NOT NULL,
+                granted_at TEXT NOT NULL);
+            CREATE INDEX subnet_blocks_cluster ON subnet_blocks (cluster_id);
             """));
 
     /// <summary>Exactly the schema that data dirs written before versions existed have (user_version 0).</summary>

@@ -23,6 +23,9 @@ public sealed record ServiceRecord
 
     public string? RrIp { get; init; }
 
+    /// <summary>The closest-instance service IP, when the SLA named one (<c>addresses.closest_ip</c>); no other service has it.</summary>
+    public string? ClosestIp { get; init; }
+
     /// <summary>What one instance asks for (copied from the SLA for reservations).</summary>
     public double Vcpus { get; init; }
 

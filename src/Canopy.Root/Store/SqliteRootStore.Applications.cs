@@ -9,7 +9,7 @@ public sealed partial class SqliteRootStore
 
     private const string ServiceColumns =
         "id, application_id, owner, app_name, app_ns, service_name, service_ns, job_name, microservice, rr_ip, vcpus, memory_mb, " +
-        "desired_instances, next_instance_number, deleting, created_at";
+        "desired_instances, next_instance_number, deleting, created_at, closest_ip";
 
     public Task AddApplicationsAsync(
         IReadOnlyList<(ApplicationRecord Application, IReadOnlyList<ServiceRecord> Services)> applications, CancellationToken ct) =>
@@ -84,9 +84,9 @@ public sealed partial class SqliteRootStore
 
     public Task<bool> UpdateServiceAsync(ServiceRecord service, CancellationToken ct) =>
         WriteAsync((c, tx) => Execute(c, tx,
-            "UPDATE services SET microservice = $ms, rr_ip = $rr, vcpus = $vcpus, memory_mb = $mem, desired_instances = $desired " +
-            "WHERE id = $id",
-            ("$id", service.Id), ("$ms", service.Microservice), ("$rr", service.RrIp), ("$vcpus", service.Vcpus),
+            "UPDATE services SET microservice = $ms, rr_ip = $rr, closest_ip = $closest, vcpus = $vcpus, memory_mb = $mem, " +
+            "desired_instances = $desired WHERE id = $id",
+            ("$id", service.Id), ("$ms", service.Microservice), ("$rr", service.RrIp), ("$closest", service.ClosestIp), ("$vcpus", service.Vcpus),
             ("$mem", service.MemoryMb), ("$desired", service.DesiredInstances)) > 0, ct);
 
     private static void EnsureNameFree(SqliteConnection c, SqliteTransaction tx, ApplicationRecord application)
@@ -104,10 +104,11 @@ public sealed partial class SqliteRootStore
     private static void InsertService(SqliteConnection c, SqliteTransaction tx, ServiceRecord s) =>
         Execute(c, tx,
             $"INSERT INTO services ({ServiceColumns}) VALUES ($id, $app, $owner, $an, $ans, $sn, $sns, $job, $ms, $rr, $vcpus, $mem, " +
-            "$desired, $next, $deleting, $created)",
+            "$desired, $next, $deleting, $created, $closest)",
             ("$id", s.Id), ("$app", s.ApplicationId), ("$owner", s.Owner), ("$an", s.AppName), ("$ans", s.AppNs), ("$sn", s.ServiceName),
             ("$sns", s.ServiceNs), ("$job", s.JobName), ("$ms", s.Microservice), ("$rr", s.RrIp), ("$vcpus", s.Vcpus), ("$mem", s.MemoryMb),
-            ("$desired", s.DesiredInstances), ("$next", s.NextInstanceNumber), ("$deleting", s.Deleting), ("$created", Time(s.CreatedAt)));
+            ("$desired", s.DesiredInstances), ("$next", s.NextInstanceNumber), ("$deleting", s.Deleting), ("$created", Time(s.CreatedAt)),
+            ("$closest", s.ClosestIp));
 
     private static ApplicationRecord ReadApplication(SqliteDataReader r) => new()
     {
@@ -138,5 +139,6 @@ public sealed partial class SqliteRootStore
         NextInstanceNumber = r.GetInt32(13),
         Deleting = r.GetBoolean(14),
         CreatedAt = ReadTime(r, 15),
+        ClosestIp = StringOrNull(r, 16),
     };
 }

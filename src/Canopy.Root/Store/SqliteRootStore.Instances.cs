@@ -7,7 +7,7 @@ public sealed partial class SqliteRootStore
 {
     private const string InstanceColumns =
         "service_id, instance_number, status, status_detail, cluster_id, node_id, node_name, host_ip, host_port, cpu_percent, memory, " +
-        "memory_percent, restart_count, exit_code, pid, started_at, updated_at, deleting";
+        "memory_percent, restart_count, exit_code, pid, started_at, updated_at, deleting, instance_ip";
 
     public Task<InstanceRecord?> AddInstanceAsync(string serviceId, DateTimeOffset now, CancellationToken ct) =>
         WriteAsync((c, tx) =>
@@ -207,11 +207,12 @@ public sealed partial class SqliteRootStore
     private static void WriteInstance(SqliteConnection c, SqliteTransaction tx, InstanceRecord i) =>
         Execute(c, tx,
             $"INSERT OR REPLACE INTO instances ({InstanceColumns}) VALUES ($sid, $n, $status, $detail, $cluster, $node, $nodeName, $hostIp, " +
-            "$hostPort, $cpu, $mem, $memPct, $restarts, $exit, $pid, $started, $updated, $deleting)",
+            "$hostPort, $cpu, $mem, $memPct, $restarts, $exit, $pid, $started, $updated, $deleting, $instanceIp)",
             ("$sid", i.ServiceId), ("$n", i.InstanceNumber), ("$status", i.Status.ToWireName()), ("$detail", i.StatusDetail),
             ("$cluster", i.ClusterId), ("$node", i.NodeId), ("$nodeName", i.NodeName), ("$hostIp", i.HostIp), ("$hostPort", i.HostPort),
             ("$cpu", i.CpuPercent), ("$mem", i.Memory), ("$memPct", i.MemoryPercent), ("$restarts", i.RestartCount), ("$exit", i.ExitCode),
-            ("$pid", i.Pid), ("$started", Time(i.StartedAt)), ("$updated", Time(i.UpdatedAt)), ("$deleting", i.Deleting));
+            ("$pid", i.Pid), ("$started", Time(i.StartedAt)), ("$updated", Time(i.UpdatedAt)), ("$deleting", i.Deleting),
+            ("$instanceIp", i.InstanceIp));
 
     private static InstanceRecord ReadInstance(SqliteDataReader r) => new()
     {
@@ -233,5 +234,6 @@ public sealed partial class SqliteRootStore
         StartedAt = ReadTimeOrNull(r, 15),
         UpdatedAt = ReadTime(r, 16),
         Deleting = r.GetBoolean(17),
+        InstanceIp = StringOrNull(r, 18),
     };
 }

@@ -367,7 +367,7 @@ public class SlaParserTests
     [InlineData("target_node", "\"xavier1\"", "target_node")]
     [InlineData("connectivity", "[{\"target_microservice_id\": \"1\", \"con_constraints\": []}]", "connectivity")]
     [InlineData("addresses", "{\"rr_ip_v6\": \"fdff:2000::10\"}", "addresses.rr_ip_v6")]
-    [InlineData("addresses", "{\"closest_ip\": \"10.30.0.11\"}", "addresses.closest_ip")]
+    [InlineData("addresses", "{\"closest_ip_v6\": \"fdff:2000::11\"}", "addresses.closest_ip_v6")]
     [InlineData("addresses", "{\"instances\": [{\"from\": \"10.30.1.1\", \"to\": \"10.30.1.9\", \"start\": \"10.30.1.1\"}]}", "addresses.instances")]
     public void Parse_FieldAcceptedButNotHonoured_EarnsAWarningNamingIt(string field, string valueJson, string warnedPath)
     {

@@ -148,6 +148,34 @@ internal sealed class FakeCluster : IAsyncDisposable
         }
     }
 
+    /// <summary>The next message of <paramref name="type"/> whose payload matches (earlier ones are skipped), within the deadline.</summary>
+    public async Task<T> NextAsync<T>(string type, Func<T, bool> match, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? Eventually.DefaultTimeout);
+        var seen = 0;
+        while (true)
+        {
+            var left = deadline - DateTime.UtcNow;
+            LinkMessage message;
+            try
+            {
+                message = await NextAsync(type, left > TimeSpan.Zero ? left : TimeSpan.Zero);
+            }
+            catch (TimeoutException)
+            {
+                throw new TimeoutException($"cluster {Name} received no matching '{type}' message in time ({seen} others)");
+            }
+
+            var payload = message.Read<T>();
+            if (match(payload))
+            {
+                return payload;
+            }
+
+            seen++;
+        }
+    }
+
     /// <summary>Closes the link as a cluster would on shutdown.</summary>
     public async Task CloseAsync()
     {

@@ -48,7 +48,7 @@ internal sealed class RootHost : IAsyncDisposable
     public async Task<LoginResponse> LoginAsync(string user = "Admin", string password = AdminPassword)
     {
         var response = await Client.PostAsJsonAsync("/api/auth/login", new { username = user, password });
-        response.EnsureSuccessStatusCode();
+        response.StatusCode.ShouldBe(System.Net.HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
         return (await response.Content.ReadFromJsonAsync<LoginResponse>(CanopyJson.Options))!;
     }
 

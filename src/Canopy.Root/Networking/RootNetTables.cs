@@ -1,0 +1,89 @@
+using Canopy.Contracts;
+using Canopy.Contracts.Link;
+using Canopy.Contracts.Net;
+using Canopy.Core.Descriptors;
+using Canopy.Core.States;
+using Canopy.Root.Store;
+
+namespace Canopy.Root.Networking;
+
+/// <summary>
+/// What the root tells one cluster about the rest of the deployment: the services of every application that has an instance
+/// on the cluster (in any state, so that a starting instance finds its peers' routes), each with only the RUNNING instances
+/// of other clusters (the cluster adds its own), and the overlay endpoints of the nodes that host them.
+/// </summary>
+internal static class RootNetTables
+{
+    /// <param name="clusterId">The cluster the table is for.</param>
+    /// <param name="services">Every service that is not being deleted.</param>
+    /// <param name="instances">Every instance; those being removed count for nothing.</param>
+    /// <param name="netNodes">The last <c>net_nodes</c> of each cluster, by cluster id.</param>
+    public static RootNetTable For(
+        string clusterId, IReadOnlyList<ServiceSpec> services, IReadOnlyList<InstanceRecord> instances,
+        IReadOnlyDictionary<string, ClusterNetNodes> netNodes)
+    {
+        var live = instances.Where(i => !i.Deleting).ToList();
+        var byId = services.ToDictionary(s => s.ServiceId);
+        var interest = live
+            .Where(i => i.ClusterId == clusterId && byId.ContainsKey(i.ServiceId))
+            .Select(i => Application(byId[i.ServiceId]))
+            .ToHashSet();
+        var elsewhere = live
+            .Where(i => i.Status == InstanceStatus.Running && i.ClusterId is not null && i.ClusterId != clusterId && i.NodeId is not null)
+            .ToLookup(i => i.ServiceId);
+
+        var peers = new Dictionary<(string, string), NetPeer>();
+        var table = new List<NetService>();
+        foreach (var service in services.Where(s => interest.Contains(Application(s))).OrderBy(s => s.ServiceId, StringComparer.Ordinal))
+        {
+            var entries = new List<NetInstance>();
+            foreach (var instance in elsewhere[service.ServiceId].OrderBy(i => i.InstanceNumber))
+            {
+                var peer = PeerOf(netNodes, instance.ClusterId!, instance.NodeId!);
+
+                // A container's address lies in its node's subnet, which only the node's overlay entry makes reachable; an exec
+                // instance listens on its node's own address.
+                if (peer is null && service.Virtualization == Virtualizations.Container)
+                {
+                    continue;
+                }
+
+                var entry = NetInstances.Entry(service.Virtualization, service.Port, instance.InstanceNumber, instance.NodeId!, instance.InstanceIp, instance.HostIp);
+                if (entry is null)
+                {
+                    continue;
+                }
+
+                entries.Add(entry);
+                if (peer is not null)
+                {
+                    peers[(instance.ClusterId!, peer.NodeId)] = peer;
+                }
+            }
+
+            table.Add(new NetService
+            {
+                ServiceId = service.ServiceId,
+                AppName = service.AppName,
+                AppNs = service.AppNs,
+                ServiceName = service.ServiceName,
+                ServiceNs = service.ServiceNs,
+                JobName = service.JobName,
+                RrIp = service.RrIp,
+                ClosestIp = service.ClosestIp,
+                Instances = entries,
+            });
+        }
+
+        var ordered = peers.OrderBy(p => p.Key.Item2, StringComparer.Ordinal).ThenBy(p => p.Key.Item1, StringComparer.Ordinal).Select(p => p.Value);
+        return new RootNetTable(table, ordered.ToList());
+    }
+
+    private static (string AppName, string AppNs) Application(ServiceSpec service) => (service.AppName, service.AppNs);
+
+    /// <summary>The node's overlay endpoint from its own cluster's report, marked with that cluster whatever the report said.</summary>
+    private static NetPeer? PeerOf(IReadOnlyDictionary<string, ClusterNetNodes> netNodes, string clusterId, string nodeId) =>
+        netNodes.TryGetValue(clusterId, out var nodes) && nodes.Nodes.FirstOrDefault(n => n.NodeId == nodeId) is { } peer
+            ? peer with { ClusterId = clusterId }
+            : null;
+}
