@@ -1,6 +1,7 @@
 using Canopy.Cluster.Auth;
 using Canopy.Cluster.Broker;
 using Canopy.Cluster.Instances;
+using Canopy.Cluster.Net;
 using Canopy.Cluster.Nodes;
 using Canopy.Cluster.Placement;
 using Canopy.Cluster.RootLink;
@@ -35,6 +36,8 @@ internal static class ClusterServiceCollectionExtensions
 
         services.AddSingleton<ClusterGate>();
         services.AddSingleton<RootOutbox>();
+        services.AddSingleton<NetChanges>();
+        services.AddSingleton<NodeSubnets>();
         services.AddSingleton<InstanceTracker>();
         services.AddSingleton<ClusterMqtt>();
         services.AddSingleton<NodeCommands>();
@@ -57,6 +60,7 @@ internal static class ClusterServiceCollectionExtensions
         services.AddHostedService<NodeMessageDispatcher>();
         services.AddHostedService<FailureDetector>();
         services.AddHostedService<PlacementRetryLoop>();
+        services.AddHostedService<NetTablePublisher>();
         services.AddHostedService<RootLinkService>();
 
         // Stopping the broker child must not be cut short.

@@ -63,6 +63,18 @@ internal static class EventIds
     public const int RootRegisterFailed = 411;
     public const int RootNameRefused = 412;
 
+    // Net/ 600-699 (after storage's 5xx: appended, the older ranges keep their numbers)
+    public const int NetTablesPublished = 600;
+    public const int NetTableCleared = 601;
+    public const int NetPublishFailed = 602;
+    public const int SubnetWithoutBlocks = 603;
+    public const int SubnetBlocksFull = 604;
+    public const int SubnetBlocksReceived = 605;
+    public const int SubnetBlockRefused = 606;
+    public const int SubnetOutsideBlocks = 607;
+    public const int InstanceAddressUnrouted = 608;
+    public const int RootNetTableReceived = 609;
+
     // 5xx: storage
     public const int StoreUpgraded = 500;
 }

@@ -13,6 +13,7 @@ internal static class InstanceRecordExtensions
         Pid = report.Pid ?? instance.Pid,
         HostIp = report.HostIp ?? instance.HostIp,
         HostPort = report.HostPort ?? instance.HostPort,
+        InstanceIp = report.InstanceIp ?? instance.InstanceIp,
         StartedAt = report.StartedAt ?? instance.StartedAt,
         CpuPercent = report.CpuPercent ?? instance.CpuPercent,
         Memory = report.Memory ?? instance.Memory,

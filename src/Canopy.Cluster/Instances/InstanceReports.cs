@@ -16,6 +16,7 @@ internal static class InstanceReports
         NodeName = instance.NodeName,
         HostIp = instance.HostIp,
         HostPort = instance.HostPort,
+        InstanceIp = instance.InstanceIp,
         RestartCount = instance.RestartCount,
         ExitCode = instance.ExitCode,
         Pid = instance.Pid,

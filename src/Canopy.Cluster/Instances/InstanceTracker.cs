@@ -1,3 +1,4 @@
+using Canopy.Cluster.Net;
 using Canopy.Cluster.RootLink;
 using Canopy.Cluster.Storage;
 using Canopy.Contracts;
@@ -10,7 +11,8 @@ namespace Canopy.Cluster.Instances;
 /// Changes instance records: checks each status change against Core's transition table, stores it, and tells the root at once.
 /// Callers hold the <see cref="ClusterGate"/>.
 /// </summary>
-internal sealed partial class InstanceTracker(IClusterStore store, RootOutbox root, TimeProvider time, ILogger<InstanceTracker> logger)
+internal sealed partial class InstanceTracker(
+    IClusterStore store, RootOutbox root, NetChanges netChanges, TimeProvider time, ILogger<InstanceTracker> logger)
 {
     public DateTimeOffset Now => time.GetUtcNow();
 
@@ -26,16 +28,58 @@ internal sealed partial class InstanceTracker(IClusterStore store, RootOutbox ro
         return instance with { Status = to, Detail = detail, UpdatedAt = Now };
     }
 
-    /// <summary>Stores <paramref name="after"/>; reports it to the root when what the root shows changed (status, detail, placement).</summary>
+    /// <summary>
+    /// Stores <paramref name="after"/>; reports it to the root when what the root shows changed (status, detail, placement,
+    /// address), and has the node net tables recomputed when what they show changed.
+    /// </summary>
     public async Task SaveAsync(InstanceRecord? before, InstanceRecord after, CancellationToken ct)
     {
         after = after with { UpdatedAt = Now };
+        if (before is not null && before.NodeId != after.NodeId && before.InstanceIp == after.InstanceIp)
+        {
+            // Placed elsewhere: the old node's address is not its address there.
+            after = after with { InstanceIp = null };
+        }
+
+        if (before is null || before.InstanceIp != after.InstanceIp || before.Detail != after.Detail || before.NodeId != after.NodeId)
+        {
+            after = await NoteUnroutedAsync(before, after, ct);
+        }
+
         await store.SaveInstanceAsync(after, ct);
+        if (before is null || before.Status != after.Status || before.NodeId != after.NodeId || before.InstanceIp != after.InstanceIp)
+        {
+            netChanges.Changed();
+        }
+
         if (before is null || before.Status != after.Status || before.Detail != after.Detail || before.NodeId != after.NodeId ||
-            before.RestartCount != after.RestartCount)
+            before.RestartCount != after.RestartCount || before.InstanceIp != after.InstanceIp)
         {
             root.InstanceStatus(await ReportAsync(after, ct));
         }
+    }
+
+    /// <summary>
+    /// A container whose node reports an address outside the node's subnet is left out of every table (<see cref="NodeNetTables"/>);
+    /// its status detail says so, kept through later details until the address is right.
+    /// </summary>
+    private async Task<InstanceRecord> NoteUnroutedAsync(InstanceRecord? before, InstanceRecord after, CancellationToken ct)
+    {
+        if (after.InstanceIp is null || after.NodeId is null ||
+            await store.GetNodeAsync(after.NodeId, ct) is not { } node || await store.GetServiceAsync(after.ServiceId, ct) is not { } spec ||
+            InstanceAddresses.Unrouted(spec.Virtualization, after.InstanceIp, node.Host, node.Subnet) is not { } note)
+        {
+            return after;
+        }
+
+        if (before?.InstanceIp != after.InstanceIp)
+        {
+            Log.Unrouted(logger, after.ToString(), note);
+        }
+
+        return after.Detail?.Contains(note, StringComparison.Ordinal) == true
+            ? after
+            : after with { Detail = string.IsNullOrEmpty(after.Detail) ? note : $"{after.Detail}; {note}" };
     }
 
     /// <summary>The instance is gone: drop its record, tell the root UNDEPLOYED, and drop the service spec with its last instance.</summary>
@@ -48,7 +92,7 @@ internal sealed partial class InstanceTracker(IClusterStore store, RootOutbox ro
     /// <summary>The cluster gives the instance up: drop its record, tell the root REQUESTED so that it places it again.</summary>
     public async Task HandBackAsync(InstanceRecord instance, string detail, CancellationToken ct)
     {
-        await ForgetAsync(instance with { Status = InstanceStatus.Requested, Detail = detail, NodeId = null, NodeName = null, HostIp = null, Pid = null }, ct);
+        await ForgetAsync(instance with { Status = InstanceStatus.Requested, Detail = detail, NodeId = null, NodeName = null, HostIp = null, InstanceIp = null, Pid = null }, ct);
         Log.HandedBack(logger, instance.ToString(), detail);
     }
 
@@ -56,6 +100,7 @@ internal sealed partial class InstanceTracker(IClusterStore store, RootOutbox ro
     private async Task ForgetAsync(InstanceRecord last, CancellationToken ct)
     {
         await store.DeleteInstanceAsync(last.ServiceId, last.InstanceNumber, ct);
+        netChanges.Changed();
         root.InstanceStatus(await ReportAsync(last, ct));
         if ((await store.ListInstancesOfServiceAsync(last.ServiceId, ct)).Count == 0)
         {
@@ -109,5 +154,8 @@ internal sealed partial class InstanceTracker(IClusterStore store, RootOutbox ro
 
         [LoggerMessage(EventId = EventIds.InstanceUndeployed, Level = LogLevel.Information, Message = "Instance {Instance} undeployed: {Detail}")]
         public static partial void Undeployed(ILogger logger, string instance, string detail);
+
+        [LoggerMessage(EventId = EventIds.InstanceAddressUnrouted, Level = LogLevel.Warning, Message = "Instance {Instance}: {Note}")]
+        public static partial void Unrouted(ILogger logger, string instance, string note);
     }
 }

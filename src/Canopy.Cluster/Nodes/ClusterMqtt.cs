@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Canopy.Cluster.Broker;
+using Canopy.Cluster.Net;
 using Canopy.Mqtt;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -11,7 +12,8 @@ namespace Canopy.Cluster.Nodes;
 /// <see cref="Incoming"/> and publishes the queued commands to nodes, in order. The client reconnects by itself.
 /// </summary>
 internal sealed partial class ClusterMqtt(
-    BrokerService broker, BrokerUsers users, MosquittoProcess process, ClusterTraffic traffic, NodeLiveness liveness, ClusterOptions options, ILoggerFactory loggers)
+    BrokerService broker, BrokerUsers users, MosquittoProcess process, ClusterTraffic traffic, NodeLiveness liveness, NetChanges netChanges,
+    ClusterOptions options, ILoggerFactory loggers)
     : BackgroundService
 {
     public const string ClientId = "canopy-cluster";
@@ -27,6 +29,7 @@ internal sealed partial class ClusterMqtt(
     private readonly Channel<OutgoingMessage> _outgoing = Channel.CreateUnbounded<OutgoingMessage>(new UnboundedChannelOptions { SingleReader = true });
     private readonly TaskCompletionSource _subscribed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private MqttClient? _client;
+    private int _connections;
 
     public ChannelReader<MqttMessage> Incoming => _incoming.Reader;
 
@@ -88,6 +91,12 @@ internal sealed partial class ClusterMqtt(
         client.Connected += () =>
         {
             Log.Connected(_logger, process.ConnectHost, options.Mqtt.Port);
+            if (Interlocked.Increment(ref _connections) > 1)
+            {
+                // The broker may have restarted (it keeps no retained messages across restarts).
+                netChanges.BrokerReconnected();
+            }
+
             return Task.CompletedTask;
         };
         client.Disconnected += error =>

@@ -27,11 +27,6 @@ internal static class NodeDocuments
             extra[key] = value;
         }
 
-        if (node.Subnet is not null)
-        {
-            extra["subnet"] = JsonSerializer.SerializeToElement(node.Subnet);
-        }
-
         return new NodeDocument
         {
             Id = node.Id,
@@ -52,6 +47,8 @@ internal static class NodeDocuments
             LastSeen = node.LastSeen,
             ClockSkewSeconds = node.ClockSkew() is { } skew ? Math.Round(skew.TotalSeconds, 1) + 0.0 : null,
             Instances = instances,
+            Subnet = node.Subnet,
+            LatencyMs = latest?.Latency,
             Extra = extra.Count > 0 ? extra : null,
         };
     }

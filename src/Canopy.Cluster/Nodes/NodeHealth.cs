@@ -1,4 +1,5 @@
 using Canopy.Cluster.Instances;
+using Canopy.Cluster.Net;
 using Canopy.Cluster.Placement;
 using Canopy.Cluster.RootLink;
 using Canopy.Cluster.Storage;
@@ -15,7 +16,7 @@ namespace Canopy.Cluster.Nodes;
 /// </summary>
 internal sealed partial class NodeHealth(
     IClusterStore store, InstanceTracker tracker, ClusterScheduler scheduler, RootOutbox root, SchedulerSignal signal,
-    NodeLiveness liveness, ClusterOptions options, TimeProvider time, ILogger<NodeHealth> logger)
+    NodeLiveness liveness, NetChanges netChanges, ClusterOptions options, TimeProvider time, ILogger<NodeHealth> logger)
 {
     // Nodes saved as active by an earlier run get a full timeout from this start to show up again.
     private readonly DateTimeOffset _startedAt = time.GetUtcNow();
@@ -40,6 +41,12 @@ internal sealed partial class NodeHealth(
         if (!node.Active || !information.Virtualization.SequenceEqual(node.Latest?.Virtualization ?? []))
         {
             signal.Kick();
+        }
+
+        // Its overlay endpoint and address are in other nodes' tables and the root's net_nodes.
+        if (!node.Active || node.Overlay != information.Overlay || (information.Ip is { } ip && ip != node.Ip))
+        {
+            netChanges.Changed();
         }
 
         root.SignalResourcesChanged();
@@ -105,6 +112,7 @@ internal sealed partial class NodeHealth(
         await MarkInactiveAsync(node, "it left the cluster", ct);
         await store.DeleteNodeAsync(node.Id, ct);
         liveness.Forget(node.Id);
+        netChanges.Changed();
         Log.Left(logger, node.Host, node.Id);
     }
 
@@ -113,6 +121,7 @@ internal sealed partial class NodeHealth(
         await store.SetNodeActiveAsync(node.Id, false, ct);
         Log.Inactive(logger, node.Host, node.Id, reason);
         root.SignalResourcesChanged();
+        netChanges.Changed();
         foreach (var instance in await store.ListInstancesOnNodeAsync(node.Id, ct))
         {
             if (instance.Deleting)

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using Canopy.Cluster.Broker;
 using Canopy.Cluster.Instances;
+using Canopy.Cluster.Net;
 using Canopy.Cluster.Storage;
 using Canopy.Contracts;
 using Canopy.Contracts.Api;
@@ -19,7 +20,7 @@ namespace Canopy.Cluster.Nodes;
 /// </summary>
 internal sealed partial class NodeRegistry(
     ClusterGate gate, IClusterStore store, BrokerService broker, BrokerUsers users, NodeJoinTokens tokens, NodeHealth health,
-    ClusterOptions options, TimeProvider time, ILogger<NodeRegistry> logger)
+    NodeSubnets subnets, NetChanges netChanges, ClusterOptions options, TimeProvider time, ILogger<NodeRegistry> logger)
 {
     /// <summary>
     /// Takes the document as sent, so that a missing or wrong token is a 401 before anything else is looked at
@@ -34,6 +35,7 @@ internal sealed partial class NodeRegistry(
 
         await broker.Ready.WaitAsync(ct);
         var node = await gate.RunAsync(() => AdmitAsync(body, ct), ct);
+        netChanges.Changed();
         await users.ApplyAsync(new BrokerUser(node.Id, node.MqttPassword), ct);
         Log.Registered(logger, node.Host, node.Id, node.Subnet ?? "(none)");
         return new NodeRegisterResponse(
@@ -120,8 +122,8 @@ internal sealed partial class NodeRegistry(
     }
 
     /// <summary>
-    /// A registered node again: the same id, broker account and subnet (unless something on its machine now routes that subnet);
-    /// its static facts as it reports them now.
+    /// A registered node again: the same id, broker account and subnet (unless something on its machine now routes that subnet, or
+    /// it lies outside the blocks the root gave this cluster); its static facts, overlay endpoint included, as it reports them now.
     /// </summary>
     private async Task<NodeRecord> RenewAsync(NodeRecord existing, NodeRegisterRequest request, CancellationToken ct)
     {
@@ -131,12 +133,21 @@ internal sealed partial class NodeRegistry(
             Ip = request.Ip ?? existing.Ip,
             StaticInfo = StaticInfo(request),
             SecretHash = existing.SecretHash ?? Secrets.Hash(request.Secret!),
+
+            // Its last information predates this start of the node: its overlay endpoint may have changed since.
+            Latest = existing.Latest is { } latest ? latest with { Overlay = request.Overlay } : null,
         };
         if (existing.Subnet is { } subnet && SubnetPool.Clash(subnet, request.SubnetsInUse) is { } route)
         {
             // Another node on its machine (of another cluster) or a network there took its subnet meanwhile.
-            node = node with { Subnet = await AllocateSubnetAsync(request, ct) };
+            node = node with { Subnet = await subnets.AllocateAsync(request, ct) };
             Log.SubnetMoved(logger, node.Host, node.Id, subnet, route, node.Subnet);
+        }
+        else if (existing.Subnet is { } kept && await subnets.IsOutsideBlocksAsync(kept, ct))
+        {
+            // Given before the cluster had blocks (or by an older plan): another cluster's node may get it from the root's plan.
+            node = node with { Subnet = await subnets.AllocateAsync(request, ct) };
+            Log.SubnetOutsideBlocks(logger, node.Host, node.Id, kept, node.Subnet);
         }
 
         await store.SaveNodeAsync(node, ct);
@@ -153,20 +164,13 @@ internal sealed partial class NodeRegistry(
             StaticInfo = StaticInfo(request),
             MqttPassword = BrokerUsers.NewPassword(),
             SecretHash = Secrets.Hash(request.Secret!),
-            Subnet = await AllocateSubnetAsync(request, ct),
+            Subnet = await subnets.AllocateAsync(request, ct),
             RegisteredAt = time.GetUtcNow(),
             Active = false,
         };
         return await store.AddNodeAsync(node, tokenId, ct)
             ? node
             : throw ApiProblem.Unauthorized(NodeJoinTokens.UsedUp(tokenId!, null));
-    }
-
-    /// <summary>A /26 no node of this cluster has, avoiding what is routed on the node's own machine.</summary>
-    private async Task<string> AllocateSubnetAsync(NodeRegisterRequest request, CancellationToken ct)
-    {
-        var taken = (await store.ListNodesAsync(ct)).Select(n => n.Subnet).OfType<string>().ToHashSet();
-        return SubnetPool.Allocate(taken, request.SubnetsInUse) ?? throw ApiProblem.Unavailable("no free node subnet is left in 10.18.0.0/16");
     }
 
     private static NodeRegisterRequest Parse(JsonElement body)
@@ -197,6 +201,10 @@ internal sealed partial class NodeRegistry(
         [LoggerMessage(EventId = EventIds.NodeSubnetMoved, Level = LogLevel.Warning,
             Message = "Node {Host} ({NodeId}): its subnet {Subnet} clashes with {Route} on its machine; it gets {NewSubnet}")]
         public static partial void SubnetMoved(ILogger logger, string host, string nodeId, string subnet, string route, string? newSubnet);
+
+        [LoggerMessage(EventId = EventIds.SubnetOutsideBlocks, Level = LogLevel.Warning,
+            Message = "Node {Host} ({NodeId}): its subnet {Subnet} lies outside the subnet blocks the root gave this cluster; it gets {NewSubnet}")]
+        public static partial void SubnetOutsideBlocks(ILogger logger, string host, string nodeId, string subnet, string? newSubnet);
 
         [LoggerMessage(EventId = EventIds.NodeRegistered, Level = LogLevel.Information, Message = "Node {Host} registered as {NodeId} (subnet {Subnet})")]
         public static partial void Registered(ILogger logger, string host, string nodeId, string subnet);

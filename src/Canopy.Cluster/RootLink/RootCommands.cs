@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Canopy.Cluster.Instances;
+using Canopy.Cluster.Net;
 using Canopy.Cluster.Nodes;
 using Canopy.Cluster.Placement;
 using Canopy.Cluster.Storage;
@@ -17,7 +18,8 @@ namespace Canopy.Cluster.RootLink;
 /// </summary>
 internal sealed partial class RootCommands(
     IClusterStore store, InstanceTracker tracker, ClusterScheduler scheduler, NodeCommands nodes, LogRequests logs, RootOutbox root,
-    NodeJoinTokens tokens, ClusterReadiness readiness, ClusterOptions options, ILogger<RootCommands> logger)
+    NodeJoinTokens tokens, NodeSubnets subnets, NetChanges netChanges, ClusterReadiness readiness, ClusterOptions options,
+    ILogger<RootCommands> logger)
 {
     private static readonly TimeSpan LogsTimeout = TimeSpan.FromSeconds(4);
 
@@ -26,6 +28,9 @@ internal sealed partial class RootCommands(
         var spec = deploy.Service;
         Log.Deploy(logger, spec.ServiceId, deploy.InstanceNumber, spec.JobName);
         await store.SaveServiceAsync(spec, ct);
+
+        // The spec may bring new service IPs for the tables.
+        netChanges.Changed();
         var existing = await store.GetInstanceAsync(spec.ServiceId, deploy.InstanceNumber, ct);
         if (existing is null)
         {
@@ -97,8 +102,19 @@ internal sealed partial class RootCommands(
         if ((await store.ListInstancesOfServiceAsync(undeploy.ServiceId, ct)).Count == 0)
         {
             await store.DeleteServiceAsync(undeploy.ServiceId, ct);
+            netChanges.Changed();
         }
     }
+
+    /// <summary>The other clusters' part of this cluster's tables: kept in the store, so that a restart publishes complete tables at once.</summary>
+    public async Task NetTableAsync(RootNetTable table, CancellationToken ct)
+    {
+        await store.SetSettingAsync(SettingKeys.RootNetTable, CanopyJson.Serialize(table), ct);
+        Log.NetTable(logger, table.Services.Count, table.Services.Sum(s => s.Instances.Count), table.Peers.Count);
+        netChanges.Changed();
+    }
+
+    public Task SubnetBlocksAsync(SubnetBlocks blocks, CancellationToken ct) => subnets.SetBlocksAsync(blocks.Blocks, ct);
 
     public async Task<LinkResponse> AnswerAsync(LinkRequest request, CancellationToken ct)
     {
@@ -199,5 +215,9 @@ internal sealed partial class RootCommands(
 
         [LoggerMessage(EventId = EventIds.UndeployReceived, Level = LogLevel.Information, Message = "Root undeploys instance {ServiceId}.{Instance} (-1 = all)")]
         public static partial void Undeploy(ILogger logger, string serviceId, int instance);
+
+        [LoggerMessage(EventId = EventIds.RootNetTableReceived, Level = LogLevel.Debug,
+            Message = "Root net table: {Services} services with {Instances} instances on other clusters, {Peers} of their nodes")]
+        public static partial void NetTable(ILogger logger, int services, int instances, int peers);
     }
 }

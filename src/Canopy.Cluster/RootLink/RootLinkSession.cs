@@ -1,6 +1,7 @@
 using System.Net.WebSockets;
 using System.Text.Json;
 using Canopy.Cluster.Instances;
+using Canopy.Cluster.Net;
 using Canopy.Cluster.Storage;
 using Canopy.Contracts;
 using Canopy.Contracts.Link;
@@ -15,7 +16,8 @@ namespace Canopy.Cluster.RootLink;
 /// </summary>
 internal sealed partial class RootLinkSession(
     WebSocket socket, string clusterId, ClusterGate gate, InstanceTracker tracker, IClusterStore store, RootOutbox outbox,
-    RootCommands commands, ClusterReadiness readiness, ClusterTraffic traffic, ClusterOptions options, TimeProvider time, ILogger<RootLinkSession> logger)
+    RootCommands commands, NetChanges netChanges, ClusterReadiness readiness, ClusterTraffic traffic, ClusterOptions options, TimeProvider time,
+    ILogger<RootLinkSession> logger)
 {
     public delegate RootLinkSession Factory(WebSocket socket, string clusterId);
 
@@ -35,6 +37,7 @@ internal sealed partial class RootLinkSession(
         var instances = await gate.RunAsync(() => tracker.ReportAllAsync(_ => true, stoppingToken), stoppingToken);
         await SendAsync(LinkMessageTypes.Hello, new ClusterHello(clusterId, instances, time.GetUtcNow()), stoppingToken);
         await SendResourcesAsync(force: true, stoppingToken);
+        netChanges.RootLinkUp();
         readiness.SetLinkUp();
 
         using var session = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
@@ -99,6 +102,14 @@ internal sealed partial class RootLinkSession(
                 case LinkMessageTypes.Undeploy:
                     var undeploy = message.Read<UndeployInstance>();
                     await gate.RunAsync(() => commands.UndeployAsync(undeploy, ct), ct);
+                    break;
+                case LinkMessageTypes.NetTable:
+                    var table = message.Read<RootNetTable>();
+                    await gate.RunAsync(() => commands.NetTableAsync(table, ct), ct);
+                    break;
+                case LinkMessageTypes.SubnetBlocks:
+                    var blocks = message.Read<SubnetBlocks>();
+                    await gate.RunAsync(() => commands.SubnetBlocksAsync(blocks, ct), ct);
                     break;
                 case LinkMessageTypes.Request:
                     // Answered on the side: a logs request waits for a node, and must not hold up deploys behind it.

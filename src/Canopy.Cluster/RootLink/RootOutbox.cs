@@ -28,6 +28,10 @@ internal sealed class RootOutbox
 
     public void Response(LinkResponse response) => Enqueue(LinkMessageTypes.Response, response);
 
+    public void NetNodes(ClusterNetNodes nodes) => Enqueue(LinkMessageTypes.NetNodes, nodes);
+
+    public void SubnetBlocksRequest(SubnetBlocksRequest request) => Enqueue(LinkMessageTypes.SubnetBlocksRequest, request);
+
     public void SignalResourcesChanged() => _resourcesChanged.Writer.TryWrite(true);
 
     /// <summary>Drops what was queued for an earlier connection.</summary>

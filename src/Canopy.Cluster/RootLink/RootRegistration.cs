@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using Canopy.Cluster.Auth;
+using Canopy.Cluster.Instances;
+using Canopy.Cluster.Net;
 using Canopy.Cluster.Storage;
 using Canopy.Contracts;
 using Canopy.Contracts.Registration;
@@ -13,7 +15,8 @@ namespace Canopy.Cluster.RootLink;
 /// unreachable, slowly (and loudly) while it refuses the join token. Keeps the id and credential in the store.
 /// </summary>
 internal sealed partial class RootRegistration(
-    IClusterStore store, RootUserTokens userTokens, ClusterOptions options, TimeProvider time, ILogger<RootRegistration> logger)
+    IClusterStore store, RootUserTokens userTokens, ClusterGate gate, NodeSubnets subnets, ClusterOptions options, TimeProvider time,
+    ILogger<RootRegistration> logger)
 {
     private static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan RefusedDelay = TimeSpan.FromSeconds(15);
@@ -70,6 +73,12 @@ internal sealed partial class RootRegistration(
                         // The root's clock, as of the middle of the round trip: its tokens' lifetimes are checked by it.
                         var local = sent + ((time.GetUtcNow() - sent) / 2);
                         await userTokens.SetAsync(key, registered.RootTime is { } rootTime ? rootTime - local : TimeSpan.Zero, ct);
+                    }
+
+                    if (registered.NodeSubnetBlocks is { } blocks)
+                    {
+                        // A root of an older build sends none: the cluster then allocates as before (NodeSubnets).
+                        await gate.RunAsync(() => subnets.SetBlocksAsync(blocks, ct), ct);
                     }
 
                     Log.Registered(logger, options.Name, registered.Id);

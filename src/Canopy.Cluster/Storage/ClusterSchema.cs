@@ -17,6 +17,12 @@ internal static class ClusterSchema
             CREATE INDEX nodes_secret ON nodes(secret_hash);
             ALTER TABLE node_tokens ADD COLUMN max_uses INTEGER;
             ALTER TABLE node_tokens ADD COLUMN uses INTEGER NOT NULL DEFAULT 0;
+            """),
+        new SchemaMigration(3, "net manager: instance addresses; the node subnet blocks the root gave", """
+            ALTER TABLE instances ADD COLUMN instance_ip TEXT;
+            CREATE TABLE subnet_blocks (
+                position INTEGER PRIMARY KEY,
+                block TEXT NOT NULL UNIQUE);
             """));
 
     /// <summary>Exactly the schema that data dirs written before versions existed have (user_version 0).</summary>

@@ -34,6 +34,8 @@ internal interface IClusterStore
 
     Task<ServiceSpec?> GetServiceAsync(string serviceId, CancellationToken ct);
 
+    Task<IReadOnlyList<ServiceSpec>> ListServicesAsync(CancellationToken ct);
+
     Task DeleteServiceAsync(string serviceId, CancellationToken ct);
 
     Task<InstanceRecord?> GetInstanceAsync(string serviceId, int instanceNumber, CancellationToken ct);
@@ -48,6 +50,12 @@ internal interface IClusterStore
     Task SaveInstanceAsync(InstanceRecord instance, CancellationToken ct);
 
     Task DeleteInstanceAsync(string serviceId, int instanceNumber, CancellationToken ct);
+
+    /// <summary>The node subnet blocks the root gave this cluster (CIDR), in the root's order; empty when it gave none (yet).</summary>
+    Task<IReadOnlyList<string>> ListSubnetBlocksAsync(CancellationToken ct);
+
+    /// <summary>Replaces the blocks with <paramref name="blocks"/> (the root always sends all of them).</summary>
+    Task SetSubnetBlocksAsync(IReadOnlyList<string> blocks, CancellationToken ct);
 
     Task<string?> GetSettingAsync(string key, CancellationToken ct);
 

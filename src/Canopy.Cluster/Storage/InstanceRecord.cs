@@ -19,6 +19,9 @@ internal sealed record InstanceRecord
     public int? Pid { get; init; }
     public string? HostIp { get; init; }
     public string? HostPort { get; init; }
+
+    /// <summary>The instance's own address as its node reports it (a container's IP in the node's subnet; an exec instance's node IP).</summary>
+    public string? InstanceIp { get; init; }
     public DateTimeOffset? StartedAt { get; init; }
     public DateTimeOffset UpdatedAt { get; init; }
 

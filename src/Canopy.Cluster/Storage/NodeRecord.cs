@@ -1,4 +1,5 @@
 using Canopy.Contracts.Mqtt;
+using Canopy.Contracts.Net;
 using Canopy.Contracts.Registration;
 
 namespace Canopy.Cluster.Storage;
@@ -27,6 +28,9 @@ internal sealed record NodeRecord
 
     /// <summary>The last <c>information</c> message (dynamic resources).</summary>
     public NodeInformation? Latest { get; init; }
+
+    /// <summary>The node's VXLAN endpoint: as it last reported it (registration refreshes that too), null without an overlay.</summary>
+    public NodeOverlay? Overlay => Latest is not null ? Latest.Overlay : StaticInfo.Overlay;
 
     /// <summary>The node's clock minus the cluster's, from its last heartbeat (stamped by the node, received at <see cref="LastSeen"/>).</summary>
     public TimeSpan? ClockSkew() => LastSeen is { } seen ? Contracts.ClockSkew.Estimate(Latest?.Timestamp, seen) : null;

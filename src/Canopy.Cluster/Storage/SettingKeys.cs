@@ -13,4 +13,7 @@ internal static class SettingKeys
 
     /// <summary>The password of the broker user <c>canopy-cluster</c>.</summary>
     public const string MqttClusterPassword = "mqtt_cluster_password";
+
+    /// <summary>The root's last <see cref="Contracts.Link.RootNetTable"/> (JSON): a restarted cluster publishes complete node tables from it at once.</summary>
+    public const string RootNetTable = "root_net_table";
 }

@@ -7,7 +7,7 @@ internal sealed partial class SqliteClusterStore
 {
     private const string InstanceColumns =
         "service_id, instance_number, node_id, node_name, status, detail, cpu_percent, memory, memory_percent, " +
-        "restart_count, exit_code, pid, host_ip, host_port, started_at, updated_at, deleting";
+        "restart_count, exit_code, pid, host_ip, host_port, started_at, updated_at, deleting, instance_ip";
 
     public Task<InstanceRecord?> GetInstanceAsync(string serviceId, int instanceNumber, CancellationToken ct) =>
         ReadAsync(c => Query(c, null, $"SELECT {InstanceColumns} FROM instances WHERE service_id = $id AND instance_number = $n",
@@ -25,13 +25,13 @@ internal sealed partial class SqliteClusterStore
         WriteAsync((c, tx) => Execute(c, tx, $"""
                 INSERT OR REPLACE INTO instances ({InstanceColumns})
                 VALUES ($service, $n, $node, $node_name, $status, $detail, $cpu, $memory, $memory_percent,
-                        $restarts, $exit, $pid, $host_ip, $host_port, $started, $updated, $deleting)
+                        $restarts, $exit, $pid, $host_ip, $host_port, $started, $updated, $deleting, $instance_ip)
                 """,
             ("$service", instance.ServiceId), ("$n", instance.InstanceNumber), ("$node", instance.NodeId), ("$node_name", instance.NodeName),
             ("$status", instance.Status.ToWireName()), ("$detail", instance.Detail), ("$cpu", instance.CpuPercent), ("$memory", instance.Memory),
             ("$memory_percent", instance.MemoryPercent), ("$restarts", instance.RestartCount), ("$exit", instance.ExitCode), ("$pid", instance.Pid),
             ("$host_ip", instance.HostIp), ("$host_port", instance.HostPort), ("$started", Time(instance.StartedAt)),
-            ("$updated", Time(instance.UpdatedAt)), ("$deleting", instance.Deleting ? 1 : 0)), ct);
+            ("$updated", Time(instance.UpdatedAt)), ("$deleting", instance.Deleting ? 1 : 0), ("$instance_ip", instance.InstanceIp)), ct);
 
     public Task DeleteInstanceAsync(string serviceId, int instanceNumber, CancellationToken ct) =>
         WriteAsync((c, tx) => Execute(c, tx, "DELETE FROM instances WHERE service_id = $id AND instance_number = $n",
@@ -62,5 +62,6 @@ internal sealed partial class SqliteClusterStore
         StartedAt = ReadTimeOrNull(r, 14),
         UpdatedAt = ReadTime(r, 15),
         Deleting = r.GetInt64(16) != 0,
+        InstanceIp = StringOrNull(r, 17),
     };
 }

@@ -12,6 +12,10 @@ internal sealed partial class SqliteClusterStore
         ReadAsync(c => Query(c, null, "SELECT spec FROM services WHERE service_id = $id", r => CanopyJson.Deserialize<ServiceSpec>(r.GetString(0)),
             ("$id", serviceId)).FirstOrDefault(), ct);
 
+    public Task<IReadOnlyList<ServiceSpec>> ListServicesAsync(CancellationToken ct) =>
+        ReadAsync<IReadOnlyList<ServiceSpec>>(c => Query(c, null, "SELECT spec FROM services ORDER BY service_id",
+            r => CanopyJson.Deserialize<ServiceSpec>(r.GetString(0))).OfType<ServiceSpec>().ToList(), ct);
+
     public Task DeleteServiceAsync(string serviceId, CancellationToken ct) =>
         WriteAsync((c, tx) => Execute(c, tx, "DELETE FROM services WHERE service_id = $id", ("$id", serviceId)), ct);
 }

@@ -30,6 +30,21 @@ internal sealed partial class SqliteClusterStore : SqliteStore, IClusterStore
         }
     }
 
+    public Task<IReadOnlyList<string>> ListSubnetBlocksAsync(CancellationToken ct) =>
+        ReadAsync<IReadOnlyList<string>>(c => Query(c, null, "SELECT block FROM subnet_blocks ORDER BY position", r => r.GetString(0)), ct);
+
+    public Task SetSubnetBlocksAsync(IReadOnlyList<string> blocks, CancellationToken ct) =>
+        WriteAsync((c, tx) =>
+        {
+            Execute(c, tx, "DELETE FROM subnet_blocks");
+            foreach (var (block, position) in blocks.Distinct().Select((b, i) => (b, i)))
+            {
+                Execute(c, tx, "INSERT INTO subnet_blocks (position, block) VALUES ($position, $block)", ("$position", position), ("$block", block));
+            }
+
+            return 0;
+        }, ct);
+
     public Task<string?> GetSettingAsync(string key, CancellationToken ct) =>
         ReadAsync(c => Query(c, null, "SELECT value FROM settings WHERE key = $key", r => r.GetString(0), ("$key", key)).FirstOrDefault(), ct);
 

@@ -13,9 +13,11 @@ public static class SubnetPool
     /// The first free subnet in CIDR form (e.g. <c>10.18.0.64/26</c>); null when exhausted. <paramref name="inUse"/> are the
     /// networks routed on the node's machine that are not its own (other Canopy nodes' bridges, other interfaces): a subnet
     /// overlapping none of them is preferred; failing that, one that only a broader route covers (a LAN's 10.0.0.0/8 loses
-    /// to the node's /26 for its containers' addresses, see <see cref="Clash"/>).
+    /// to the node's /26 for its containers' addresses, see <see cref="Clash"/>). With <paramref name="blocks"/> (the cluster's
+    /// blocks of the <see cref="SubnetPlan"/>, CIDR) only subnets inside them are given, block by block in their order; null
+    /// means the whole range.
     /// </summary>
-    public static string? Allocate(IReadOnlySet<string> taken, IReadOnlyCollection<string>? inUse = null)
+    public static string? Allocate(IReadOnlySet<string> taken, IReadOnlyCollection<string>? inUse = null, IReadOnlyList<string>? blocks = null)
     {
         var used = new HashSet<uint>();
         foreach (var subnet in taken)
@@ -29,7 +31,9 @@ public static class SubnetPool
         }
 
         var routes = Parse(inUse);
-        return FirstFree(used, candidate => !routes.Any(candidate.Overlaps)) ?? FirstFree(used, candidate => Clash(candidate, routes) is null);
+        var ranges = Ranges(blocks);
+        return FirstFree(ranges, used, candidate => !routes.Any(candidate.Overlaps)) ??
+               FirstFree(ranges, used, candidate => Clash(candidate, routes) is null);
     }
 
     /// <summary>
@@ -43,18 +47,50 @@ public static class SubnetPool
     private static Ipv4Network? Clash(Ipv4Network subnet, List<Ipv4Network> routes) =>
         routes.Where(subnet.IsClashedBy).Select(r => (Ipv4Network?)r).FirstOrDefault();
 
-    private static string? FirstFree(HashSet<uint> used, Func<Ipv4Network, bool> acceptable)
+    private static string? FirstFree(List<(uint First, uint Last)> ranges, HashSet<uint> used, Func<Ipv4Network, bool> acceptable)
     {
-        for (var network = First; network <= Last; network += Size)
+        foreach (var (first, last) in ranges)
         {
-            var candidate = new Ipv4Network(network, PrefixLength);
-            if (!used.Contains(network) && acceptable(candidate))
+            // Ranges end at or below 10.29.255.192: the step never wraps around.
+            for (var network = first; network <= last; network += Size)
             {
-                return candidate.ToString();
+                var candidate = new Ipv4Network(network, PrefixLength);
+                if (!used.Contains(network) && acceptable(candidate))
+                {
+                    return candidate.ToString();
+                }
             }
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// The first and last /26 of each block, clipped to the node range (a block from elsewhere gives nothing); the whole range
+    /// when there are no blocks. Unreadable blocks and blocks smaller than a /26 are left out.
+    /// </summary>
+    private static List<(uint First, uint Last)> Ranges(IReadOnlyList<string>? blocks)
+    {
+        if (blocks is null)
+        {
+            return [(First, Last)];
+        }
+
+        var ranges = new List<(uint, uint)>();
+        foreach (var text in blocks)
+        {
+            if (Ipv4Network.TryParse(text, out var block, strict: false) && block.Prefix <= PrefixLength)
+            {
+                var first = Math.Max(block.Address, First);
+                var last = Math.Min(block.Address | (~block.Mask & ~(Size - 1)), Last);
+                if (first <= last)
+                {
+                    ranges.Add((first, last));
+                }
+            }
+        }
+
+        return ranges;
     }
 
     /// <summary>Networks in CIDR form (host bits dropped, as for a route); the default route and anything unreadable are left out.</summary>

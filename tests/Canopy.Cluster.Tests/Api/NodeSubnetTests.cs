@@ -34,14 +34,9 @@ public sealed class NodeSubnetTests(ITestOutputHelper output) : ClusterTest(outp
         lan.Subnet.ShouldBe("10.18.0.0/26", "its /26 wins over a LAN's /8 for its containers");
         clash.Id.ShouldBe(first.Id);
         clash.Subnet.ShouldBe("10.18.0.64/26");
-        (await Cluster.NodesAsync()).ShouldHaveSingleItem().Extra!["subnet"].GetString().ShouldBe("10.18.0.64/26");
+        (await Cluster.NodesAsync()).ShouldHaveSingleItem().Subnet.ShouldBe("10.18.0.64/26");
     }
 
-    private async Task<NodeRegisterResponse> RegisterAsync(string host, string? id = null, IReadOnlyList<string>? inUse = null)
-    {
-        var request = FakeNode.Describe(host, new FakeNodeOptions(), id: id) with { SubnetsInUse = inUse };
-        using var response = await Cluster.Http.PostAsJsonAsync("/api/node/register", request, CanopyJson.Options);
-        response.StatusCode.ShouldBe(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
-        return (await response.Content.ReadFromJsonAsync<NodeRegisterResponse>(CanopyJson.Options))!;
-    }
+    private Task<NodeRegisterResponse> RegisterAsync(string host, string? id = null, IReadOnlyList<string>? inUse = null) =>
+        FakeNode.RegisterAsync(Cluster, host, id, inUse);
 }

@@ -58,7 +58,7 @@ public sealed class StoreUpgradeTests(ITestOutputHelper output) : IDisposable
 
         var node = (await cluster.NodesAsync()).ShouldHaveSingleItem();
         (node.Id, node.Name, node.Instances).ShouldBe((FixtureNode, "node-fixture", 3));
-        node.Extra!["subnet"].GetString().ShouldBe("10.18.0.0/26");
+        node.Subnet.ShouldBe("10.18.0.0/26");
         (await cluster.InstancesAsync()).Count.ShouldBe(3);
     }
 

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net.Http.Json;
 using Canopy.Contracts;
 using Canopy.Contracts.Mqtt;
+using Canopy.Contracts.Net;
 using Canopy.Contracts.Registration;
 using Canopy.Core.States;
 using Canopy.Mqtt;
@@ -16,6 +17,7 @@ namespace Canopy.Cluster.Tests.Support;
 internal sealed class FakeNode : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<(string, int), InstanceReport> _inventory = new();
+    private readonly ConcurrentDictionary<(string, int), string> _addresses = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly FakeNodeOptions _options;
     private Task _heartbeat = Task.CompletedTask;
@@ -40,6 +42,16 @@ internal sealed class FakeNode : IAsyncDisposable
 
     public IReadOnlyCollection<InstanceReport> Inventory => _inventory.Values.ToList();
 
+    /// <summary>Every message on its retained <c>net/table</c> topic, in order; null for an empty (clearing) message.</summary>
+    public RecordedList<NodeNetTable?> NetTables { get; } = new();
+
+    /// <summary>The last net table received; null before any or after a clearing message.</summary>
+    public NodeNetTable? NetTable => NetTables.Snapshot() is { Count: > 0 } tables ? tables[^1] : null;
+
+    /// <summary>Waits until the last table received satisfies <paramref name="predicate"/>.</summary>
+    public Task<NodeNetTable?> WaitForNetTableAsync(Func<NodeNetTable?, bool> predicate, string what) =>
+        NetTables.WaitForAsync(t => ReferenceEquals(t, NetTable) && predicate(t), $"node {Host}: {what}");
+
     /// <summary>The secret a fake node of this host name registers with (as a real one keeps it in node.json).</summary>
     public static string SecretOf(string host) => $"secret-of-node-{host}-0123456789abcdef";
 
@@ -50,12 +62,28 @@ internal sealed class FakeNode : IAsyncDisposable
             Id = id,
             Secret = secret ?? SecretOf(host),
             Host = host,
-            Ip = "127.0.0.1",
+            Ip = options.Ip,
             Vcpus = options.Vcpus,
             MemoryTotal = options.MemoryTotal,
             Architecture = "amd64",
-            Virtualization = ["exec"],
+            Virtualization = options.Virtualization,
+            Overlay = options.Overlay,
         };
+
+    /// <summary>A registration of <paramref name="host"/> as <see cref="Describe"/> makes it, saying <paramref name="inUse"/> is routed on its machine.</summary>
+    public static Task<HttpResponseMessage> PostRegistrationAsync(
+        TestCluster cluster, string host, string? id = null, IReadOnlyList<string>? inUse = null) =>
+        cluster.Http.PostAsJsonAsync(
+            "/api/node/register", Describe(host, new FakeNodeOptions(), id: id) with { SubnetsInUse = inUse }, CanopyJson.Options);
+
+    /// <summary><see cref="PostRegistrationAsync"/>, which must succeed.</summary>
+    public static async Task<NodeRegisterResponse> RegisterAsync(
+        TestCluster cluster, string host, string? id = null, IReadOnlyList<string>? inUse = null)
+    {
+        using var response = await PostRegistrationAsync(cluster, host, id, inUse);
+        response.StatusCode.ShouldBe(System.Net.HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        return (await response.Content.ReadFromJsonAsync<NodeRegisterResponse>(CanopyJson.Options))!;
+    }
 
     public static async Task<FakeNode> StartAsync(TestCluster cluster, string host, FakeNodeOptions? options = null)
     {
@@ -80,6 +108,7 @@ internal sealed class FakeNode : IAsyncDisposable
         client.MessageReceived += node.OnMessageAsync;
         await client.ConnectAsync(CancellationToken.None);
         await client.SubscribeAsync($"nodes/{registration.Id}/control/#", MqttQos.AtLeastOnce, CancellationToken.None);
+        await client.SubscribeAsync(NodeTopics.NetTable(registration.Id), MqttQos.AtLeastOnce, CancellationToken.None);
         await client.PublishAsync(
             NodeTopics.Status(registration.Id), CanopyJson.SerializeToUtf8(new NodeStatus(NodeStatus.Online, DateTimeOffset.UtcNow)),
             MqttQos.AtLeastOnce, retain: true);
@@ -99,8 +128,13 @@ internal sealed class FakeNode : IAsyncDisposable
     });
 
     /// <summary>What a node engine sends on <c>job</c> when an instance changes.</summary>
-    public async Task ReportAsync(string serviceId, int instanceNumber, InstanceStatus status, string? detail = null)
+    public async Task ReportAsync(string serviceId, int instanceNumber, InstanceStatus status, string? detail = null, string? instanceIp = null)
     {
+        if (instanceIp is not null)
+        {
+            _addresses[(serviceId, instanceNumber)] = instanceIp;
+        }
+
         var report = new InstanceReport
         {
             ServiceId = serviceId,
@@ -109,6 +143,7 @@ internal sealed class FakeNode : IAsyncDisposable
             StatusDetail = detail,
             NodeId = Id,
             Pid = status == InstanceStatus.Running ? 4242 : null,
+            InstanceIp = _addresses.GetValueOrDefault((serviceId, instanceNumber)),
             CpuPercent = 1.5,
             Memory = 12,
             Timestamp = DateTimeOffset.UtcNow,
@@ -159,13 +194,21 @@ internal sealed class FakeNode : IAsyncDisposable
 
     private async Task OnMessageAsync(MqttMessage message)
     {
+        if (message.Topic == NodeTopics.NetTable(Id))
+        {
+            NetTables.Add(message.Payload.IsEmpty ? null : CanopyJson.Deserialize<NodeNetTable>(message.Payload.Span));
+            return;
+        }
+
         var kind = message.Topic[(message.Topic.IndexOf("/control/", StringComparison.Ordinal) + "/control/".Length)..];
         Commands.Add((kind, message.PayloadText));
         switch (kind)
         {
             case "deploy":
                 var deploy = CanopyJson.Deserialize<DeployCommand>(message.Payload.Span)!;
-                await ReportAsync(deploy.Service.ServiceId, deploy.InstanceNumber, _options.AutoRun ? InstanceStatus.Running : InstanceStatus.Creating);
+                await ReportAsync(
+                    deploy.Service.ServiceId, deploy.InstanceNumber, _options.AutoRun ? InstanceStatus.Running : InstanceStatus.Creating,
+                    instanceIp: _options.InstanceIp?.Invoke(this, deploy));
                 break;
             case "delete":
                 var delete = CanopyJson.Deserialize<DeleteCommand>(message.Payload.Span)!;
@@ -200,8 +243,9 @@ internal sealed class FakeNode : IAsyncDisposable
             MemoryTotal = _options.MemoryTotal,
             MemoryPercent = 5,
             Architecture = "amd64",
-            Virtualization = ["exec"],
-            Ip = "127.0.0.1",
+            Virtualization = _options.Virtualization,
+            Ip = _options.Ip,
+            Overlay = _options.Overlay,
             Timestamp = DateTimeOffset.UtcNow,
         };
         information = _options.Information?.Invoke(information) ?? information;
@@ -220,6 +264,16 @@ internal sealed record FakeNodeOptions
     public bool AutoRun { get; init; } = true;
 
     public bool ThroughCable { get; init; }
+
+    public string Ip { get; init; } = "127.0.0.1";
+
+    public IReadOnlyList<string> Virtualization { get; init; } = ["exec"];
+
+    /// <summary>The VXLAN endpoint it registers and reports; null: a node without an overlay.</summary>
+    public NodeOverlay? Overlay { get; init; }
+
+    /// <summary>The address it reports for an instance it was told to deploy (as a node reports a container's CNI address).</summary>
+    public Func<FakeNode, DeployCommand, string?>? InstanceIp { get; init; }
 
     /// <summary>Changes each <c>information</c> before it is published (a node that reports nonsense).</summary>
     public Func<NodeInformation, NodeInformation>? Information { get; init; }

@@ -42,6 +42,9 @@ internal sealed class FakeRoot : IAsyncDisposable
     /// <summary>How far the root's clock is ahead of this machine's, as it tells a registering cluster.</summary>
     public TimeSpan ClockAhead { get; set; }
 
+    /// <summary>The node subnet blocks its registration answer gives; null, as a root of an older build, gives none.</summary>
+    public IReadOnlyList<string>? SubnetBlocks { get; set; }
+
     public static async Task<FakeRoot> StartAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -55,7 +58,8 @@ internal sealed class FakeRoot : IAsyncDisposable
         {
             root.Registrations.Add(request);
             return request.JoinToken == JoinToken
-                ? Results.Ok(new ClusterRegisterResponse(ClusterId, Credential, root.Users.PublicKey, DateTimeOffset.UtcNow + root.ClockAhead))
+                ? Results.Ok(new ClusterRegisterResponse(
+                    ClusterId, Credential, root.Users.PublicKey, DateTimeOffset.UtcNow + root.ClockAhead, root.SubnetBlocks))
                 : Results.Problem(statusCode: 401, detail: "invalid cluster join token");
         });
         app.Map("/api/v1/clusters/{id}/link", root.AcceptLinkAsync);

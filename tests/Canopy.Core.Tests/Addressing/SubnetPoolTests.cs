@@ -60,4 +60,33 @@ public class SubnetPoolTests
     {
         SubnetPool.Clash(subnet, inUse).ShouldBe(clash);
     }
+
+    [Theory]
+    [InlineData(new string[0], new[] { "10.18.16.0/20" }, "10.18.16.0/26")]
+    [InlineData(new[] { "10.18.16.0/26" }, new[] { "10.18.16.0/20" }, "10.18.16.64/26")]
+    [InlineData(new[] { "10.18.0.0/26" }, new[] { "10.20.0.0/20", "10.18.0.0/20" }, "10.20.0.0/26")]
+    [InlineData(new string[0], new[] { "junk", "10.18.0.0/27", "192.0.2.0/24", "10.19.48.0/20" }, "10.19.48.0/26")]
+    [InlineData(new string[0], new[] { "10.29.240.0/20" }, "10.29.240.0/26")]
+    public void Allocate_WithBlocks_GivesTheFirstFreeSubnetInsideThemInTheirOrder(string[] taken, string[] blocks, string expected)
+    {
+        SubnetPool.Allocate(taken.ToHashSet(), null, blocks).ShouldBe(expected);
+    }
+
+    [Fact]
+    public void Allocate_WithFullBlocks_IsNull_AndAnEmptyListOfBlocksHasNoRoom()
+    {
+        var block = Enumerable.Range(0, 64).Select(i => $"10.18.{16 + (i / 4)}.{i % 4 * 64}/26").ToHashSet();
+
+        SubnetPool.Allocate(block, null, ["10.18.16.0/20"]).ShouldBeNull();
+        SubnetPool.Allocate(block.Skip(1).ToHashSet(), null, ["10.18.16.0/20"]).ShouldBe("10.18.16.0/26");
+        SubnetPool.Allocate(new HashSet<string>(), null, []).ShouldBeNull();
+        SubnetPool.Allocate(block, null, ["10.18.16.0/20", "10.18.32.0/20"]).ShouldBe("10.18.32.0/26");
+    }
+
+    [Fact]
+    public void Allocate_WithBlocks_StillAvoidsWhatIsRoutedOnTheNodesMachine()
+    {
+        SubnetPool.Allocate(new HashSet<string>(), ["10.18.16.0/25"], ["10.18.16.0/20"]).ShouldBe("10.18.16.128/26");
+        SubnetPool.Allocate(new HashSet<string>(), ["10.0.0.0/8", "10.18.16.0/26"], ["10.18.16.0/20"]).ShouldBe("10.18.16.64/26");
+    }
 }
