@@ -33,7 +33,9 @@ if (what is "load" or "all")
 
 if (what is "network" or "all")
 {
-    // Network namespaces, containers and iperf3: root only.
+    // Network namespaces, containers and iperf3: root only. First the kernel side alone: 100 services × 3 instances on
+    // 100 peers, one change per run; then the whole system on the topology.
+    await NetBenchmarks.ApplyAsync(runs);
     await NetworkBenchmarks.RunAsync(runs: Math.Min(runs, 10));
 }
 

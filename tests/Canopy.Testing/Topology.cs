@@ -524,7 +524,7 @@ public sealed class TopologyHost
     public override string ToString() => $"{Name} ({Role}, {Ip}, {Namespace})";
 }
 
-/// <summary>Short external commands for the topology (ip) and the benchmarks.</summary>
+/// <summary>Short external commands for the topology, the benchmarks and other namespace fixtures (ip, nft).</summary>
 public static class Sh
 {
     public static void Run(string file, params string[] args)
