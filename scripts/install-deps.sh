@@ -41,9 +41,9 @@ elf_is_static() {
 # command-or-path:debian-package
 want=(mosquitto:mosquitto setsid:util-linux curl:curl
       containerd:containerd runc:runc ctr:containerd /usr/lib/cni/bridge:containernetworking-plugins iptables:iptables
-      nft:nftables)
+      nft:nftables ip:iproute2 bridge:iproute2)
 if [ "${1:-}" = "test" ]; then
-  want+=(python3:python3 docker-registry:docker-registry ip:iproute2
+  want+=(python3:python3 docker-registry:docker-registry
          /usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1:libfaketime)
 fi
 
