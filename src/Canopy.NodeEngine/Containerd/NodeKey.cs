@@ -17,5 +17,14 @@ internal static class NodeKey
     }
 
     /// <summary>The CNI bridge: interface names are at most 15 characters.</summary>
-    public static string BridgeName(string dataDir) => "cnp" + Of(dataDir)[..8];
+    public static string BridgeName(string dataDir) => "cnp" + Short(dataDir);
+
+    /// <summary>The 8 hex of the bridge's name: the overlay's device and nftables table carry it too.</summary>
+    public static string Short(string dataDir) => Of(dataDir)[..8];
+
+    /// <summary>The node's VXLAN device, named after its bridge (<c>cnp&lt;key&gt;</c> → <c>cnv&lt;key&gt;</c>).</summary>
+    public static string OverlayDevice(string bridge) => "cnv" + bridge[3..];
+
+    /// <summary>The node's nftables table (family ip), named after its bridge (<c>cnp&lt;key&gt;</c> → <c>canopy_&lt;key&gt;</c>).</summary>
+    public static string NftTable(string bridge) => "canopy_" + bridge[3..];
 }

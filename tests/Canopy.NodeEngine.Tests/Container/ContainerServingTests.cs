@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using Canopy.Core.Addressing;
 using Canopy.Core.States;
 using Canopy.NodeEngine.Instances;
 using Canopy.NodeEngine.Runtimes.Container;
@@ -36,6 +37,14 @@ public sealed class ContainerServingTests(ContainerdFixture node, ITestOutputHel
         container.Labels[ContainerLabels.ServiceId].ShouldBe(id);
         container.Labels[ContainerLabels.Instance].ShouldBe(key.ToString());
         (await node.SandboxesOf(key)).ShouldHaveSingleItem().Id.ShouldBe(container.PodSandboxId);
+
+        // Its own address, from the node's subnet, and its names: the instance's hosts file at /etc/hosts.
+        Ipv4Network.TryParse(node.Subnet.Current, out var subnet).ShouldBeTrue();
+        Ipv4Network.TryParse(report.InstanceIp + "/32", out var address).ShouldBeTrue(report.InstanceIp);
+        subnet.Overlaps(address).ShouldBeTrue($"{report.InstanceIp} in {node.Subnet.Current}");
+        var hosts = await node.Cri.ExecSyncAsync(container.Id, ["cat", "/etc/hosts"], 10, CancellationToken.None);
+        Encoding.UTF8.GetString(hosts.Stdout.ToByteArray())
+            .ShouldBe(await File.ReadAllTextAsync(Path.Combine(node.InstanceDir(key), "hosts")));
     }
 
     [Fact]

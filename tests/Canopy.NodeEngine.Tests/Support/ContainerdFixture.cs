@@ -7,6 +7,7 @@ using Canopy.Cri;
 using Canopy.Cri.V1;
 using Canopy.NodeEngine.Containerd;
 using Canopy.NodeEngine.Instances;
+using Canopy.NodeEngine.NetManager;
 using Canopy.NodeEngine.Network;
 using Canopy.NodeEngine.Runtimes.Container;
 using Microsoft.Extensions.Logging;
@@ -198,7 +199,8 @@ public sealed class ContainerdFixture : IAsyncLifetime
 
     private ContainerRuntime NewRuntime()
     {
-        var runtime = new ContainerRuntime(Options, Supervisor, Subnet, new HostNetwork(Options, Subnet), _loggers.CreateLogger<ContainerRuntime>());
+        var runtime = new ContainerRuntime(
+            Options, Supervisor, Subnet, new HostNetwork(Options, Subnet), new InstanceHosts(Options), _loggers.CreateLogger<ContainerRuntime>());
         runtime.StatusChanged += report => Events.Enqueue((report, DateTime.UtcNow));
         return runtime;
     }
