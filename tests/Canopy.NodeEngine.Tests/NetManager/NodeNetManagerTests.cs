@@ -94,7 +94,7 @@ public sealed class NodeNetManagerTests : IAsyncLifetime
         var server = ExecHarness.Shell(ExecHarness.NewServiceId(), "mkdir -p www; echo hello-from-server >www/index.html; exec busybox httpd -f -p $PORT -h www")
             with
         { AppName = "shop", AppNs = "test", ServiceName = "server", ServiceNs = "test", Port = $"{port}:80" };
-        var client = ExecHarness.Shell(ExecHarness.NewServiceId(), "while :; do busybox wget -qO- -T 1 http://server/ 2>&1; sleep 0.2; done")
+        var client = ExecHarness.Shell(ExecHarness.NewServiceId(), "while :; do timeout 2 busybox wget -qO- http://server/ 2>&1; sleep 0.2; done")
             with
         { AppName = "shop", AppNs = "test", ServiceName = "client", ServiceNs = "test" };
         await _observer.SendAsync(NodeTopics.ControlDeploy(id), new DeployCommand(server, 0));
@@ -125,8 +125,8 @@ public sealed class NodeNetManagerTests : IAsyncLifetime
         });
 
         await Eventually.UntilAsync(async () => (await NftAsync("list", "table", "ip", Table)).Output, o => o!.Contains(serviceIp), $"{serviceIp} in table ip {Table}");
-        await Eventually.True(
-            () => File.ReadAllText(Path.Combine(clientDir, "stdout.log")).Contains("hello-from-server"),
+        await Eventually.Until(
+            () => File.ReadAllText(Path.Combine(clientDir, "stdout.log")), log => log!.Contains("hello-from-server"),
             "the client reaching the server by name, through the service IP", TimeSpan.FromSeconds(20));
         var names = await File.ReadAllTextAsync(hostsFile);
         names.ShouldContain($"{serviceIp}\tserver server.shop shop.test.server.test");
@@ -162,6 +162,8 @@ public sealed class NodeNetManagerTests : IAsyncLifetime
         var (first, _) = await StartNodeAsync();
         _cluster.Registrations.Last().Overlay.ShouldNotBeNull();
         await first.StopAsync();
+        first.Dispose(); // as its process ends: its lock goes
+        _hosts.Remove(first);
         Directory.Delete(_dataDir, recursive: true);
 
         var other = new NodeEngineOptions { DataDir = Directory.CreateTempSubdirectory("canopy-ne-net-other-").FullName };
