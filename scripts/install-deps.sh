@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Canopy and its tests need, when they are missing. Idempotent; root only.
 #   scripts/install-deps.sh          what `canopy up` needs: Mosquitto, busybox (examples, pause image), and for
-#                                    containers containerd, runc, the CNI plugins and iptables (portmap)
+#                                    containers containerd, runc, the CNI plugins and iptables (portmap); nftables
+#                                    (service IPs of the overlay)
 #   scripts/install-deps.sh test     plus what the test suite needs (the local OCI registry, python3 for scripts/images.py,
 #                                    libfaketime for hosts with a wrong clock)
 #   scripts/install-deps.sh --print-missing [test]
@@ -39,7 +40,8 @@ elf_is_static() {
 
 # command-or-path:debian-package
 want=(mosquitto:mosquitto setsid:util-linux curl:curl
-      containerd:containerd runc:runc ctr:containerd /usr/lib/cni/bridge:containernetworking-plugins iptables:iptables)
+      containerd:containerd runc:runc ctr:containerd /usr/lib/cni/bridge:containernetworking-plugins iptables:iptables
+      nft:nftables)
 if [ "${1:-}" = "test" ]; then
   want+=(python3:python3 docker-registry:docker-registry ip:iproute2
          /usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1:libfaketime)

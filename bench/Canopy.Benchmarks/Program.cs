@@ -1,7 +1,7 @@
 using Canopy.Benchmarks;
 
 // Whole-system figures against the built `canopy` (set CANOPY_BIN for a published one):
-//   dotnet run -c Release --project bench/Canopy.Benchmarks -- [startup|deploy|memory|containers|load|topology|all] [--runs N]
+//   dotnet run -c Release --project bench/Canopy.Benchmarks -- [startup|deploy|memory|containers|load|topology|net|all] [--runs N]
 var what = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "all";
 var runs = args.SkipWhile(a => a != "--runs").Skip(1).Select(int.Parse).FirstOrDefault(20);
 
@@ -29,6 +29,12 @@ if (what is "containers" or "all")
 if (what is "load" or "all")
 {
     await ContainerBenchmarks.NodeLoadAsync(containers: 50);
+}
+
+if (what is "net" or "all")
+{
+    // Network namespaces: root only. 100 services x 3 instances on 100 peers, one change per run.
+    await NetBenchmarks.ApplyAsync(runs);
 }
 
 if (what is "topology" or "all")

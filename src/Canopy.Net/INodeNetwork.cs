@@ -35,6 +35,13 @@ public interface INodeNetwork : IAsyncDisposable
 /// <param name="Key">The node's 8-hex key (the one in its bridge's name <c>cnp&lt;key&gt;</c>).</param>
 /// <param name="UnderlayIp">The node's own address, the outer source of its VXLAN packets.</param>
 /// <param name="OverlayPort">UDP port of the VXLAN device; 0 = the first of 4789.. not used by another device in this network namespace.</param>
-public sealed record NodeNetSettings(string Key, string UnderlayIp, int OverlayPort = 0);
+public sealed record NodeNetSettings(string Key, string UnderlayIp, int OverlayPort = 0)
+{
+    /// <summary>
+    /// A network namespace (a path like <c>/run/netns/x</c>) to work in instead of this process's: every <c>ip</c>/<c>bridge</c>/
+    /// <c>nft</c> runs through <c>nsenter --net=</c>, and the round-trip probe's thread enters it (setns). For tests and labs.
+    /// </summary>
+    public string? NetNamespace { get; init; }
+}
 
 public sealed class NodeNetworkUnavailableException(string message, Exception? inner = null) : Exception(message, inner);

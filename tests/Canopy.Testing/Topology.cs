@@ -524,8 +524,8 @@ public sealed class TopologyHost
     public override string ToString() => $"{Name} ({Role}, {Ip}, {Namespace})";
 }
 
-/// <summary>Short external commands for the topology (ip).</summary>
-internal static class Sh
+/// <summary>Short external commands for the topology and other namespace fixtures (ip, nft).</summary>
+public static class Sh
 {
     public static void Run(string file, params string[] args)
     {
