@@ -1,3 +1,4 @@
+using Canopy.Net;
 using Canopy.NodeEngine.Cgroups;
 using Canopy.NodeEngine.ClusterLink;
 using Canopy.NodeEngine.Instances;
@@ -52,7 +53,7 @@ public static class NodeEngineHost
         services.AddSingleton<NodeInstances>();
         services.AddSingleton(sp => new NodeNetManager(
             options, sp.GetRequiredService<NodeFacts>(), sp.GetRequiredService<NodeSubnet>(), sp.GetRequiredService<HostNetwork>(),
-            NodeKernelNetwork.Create(sp), sp.GetRequiredService<InstanceHosts>(), sp.GetRequiredService<ILogger<NodeNetManager>>()));
+            new NodeNetwork(sp.GetRequiredService<ILogger<NodeNetwork>>()), sp.GetRequiredService<InstanceHosts>(), sp.GetRequiredService<ILogger<NodeNetManager>>()));
         services.AddSingleton<NodeIdentityStore>();
         services.AddSingleton<ClusterRegistrar>();
         services.AddHostedService<NodeEngineWorker>();

@@ -22,9 +22,6 @@ internal static class NodeKey
     /// <summary>The 8 hex of the bridge's name: the overlay's device and nftables table carry it too.</summary>
     public static string Short(string dataDir) => Of(dataDir)[..8];
 
-    /// <summary>The node's VXLAN device, named after its bridge (<c>cnp&lt;key&gt;</c> → <c>cnv&lt;key&gt;</c>).</summary>
-    public static string OverlayDevice(string bridge) => "cnv" + bridge[3..];
-
-    /// <summary>The node's nftables table (family ip), named after its bridge (<c>cnp&lt;key&gt;</c> → <c>canopy_&lt;key&gt;</c>).</summary>
-    public static string NftTable(string bridge) => "canopy_" + bridge[3..];
+    /// <summary>The key in a bridge's name (<c>cnp&lt;key&gt;</c>): the node's overlay device and nftables table are named by it.</summary>
+    public static string OfBridge(string bridge) => bridge[3..];
 }

@@ -1,6 +1,7 @@
 using System.Text;
 using Canopy.Contracts;
 using Canopy.Contracts.Net;
+using Canopy.Net;
 using Canopy.NodeEngine.Linux;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -94,7 +95,7 @@ internal sealed class InstanceHosts(NodeEngineOptions options, ILogger<InstanceH
 
     private static string Render(NodeNetTable table, ServiceSpec spec, bool machineEntries)
     {
-        var names = HostsLines(table, spec.AppName, spec.AppNs);
+        var names = HostsFile.Render(table, spec.AppName, spec.AppNs);
         if (!machineEntries)
         {
             return names;
@@ -112,8 +113,6 @@ internal sealed class InstanceHosts(NodeEngineOptions options, ILogger<InstanceH
 
         return machine.Length == 0 || machine.EndsWith('\n') ? machine + names : machine + "\n" + names;
     }
-
-    private static string HostsLines(NodeNetTable table, string appName, string appNs) => TemporaryHostsRender(table, appName, appNs);
 
     /// <summary>Truncates and writes the same file (never a rename); false when it already held exactly this.</summary>
     private static bool WriteInPlace(string path, string content)
@@ -148,20 +147,5 @@ internal sealed class InstanceHosts(NodeEngineOptions options, ILogger<InstanceH
         {
             return null;
         }
-    }
-
-    private static string TemporaryHostsRender(NodeNetTable table, string appName, string appNs)
-    {
-        var text = new StringBuilder("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n");
-        foreach (var service in table.Services.Where(s => s.AppName == appName && s.AppNs == appNs))
-        {
-            if ((service.RrIp ?? service.ClosestIp) is { } ip)
-            {
-                text.Append(ip).Append('\t').Append(service.ServiceName).Append(' ').Append(service.ServiceName).Append('.').Append(appName)
-                    .Append(' ').Append(service.JobName).Append('\n');
-            }
-        }
-
-        return text.ToString();
     }
 }

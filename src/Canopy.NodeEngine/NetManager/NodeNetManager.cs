@@ -77,23 +77,33 @@ internal sealed class NodeNetManager : IDisposable, IAsyncDisposable
         }
 
         _applying = Task.Run(() => ApplyTablesAsync(_stopping.Token), CancellationToken.None);
-        _claim = _network.TryClaim(out var problem);
-        if (_claim is null)
-        {
-            NetManagerLog.Unavailable(_log, problem!);
-            return;
-        }
-
         try
         {
-            var overlay = await _kernel.PrepareAsync(new NodeNetSettings(NodeKey.Short(_options.DataDir), _facts.Ip), ct).ConfigureAwait(false);
+            _claim = _network.TryClaim(out var problem);
+            if (_claim is null)
+            {
+                NetManagerLog.Unavailable(_log, problem!);
+                return;
+            }
+
+            var key = NodeKey.Short(_options.DataDir);
+            var overlay = await _kernel.PrepareAsync(new NodeNetSettings(key, _facts.Ip), ct).ConfigureAwait(false);
             _network.PodMtu = overlay.Mtu;
             Overlay = overlay;
-            NetManagerLog.Prepared(_log, NodeKey.OverlayDevice(_network.Bridge), overlay.VtepMac, overlay.Port, overlay.Mtu, NodeKey.NftTable(_network.Bridge));
+            NetManagerLog.Prepared(_log, NetNames.Device(key), overlay.VtepMac, overlay.Port, overlay.Mtu, NetNames.Table(key));
         }
         catch (NodeNetworkUnavailableException e)
         {
             NetManagerLog.Unavailable(_log, e.Message);
+        }
+        catch (ArgumentException e)
+        {
+            // An advertised address the overlay cannot use (not IPv4): the node works, without the overlay.
+            NetManagerLog.Unavailable(_log, e.Message);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            NetManagerLog.Unavailable(_log, $"the node's kernel state cannot be recorded under {_options.NetworkStateDir} ({e.Message})");
         }
     }
 
@@ -109,8 +119,9 @@ internal sealed class NodeNetManager : IDisposable, IAsyncDisposable
         {
             await _kernel.SetIdentityAsync(nodeId, subnet, ct).ConfigureAwait(false);
         }
-        catch (NodeNetworkUnavailableException e)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
+            // The node still registers and runs its instances; the overlay misses its address until the next registration.
             NetManagerLog.IdentityFailed(_log, e, nodeId, subnet);
         }
     }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using Canopy.Contracts;
 using Canopy.Core.Addressing;
+using Canopy.Net;
 using Canopy.NodeEngine.Containerd;
 using Canopy.NodeEngine.Linux;
 using Microsoft.Extensions.Logging;
@@ -147,7 +148,7 @@ public sealed class HostNetwork
     }
 
     /// <summary>The node's bridge and its overlay (whose routes lead to its peers' subnets, which the cluster gave them).</summary>
-    private bool IsOwn(HostRoute route) => route.Device == Bridge || route.Device == NodeKey.OverlayDevice(Bridge);
+    private bool IsOwn(HostRoute route) => route.Device == Bridge || route.Device == NetNames.Device(NodeKey.OfBridge(Bridge));
 
     /// <summary>Says what made a route: another Canopy node (recorded or not) or something else on the machine.</summary>
     internal string Describe(HostRoute route)
@@ -267,7 +268,7 @@ public sealed class HostNetwork
     {
         var rules = RemoveCniRules(CniConfig.NetworkName(bridge));
         DeleteLink(bridge);
-        RemoveOverlay(NodeKey.OverlayDevice(bridge), NodeKey.NftTable(bridge));
+        NodeNetwork.RemoveLeftovers(NodeKey.OfBridge(bridge));
         File.Delete(Path.Combine(stateDir, bridge + ".json"));
         File.Delete(Path.Combine(stateDir, bridge + ".lock"));
         return rules;
@@ -306,16 +307,6 @@ public sealed class HostNetwork
             : [];
     }
 
-    /// <summary>The overlay's device and nftables table; each is looked for first, so a node that never had them costs nothing.</summary>
-    internal static void RemoveOverlay(string device, string nftTable)
-    {
-        DeleteLink(device);
-        if (HostCommand.Run("nft", ["list", "table", "ip", nftTable]).Code == 0)
-        {
-            HostCommand.Run("nft", ["delete", "table", "ip", nftTable]);
-        }
-    }
-
     internal static void DeleteLink(string device)
     {
         if (Directory.Exists($"/sys/class/net/{device}"))
@@ -332,8 +323,8 @@ public sealed class HostNetwork
         Anchor = new ContainerdPaths(Path.GetFullPath(_options.ContainerdDir)).Config,
         NetNs = NetNs,
         Subnet = subnet,
-        OverlayDevice = NodeKey.OverlayDevice(Bridge),
-        NftTable = NodeKey.NftTable(Bridge),
+        OverlayDevice = NetNames.Device(NodeKey.OfBridge(Bridge)),
+        NftTable = NetNames.Table(NodeKey.OfBridge(Bridge)),
         Pid = Environment.ProcessId,
         UpdatedAt = DateTimeOffset.UtcNow,
     };
