@@ -1,7 +1,10 @@
+using Canopy.Net;
 using Canopy.NodeEngine.Cgroups;
 using Canopy.NodeEngine.ClusterLink;
 using Canopy.NodeEngine.Instances;
 using Canopy.NodeEngine.Monitoring;
+using Canopy.NodeEngine.NetManager;
+using Canopy.NodeEngine.Network;
 using Canopy.NodeEngine.Runtimes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -48,6 +51,9 @@ public static class NodeEngineHost
         services.AddSingleton(_ => CgroupLayout.Detect());
         RuntimeCatalog.AddRuntimes(services);
         services.AddSingleton<NodeInstances>();
+        services.AddSingleton(sp => new NodeNetManager(
+            options, sp.GetRequiredService<NodeFacts>(), sp.GetRequiredService<NodeSubnet>(), sp.GetRequiredService<HostNetwork>(),
+            new NodeNetwork(sp.GetRequiredService<ILogger<NodeNetwork>>()), sp.GetRequiredService<InstanceHosts>(), sp.GetRequiredService<ILogger<NodeNetManager>>()));
         services.AddSingleton<NodeIdentityStore>();
         services.AddSingleton<ClusterRegistrar>();
         services.AddHostedService<NodeEngineWorker>();

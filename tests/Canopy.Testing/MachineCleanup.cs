@@ -7,7 +7,7 @@ namespace Canopy.Testing;
 /// <summary>
 /// Removes from the machine whatever a test's Canopy left under its data dir: processes (instance wrappers, Mosquitto,
 /// containerd and its shims), mounts (container root filesystems, pod network namespaces), the CNI rules and bridges of its
-/// nodes with their records, then the data dir. The same cleanup a node runs for a dead node, wider: it also kills what only
+/// nodes with their records (and with them their overlays: VXLAN devices, nftables tables), then the data dir. The same cleanup a node runs for a dead node, wider: it also kills what only
 /// names the data dir in its environment (exec instances).
 /// </summary>
 public static class MachineCleanup
@@ -18,7 +18,7 @@ public static class MachineCleanup
         if (Directory.Exists(dataDir))
         {
             Mounts.DetachUnder(dataDir);
-            foreach (var bridge in Bridges(dataDir))
+            foreach (var bridge in Bridges(dataDir).Concat(HostNetwork.RecordedBridgesUnder(HostNetwork.DefaultStateDir, dataDir)).Distinct())
             {
                 HostNetwork.RemoveNetwork(bridge, HostNetwork.DefaultStateDir);
             }

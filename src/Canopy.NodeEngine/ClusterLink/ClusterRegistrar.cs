@@ -5,6 +5,7 @@ using Canopy.Contracts;
 using Canopy.Contracts.Registration;
 using Canopy.NodeEngine.Instances;
 using Canopy.NodeEngine.Monitoring;
+using Canopy.NodeEngine.NetManager;
 using Canopy.NodeEngine.Network;
 using Microsoft.Extensions.Logging;
 
@@ -24,14 +25,16 @@ internal sealed class ClusterRegistrar : IDisposable
     private readonly NodeInstances _instances;
     private readonly NodeSubnet _subnet;
     private readonly HostNetwork _network;
+    private readonly NodeNetManager _net;
     private readonly ILogger<ClusterRegistrar> _log;
     private readonly HttpClient _http;
     private readonly Uri _endpoint;
 
     public ClusterRegistrar(
         NodeEngineOptions options, NodeIdentityStore identity, NodeFacts facts, ResourceMonitor monitor,
-        NodeInstances instances, NodeSubnet subnet, HostNetwork network, ILogger<ClusterRegistrar> log)
+        NodeInstances instances, NodeSubnet subnet, HostNetwork network, NodeNetManager net, ILogger<ClusterRegistrar> log)
     {
+        _net = net;
         _subnet = subnet;
         _network = network;
         _options = options;
@@ -129,6 +132,7 @@ internal sealed class ClusterRegistrar : IDisposable
             Virtualization = _instances.Virtualizations,
             Location = _options.Location,
             SubnetsInUse = _network.SubnetsInUse(),
+            Overlay = _net.Overlay,
             SystemInfo = new Dictionary<string, string>
             {
                 ["kernel_version"] = _facts.KernelVersion,

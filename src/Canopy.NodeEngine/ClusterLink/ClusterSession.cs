@@ -7,6 +7,7 @@ using Canopy.Contracts.Registration;
 using Canopy.Mqtt;
 using Canopy.NodeEngine.Instances;
 using Canopy.NodeEngine.Monitoring;
+using Canopy.NodeEngine.NetManager;
 using Microsoft.Extensions.Logging;
 
 namespace Canopy.NodeEngine.ClusterLink;
@@ -22,7 +23,7 @@ internal enum SessionEnd
 
 /// <summary>
 /// The node's MQTT life with one set of credentials: status online (retained; the last will says offline),
-/// the control topics, the 2 s <c>information</c> + <c>jobs/resources</c> (every 10 s while empty), and each status change on <c>job</c>.
+/// the control topics, its net table (retained, for the net manager), the 2 s <c>information</c> + <c>jobs/resources</c> (every 10 s while empty), and each status change on <c>job</c>.
 /// </summary>
 internal sealed class ClusterSession
 {
@@ -35,6 +36,7 @@ internal sealed class ClusterSession
     private readonly NodeFacts _facts;
     private readonly ResourceMonitor _monitor;
     private readonly NodeReadiness _readiness;
+    private readonly NodeNetManager _net;
     private readonly ILoggerFactory _loggers;
     private readonly ILogger _log;
     private readonly string _nodeId;
@@ -48,8 +50,9 @@ internal sealed class ClusterSession
 
     public ClusterSession(
         NodeEngineOptions options, NodeRegisterResponse registration, NodeInstances instances, NodeFacts facts,
-        ResourceMonitor monitor, NodeReadiness readiness, ILoggerFactory loggers)
+        ResourceMonitor monitor, NodeReadiness readiness, NodeNetManager net, ILoggerFactory loggers)
     {
+        _net = net;
         _options = options;
         _registration = registration;
         _instances = instances;
@@ -86,6 +89,9 @@ internal sealed class ClusterSession
             }
 
             await client.SubscribeAsync($"nodes/{_nodeId}/control/#", MqttQos.AtLeastOnce, session.Token).ConfigureAwait(false);
+
+            // Retained: the broker hands over the node's current table at every (re)connect, so nothing depends on a missed update.
+            await client.SubscribeAsync(NodeTopics.NetTable(_nodeId), MqttQos.AtLeastOnce, session.Token).ConfigureAwait(false);
             try
             {
                 await _online.Task.WaitAsync(ReregisterAfter, session.Token).ConfigureAwait(false);
@@ -251,6 +257,8 @@ internal sealed class ClusterSession
             Virtualization = _instances.Virtualizations,
             UnavailableRuntimes = _instances.UnavailableRuntimes,
             Ip = _facts.Ip,
+            Overlay = _net.Overlay,
+            Latency = _net.Latency,
             Timestamp = DateTimeOffset.UtcNow,
             Extra = _facts.Extras,
         };
@@ -323,6 +331,9 @@ internal sealed class ClusterSession
                 case "control/logs":
                     var request = CanopyJson.Deserialize<LogsRequest>(message.Payload.Span) ?? throw new JsonException("empty");
                     Observe(AnswerLogsAsync(request), message.Topic);
+                    break;
+                case "net/table":
+                    _net.Receive(message.Payload.Span);
                     break;
                 case "control/error":
                     var error = CanopyJson.Deserialize<ControlError>(message.Payload.Span);

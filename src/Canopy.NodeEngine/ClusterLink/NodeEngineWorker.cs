@@ -1,13 +1,14 @@
 using Canopy.NodeEngine.Instances;
 using Canopy.NodeEngine.Monitoring;
+using Canopy.NodeEngine.NetManager;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Canopy.NodeEngine.ClusterLink;
 
 /// <summary>
-/// The node engine's life: take over the instances a previous run left (before the cluster hears of the node,
-/// so its first inventory is complete), then register and hold the MQTT session, registering again whenever the
+/// The node engine's life: prepare the overlay, take over the instances a previous run left (before the cluster hears of the
+/// node, so its first inventory is complete), then register and hold the MQTT session, registering again whenever the
 /// session says so. On stop: offline and disconnect, then leave the instances running or stop them as configured.
 /// </summary>
 internal sealed class NodeEngineWorker(
@@ -17,6 +18,7 @@ internal sealed class NodeEngineWorker(
     NodeFacts facts,
     ResourceMonitor monitor,
     NodeReadiness readiness,
+    NodeNetManager net,
     ILoggerFactory loggers) : BackgroundService
 {
     private static readonly TimeSpan FailureDelay = TimeSpan.FromSeconds(2);
@@ -32,6 +34,8 @@ internal sealed class NodeEngineWorker(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // The overlay first: the registration carries its endpoint.
+        await net.StartAsync(stoppingToken).ConfigureAwait(false);
         await instances.RecoverAsync(stoppingToken).ConfigureAwait(false);
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -39,7 +43,8 @@ internal sealed class NodeEngineWorker(
             {
                 var registration = await registrar.RegisterAsync(stoppingToken).ConfigureAwait(false);
                 readiness.SetRegistered(registration.Id);
-                var session = new ClusterSession(options, registration, instances, facts, monitor, readiness, loggers);
+                await net.SetIdentityAsync(registration.Id, stoppingToken).ConfigureAwait(false);
+                var session = new ClusterSession(options, registration, instances, facts, monitor, readiness, net, loggers);
                 if (await session.RunAsync(stoppingToken).ConfigureAwait(false) == SessionEnd.Stopped)
                 {
                     return;

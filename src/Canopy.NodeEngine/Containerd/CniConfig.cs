@@ -6,7 +6,8 @@ namespace Canopy.NodeEngine.Containerd;
 
 /// <summary>
 /// The conflist of Canopy's own containerd: a bridge (the pods' gateway, NAT to the outside) with host-local
-/// addresses from the node's /26, then portmap for the SLA's port mappings.
+/// addresses from the node's /26, then portmap for the SLA's port mappings. With the overlay up, the bridge and the pods'
+/// interfaces take its MTU, so that a pod's packets to another node fit in a VXLAN packet unfragmented.
 /// </summary>
 internal static class CniConfig
 {
@@ -19,28 +20,34 @@ internal static class CniConfig
     /// <summary>True for an IPv4 network in CIDR form (<c>10.18.0.64/26</c>) whose address has no host bits set.</summary>
     public static bool IsValidSubnet(string? subnet) => Ipv4Network.TryParse(subnet, out var network) && network.Prefix is >= 8 and <= 30;
 
-    public static string Render(string bridge, string subnet, string ipamDir)
+    public static string Render(string bridge, string subnet, string ipamDir, int? mtu = null)
     {
+        var bridgePlugin = new JsonObject
+        {
+            ["type"] = "bridge",
+            ["bridge"] = bridge,
+            ["isGateway"] = true,
+            ["ipMasq"] = true,
+            ["hairpinMode"] = true,
+        };
+        if (mtu is { } value)
+        {
+            bridgePlugin["mtu"] = value;
+        }
+
+        bridgePlugin["ipam"] = new JsonObject
+        {
+            ["type"] = "host-local",
+            ["dataDir"] = ipamDir,
+            ["ranges"] = new JsonArray(new JsonArray(new JsonObject { ["subnet"] = subnet })),
+            ["routes"] = new JsonArray(new JsonObject { ["dst"] = "0.0.0.0/0" }),
+        };
         var conflist = new JsonObject
         {
             ["cniVersion"] = "0.4.0",
             ["name"] = NetworkName(bridge),
             ["plugins"] = new JsonArray(
-                new JsonObject
-                {
-                    ["type"] = "bridge",
-                    ["bridge"] = bridge,
-                    ["isGateway"] = true,
-                    ["ipMasq"] = true,
-                    ["hairpinMode"] = true,
-                    ["ipam"] = new JsonObject
-                    {
-                        ["type"] = "host-local",
-                        ["dataDir"] = ipamDir,
-                        ["ranges"] = new JsonArray(new JsonArray(new JsonObject { ["subnet"] = subnet })),
-                        ["routes"] = new JsonArray(new JsonObject { ["dst"] = "0.0.0.0/0" }),
-                    },
-                },
+                bridgePlugin,
                 new JsonObject
                 {
                     ["type"] = "portmap",

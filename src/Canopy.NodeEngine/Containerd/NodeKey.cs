@@ -17,5 +17,11 @@ internal static class NodeKey
     }
 
     /// <summary>The CNI bridge: interface names are at most 15 characters.</summary>
-    public static string BridgeName(string dataDir) => "cnp" + Of(dataDir)[..8];
+    public static string BridgeName(string dataDir) => "cnp" + Short(dataDir);
+
+    /// <summary>The 8 hex of the bridge's name: the overlay's device and nftables table carry it too.</summary>
+    public static string Short(string dataDir) => Of(dataDir)[..8];
+
+    /// <summary>The key in a bridge's name (<c>cnp&lt;key&gt;</c>): the node's overlay device and nftables table are named by it.</summary>
+    public static string OfBridge(string bridge) => bridge[3..];
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using Canopy.Contracts;
 using Canopy.Core.Addressing;
+using Canopy.Net;
 using Canopy.NodeEngine.Containerd;
 using Canopy.NodeEngine.Linux;
 using Microsoft.Extensions.Logging;
@@ -10,8 +11,8 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Canopy.NodeEngine.Network;
 
 /// <summary>
-/// What this node creates in the kernel for its containers (the CNI bridge and its route, the CNI plugins' iptables rules),
-/// owned through a record under <see cref="NodeEngineOptions.NetworkStateDir"/> and a lock held while the node runs:
+/// What this node creates in the kernel for its containers (the CNI bridge and its route, the CNI plugins' iptables rules) and
+/// for its overlay (the VXLAN device <c>cnv&lt;key&gt;</c>, the nftables table <c>ip canopy_&lt;key&gt;</c>), owned through a record under <see cref="NodeEngineOptions.NetworkStateDir"/> and a lock held while the node runs:
 /// <list type="bullet">
 /// <item>at start, the leftovers of nodes that no longer exist (lock free, data dir gone, same network namespace) are removed;
 /// an unrecorded bridge (a node of an older build) is never touched;</item>
@@ -19,7 +20,7 @@ namespace Canopy.NodeEngine.Network;
 /// node one that overlaps none of them;</item>
 /// <item><c>canopy node --leave</c> removes all of this node's.</item>
 /// </list>
-/// A normal stop keeps the bridge: the containers outlive the node engine and are adopted again.
+/// A normal stop keeps the bridge and the overlay: the instances outlive the node engine and are adopted again.
 /// </summary>
 public sealed class HostNetwork
 {
@@ -32,7 +33,10 @@ public sealed class HostNetwork
     private readonly NodeSubnet _subnet;
     private readonly ILogger _log;
     private readonly string _dir;
+    private readonly Lock _claimSync = new();
     private int _leftoversChecked;
+    private FileStream? _lock;
+    private int _claims;
 
     public HostNetwork(NodeEngineOptions options, NodeSubnet subnet, ILogger<HostNetwork>? logger = null)
     {
@@ -56,8 +60,10 @@ public sealed class HostNetwork
     internal string RecordPath => RecordPathOf(Bridge);
 
     /// <summary>
-    /// Before Canopy's own containerd starts: removes what dead nodes left (once per node engine), then takes this node's lock
-    /// and writes its record. Null, with <paramref name="problem"/>, when another node engine runs over the same data dir.
+    /// Before the node creates anything in the kernel (Canopy's own containerd, the overlay): removes what dead nodes left (once per
+    /// node engine), then takes this node's lock and writes its record. Null, with <paramref name="problem"/>, when another node
+    /// engine runs over the same data dir. The lock is one per process (flock is per open file): every claim shares it, and it is
+    /// released with the last.
     /// </summary>
     internal NetworkClaim? TryClaim(out string? problem)
     {
@@ -66,18 +72,44 @@ public sealed class HostNetwork
             RemoveLeftovers();
         }
 
-        Directory.CreateDirectory(_dir);
-        // A cleaner on another node may hold it for a moment while it decides this node is alive.
-        var lockFile = FileLock.TakeWithin(LockPathOf(Bridge), ClaimWait);
-        if (lockFile is null)
+        lock (_claimSync)
         {
-            problem = $"another node engine runs over the data dir {_options.DataDir} (it holds {LockPathOf(Bridge)}): stop it first";
-            return null;
-        }
+            problem = null;
+            if (_lock is null)
+            {
+                Directory.CreateDirectory(_dir);
+                // A cleaner on another node may hold it for a moment while it decides this node is alive.
+                _lock = FileLock.TakeWithin(LockPathOf(Bridge), ClaimWait);
+                if (_lock is null)
+                {
+                    problem = $"another node engine runs over the data dir {_options.DataDir} (it holds {LockPathOf(Bridge)}): stop it first";
+                    return null;
+                }
 
-        problem = null;
-        Write(NewRecord(_subnet.Current ?? CniConfig.ReadSubnet(new ContainerdPaths(_options.ContainerdDir).CniConfList)));
-        return new NetworkClaim(lockFile);
+                Write(NewRecord(_subnet.Current ?? CniConfig.ReadSubnet(new ContainerdPaths(_options.ContainerdDir).CniConfList)));
+            }
+
+            _claims++;
+            return new NetworkClaim(Release);
+        }
+    }
+
+    /// <summary>
+    /// The MTU of the node's pods: the overlay's (underlay MTU − VXLAN's 50 bytes) once the net manager has prepared it, so that
+    /// container traffic across the overlay is never fragmented; null without an overlay (the bridge plugin's default).
+    /// </summary>
+    public int? PodMtu { get; internal set; }
+
+    private void Release()
+    {
+        lock (_claimSync)
+        {
+            if (--_claims == 0)
+            {
+                _lock?.Dispose();
+                _lock = null;
+            }
+        }
     }
 
     /// <summary>Notes the node's subnet in its record (written by <see cref="TryClaim"/>; nothing to note without one).</summary>
@@ -94,7 +126,7 @@ public sealed class HostNetwork
     /// container yet has no route): what the registration tells the cluster to keep clear of.
     /// </summary>
     public IReadOnlyList<string> SubnetsInUse() =>
-        HostRoutes.Read().Where(r => r.Device != Bridge).Select(r => r.Network.ToString())
+        HostRoutes.Read().Where(r => !IsOwn(r)).Select(r => r.Network.ToString())
             .Concat(Records().Where(r => r.Bridge != Bridge && r.NetNs == NetNs && r.Subnet is not null).Select(r => r.Subnet!))
             .Distinct()
             .ToList();
@@ -110,14 +142,24 @@ public sealed class HostNetwork
             return (null, []);
         }
 
-        var overlapping = HostRoutes.Read().Where(r => r.Device != Bridge && r.Network.Overlaps(network)).ToList();
+        var overlapping = HostRoutes.Read().Where(r => !IsOwn(r) && r.Network.Overlaps(network)).ToList();
         var clash = overlapping.Where(r => network.IsClashedBy(r.Network)).Select(r => (HostRoute?)r).FirstOrDefault();
         return (clash, overlapping.Where(r => !network.IsClashedBy(r.Network)).ToList());
     }
 
+    /// <summary>The node's bridge and its overlay (whose routes lead to its peers' subnets, which the cluster gave them).</summary>
+    private bool IsOwn(HostRoute route) => route.Device == Bridge || route.Device == NetNames.Device(NodeKey.OfBridge(Bridge));
+
     /// <summary>Says what made a route: another Canopy node (recorded or not) or something else on the machine.</summary>
     internal string Describe(HostRoute route)
     {
+        if (route.Device.StartsWith("cnv", StringComparison.Ordinal))
+        {
+            return Read(RecordPathOf("cnp" + route.Device[3..])) is { } node
+                ? $"route {route}, the overlay of the Canopy node with data dir {node.DataDir}"
+                : $"route {route}, a Canopy overlay without a record";
+        }
+
         if (!route.Device.StartsWith("cnp", StringComparison.Ordinal))
         {
             return $"route {route}, not created by Canopy";
@@ -177,7 +219,7 @@ public sealed class HostNetwork
     internal int RemoveLeftovers()
     {
         var removed = 0;
-        foreach (var record in Records().Where(r => r.Bridge != Bridge && r.NetNs == NetNs && !File.Exists(r.Anchor)))
+        foreach (var record in Records().Where(r => r.Bridge != Bridge && r.NetNs == NetNs && IsGone(r)))
         {
             // Free means no node engine holds it; held by this probe, no other cleaner works on the same record meanwhile.
             using var probe = FileLock.TryTake(LockPathOf(record.Bridge), create: false);
@@ -201,6 +243,13 @@ public sealed class HostNetwork
         return removed;
     }
 
+    /// <summary>
+    /// A node is gone once its data dir is: neither its containerd config (written at every start of a node with Canopy's own
+    /// containerd) nor its <c>node.lock</c> (made at every start of any node, exec only included) is left.
+    /// </summary>
+    private static bool IsGone(NodeNetworkRecord record) =>
+        !File.Exists(record.Anchor) && !File.Exists(Path.Combine(record.DataDir, NodeDataDir.LockFileName));
+
     /// <summary>Processes, mounts, CNI rules, bridge, then the record itself (last: while it exists, the rest can be found).</summary>
     private (int Rules, int Processes, int Mounts) RemoveKernelState(NodeNetworkRecord record)
     {
@@ -211,13 +260,15 @@ public sealed class HostNetwork
     }
 
     /// <summary>
-    /// The CNI rules and chains of the network of <paramref name="bridge"/>, the bridge (and with it its route), and its record in
+    /// The CNI rules and chains of the network of <paramref name="bridge"/>, the bridge (and with it its route), the node's overlay
+    /// (its VXLAN device, with the routes, neighbours and FDB entries on it, and its nftables table), and its record in
     /// <paramref name="stateDir"/>. Returns how many rule sets went (one iptables-restore transaction each).
     /// </summary>
     internal static int RemoveNetwork(string bridge, string stateDir)
     {
         var rules = RemoveCniRules(CniConfig.NetworkName(bridge));
         DeleteLink(bridge);
+        NodeNetwork.RemoveLeftovers(NodeKey.OfBridge(bridge));
         File.Delete(Path.Combine(stateDir, bridge + ".json"));
         File.Delete(Path.Combine(stateDir, bridge + ".lock"));
         return rules;
@@ -244,6 +295,18 @@ public sealed class HostNetwork
         return 0;
     }
 
+    /// <summary>The bridges of the nodes recorded in <paramref name="stateDir"/> whose data dir is <paramref name="dataDir"/> or under it.</summary>
+    internal static IEnumerable<string> RecordedBridgesUnder(string stateDir, string dataDir)
+    {
+        var root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(dataDir));
+        return Directory.Exists(stateDir)
+            ? Directory.EnumerateFiles(stateDir, "*.json").Select(Read).OfType<NodeNetworkRecord>()
+                .Where(r => r.DataDir == root || r.DataDir.StartsWith(root + "/", StringComparison.Ordinal))
+                .Select(r => r.Bridge)
+                .ToList()
+            : [];
+    }
+
     internal static void DeleteLink(string device)
     {
         if (Directory.Exists($"/sys/class/net/{device}"))
@@ -260,6 +323,8 @@ public sealed class HostNetwork
         Anchor = new ContainerdPaths(Path.GetFullPath(_options.ContainerdDir)).Config,
         NetNs = NetNs,
         Subnet = subnet,
+        OverlayDevice = NetNames.Device(NodeKey.OfBridge(Bridge)),
+        NftTable = NetNames.Table(NodeKey.OfBridge(Bridge)),
         Pid = Environment.ProcessId,
         UpdatedAt = DateTimeOffset.UtcNow,
     };

@@ -23,6 +23,12 @@ internal sealed record NodeNetworkRecord
 
     public string? Subnet { get; init; }
 
+    /// <summary>The node's VXLAN device (<c>cnv</c> + its key), with the overlay's routes, neighbours and FDB entries; null in records of older builds.</summary>
+    public string? OverlayDevice { get; init; }
+
+    /// <summary>The node's nftables table (<c>ip canopy_</c> + its key): the service-IP DNAT rules; null in records of older builds.</summary>
+    public string? NftTable { get; init; }
+
     public int Pid { get; init; }
 
     public DateTimeOffset UpdatedAt { get; init; }

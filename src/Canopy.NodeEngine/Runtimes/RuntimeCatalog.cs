@@ -1,4 +1,5 @@
 using Canopy.NodeEngine.Containerd;
+using Canopy.NodeEngine.NetManager;
 using Canopy.NodeEngine.Network;
 using Canopy.NodeEngine.Runtimes.Container;
 using Canopy.NodeEngine.Runtimes.Exec;
@@ -14,6 +15,8 @@ public static class RuntimeCatalog
 {
     public static void AddRuntimes(IServiceCollection services)
     {
+        // Both runtimes write their instances' hosts files; the net manager rewrites them with each table.
+        services.AddSingleton<InstanceHosts>();
         services.AddSingleton<IRuntime, ExecRuntime>();
 
         // containerd through CRI: Canopy's own containerd, the operator's (--containerd-socket), or none (exec only).

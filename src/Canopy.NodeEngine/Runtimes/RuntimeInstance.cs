@@ -64,6 +64,9 @@ internal abstract class RuntimeInstance<TState>(InstanceKey key, InstancePaths p
     /// <summary>The pid the cluster sees, for a runtime whose workload has one of its own.</summary>
     protected virtual int? ReportedPid => null;
 
+    /// <summary>The instance's own address (a container's pod IP, an exec instance's node IP); null while it has none.</summary>
+    protected virtual string? ReportedInstanceIp => null;
+
     /// <summary>A new life for a (re)deploy, tied to the runtime's; the old one is released (it holds a registration on the parent).</summary>
     public void RenewLife(CancellationToken runtimeLife)
     {
@@ -111,6 +114,7 @@ internal abstract class RuntimeInstance<TState>(InstanceKey key, InstancePaths p
                 Status = Status,
                 StatusDetail = Detail,
                 HostPort = HostPort,
+                InstanceIp = ReportedInstanceIp,
                 RestartCount = RestartCount,
                 ExitCode = ExitCode,
                 Pid = ReportedPid,

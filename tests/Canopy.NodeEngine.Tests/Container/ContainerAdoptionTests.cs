@@ -19,7 +19,7 @@ public sealed class ContainerAdoptionTests(ContainerdFixture node) : IAsyncLifet
         var id = ContainerdFixture.NewServiceId();
         var key = new InstanceKey(id, 0);
         var port = Ports.Free();
-        await node.DeployAsync(ContainerdFixture.Spec(id, $"{port}:8080"));
+        var deployed = await node.DeployAsync(ContainerdFixture.Spec(id, $"{port}:8080"));
         var before = (await node.ContainersOf(key)).ShouldHaveSingleItem();
         var creating = node.EventsOf(key).Count(e => e.Report.Status == InstanceStatus.Creating);
 
@@ -29,6 +29,7 @@ public sealed class ContainerAdoptionTests(ContainerdFixture node) : IAsyncLifet
         adopted.Status.ShouldBe(InstanceStatus.Running);
         adopted.RestartCount.ShouldBe(0);
         adopted.HostPort.ShouldBe(port.ToString());
+        adopted.InstanceIp.ShouldNotBeNull().ShouldBe(deployed.InstanceIp, "kept in its state.json");
         var after = (await node.ContainersOf(key)).ShouldHaveSingleItem("no duplicate");
         after.Id.ShouldBe(before.Id);
         after.State.ShouldBe(ContainerState.ContainerRunning);

@@ -5,6 +5,7 @@ using Canopy.NodeEngine.Cgroups;
 using Canopy.NodeEngine.Containerd;
 using Canopy.NodeEngine.Instances;
 using Canopy.NodeEngine.Monitoring;
+using Canopy.NodeEngine.NetManager;
 using Canopy.NodeEngine.Network;
 using Canopy.NodeEngine.Runtimes;
 using Canopy.NodeEngine.Runtimes.Container;
@@ -111,8 +112,9 @@ public sealed class ContainerAvailabilityTests : IAsyncLifetime
         var supervisor = new ContainerdSupervisor(
             options, logs is null ? NullLogger<ContainerdSupervisor>.Instance : new Logger<ContainerdSupervisor>(new LoggerFactory([logs])));
         var subnet = new NodeSubnet(options);
-        containers = new ContainerRuntime(options, supervisor, subnet, new HostNetwork(options, subnet), NullLogger<ContainerRuntime>.Instance);
-        var exec = new ExecRuntime(options, CgroupLayout.Detect());
+        containers = new ContainerRuntime(
+            options, supervisor, subnet, new HostNetwork(options, subnet), new InstanceHosts(options), NullLogger<ContainerRuntime>.Instance);
+        var exec = new ExecRuntime(options, CgroupLayout.Detect(), new InstanceHosts(options), new NodeFacts(options));
         _owned.Add(containers);
         _owned.Add(exec);
         _owned.Add(supervisor);

@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Text;
+using Canopy.Contracts.Net;
+using Canopy.Core.Addressing;
 using Canopy.Core.States;
 using Canopy.NodeEngine.Instances;
 using Canopy.NodeEngine.Runtimes.Container;
@@ -36,6 +38,34 @@ public sealed class ContainerServingTests(ContainerdFixture node, ITestOutputHel
         container.Labels[ContainerLabels.ServiceId].ShouldBe(id);
         container.Labels[ContainerLabels.Instance].ShouldBe(key.ToString());
         (await node.SandboxesOf(key)).ShouldHaveSingleItem().Id.ShouldBe(container.PodSandboxId);
+
+        // Its own address, from the node's subnet, and its names: the instance's hosts file at /etc/hosts.
+        Ipv4Network.TryParse(node.Subnet.Current, out var subnet).ShouldBeTrue();
+        Ipv4Network.TryParse(report.InstanceIp + "/32", out var address).ShouldBeTrue(report.InstanceIp);
+        subnet.Overlaps(address).ShouldBeTrue($"{report.InstanceIp} in {node.Subnet.Current}");
+        var hosts = await node.Cri.ExecSyncAsync(container.Id, ["cat", "/etc/hosts"], 10, CancellationToken.None);
+        Encoding.UTF8.GetString(hosts.Stdout.ToByteArray())
+            .ShouldBe(await File.ReadAllTextAsync(Path.Combine(node.InstanceDir(key), "hosts")));
+    }
+
+    [Fact]
+    public async Task A_new_net_table_renames_in_the_running_container_and_busybox_resolves_the_names()
+    {
+        var id = ContainerdFixture.NewServiceId();
+        var key = new InstanceKey(id, 0);
+        var spec = ContainerdFixture.Spec(id, null) with { AppName = "shop", AppNs = "test", ServiceName = "web", ServiceNs = "test" };
+        (await node.DeployAsync(spec)).Status.ShouldBe(InstanceStatus.Running);
+        var container = (await node.ContainersOf(key)).ShouldHaveSingleItem();
+
+        // The service IP is the container's own loopback here: what matters is that the name resolves through the mounted file.
+        node.Hosts.Update(new NodeNetTable
+        {
+            Version = 1,
+            Services = [new NetService { ServiceId = id, AppName = "shop", AppNs = "test", ServiceName = "web", ServiceNs = "test", JobName = "shop.test.web.test", RrIp = "127.0.0.1" }],
+        });
+
+        var page = await node.Cri.ExecSyncAsync(container.Id, ["wget", "-qO-", "http://web.shop:8080/"], 10, CancellationToken.None);
+        Encoding.UTF8.GetString(page.Stdout.ToByteArray()).ShouldContain(ContainerdFixture.Page, Case.Sensitive, Encoding.UTF8.GetString(page.Stderr.ToByteArray()));
     }
 
     [Fact]

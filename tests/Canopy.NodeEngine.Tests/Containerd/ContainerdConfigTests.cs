@@ -63,6 +63,17 @@ public sealed class ContainerdConfigTests
         ipam.GetProperty("routes")[0].GetProperty("dst").GetString().ShouldBe("0.0.0.0/0");
         plugins[1].GetProperty("type").GetString().ShouldBe("portmap");
         plugins[1].GetProperty("capabilities").GetProperty("portMappings").GetBoolean().ShouldBeTrue();
+        bridge.TryGetProperty("mtu", out _).ShouldBeFalse("without an overlay the bridge plugin keeps its default");
+    }
+
+    [Fact]
+    public void With_the_overlay_up_the_pods_take_its_mtu()
+    {
+        using var json = JsonDocument.Parse(CniConfig.Render("cnp12345678", "10.18.0.64/26", Paths.CniIpamDir, mtu: 1450));
+
+        json.RootElement.GetProperty("plugins")[0].GetProperty("mtu").GetInt32().ShouldBe(1450);
+        CniConfig.Render("cnp12345678", "10.18.0.64/26", Paths.CniIpamDir, mtu: 1450)
+            .ShouldNotBe(CniConfig.Render("cnp12345678", "10.18.0.64/26", Paths.CniIpamDir), "a new MTU rewrites the conflist");
     }
 
     [Fact]

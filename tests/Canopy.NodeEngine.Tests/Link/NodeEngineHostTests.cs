@@ -2,6 +2,8 @@ using Canopy.Contracts;
 using Canopy.Contracts.Mqtt;
 using Canopy.Core.States;
 using Canopy.NodeEngine.Cgroups;
+using Canopy.NodeEngine.Monitoring;
+using Canopy.NodeEngine.NetManager;
 using Canopy.NodeEngine.Runtimes.Exec;
 using Canopy.NodeEngine.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
@@ -41,7 +43,7 @@ public sealed class NodeEngineHostTests : IAsyncLifetime
         }
 
         // Whatever the node engine left running (it leaves instances by design) is removed here.
-        await using (var runtime = new ExecRuntime(Options(), CgroupLayout.Detect()))
+        await using (var runtime = new ExecRuntime(Options(), CgroupLayout.Detect(), new InstanceHosts(Options()), new NodeFacts(Options())))
         {
             await runtime.RecoverAsync(CancellationToken.None);
             var reports = new List<InstanceReport>();
@@ -55,7 +57,9 @@ public sealed class NodeEngineHostTests : IAsyncLifetime
         await _observer.DisposeAsync();
         await _cluster.DisposeAsync();
         await _broker.DisposeAsync();
-        Directory.Delete(_dataDir, recursive: true);
+
+        // The node's overlay (VXLAN device, nftables table) outlives a stop like its instances: it goes with the data dir.
+        Canopy.Testing.MachineCleanup.ForDataDir(_dataDir);
     }
 
     private NodeEngineOptions Options(bool stopInstances = false) => new()
@@ -123,12 +127,14 @@ public sealed class NodeEngineHostTests : IAsyncLifetime
         running.NodeId.ShouldBe(id);
         running.NodeName.ShouldBe("edge-1");
         running.Pid.ShouldNotBeNull();
+        running.InstanceIp.ShouldBe(info.Ip, "an exec instance shares its node's address");
         var inventory = await _observer.WaitForAsync<JobsResources>(
             NodeTopics.JobsResources(id), j => j.Services.Any(s => s.ServiceId == serviceId && s.Memory is not null), "the instance with metrics");
         var listed = inventory.Services.Single(s => s.ServiceId == serviceId);
         listed.Status.ShouldBe(InstanceStatus.Running);
         listed.Pid.ShouldBe(running.Pid);
         listed.MemoryPercent.ShouldNotBeNull();
+        listed.InstanceIp.ShouldBe(info.Ip);
 
         // deploying it again never duplicates it
         await _observer.SendAsync(NodeTopics.ControlDeploy(id), new DeployCommand(SleepSpec(serviceId), 0));
@@ -184,6 +190,7 @@ public sealed class NodeEngineHostTests : IAsyncLifetime
         adopted.Status.ShouldBe(InstanceStatus.Running);
         adopted.Pid.ShouldBe(running.Pid);
         adopted.RestartCount.ShouldBe(0);
+        adopted.InstanceIp.ShouldBe(running.InstanceIp);
     }
 
     [Fact]

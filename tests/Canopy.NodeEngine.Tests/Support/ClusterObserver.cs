@@ -36,5 +36,12 @@ public sealed class ClusterObserver : IAsyncDisposable
     public Task SendAsync<T>(string topic, T payload) =>
         _client.PublishAsync(topic, CanopyJson.SerializeToUtf8(payload), MqttQos.AtLeastOnce, false, CancellationToken.None);
 
+    /// <summary>As the cluster publishes a node's net table: retained, so that the broker hands it over at every (re)connect.</summary>
+    public Task PublishRetainedAsync<T>(string topic, T payload) =>
+        _client.PublishAsync(topic, CanopyJson.SerializeToUtf8(payload), MqttQos.AtLeastOnce, true, CancellationToken.None);
+
+    /// <summary>An empty retained message: the broker drops the retained one, and subscribers get the empty payload.</summary>
+    public Task ClearRetainedAsync(string topic) => _client.PublishAsync(topic, ReadOnlyMemory<byte>.Empty, MqttQos.AtLeastOnce, true, CancellationToken.None);
+
     public async ValueTask DisposeAsync() => await _client.DisposeAsync();
 }

@@ -7,6 +7,7 @@ using Canopy.Cri;
 using Canopy.Cri.V1;
 using Canopy.NodeEngine.Containerd;
 using Canopy.NodeEngine.Instances;
+using Canopy.NodeEngine.NetManager;
 using Canopy.NodeEngine.Network;
 using Canopy.NodeEngine.Runtimes.Container;
 using Microsoft.Extensions.Logging;
@@ -27,6 +28,7 @@ public sealed class ContainerdCollection : ICollectionFixture<ContainerdFixture>
 /// </summary>
 public sealed class ContainerdFixture : IAsyncLifetime
 {
+    private InstanceHosts? _hosts;
     public const string Registry = "127.0.0.1:5000";
     public const string Image = Registry + "/canopy/busybox:1";
     public const string Page = "hello from canopy/busybox";
@@ -45,6 +47,9 @@ public sealed class ContainerdFixture : IAsyncLifetime
     public NodeEngineOptions Options { get; private set; } = null!;
     public ContainerdSupervisor Supervisor { get; private set; } = null!;
     public NodeSubnet Subnet { get; private set; } = null!;
+
+    /// <summary>The instances' hosts files, as the net manager updates them with each table.</summary>
+    internal InstanceHosts Hosts => _hosts ??= new InstanceHosts(Options);
     internal ContainerRuntime Runtime { get; private set; } = null!;
     public CriClient Cri => _cri ?? throw new InvalidOperationException("the fixture did not start");
     public string NodeLabel => NodeKey.Of(DataDir);
@@ -198,7 +203,8 @@ public sealed class ContainerdFixture : IAsyncLifetime
 
     private ContainerRuntime NewRuntime()
     {
-        var runtime = new ContainerRuntime(Options, Supervisor, Subnet, new HostNetwork(Options, Subnet), _loggers.CreateLogger<ContainerRuntime>());
+        var runtime = new ContainerRuntime(
+            Options, Supervisor, Subnet, new HostNetwork(Options, Subnet), Hosts, _loggers.CreateLogger<ContainerRuntime>());
         runtime.StatusChanged += report => Events.Enqueue((report, DateTime.UtcNow));
         return runtime;
     }

@@ -4,6 +4,8 @@ using Canopy.Core.States;
 using Canopy.NodeEngine.Cgroups;
 using Canopy.NodeEngine.Instances;
 using Canopy.NodeEngine.Linux;
+using Canopy.NodeEngine.Monitoring;
+using Canopy.NodeEngine.NetManager;
 using Canopy.NodeEngine.Runtimes.Exec;
 
 namespace Canopy.NodeEngine.Tests.Support;
@@ -114,7 +116,7 @@ public sealed class ExecHarness : IAsyncDisposable
 
     private ExecRuntime NewRuntime()
     {
-        var runtime = new ExecRuntime(Options, Cgroups);
+        var runtime = new ExecRuntime(Options, Cgroups, new InstanceHosts(Options), new NodeFacts(Options));
         runtime.StatusChanged += report =>
         {
             Track(report);

@@ -15,6 +15,9 @@ internal sealed class ContainerInstance(InstanceKey key, ContainerPaths paths, S
     private long _lastCpuTimestamp;
 
     public string? SandboxId { get; private set; }
+
+    /// <summary>The address CNI gave the sandbox; null until asked (and for a sandbox without network status).</summary>
+    public string? SandboxIp { get; private set; }
     public string? ContainerId { get; private set; }
     public uint SandboxAttempt { get; set; }
 
@@ -24,11 +27,27 @@ internal sealed class ContainerInstance(InstanceKey key, ContainerPaths paths, S
     /// <summary>CPU since the previous sample (0 for the first) and memory of the last sample; null before the first.</summary>
     public InstanceStats? Stats { get; private set; }
 
+    protected override string? ReportedInstanceIp => SandboxIp;
+
+    /// <summary>Another sandbox has another address: the one known goes with the old sandbox.</summary>
     public void SetSandbox(string? sandboxId)
     {
         lock (Sync)
         {
+            if (sandboxId != SandboxId)
+            {
+                SandboxIp = null;
+            }
+
             SandboxId = sandboxId;
+        }
+    }
+
+    public void SetSandboxIp(string? ip)
+    {
+        lock (Sync)
+        {
+            SandboxIp = ip;
         }
     }
 
@@ -71,7 +90,13 @@ internal sealed class ContainerInstance(InstanceKey key, ContainerPaths paths, S
     {
         lock (Sync)
         {
-            return WithSharedFields(new ContainerInstanceState { SandboxId = SandboxId, ContainerId = ContainerId, SandboxAttempt = SandboxAttempt });
+            return WithSharedFields(new ContainerInstanceState
+            {
+                SandboxId = SandboxId,
+                SandboxIp = SandboxIp,
+                ContainerId = ContainerId,
+                SandboxAttempt = SandboxAttempt,
+            });
         }
     }
 
@@ -79,6 +104,7 @@ internal sealed class ContainerInstance(InstanceKey key, ContainerPaths paths, S
     {
         base.Load(state);
         SetSandbox(state.SandboxId);
+        SetSandboxIp(state.SandboxIp);
         SetContainer(state.ContainerId, state.StartedAt);
         SandboxAttempt = state.SandboxAttempt;
     }

@@ -19,6 +19,7 @@ internal sealed partial class ContainerRuntime
     private const int MaxWatchFailures = 6;
 
     private string? _configuredSubnet;
+    private int? _configuredMtu;
     private NetworkClaim? _claim;
     private string? _reportedClash;
 
@@ -114,7 +115,9 @@ internal sealed partial class ContainerRuntime
             return;
         }
 
-        if (subnet != _configuredSubnet)
+        // The overlay's MTU arrives when the net manager has prepared it, possibly after the subnet: either change rewrites the conflist.
+        var mtu = _network.PodMtu;
+        if (subnet != _configuredSubnet || mtu != _configuredMtu)
         {
             if (!CniConfig.IsValidSubnet(subnet))
             {
@@ -126,6 +129,7 @@ internal sealed partial class ContainerRuntime
             }
 
             _configuredSubnet = subnet;
+            _configuredMtu = mtu;
             _reportedClash = null;
             foreach (var wide in _network.Overlaps(subnet).Broader)
             {
@@ -133,7 +137,7 @@ internal sealed partial class ContainerRuntime
             }
 
             var bridge = _network.Bridge;
-            var conflist = CniConfig.Render(bridge, subnet, paths.CniIpamDir);
+            var conflist = CniConfig.Render(bridge, subnet, paths.CniIpamDir, mtu);
             if (!File.Exists(paths.CniConfList) || await File.ReadAllTextAsync(paths.CniConfList, ct).ConfigureAwait(false) != conflist)
             {
                 Directory.CreateDirectory(paths.CniConfDir);

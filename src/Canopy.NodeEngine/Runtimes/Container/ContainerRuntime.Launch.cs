@@ -4,6 +4,7 @@ using Canopy.Core.Descriptors;
 using Canopy.Cri;
 using Canopy.Cri.V1;
 using Canopy.NodeEngine.Instances;
+using Canopy.NodeEngine.NetManager;
 using Grpc.Core;
 using PortMapping = Canopy.Core.Descriptors.PortMapping;
 
@@ -125,13 +126,15 @@ internal sealed partial class ContainerRuntime
         var sandboxConfig = SandboxConfig(instance, ports, attempt);
         var sandboxId = await cri.RunPodSandboxAsync(sandboxConfig, "", ct).ConfigureAwait(false);
         instance.SetSandbox(sandboxId);
+        instance.SetSandboxIp(await SandboxIpAsync(cri, sandboxId, ct).ConfigureAwait(false));
         SaveState(instance);
         await StartContainerAsync(cri, instance, sandboxConfig, ct).ConfigureAwait(false);
     }
 
     private async Task StartContainerAsync(CriClient cri, ContainerInstance instance, PodSandboxConfig sandboxConfig, CancellationToken ct)
     {
-        var config = PodSpecs.Container(instance.Spec, instance.Key, _nodeKey, (uint)instance.RestartCount);
+        var hosts = _hosts.Write(instance.Paths.Dir, instance.Spec, machineEntries: false);
+        var config = PodSpecs.Container(instance.Spec, instance.Key, _nodeKey, (uint)instance.RestartCount, hosts);
         var containerId = await cri.CreateContainerAsync(instance.SandboxId!, config, sandboxConfig, ct).ConfigureAwait(false);
 
         // Recorded before the start: a crash in between must not leave a container nobody knows of.
@@ -263,6 +266,13 @@ internal sealed partial class ContainerRuntime
         {
             // Already gone.
         }
+    }
+
+    /// <summary>The sandbox's IPv4 address as CNI gave it (CRI's network status); null when it reports none.</summary>
+    private static async Task<string?> SandboxIpAsync(CriClient cri, string sandboxId, CancellationToken ct)
+    {
+        var status = await cri.PodSandboxStatusAsync(sandboxId, ct).ConfigureAwait(false);
+        return status.Status?.Network?.Ip is { Length: > 0 } ip ? ip : null;
     }
 
     private static async Task<bool> IsSandboxReadyAsync(CriClient cri, string? sandboxId, CancellationToken ct)

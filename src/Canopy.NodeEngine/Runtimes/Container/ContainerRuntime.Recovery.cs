@@ -93,6 +93,13 @@ internal sealed partial class ContainerRuntime
 
         if (!instance.StoppedByNode && container is { State: ContainerState.ContainerRunning } && sandbox is not null)
         {
+            instance.SetSandbox(sandbox.Id);
+            if (instance.SandboxIp is null)
+            {
+                // Recorded by a build that did not keep the address.
+                instance.SetSandboxIp(await SandboxIpAsync(cri, sandbox.Id, ct).ConfigureAwait(false));
+            }
+
             AdoptRunning(instance, sandbox.Id, container);
             return true;
         }

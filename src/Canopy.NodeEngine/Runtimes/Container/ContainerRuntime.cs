@@ -4,6 +4,7 @@ using Canopy.Core.States;
 using Canopy.Cri;
 using Canopy.NodeEngine.Containerd;
 using Canopy.NodeEngine.Instances;
+using Canopy.NodeEngine.NetManager;
 using Canopy.NodeEngine.Network;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -25,6 +26,7 @@ internal sealed partial class ContainerRuntime : RuntimeBase<ContainerInstance, 
     private readonly ContainerdSupervisor _containerd;
     private readonly NodeSubnet _subnet;
     private readonly HostNetwork _network;
+    private readonly InstanceHosts _hosts;
     private readonly string _nodeKey;
     private readonly string _cgroupParent;
     private readonly Dictionary<string, string> _nodeSelector;
@@ -39,17 +41,20 @@ internal sealed partial class ContainerRuntime : RuntimeBase<ContainerInstance, 
     private volatile string? _networkProblem;
 
     public ContainerRuntime(
-        NodeEngineOptions options, ContainerdSupervisor containerd, NodeSubnet subnet, HostNetwork network, ILogger<ContainerRuntime>? logger = null)
-        : this(options, containerd, subnet, network, logger ?? (ILogger)NullLogger.Instance)
+        NodeEngineOptions options, ContainerdSupervisor containerd, NodeSubnet subnet, HostNetwork network, InstanceHosts hosts,
+        ILogger<ContainerRuntime>? logger = null)
+        : this(options, containerd, subnet, network, hosts, logger ?? (ILogger)NullLogger.Instance)
     {
     }
 
-    private ContainerRuntime(NodeEngineOptions options, ContainerdSupervisor containerd, NodeSubnet subnet, HostNetwork network, ILogger logger)
+    private ContainerRuntime(
+        NodeEngineOptions options, ContainerdSupervisor containerd, NodeSubnet subnet, HostNetwork network, InstanceHosts hosts, ILogger logger)
         : base(options, logger, options.ContainersDir, new RuntimeLog(logger, firstId: 5000, rotatedId: 5015))
     {
         _containerd = containerd;
         _subnet = subnet;
         _network = network;
+        _hosts = hosts;
         _nodeKey = NodeKey.Of(options.DataDir);
         _nodeSelector = ContainerLabels.NodeSelector(_nodeKey);
         _cgroupParent = "/" + options.CgroupName.Trim('/');

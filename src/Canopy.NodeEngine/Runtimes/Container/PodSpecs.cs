@@ -59,9 +59,10 @@ internal static class PodSpecs
 
     /// <summary>
     /// Docker's semantics: the image's entrypoint is kept (no <c>command</c>), the SLA's cmd (then its args) replace
-    /// the image's Cmd (<c>args</c>); neither given = the image's default.
+    /// the image's Cmd (<c>args</c>); neither given = the image's default. <paramref name="hostsFile"/> (the names of the
+    /// application's services) is mounted read-only at /etc/hosts: containerd then leaves its own out.
     /// </summary>
-    public static ContainerConfig Container(ServiceSpec spec, InstanceKey key, string nodeKey, uint attempt)
+    public static ContainerConfig Container(ServiceSpec spec, InstanceKey key, string nodeKey, uint attempt, string? hostsFile = null)
     {
         var config = new ContainerConfig
         {
@@ -71,6 +72,10 @@ internal static class PodSpecs
             Linux = new LinuxContainerConfig { Resources = Resources(spec.Memory, spec.Vcpus) },
         };
         config.Args.AddRange(spec.Cmd.Concat(spec.Args));
+        if (hostsFile is not null)
+        {
+            config.Mounts.Add(new Mount { ContainerPath = "/etc/hosts", HostPath = hostsFile, Readonly = true });
+        }
         foreach (var (name, value) in Environment(spec, key))
         {
             config.Envs.Add(new KeyValue { Key = name, Value = value });

@@ -6,8 +6,11 @@ using Canopy.NodeEngine.Linux;
 
 namespace Canopy.NodeEngine.Runtimes.Exec;
 
-/// <summary>One exec instance in memory: the shared bookkeeping plus its wrapper process and cgroup.</summary>
-internal sealed class ExecInstance(InstanceKey key, ExecPaths paths, InstanceCgroup cgroup, ServiceSpec spec)
+/// <summary>
+/// One exec instance in memory: the shared bookkeeping plus its wrapper process and cgroup. It shares its node's address
+/// (<paramref name="nodeIp"/>), which is what it reports as its own.
+/// </summary>
+internal sealed class ExecInstance(InstanceKey key, ExecPaths paths, InstanceCgroup cgroup, ServiceSpec spec, string nodeIp)
     : RuntimeInstance<ExecState>(key, paths, spec)
 {
     private long _lastCpuNs = -1;
@@ -30,6 +33,8 @@ internal sealed class ExecInstance(InstanceKey key, ExecPaths paths, InstanceCgr
     public bool IsProcessAlive => StatPath is not null && ProcessStat.IsAlive(StatPath, StartTime);
 
     protected override int? ReportedPid => Pid;
+
+    protected override string? ReportedInstanceIp => nodeIp;
 
     public void SetProcess(int pid, ulong startTime, DateTimeOffset startedAt)
     {

@@ -8,4 +8,7 @@ internal sealed class ExecPaths(string dir) : InstancePaths(dir, "stdout.log")
 
     /// <summary>The <c>cgroup.procs</c> files the wrapper joins, one a line.</summary>
     public string Cgroups { get; } = Path.Combine(dir, "cgroups");
+
+    /// <summary>The instance's names (<see cref="NetManager.InstanceHosts"/>), mounted over /etc/hosts for the workload when present.</summary>
+    public string Hosts { get; } = Path.Combine(dir, NetManager.InstanceHosts.FileName);
 }

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Canopy.Core.Descriptors;
 using Canopy.NodeEngine.Linux;
+using Canopy.NodeEngine.NetManager;
 
 namespace Canopy.NodeEngine.Runtimes.Exec;
 
@@ -52,6 +53,17 @@ internal sealed partial class ExecRuntime
         }
 
         File.Delete(paths.Exit);
+
+        // The wrapper mounts it over /etc/hosts in a mount namespace of the instance's own; where it cannot, no file, no namespace.
+        if (InstanceHosts.ExecCanMount)
+        {
+            _hosts.Write(paths.Dir, spec, machineEntries: true);
+        }
+        else
+        {
+            File.Delete(paths.Hosts);
+        }
+
         var environment = ExecEnvironment.Build(spec, key, ports, paths.Dir);
         instance.HostPort = environment.GetValueOrDefault("PORT");
         instance.OomKillsAtStart = instance.Cgroup.ReadOomKills();

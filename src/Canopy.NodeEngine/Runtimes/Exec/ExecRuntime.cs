@@ -4,6 +4,8 @@ using Canopy.Core.States;
 using Canopy.NodeEngine.Cgroups;
 using Canopy.NodeEngine.Containerd;
 using Canopy.NodeEngine.Instances;
+using Canopy.NodeEngine.Monitoring;
+using Canopy.NodeEngine.NetManager;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -20,16 +22,20 @@ internal sealed partial class ExecRuntime : RuntimeBase<ExecInstance, ExecState>
     private static readonly TimeSpan HousekeepingInterval = TimeSpan.FromSeconds(2);
 
     private readonly CgroupLayout _cgroups;
+    private readonly InstanceHosts _hosts;
+    private readonly string _nodeIp;
 
-    public ExecRuntime(NodeEngineOptions options, CgroupLayout cgroups, ILogger<ExecRuntime>? logger = null)
-        : this(options, cgroups, logger ?? (ILogger)NullLogger.Instance)
+    public ExecRuntime(NodeEngineOptions options, CgroupLayout cgroups, InstanceHosts hosts, NodeFacts facts, ILogger<ExecRuntime>? logger = null)
+        : this(options, cgroups, hosts, facts, logger ?? (ILogger)NullLogger.Instance)
     {
     }
 
-    private ExecRuntime(NodeEngineOptions options, CgroupLayout cgroups, ILogger logger)
+    private ExecRuntime(NodeEngineOptions options, CgroupLayout cgroups, InstanceHosts hosts, NodeFacts facts, ILogger logger)
         : base(options, logger, options.InstancesDir, new RuntimeLog(logger, firstId: 2000, rotatedId: 2011))
     {
         _cgroups = cgroups;
+        _hosts = hosts;
+        _nodeIp = facts.Ip;
         Directory.CreateDirectory(options.InstancesDir);
         Loop = Task.Run(() => HousekeepAsync(Disposing.Token));
     }
@@ -63,7 +69,7 @@ internal sealed partial class ExecRuntime : RuntimeBase<ExecInstance, ExecState>
     internal static string CgroupInstanceName(NodeEngineOptions options, InstanceKey key) => $"{key}.{NodeKey.Of(options.DataDir)}";
 
     protected override ExecInstance CreateInstance(InstanceKey key, string dir, ServiceSpec spec) =>
-        new(key, new ExecPaths(dir), new InstanceCgroup(_cgroups, Options.CgroupName, CgroupInstanceName(Options, key)), spec);
+        new(key, new ExecPaths(dir), new InstanceCgroup(_cgroups, Options.CgroupName, CgroupInstanceName(Options, key)), spec, _nodeIp);
 
     protected override async Task LaunchAsync(ExecInstance instance, CancellationToken ct)
     {

@@ -15,6 +15,10 @@ internal static class ExecWrapper
     /// Joins the instance's cgroups before anything else runs (children inherit the membership), appends all output
     /// to stdout.log (O_APPEND: the node engine may truncate it to rotate), runs the command, and writes its exit
     /// status to a file: the node engine may not be this process's parent any more when it ends.
+    /// With a <c>hosts</c> file in the instance directory, the command runs in a mount namespace of its own (unshare execs,
+    /// so the command is still the wrapper's child and the wrapper still sees its exit) with that file bound over
+    /// /etc/hosts: it resolves its application's services by name while the machine's /etc/hosts stays as it is. The node
+    /// rewrites the file in place, so the mount shows every new table.
     /// </summary>
     public const string Script =
         """
@@ -26,7 +30,11 @@ internal static class ExecWrapper
             [ -z "$f" ] || echo $$ >"$f" || echo "canopy: could not join cgroup $f"
           done <"$d/cgroups"
         fi
-        "$@"
+        if [ -f "$d/hosts" ]; then
+          unshare --mount --propagation private /bin/sh -c 'mount --bind "$1/hosts" /etc/hosts || echo "canopy: could not mount $1/hosts over /etc/hosts"; shift; exec "$@"' canopy-hosts "$d" "$@"
+        else
+          "$@"
+        fi
         echo $? >"$d/exit"
         """;
 
