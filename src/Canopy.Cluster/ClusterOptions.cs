@@ -44,6 +44,13 @@ public sealed class ClusterOptions
 
     public TimeSpan MetricsInterval { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// How long a cluster that has no node subnet blocks yet waits for its root's answer before it gives nodes subnets from the
+    /// whole node range (nodes meanwhile hear 503 and come back): long enough for a reachable root to answer, short enough that a
+    /// cluster whose root is unreachable still serves its nodes.
+    /// </summary>
+    public TimeSpan SubnetWaitForRoot { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>How often instances that could not be placed are tried again.</summary>
     public TimeSpan RetryInterval { get; set; } = TimeSpan.FromSeconds(3);
 

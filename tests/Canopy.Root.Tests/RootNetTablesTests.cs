@@ -61,7 +61,7 @@ public sealed class RootNetTablesTests
 
         var web = table.Services.Single(s => s.ServiceId == "web-id");
         web.Instances.ShouldHaveSingleItem().ShouldBe(new NetInstance { InstanceNumber = 0, NodeId = "a1", Address = "10.18.0.5" });
-        table.Peers.ShouldBe([Peer("a1", cluster: "A")]);
+        table.Peers.ShouldBe([Peer("a1", cluster: "A"), Peer("a2", cluster: "A")], "every node of the application's instances elsewhere, for the replies");
     }
 
     [Fact]
@@ -88,7 +88,7 @@ public sealed class RootNetTablesTests
         fromB.Services.Single(s => s.ServiceId == "web-id").Instances.Select(i => i.InstanceNumber)
             .ShouldBe([], "a container on a node without an overlay entry cannot be reached");
         fromB.Services.Single(s => s.ServiceId == "db-id").Instances.ShouldHaveSingleItem().Address.ShouldBe("192.168.1.9");
-        fromB.Peers.ShouldBeEmpty();
+        fromB.Peers.ShouldBe([Peer("a1", cluster: "A")], "a1 hosts a (not routable) web instance: its connections need their replies routed back");
     }
 
     [Fact]

@@ -10,8 +10,8 @@ namespace Canopy.Cluster.Net;
 /// What each node's net manager must program, from the cluster's state and the root's part of it. A node is interested in every
 /// service of every application (AppName + AppNs) with an instance placed on it, in any state: its table has those services
 /// with their RUNNING instances that have a routable address (this cluster's and, from the <see cref="RootNetTable"/>, the
-/// other clusters'), and as peers the nodes that host them (itself excluded; a node without an overlay cannot be a peer, but
-/// its exec instances stay in the table: they are reached on its underlay address).
+/// other clusters'), and as peers every node that hosts an instance of those applications (itself excluded; a node without an
+/// overlay cannot be a peer, but its exec instances stay in the table: they are reached on its underlay address).
 /// </summary>
 internal static class NodeNetTables
 {
@@ -38,10 +38,19 @@ internal static class NodeNetTables
                 .Select(i => (specs[i.ServiceId].AppName, specs[i.ServiceId].AppNs))
                 .ToHashSet();
             var table = apps.SelectMany(app => byApp.GetValueOrDefault(app) ?? []).OrderBy(s => s.ServiceId, StringComparer.Ordinal).ToList();
+
+            // Peers both ways: the nodes this one connects to, and those that connect to it (a client's node, whose instance has
+            // no address of its own to route, still needs the replies routed back: every node hosting one of its applications'
+            // instances here, and every node the root names for this cluster's applications elsewhere).
+            var hosts = instances
+                .Where(i => i.NodeId is not null && specs.TryGetValue(i.ServiceId, out var spec) && apps.Contains((spec.AppName, spec.AppNs)))
+                .Select(i => i.NodeId!);
             tables[node.Id] = new NodeNetTable
             {
                 Services = table,
-                Peers = table.SelectMany(s => s.Instances).Select(i => i.NodeId).Distinct()
+                Peers = table.SelectMany(s => s.Instances).Select(i => i.NodeId).Concat(hosts)
+                    .Concat(apps.Count > 0 ? (root?.Peers ?? []).Select(p => p.NodeId) : [])
+                    .Distinct()
                     .Where(id => id != node.Id)
                     .Select(id => peers.GetValueOrDefault(id)).OfType<NetPeer>()
                     .OrderBy(p => p.NodeId, StringComparer.Ordinal)

@@ -11,15 +11,19 @@ namespace Canopy.Cluster.Net;
 /// <summary>
 /// The /26 of each node, from the blocks the root gave this cluster (one address plan for every cluster: no two nodes anywhere
 /// share a subnet). Full blocks make the cluster ask the root for another; the node is told to come back (503) and does by
-/// itself. A cluster without blocks (not registered yet, or a root of an older build) allocates from the whole range as before.
+/// itself. A cluster without blocks waits for its root's first answer (503 to the node meanwhile, at most
+/// <see cref="ClusterOptions.SubnetWaitForRoot"/>); with a root of an older build (which gives none) or an unreachable one, it
+/// allocates from the whole range as before.
 /// Callers hold the <see cref="Instances.ClusterGate"/>.
 /// </summary>
-internal sealed partial class NodeSubnets(IClusterStore store, RootOutbox root, TimeProvider time, ILogger<NodeSubnets> logger)
+internal sealed partial class NodeSubnets(IClusterStore store, RootOutbox root, TimeProvider time, ClusterOptions options, ILogger<NodeSubnets> logger)
 {
+    private readonly DateTimeOffset _started = time.GetUtcNow();
     /// <summary>Nodes retrying their registration ask again at most this often; the root answers each with all blocks anyway.</summary>
     private static readonly TimeSpan RequestSpacing = TimeSpan.FromSeconds(5);
 
     private DateTimeOffset _requested = DateTimeOffset.MinValue;
+    private volatile bool _rootAnswered;
     private int _requestedWithBlocks = -1;
 
     /// <summary>A /26 no node of this cluster has, inside its blocks, avoiding what is routed on the node's own machine.</summary>
@@ -29,6 +33,13 @@ internal sealed partial class NodeSubnets(IClusterStore store, RootOutbox root, 
         var blocks = await store.ListSubnetBlocksAsync(ct);
         if (blocks.Count == 0)
         {
+            if (!_rootAnswered && time.GetUtcNow() - _started < options.SubnetWaitForRoot)
+            {
+                // A subnet taken from the whole range now could be one the root gives another cluster's block: wait for the root.
+                throw ApiProblem.Unavailable(
+                    "this cluster has not registered with its root yet, which gives the cluster its node subnets; the node registers again by itself");
+            }
+
             Log.WithoutBlocks(logger, request.Host);
             return SubnetPool.Allocate(taken, request.SubnetsInUse) ??
                    throw ApiProblem.Unavailable($"no free node subnet is left in {SubnetPlan.NodeRange}");
@@ -44,6 +55,9 @@ internal sealed partial class NodeSubnets(IClusterStore store, RootOutbox root, 
             $"every node subnet of this cluster's blocks ({string.Join(", ", blocks)}) is taken or routed on node {request.Host}'s machine; " +
             "the cluster asked the root for another block, and the node registers again by itself");
     }
+
+    /// <summary>The root answered a registration of this cluster (with blocks, or without them: a root of an older build).</summary>
+    public void RootAnswered() => _rootAnswered = true;
 
     /// <summary>True when the cluster has blocks and <paramref name="subnet"/> is in none of them (the root's plan moved on).</summary>
     public async Task<bool> IsOutsideBlocksAsync(string subnet, CancellationToken ct)
@@ -97,7 +111,7 @@ internal sealed partial class NodeSubnets(IClusterStore store, RootOutbox root, 
     private static partial class Log
     {
         [LoggerMessage(EventId = EventIds.SubnetWithoutBlocks, Level = LogLevel.Information,
-            Message = "Node {Host} gets a subnet from the whole node range: the root gave this cluster no subnet blocks (not registered yet, or a root of an older build)")]
+            Message = "Node {Host} gets a subnet from the whole node range: the root gave this cluster no subnet blocks (a root of an older build, or none reachable)")]
         public static partial void WithoutBlocks(ILogger logger, string host);
 
         [LoggerMessage(EventId = EventIds.SubnetBlocksFull, Level = LogLevel.Warning,

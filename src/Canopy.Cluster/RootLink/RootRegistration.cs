@@ -77,9 +77,11 @@ internal sealed partial class RootRegistration(
 
                     if (registered.NodeSubnetBlocks is { } blocks)
                     {
-                        // A root of an older build sends none: the cluster then allocates as before (NodeSubnets).
                         await gate.RunAsync(() => subnets.SetBlocksAsync(blocks, ct), ct);
                     }
+
+                    // From here on a cluster without blocks has a root of an older build: it allocates as before (NodeSubnets).
+                    subnets.RootAnswered();
 
                     Log.Registered(logger, options.Name, registered.Id);
                     return registered;

@@ -53,12 +53,14 @@ internal sealed class ClusterRegistrar : IDisposable
     /// <summary>Back-off ceiling while the cluster is unreachable.</summary>
     internal TimeSpan MaxRetryDelay { get; init; } = TimeSpan.FromSeconds(30);
 
+    private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromSeconds(1);
+
     /// <summary>After a 401 or 403 (a wrong join token, or an id this node cannot prove is its own).</summary>
     internal TimeSpan InvalidTokenRetryDelay { get; init; } = TimeSpan.FromSeconds(30);
 
     public async Task<NodeRegisterResponse> RegisterAsync(CancellationToken ct)
     {
-        var delay = TimeSpan.FromSeconds(1);
+        var delay = FirstRetryDelay;
         var cluster = _options.ClusterUrl;
         while (true)
         {
@@ -98,7 +100,8 @@ internal sealed class ClusterRegistrar : IDisposable
                 }
                 else
                 {
-                    wait = delay;
+                    // 503: the cluster is waiting for something that comes soon (its root's subnet blocks): retry at the first pace.
+                    wait = response.StatusCode == HttpStatusCode.ServiceUnavailable ? FirstRetryDelay : delay;
                     var text = await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
                     LinkLog.RegistrationRefused(_log, cluster, (int)response.StatusCode, text.Length > 500 ? text[..500] : text, wait);
                 }

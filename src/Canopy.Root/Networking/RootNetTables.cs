@@ -75,6 +75,17 @@ internal static class RootNetTables
             });
         }
 
+        // The nodes of the other clusters' instances that have no routable entry (a client without ports, one still starting)
+        // are peers too: their connections to this cluster's instances need the replies routed back.
+        foreach (var instance in live.Where(i => i.ClusterId is not null && i.ClusterId != clusterId && i.NodeId is not null &&
+                                                 byId.TryGetValue(i.ServiceId, out var s) && interest.Contains(Application(s))))
+        {
+            if (PeerOf(netNodes, instance.ClusterId!, instance.NodeId!) is { } peer)
+            {
+                peers[(instance.ClusterId!, peer.NodeId)] = peer;
+            }
+        }
+
         var ordered = peers.OrderBy(p => p.Key.Item2, StringComparer.Ordinal).ThenBy(p => p.Key.Item1, StringComparer.Ordinal).Select(p => p.Value);
         return new RootNetTable(table, ordered.ToList());
     }

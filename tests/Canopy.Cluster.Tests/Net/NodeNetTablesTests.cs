@@ -91,7 +91,7 @@ public sealed class NodeNetTablesTests
             [Node1, Node2, Node3]);
 
         tables["n1"].Services.ShouldHaveSingleItem().Instances.Select(i => i.InstanceNumber).ShouldBe([0]);
-        tables["n1"].Peers.ShouldBeEmpty("no routed instance lives elsewhere");
+        tables["n1"].Peers.Select(p => p.NodeId).ShouldBe(["n2", "n3"], "the nodes of the application's other instances, routed or not, for the replies");
         InstanceAddresses.Unrouted("container", "10.18.16.3", "host-n2", "10.18.16.64/26")
             .ShouldBe("address 10.18.16.3 is outside node host-n2's subnet 10.18.16.64/26; not routed");
         InstanceAddresses.Unrouted("exec", "192.0.2.9", "host-n2", "10.18.16.64/26").ShouldBeNull();

@@ -74,7 +74,11 @@ public sealed class RootLinkTests(ITestOutputHelper output)
     {
         await using var root = await FakeRoot.StartAsync();
 
-        await using var cluster = await TestCluster.StartAsync(output, root, o => o.RootJoinToken = "wrong", waitForRoot: false);
+        await using var cluster = await TestCluster.StartAsync(output, root, o =>
+        {
+            o.RootJoinToken = "wrong";
+            o.SubnetWaitForRoot = TimeSpan.Zero;
+        }, waitForRoot: false);
 
         await root.Registrations.WaitForAsync(r => r.JoinToken == "wrong", "a registration attempt");
         var readiness = cluster.Services.GetRequiredService<ClusterReadiness>();
