@@ -58,7 +58,7 @@ internal static class NetworkSlas
         }
         """);
 
-    /// <summary>Application <c>near</c>: an exec httpd serving "near N" on 18090 + N behind closest_ip 10.30.30.40, two instances.</summary>
+    /// <summary>Application <c>near</c>: an exec httpd serving "near N" on 18090 + N behind closest_ip 10.30.30.40, never restarted.</summary>
     public static string Closest(string dir) => Slas.Write(dir, "near.json", $$"""
         {
           "sla_version": "v2.0",
@@ -71,7 +71,7 @@ internal static class NetworkSlas
               "microservice_namespace": "topo",
               "virtualization": "exec",
               "cmd": ["sh", "-c", "d=$(mktemp -d) && echo \"near $CANOPY_INSTANCE\" > $d/index.html && exec busybox httpd -f -p $PORT -h $d"],
-              "memory": 16, "vcpus": 0.1, "port": "18090",
+              "memory": 16, "vcpus": 0.1, "port": "18090", "restart_policy": "never",
               "addresses": { "closest_ip": "10.30.30.40" }
             }]
           }]

@@ -67,47 +67,52 @@ public sealed class TopologyNetworkTests(ITestOutputHelper output)
             show.StdOut.ShouldContain(server[0].InstanceIp!);
 
             // 2. Three instances of web on three workers: connections are spread over all three.
-            await TopologyServices.ScaleAsync(topology, "net.topo.web.topo", 3);
+            await ScaleAsync(topology, "net.topo.web.topo", 3);
             var web = await RunningWebAsync(api, services["web"], 3);
             web.Select(i => i.NodeName).Distinct().Count().ShouldBe(3, "round-robin placement over cluster-1's three workers");
-            var seen = await Wait.ForAsync(() => SpreadAsync(caller, "http://10.30.30.31:18080/", 12), s => s.Count == 3, Converged,
+            var seen = await Wait.ForAsync(() => SpreadAsync(caller, "http://10.30.30.31:18080/", 18), s => s.Count == 3, Converged,
                 "connections reaching all three instances of web");
-            output.WriteLine("12 connections: " + string.Join(", ", seen.OrderBy(p => p.Key).Select(p => $"{p.Key} ×{p.Value}")));
+            output.WriteLine("18 connections: " + string.Join(", ", seen.OrderBy(p => p.Key).Select(p => $"{p.Key} ×{p.Value}")));
+            // The caller instance on the same node takes turns from the same counter, so the split is near, not exactly, even.
             seen.Values.ShouldAllBe(n => n >= 3, "round robin per connection");
             foreach (var instance in web)
             {
                 var log = await topology.CliAsync("logs", "net.topo.web.topo", "--instance", instance.InstanceNumber.ToString());
-                log.StdOut.ShouldContain("GET /", customMessage: $"web {instance.InstanceNumber}'s log shows requests");
+                log.StdOut.ShouldContain("response:200", customMessage: $"web {instance.InstanceNumber}'s log shows requests");
             }
 
-            // 3a. An instance's process is killed: while it is not RUNNING no connection fails; when it is back it gets connections again.
+            // 3a. An instance's process is killed: from 1 s after the kill on no connection fails (the node sees the exit, the tables
+            // follow); when it is back it gets connections again.
             var killed = web.Single(i => i.InstanceNumber == 1);
             var pids = Canopy.Testing.Topology.PidsWithCommandLine("httpd -f -v -p 18081 ");
             pids.Count.ShouldBe(1);
             Signals.Kill(pids[0], Signals.SigKill);
-            await NoFailuresWhileAsync(caller, api, services["web"], TimeSpan.FromSeconds(10), "instance 1 restarting");
+            await NoLateFailuresAsync(caller, api, services["web"], TimeSpan.FromSeconds(10), "instance 1 restarting");
             await Wait.ForAsync(() => SpreadAsync(caller, "http://10.30.30.31:18080/", 12), s => s.ContainsKey("web 1"), TimeSpan.FromSeconds(20),
                 "connections reaching the restarted instance 1");
 
-            // 3b. A worker is cut off: its instance leaves RUNNING, moves, and connections follow it.
-            var lost = topology.Host(web.Single(i => i.InstanceNumber == 2).NodeName!);
+            // 3b. A worker is cut off (not c1w0, the server's): its instance leaves RUNNING there, moves, and connections follow it.
+            var moving = web.First(i => i.NodeName != "c1w0");
+            var number = moving.InstanceNumber;
+            var lost = topology.Host(moving.NodeName!);
             var stopwatch = Stopwatch.StartNew();
             lost.LinkDown();
             await Wait.UntilAsync(async () => (await api.ServiceAsync(services["web"])).InstanceList
-                .Any(i => i.InstanceNumber == 2 && i.Status != InstanceStatus.Running), TimeSpan.FromSeconds(15), "instance 2 leaving RUNNING");
-            output.WriteLine($"{lost.Name} cut off: instance 2 left RUNNING after {stopwatch.Elapsed.TotalSeconds:0.0} s");
-            await Wait.ForAsync(() => SpreadAsync(caller, "http://10.30.30.31:18080/", 9), s => s.Count == 2 && !s.ContainsKey("failed"),
-                Converged, "connections going to the two reachable instances only");
+                    .Any(i => i.InstanceNumber == number && (i.Status != InstanceStatus.Running || i.NodeName != lost.Name)),
+                TimeSpan.FromSeconds(15), $"instance {number} leaving RUNNING on {lost.Name}");
+            output.WriteLine($"{lost.Name} cut off: instance {number} left RUNNING there after {stopwatch.Elapsed.TotalSeconds:0.0} s");
+            await Wait.ForAsync(() => SpreadAsync(caller, "http://10.30.30.31:18080/", 9), s => !s.ContainsKey("failed"),
+                Converged, "connections going to reachable instances only");
             var moved = await Wait.ForAsync(() => api.ServiceAsync(services["web"]),
-                s => s.InstanceList.Any(i => i.InstanceNumber == 2 && i.Status == InstanceStatus.Running && i.NodeName != lost.Name),
-                TimeSpan.FromSeconds(30), "instance 2 RUNNING on another worker");
-            output.WriteLine($"instance 2 RUNNING on {moved.InstanceList.Single(i => i.InstanceNumber == 2).NodeName} after {stopwatch.Elapsed.TotalSeconds:0.0} s");
-            await Wait.ForAsync(() => SpreadAsync(caller, "http://10.30.30.31:18080/", 12), s => s.ContainsKey("web 2") && !s.ContainsKey("failed"),
-                Converged, "connections reaching instance 2 in its new place");
+                s => s.InstanceList.Any(i => i.InstanceNumber == number && i.Status == InstanceStatus.Running && i.NodeName != lost.Name),
+                TimeSpan.FromSeconds(30), $"instance {number} RUNNING on another worker");
+            output.WriteLine($"instance {number} RUNNING on {moved.InstanceList.Single(i => i.InstanceNumber == number).NodeName} after {stopwatch.Elapsed.TotalSeconds:0.0} s");
+            await Wait.ForAsync(() => SpreadAsync(caller, "http://10.30.30.31:18080/", 12), s => s.ContainsKey($"web {number}") && !s.ContainsKey("failed"),
+                Converged, $"connections reaching instance {number} in its new place");
             lost.LinkUp();
 
             // 3c. Scaled down to one: only instance 0 takes connections, and no rule of the others stays in the caller's kernel.
-            await TopologyServices.ScaleAsync(topology, "net.topo.web.topo", 1);
+            await ScaleAsync(topology, "net.topo.web.topo", 1);
             await RunningWebAsync(api, services["web"], 1);
             await Wait.ForAsync(() => SpreadAsync(caller, "http://10.30.30.31:18080/", 6), s => s.Count == 1 && s.ContainsKey("web 0"), Converged,
                 "connections going to instance 0 only");
@@ -125,22 +130,17 @@ public sealed class TopologyNetworkTests(ITestOutputHelper output)
     [Fact]
     public async Task ClosestIp_PrefersTheOwnNode_FallsBack_AndTablesSurviveClusterAndNodeRestarts()
     {
-        Requirements.Check();
+        ContainerRequirements.Check();
         // The root spreads the two instances over the two clusters.
         await using var topology = await Canopy.Testing.Topology.StartAsync(clusters: 2, workers: 1,
-            hostArgs: new Dictionary<string, string[]>
-            {
-                ["root"] = ["--scheduler", "round-robin"],
-                ["c0w0"] = ["--no-containers"],
-                ["c1w0"] = ["--no-containers"],
-            });
+            hostArgs: new Dictionary<string, string[]> { ["root"] = ["--scheduler", "round-robin"] });
         await topology.RunAsync(async () =>
         {
             var deploy = await topology.CliAsync("app", "deploy", NetworkSlas.Closest(topology.StateDir), "--watch", "--timeout", "30");
             deploy.ExitCode.ShouldBe(0, deploy.ToString());
             using var api = await topology.ApiAsync();
             var id = (await api.ServiceByNameAsync("near")).MicroserviceId;
-            await TopologyServices.ScaleAsync(topology, "near.topo.near.topo", 2);
+            await ScaleAsync(topology, "near.topo.near.topo", 2);
             var instances = await TopologyServices.RunningAsync(api, id, 2);
             instances.Select(i => i.ClusterName).Distinct().Count().ShouldBe(2, "one instance on each cluster");
             var second = topology.Host(instances.Single(i => i.InstanceNumber == 1).NodeName!);
@@ -171,12 +171,20 @@ public sealed class TopologyNetworkTests(ITestOutputHelper output)
             var devices = await second.ExecAsync("ip", "-o", "link", "show", "type", "vxlan");
             devices.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length.ShouldBe(1, devices.StdOut);
 
-            // Instance 1 goes (scaled down): its node's connections fall back to instance 0 on the other cluster.
-            await TopologyServices.ScaleAsync(topology, "near.topo.near.topo", 1);
-            await TopologyServices.RunningAsync(api, id, 1);
+            // Instance 1's process ends (restart policy never: it stays FAILED on its node, whose interest in the application
+            // stays): its node's connections fall back to instance 0 on the other cluster.
+            var pids = Canopy.Testing.Topology.PidsWithCommandLine("httpd -f -p 18091 ");
+            pids.Count.ShouldBe(1);
+            Signals.Kill(pids[0], Signals.SigKill);
             (await Wait.ForAsync(() => FetchAsync(second, "http://10.30.30.40:18090/"), t => t == "near 0", Converged, "fallback to instance 0"))
                 .ShouldBe("near 0");
         }, output.WriteLine, h => h.Role is "node" or "cluster");
+    }
+
+    private static async Task ScaleAsync(Canopy.Testing.Topology topology, string jobName, int instances)
+    {
+        var scale = await topology.CliAsync("service", "scale", jobName, instances.ToString());
+        scale.ExitCode.ShouldBe(0, scale.ToString());
     }
 
     private static async Task<Dictionary<string, string>> ServicesAsync(HttpClient api, string app)
@@ -216,23 +224,27 @@ public sealed class TopologyNetworkTests(ITestOutputHelper output)
         return counts;
     }
 
-    /// <summary>Connections keep succeeding for <paramref name="span"/> while something happens to the service's instances.</summary>
-    private async Task NoFailuresWhileAsync(TopologyHost host, HttpClient api, string serviceId, TimeSpan span, string what)
+    /// <summary>
+    /// Connections for <paramref name="span"/> from now, while something happens to the service's instances: those that fail
+    /// must all fail within the first second (the time the issue allows for the tables to follow an instance leaving RUNNING).
+    /// </summary>
+    private async Task NoLateFailuresAsync(TopologyHost host, HttpClient api, string serviceId, TimeSpan span, string what)
     {
         var stopwatch = Stopwatch.StartNew();
-        var failures = new List<string>();
+        var failures = new List<(double Seconds, string States)>();
         var attempts = 0;
         while (stopwatch.Elapsed < span)
         {
             attempts++;
             if (await FetchAsync(host, "http://10.30.30.31:18080/") is null)
             {
+                var at = stopwatch.Elapsed.TotalSeconds;
                 var states = (await api.ServiceAsync(serviceId)).InstanceList.Select(i => $"{i.InstanceNumber}:{i.Status}");
-                failures.Add($"{stopwatch.Elapsed.TotalSeconds:0.00} s ({string.Join(" ", states)})");
+                failures.Add((at, string.Join(" ", states)));
             }
         }
 
-        output.WriteLine($"{what}: {attempts} connections, {failures.Count} failed");
-        failures.ShouldBeEmpty($"connections failed while {what}");
+        output.WriteLine($"{what}: {attempts} connections, {failures.Count} failed: " + string.Join(", ", failures.Select(f => $"{f.Seconds:0.00} s ({f.States})")));
+        failures.Where(f => f.Seconds > 1.0).ShouldBeEmpty($"connections failed more than 1 s after {what} began");
     }
 }
