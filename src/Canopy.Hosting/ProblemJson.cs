@@ -43,8 +43,16 @@ public static class ProblemJson
             };
             if (status >= 500)
             {
-                context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Canopy.Api")
-                    .LogError(error, "Unhandled error on {Method} {Path}", context.Request.Method, context.Request.Path);
+                var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Canopy.Api");
+                if (error is ApiProblem)
+                {
+                    // An answer the code chose (a 503 "come back soon" included), not a failure to log with its trace.
+                    logger.LogWarning("{Method} {Path} answered {Status}: {Detail}", context.Request.Method, context.Request.Path, status, detail);
+                }
+                else
+                {
+                    logger.LogError(error, "Unhandled error on {Method} {Path}", context.Request.Method, context.Request.Path);
+                }
             }
 
             await WriteAsync(context, status, title, detail, errors);

@@ -254,18 +254,37 @@ public sealed class NodeNetwork(ILogger<NodeNetwork>? logger = null) : INodeNetw
         }
 
         var taken = vxlans.Where(v => v.Name != device).Select(v => v.Port).ToHashSet();
-        _port = settings.OverlayPort != 0 ? settings.OverlayPort : Enumerable.Range(NetNames.DefaultOverlayPort, 1000).First(p => !taken.Contains(p));
-        var created = await _commands.RunAsync("ip",
-            ["link", "add", device, "address", mac, "mtu", Num(mtu), "type", "vxlan", "id", Num(NetNames.Vni), "local", settings.UnderlayIp,
-             "dstport", Num(_port), "nolearning"], null, ct).ConfigureAwait(false);
-        if (!created.Ok)
+        var candidates = settings.OverlayPort != 0
+            ? [settings.OverlayPort]
+            : Enumerable.Range(NetNames.DefaultOverlayPort, 1000).Where(p => !taken.Contains(p)).Take(20).ToList();
+        string? reason = null;
+        foreach (var port in candidates)
         {
-            throw new NodeNetworkUnavailableException(
-                $"Cannot create the overlay device {device} ({created.Reason}); the kernel needs VXLAN support (modprobe vxlan)");
+            // Another node starting in this namespace at the same moment may take the same port between our look and our add: the
+            // kernel refuses the second device (same VNI and port) or its socket, and the next port is tried.
+            _port = port;
+            var created = await _commands.RunAsync("ip",
+                ["link", "add", device, "address", mac, "mtu", Num(mtu), "type", "vxlan", "id", Num(NetNames.Vni), "local", settings.UnderlayIp,
+                 "dstport", Num(_port), "nolearning"], null, ct).ConfigureAwait(false);
+            if (created.Ok)
+            {
+                var up = await _commands.RunAsync("ip", ["link", "set", "dev", device, "up"], null, ct).ConfigureAwait(false);
+                if (up.Ok)
+                {
+                    return "created";
+                }
+
+                reason = up.Reason;
+                await _commands.RunAsync("ip", ["link", "del", "dev", device], null, ct).ConfigureAwait(false);
+            }
+            else
+            {
+                reason = created.Reason;
+            }
         }
 
-        await CheckedAsync("ip", ["link", "set", "dev", device, "up"], ct).ConfigureAwait(false);
-        return "created";
+        throw new NodeNetworkUnavailableException(
+            $"Cannot create the overlay device {device} ({reason}); the kernel needs VXLAN support (modprobe vxlan) and a free UDP port from {NetNames.DefaultOverlayPort}");
     }
 
     private sealed record VxlanDevice(string Name, int Vni, string? Local, int Port);

@@ -14,7 +14,8 @@ public sealed class ArchitectureTests
     [InlineData("Canopy.Root", new[] { "Canopy.Core", "Canopy.Contracts", "Canopy.Hosting", "Canopy.Storage" })]
     [InlineData("Canopy.Cluster", new[] { "Canopy.Core", "Canopy.Contracts", "Canopy.Hosting", "Canopy.Mqtt", "Canopy.Storage" })]
     [InlineData("Canopy.Cri", new string[0])]
-    [InlineData("Canopy.NodeEngine", new[] { "Canopy.Core", "Canopy.Contracts", "Canopy.Mqtt", "Canopy.Cri" })]
+    [InlineData("Canopy.Net", new[] { "Canopy.Core", "Canopy.Contracts" })]
+    [InlineData("Canopy.NodeEngine", new[] { "Canopy.Core", "Canopy.Contracts", "Canopy.Mqtt", "Canopy.Cri", "Canopy.Net" })]
     public void Project_ReferencesOnlyWhatItMay(string assembly, string[] allowed)
     {
         var referenced = Assembly.Load(assembly).GetReferencedAssemblies()

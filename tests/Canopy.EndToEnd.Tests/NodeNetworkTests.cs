@@ -118,7 +118,7 @@ public sealed class NodeNetworkTests
     private static async Task<string?> NodeSubnetAsync(CanopyProcess canopy)
     {
         var nodes = Contracts.CanopyJson.Deserialize<List<NodeDocument>>((await canopy.CliAsync("nodes", "-o", "json")).StdOut)!;
-        return nodes.Single().Extra?["subnet"].GetString();
+        return nodes.Single().Subnet;
     }
 
     private static List<int> ContainerdPids(string upDataDir)

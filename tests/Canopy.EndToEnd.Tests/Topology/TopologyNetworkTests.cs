@@ -173,8 +173,10 @@ public sealed class TopologyNetworkTests(ITestOutputHelper output)
 
             // Instance 1's process ends (restart policy never: it stays FAILED on its node, whose interest in the application
             // stays): its node's connections fall back to instance 0 on the other cluster.
-            var pids = Canopy.Testing.Topology.PidsWithCommandLine("httpd -f -p 18091 ");
-            pids.Count.ShouldBe(1);
+            // First both instances settle: the restarts above may have had instance 1 placed again on its node.
+            await TopologyServices.RunningAsync(api, id, 2);
+            var pids = await Wait.ForAsync(() => Task.FromResult(Canopy.Testing.Topology.PidsWithCommandLine("httpd -f -p 18091 ")),
+                p => p.Count == 1, TimeSpan.FromSeconds(10), "one process of instance 1");
             Signals.Kill(pids[0], Signals.SigKill);
             (await Wait.ForAsync(() => FetchAsync(second, "http://10.30.30.40:18090/"), t => t == "near 0", Converged, "fallback to instance 0"))
                 .ShouldBe("near 0");
