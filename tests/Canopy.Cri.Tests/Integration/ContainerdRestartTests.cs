@@ -9,7 +9,7 @@ public sealed class ContainerdRestartTests(ContainerdFixture fixture)
     [Fact]
     public async Task The_same_client_is_unavailable_while_containerd_is_gone_and_answers_once_it_is_back()
     {
-        await fixture.Client.VersionAsync(CancellationToken.None); // an open HTTP/2 connection, which containerd's exit breaks
+        await AnswersAsync(); // an open HTTP/2 connection, which containerd's exit breaks
 
         await fixture.StopContainerdForTestAsync();
         CriException gone;
@@ -24,6 +24,26 @@ public sealed class ContainerdRestartTests(ContainerdFixture fixture)
 
         gone.StatusCode.ShouldBe(StatusCode.Unavailable);
         gone.Message.ShouldContain(fixture.SocketPath);
-        (await fixture.Client.VersionAsync(CancellationToken.None)).RuntimeName.ShouldBe("containerd");
+        (await AnswersAsync()).RuntimeName.ShouldBe("containerd");
+    }
+
+    /// <summary>
+    /// Version, once containerd's CRI plugin has initialised: a containerd that just (re)started accepts connections and answers
+    /// "server is not initialized yet" for a moment.
+    /// </summary>
+    private async Task<Canopy.Cri.V1.VersionResponse> AnswersAsync()
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            try
+            {
+                return await fixture.Client.VersionAsync(CancellationToken.None);
+            }
+            catch (CriException e) when (e.Message.Contains("not initialized", StringComparison.Ordinal) && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(50);
+            }
+        }
     }
 }
