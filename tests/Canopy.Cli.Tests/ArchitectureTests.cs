@@ -11,11 +11,12 @@ public sealed class ArchitectureTests
     [InlineData("Canopy.Mqtt", new string[0])]
     [InlineData("Canopy.Hosting", new[] { "Canopy.Core", "Canopy.Contracts" })]
     [InlineData("Canopy.Storage", new string[0])]
-    [InlineData("Canopy.Root", new[] { "Canopy.Core", "Canopy.Contracts", "Canopy.Hosting", "Canopy.Storage" })]
-    [InlineData("Canopy.Cluster", new[] { "Canopy.Core", "Canopy.Contracts", "Canopy.Hosting", "Canopy.Mqtt", "Canopy.Storage" })]
+    [InlineData("Canopy.Security", new string[0])]
+    [InlineData("Canopy.Root", new[] { "Canopy.Core", "Canopy.Contracts", "Canopy.Hosting", "Canopy.Security", "Canopy.Storage" })]
+    [InlineData("Canopy.Cluster", new[] { "Canopy.Core", "Canopy.Contracts", "Canopy.Hosting", "Canopy.Mqtt", "Canopy.Security", "Canopy.Storage" })]
     [InlineData("Canopy.Cri", new string[0])]
     [InlineData("Canopy.Net", new[] { "Canopy.Core", "Canopy.Contracts" })]
-    [InlineData("Canopy.NodeEngine", new[] { "Canopy.Core", "Canopy.Contracts", "Canopy.Mqtt", "Canopy.Cri", "Canopy.Net" })]
+    [InlineData("Canopy.NodeEngine", new[] { "Canopy.Core", "Canopy.Contracts", "Canopy.Mqtt", "Canopy.Cri", "Canopy.Net", "Canopy.Security" })]
     public void Project_ReferencesOnlyWhatItMay(string assembly, string[] allowed)
     {
         var referenced = Assembly.Load(assembly).GetReferencedAssemblies()
