@@ -32,6 +32,7 @@ public static partial class ClusterApplication
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls(options.Listen);
         builder.Services.AddCanopyCluster(options);
+        builder.Services.AddCanopyApiLimits(options.Limits);
         builder.Services.AddSingleton(ClusterAdminToken.LoadOrCreate(options.DataDir));
 
         configure?.Invoke(builder);
@@ -39,7 +40,9 @@ public static partial class ClusterApplication
         var app = builder.Build();
         OpenStore(app);
         app.UseCanopyProblems();
+        app.UseCanopyBodyLimit(options.Limits);
         app.UseAuthentication();
+        app.UseCanopyRateAndTimeLimits();
         app.UseAuthorization();
         app.MapNodeApi();
         app.MapClusterApi();

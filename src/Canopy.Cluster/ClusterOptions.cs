@@ -27,6 +27,9 @@ public sealed class ClusterOptions
 
     public MqttBrokerOptions Mqtt { get; set; } = new();
 
+    /// <summary>Body size, request rate per user and time per request of the cluster's API.</summary>
+    public Hosting.ApiLimitOptions Limits { get; set; } = new();
+
     /// <summary>One of <see cref="PlacementAlgorithms.Names"/>.</summary>
     public string SchedulingAlgorithm { get; set; } = PlacementAlgorithms.BestFit;
 
@@ -43,6 +46,12 @@ public sealed class ClusterOptions
     public TimeSpan ResourcesInterval { get; set; } = TimeSpan.FromSeconds(5);
 
     public TimeSpan MetricsInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Messages per second one node may publish on average; its excess is dropped (a healthy node sends about 1).</summary>
+    public int NodeMessagesPerSecond { get; set; } = 50;
+
+    /// <summary>Messages one node may publish at once above the average (a node reporting many instances after a restart).</summary>
+    public int NodeMessageBurst { get; set; } = 500;
 
     /// <summary>
     /// How long a cluster that has no node subnet blocks yet waits for its root's answer before it gives nodes subnets from the
@@ -68,6 +77,8 @@ public sealed class ClusterOptions
         {
             problems.Add("DataDir: a data directory is required");
         }
+
+        problems.AddRange(Limits.Problems("Limits"));
 
         if (string.IsNullOrWhiteSpace(Name))
         {
@@ -98,6 +109,10 @@ public sealed class ClusterOptions
         AddIfNotPositive(problems, nameof(ResourcesInterval), ResourcesInterval);
         AddIfNotPositive(problems, nameof(MetricsInterval), MetricsInterval);
         AddIfNotPositive(problems, nameof(RetryInterval), RetryInterval);
+        if (NodeMessagesPerSecond < 1 || NodeMessageBurst < NodeMessagesPerSecond)
+        {
+            problems.Add($"NodeMessagesPerSecond ({NodeMessagesPerSecond}) must be at least 1 and NodeMessageBurst ({NodeMessageBurst}) at least as large");
+        }
         AddIfNotPositive(problems, nameof(HandBackAfter), HandBackAfter);
         return problems;
     }

@@ -39,6 +39,7 @@ internal static class ClusterServiceCollectionExtensions
         services.AddSingleton<NetChanges>();
         services.AddSingleton<NodeSubnets>();
         services.AddSingleton<InstanceTracker>();
+        services.AddSingleton<NodeMessageRates>();
         services.AddSingleton<ClusterMqtt>();
         services.AddSingleton<NodeCommands>();
         services.AddSingleton<LogRequests>();

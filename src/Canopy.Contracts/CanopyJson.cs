@@ -24,6 +24,9 @@ public static class CanopyJson
         options.NumberHandling = JsonNumberHandling.AllowReadingFromString;
         options.Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
         options.Converters.Add(new JsonStringEnumConverter());
+
+        // A field given twice is ambiguous (which one counts?) and a classic way past a validator that reads the other one.
+        options.AllowDuplicateProperties = false;
     }
 
     public static string Serialize<T>(T value) => JsonSerializer.Serialize(value, Options);

@@ -63,6 +63,7 @@ public static partial class RootApplication
         }
 
         app.UseCanopyProblems();
+        app.UseCanopyBodyLimit(options.Limits);
 
         // Before authentication: a preflight carries no token and must still be answered.
         app.UseCors();
@@ -74,6 +75,7 @@ public static partial class RootApplication
         });
         app.UseWebSockets();
         app.UseAuthentication();
+        app.UseCanopyRateAndTimeLimits();
         app.UseAuthorization();
         MapEndpoints(app);
         return app;
@@ -92,6 +94,7 @@ public static partial class RootApplication
         services.AddSingleton<IRootStore>(sp => sp.GetRequiredService<SqliteRootStore>());
 
         services.AddCanopyApiDefaults();
+        services.AddCanopyApiLimits(options.Limits);
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddSingleton(_ => signingKey);
         services.AddSingleton(sp => new TokenService(signingKey, options, sp.GetRequiredService<TimeProvider>()));

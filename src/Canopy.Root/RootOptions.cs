@@ -46,6 +46,9 @@ public sealed class RootOptions
     /// <summary>Pages served from this machine (localhost, 127.0.0.0/8, ::1, any port) may call the API; <c>canopy up</c> on a loopback address sets it.</summary>
     public bool CorsAllowLoopback { get; set; }
 
+    /// <summary>Body size, request rate per user and time per request of the API.</summary>
+    public Hosting.ApiLimitOptions Limits { get; set; } = new();
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the bad option.</summary>
     public void Validate()
     {
@@ -69,6 +72,11 @@ public sealed class RootOptions
         {
             throw new ArgumentException(
                 $"CORS origin '{origin}' is not an origin; write scheme://host[:port] without a path, e.g. http://dashboard.example:8080, or * for any");
+        }
+
+        if (Limits.Problems("Limits").FirstOrDefault() is { } limit)
+        {
+            throw new ArgumentException(limit);
         }
 
         if (AccessTokenLifetime <= TimeSpan.Zero || RefreshTokenLifetime <= TimeSpan.Zero)

@@ -1,9 +1,5 @@
 using System.Text;
 using System.Text.Json;
-using System.Text.RegularExpressions;
-using Microsoft.AspNetCore.Http.Metadata;
-using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Canopy.Testing;
 
@@ -11,7 +7,7 @@ namespace Canopy.Testing;
 /// Calls every route of a tier without any credential: the routes come from the app's <see cref="EndpointDataSource"/>, so a
 /// route added later is called too. Route parameters get placeholder values, bodies are <c>{}</c>.
 /// </summary>
-public static partial class AnonymousCalls
+public static class AnonymousCalls
 {
     /// <param name="Route">Method and route pattern, e.g. <c>GET /api/v1/nodes/{id}</c>.</param>
     /// <param name="Detail">The problem's <c>detail</c>, when the answer is problem+json.</param>
@@ -20,15 +16,10 @@ public static partial class AnonymousCalls
     public static async Task<IReadOnlyList<Answer>> CallEveryRouteAsync(IServiceProvider services, HttpClient anonymous)
     {
         var answers = new List<Answer>();
-        var routes = services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
-            .SelectMany(e => (e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods is { Count: > 0 } methods ? methods : ["GET"])
-                .Select(m => (Method: m, Pattern: "/" + e.RoutePattern.RawText!.TrimStart('/'))))
-            .Distinct()
-            .OrderBy(r => r.Pattern, StringComparer.Ordinal).ThenBy(r => r.Method, StringComparer.Ordinal);
-        foreach (var (method, pattern) in routes)
+        foreach (var route in ApiRoutes.Of(services))
         {
-            using var request = new HttpRequestMessage(new HttpMethod(method), Parameter().Replace(pattern, m => m.Value.Contains(":int") ? "0" : "x"));
-            if (method is "POST" or "PUT" or "PATCH")
+            using var request = new HttpRequestMessage(new HttpMethod(route.Method), route.Path());
+            if (route.TakesBody)
             {
                 request.Content = new StringContent("{}", Encoding.UTF8, "application/json");
             }
@@ -36,7 +27,7 @@ public static partial class AnonymousCalls
             using var response = await anonymous.SendAsync(request);
             var type = response.Content.Headers.ContentType?.MediaType;
             var body = await response.Content.ReadAsStringAsync();
-            answers.Add(new Answer($"{method} {pattern}", (int)response.StatusCode, type, type == "application/problem+json" ? DetailOf(body) : null));
+            answers.Add(new Answer(route.ToString(), (int)response.StatusCode, type, type == "application/problem+json" ? DetailOf(body) : null));
         }
 
         return answers;
@@ -47,7 +38,4 @@ public static partial class AnonymousCalls
         using var problem = JsonDocument.Parse(body);
         return problem.RootElement.TryGetProperty("detail", out var detail) ? detail.GetString() : null;
     }
-
-    [GeneratedRegex(@"\{[^}]+\}")]
-    private static partial Regex Parameter();
 }

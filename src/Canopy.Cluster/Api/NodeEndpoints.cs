@@ -14,11 +14,11 @@ internal static class NodeEndpoints
     {
         // No user credential: a join token or the node's own secret, which the registry checks.
         app.MapPost("/api/node/register", async ([FromBody] JsonElement body, NodeRegistry registry, CancellationToken ct) =>
-            Results.Ok(await registry.RegisterAsync(body, ct))).AllowAnonymous();
+            Results.Ok(await registry.RegisterAsync(body, ct))).AllowAnonymous().DisableRateLimiting();
 
         // No user credential either: only the node's own secret makes it leave.
         app.MapPost("/api/node/leave", async ([FromBody] JsonElement body, NodeRegistry registry, CancellationToken ct) =>
-            Results.Ok(await registry.LeaveAsync(body, ct))).AllowAnonymous();
+            Results.Ok(await registry.LeaveAsync(body, ct))).AllowAnonymous().DisableRateLimiting();
         return app;
     }
 }

@@ -12,7 +12,7 @@ namespace Canopy.Cluster.Nodes;
 /// <see cref="Incoming"/> and publishes the queued commands to nodes, in order. The client reconnects by itself.
 /// </summary>
 internal sealed partial class ClusterMqtt(
-    BrokerService broker, BrokerUsers users, MosquittoProcess process, ClusterTraffic traffic, NodeLiveness liveness, NetChanges netChanges,
+    BrokerService broker, BrokerUsers users, MosquittoProcess process, ClusterTraffic traffic, NodeLiveness liveness, NetChanges netChanges, NodeMessageRates rates,
     ClusterOptions options, ILoggerFactory loggers)
     : BackgroundService
 {
@@ -85,7 +85,11 @@ internal sealed partial class ClusterMqtt(
         {
             liveness.Received(message.Topic);
             traffic.MqttReceived(message.Topic);
-            _incoming.Writer.TryWrite(message);
+            if (rates.Admit(message.Topic))
+            {
+                _incoming.Writer.TryWrite(message);
+            }
+
             return Task.CompletedTask;
         };
         client.Connected += () =>

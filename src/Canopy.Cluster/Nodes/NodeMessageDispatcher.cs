@@ -69,11 +69,18 @@ internal sealed partial class NodeMessageDispatcher(
                 break;
             case "jobs/resources":
                 var skew = node.ClockSkew();
-                var jobs = new JobsResources(Read<JobsResources>(message).Services.Select(r => r.InReceiverClock(skew)).ToList());
+                var services = Read<JobsResources>(message).Services ?? throw new JsonException("JobsResources without services");
+                var jobs = new JobsResources(services.Select(r => r.InReceiverClock(skew)).ToList());
                 await gate.RunAsync(() => inventory.OnInventoryAsync(nodeId, jobs, ct), ct);
                 break;
             case "logs":
-                logs.Complete(nodeId, Read<LogsResult>(message));
+                var result = Read<LogsResult>(message);
+                if (result.RequestId is null)
+                {
+                    throw new JsonException("LogsResult without request_id");
+                }
+
+                logs.Complete(nodeId, result);
                 break;
         }
     }

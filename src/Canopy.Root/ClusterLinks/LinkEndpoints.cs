@@ -22,7 +22,7 @@ internal static partial class LinkEndpoints
             .WithSummary("A new cluster joins with a join token (static or created by an Admin), a registered one with its own secret; " +
                          "answers its id (stable per name), a new link credential, the root's public key for user tokens and the cluster's node subnet blocks.")
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status409Conflict);
-        app.Map("/api/v1/clusters/{id}/link", LinkAsync).AllowAnonymous().ExcludeFromDescription();
+        app.Map("/api/v1/clusters/{id}/link", LinkAsync).AllowAnonymous().ExcludeFromDescription().DisableRateLimiting().DisableRequestTimeout();
     }
 
     private static async Task<IResult> RegisterAsync(

@@ -130,3 +130,18 @@ public sealed class SlaParserProperties
         }
     }
 }
+
+/// <summary>Cases the properties found, kept as plain examples.</summary>
+public sealed class SlaParserFoundCases
+{
+    [Fact]
+    public void A_field_given_twice_is_a_problem_naming_it()
+    {
+        var text = File.ReadAllText(Path.Combine(SlaFiles.Directory("valid"), "exec-httpd.json"))
+            .Replace("\"storage\": 0,", "\"storage\": 0, \"storage\": 0,", StringComparison.Ordinal);
+
+        var result = SlaParser.Parse(text);
+
+        result.Errors.ShouldContain(p => p.Message.Contains("storage"), string.Join("; ", result.Errors));
+    }
+}
