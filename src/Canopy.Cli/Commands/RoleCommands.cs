@@ -24,6 +24,8 @@ public static class RoleCommands
     private static readonly Option<string?> Scheduler = new("--scheduler") { Description = "(scheduling) best-fit, first-fit, round-robin or epvm" };
     private static readonly Option<string?> ContainerdSocket = new("--containerd-socket") { Description = "(runtimes) Use this existing containerd (CRI) instead of starting Canopy's own" };
     private static readonly Option<bool> NoContainers = new("--no-containers") { Description = "(runtimes) Do not start containerd: the node runs only exec services" };
+    private static readonly Option<bool> ExecAsRoot = new("--exec-as-root") { Description = "(node) Let exec workloads run as root on this node (default: an unprivileged user of their own)" };
+    private static readonly Option<bool> AllowPrivileged = new("--allow-privileged") { Description = "(node) Let containers on this node ask for privileged mode or host namespaces (default: refused)" };
     private static readonly Option<string[]> CorsOrigin = new("--cors-origin")
     {
         Description = "(listener) Browser origin whose pages may call the root API, e.g. Oakestra's dashboard at http://host:80; repeatable; * allows any",
@@ -44,7 +46,7 @@ public static class RoleCommands
         var command = new Command("up", "Run root, one cluster and one node on this machine, in one process (Mosquitto as a child)")
         {
             DataDir, ConfigFile, LogLevelOption, Scheduler, bind, rootPort, clusterPort, mqttPort, adminPassword, clusterName, nodeName,
-            ContainerdSocket, NoContainers, CorsOrigin,
+            ContainerdSocket, NoContainers, CorsOrigin, ExecAsRoot, AllowPrivileged,
         };
         command.Handle(async (parse, ct) =>
         {
@@ -78,6 +80,8 @@ public static class RoleCommands
                 ["Node:StopInstancesOnShutdown"] = "true",
                 ["Node:ContainerdSocket"] = parse.GetValue(ContainerdSocket),
                 ["Node:StartContainerd"] = parse.GetValue(NoContainers) ? "false" : null,
+                ["Node:ExecAsRoot"] = parse.GetValue(ExecAsRoot) ? "true" : null,
+                ["Node:AllowPrivileged"] = parse.GetValue(AllowPrivileged) ? "true" : null,
             }.WithCorsOrigins(parse.GetValue(CorsOrigin)));
             var level = parse.GetValue(LogLevelOption) ?? LogLevel.Warning;
             var rootOptions = RoleConfiguration.Bind(config, "Root", new RootOptions { DataDir = "" });
@@ -216,7 +220,7 @@ public static class RoleCommands
         };
         var command = new Command("node", "Run a node engine alone: joins a cluster and runs its instances")
         {
-            DataDir, ConfigFile, LogLevelOption, cluster, token, name, location, resources, stopOnExit, ContainerdSocket, NoContainers, leave,
+            DataDir, ConfigFile, LogLevelOption, cluster, token, name, location, resources, stopOnExit, ContainerdSocket, NoContainers, ExecAsRoot, AllowPrivileged, leave,
         };
         command.Handle(async (parse, ct) =>
         {
@@ -230,6 +234,8 @@ public static class RoleCommands
                 ["Node:StopInstancesOnShutdown"] = parse.GetValue(stopOnExit) ? "true" : null,
                 ["Node:ContainerdSocket"] = parse.GetValue(ContainerdSocket),
                 ["Node:StartContainerd"] = parse.GetValue(NoContainers) ? "false" : null,
+                ["Node:ExecAsRoot"] = parse.GetValue(ExecAsRoot) ? "true" : null,
+                ["Node:AllowPrivileged"] = parse.GetValue(AllowPrivileged) ? "true" : null,
             };
             foreach (var r in parse.GetValue(resources) ?? [])
             {
