@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Text.Json;
 using Canopy.Contracts.Net;
 using Canopy.Net;
 using Canopy.Testing;
@@ -58,15 +56,15 @@ internal static partial class NetBenchmarks
             // B's VXLAN device has the first address of its /26: reached from A only over the overlay.
             var server = "10.18.0.65";
             await ConnectAsync();
-            var underlay = await IperfBetweenAsync(nodes[1].Ns, nodes[0].Ns, nodes[1].Ip);
-            var plain = await IperfBetweenAsync(nodes[1].Ns, nodes[0].Ns, server);
+            var underlay = await NetworkBenchmarks.IperfAsync("/run/netns/" + nodes[1].Ns, "/run/netns/" + nodes[0].Ns, nodes[1].Ip);
+            var plain = await NetworkBenchmarks.IperfAsync("/run/netns/" + nodes[1].Ns, "/run/netns/" + nodes[0].Ns, server);
             for (var i = 0; i < 2; i++)
             {
                 overlays[i] = await nodes[i].Network.SetEncryptionAsync(new OverlayEncryption(Path.Combine(dir, $"{i}.key")), CancellationToken.None);
             }
 
             await ConnectAsync();
-            var encrypted = await IperfBetweenAsync(nodes[1].Ns, nodes[0].Ns, server);
+            var encrypted = await NetworkBenchmarks.IperfAsync("/run/netns/" + nodes[1].Ns, "/run/netns/" + nodes[0].Ns, server);
             Console.WriteLine("throughput node → node over the overlay (iperf3, 5 s, 1 stream, two network namespaces over a veth):");
             Console.WriteLine($"  plain VXLAN overlay: {plain:0.00} Gbit/s (MTU {1500 - NetNames.OverlayOverhead})");
             Console.WriteLine($"  VXLAN through WireGuard (wireguard-go): {encrypted:0.00} Gbit/s (MTU {overlays[0].Mtu}), {encrypted / plain * 100:0} % of plain");
@@ -83,24 +81,5 @@ internal static partial class NetBenchmarks
 
             Directory.Delete(dir, recursive: true);
         }
-    }
-
-    private static async Task<double> IperfBetweenAsync(string serverNs, string clientNs, string serverIp)
-    {
-        using var server = Process.Start(new ProcessStartInfo("timeout", ["60", "ip", "netns", "exec", serverNs, "iperf3", "-s", "-1", "-p", "5202"])
-        { RedirectStandardOutput = true, RedirectStandardError = true })!;
-        JsonDocument? report = null;
-        await Wait.UntilAsync(async () =>
-        {
-            var run = await Sh.RunAsync(["timeout", "20", "ip", "netns", "exec", clientNs, "iperf3", "-c", serverIp, "-p", "5202", "-t", "5", "-J", "--connect-timeout", "3000"]);
-            if (run.ExitCode == 0 && JsonDocument.Parse(run.StdOut) is var json && !json.RootElement.TryGetProperty("error", out _))
-            {
-                report = json;
-            }
-
-            return report is not null;
-        }, TimeSpan.FromSeconds(30), $"iperf3 to {serverIp}");
-        await server.WaitForExitAsync();
-        return report!.RootElement.GetProperty("end").GetProperty("sum_received").GetProperty("bits_per_second").GetDouble() / 1e9;
     }
 }

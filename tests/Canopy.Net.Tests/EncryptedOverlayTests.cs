@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using Canopy.Contracts.Net;
 using Canopy.Core.Addressing;
 using Canopy.Testing;
 using static Canopy.Net.Tests.Tables;
@@ -24,13 +23,7 @@ public sealed partial class EncryptedOverlayTests
         var underlay = "nka" + lab.Tag;
         CountUnderlay(lab, underlay, lab.B.Overlay!.WgPort);
 
-        await lab.A.Network.ApplyAsync(new NodeNetTable
-        {
-            Version = 1,
-            Services = [Service("server", service, null, Container(0, lab.B.Id, container))],
-            Peers = [lab.B.Peer],
-        }, CancellationToken.None);
-        await lab.B.Network.ApplyAsync(new NodeNetTable { Version = 1, Peers = [lab.A.Peer] }, CancellationToken.None);
+        await lab.ApplyBothAsync(Service("server", service, null, Container(0, lab.B.Id, container)));
 
         var answer = await NetLab.GetAsync(lab.A.Namespace, $"http://{service}:8080/");
 
@@ -57,13 +50,7 @@ public sealed partial class EncryptedOverlayTests
         var container = await lab.StartContainerOnBAsync("must not be reached in clear");
         var service = lab.ServiceIp(21);
 
-        await lab.A.Network.ApplyAsync(new NodeNetTable
-        {
-            Version = 1,
-            Services = [Service("server", service, null, Container(0, lab.B.Id, container))],
-            Peers = [lab.B.Peer],
-        }, CancellationToken.None);
-        await lab.B.Network.ApplyAsync(new NodeNetTable { Version = 1, Peers = [lab.A.Peer] }, CancellationToken.None);
+        await lab.ApplyBothAsync(Service("server", service, null, Container(0, lab.B.Id, container)));
 
         lab.A.Run("bridge", "fdb", "show", "dev", NetNames.Device(lab.A.Key)).ShouldNotContain(lab.B.Overlay!.VtepMac);
         lab.B.Run("bridge", "fdb", "show", "dev", NetNames.Device(lab.B.Key)).ShouldNotContain(lab.A.Overlay!.VtepMac);
@@ -76,13 +63,7 @@ public sealed partial class EncryptedOverlayTests
         // Back to plain: the tunnel and its guard go, the two nodes connect.
         lab.A.Overlay = await lab.A.Network.SetEncryptionAsync(null, CancellationToken.None);
         lab.A.Overlay.WgPublicKey.ShouldBeNull();
-        await lab.A.Network.ApplyAsync(new NodeNetTable
-        {
-            Version = 2,
-            Services = [Service("server", service, null, Container(0, lab.B.Id, container))],
-            Peers = [lab.B.Peer],
-        }, CancellationToken.None);
-        await lab.B.Network.ApplyAsync(new NodeNetTable { Version = 2, Peers = [lab.A.Peer] }, CancellationToken.None);
+        await lab.ApplyBothAsync(Service("server", service, null, Container(0, lab.B.Id, container)));
         (await NetLab.GetAsync(lab.A.Namespace, $"http://{service}:8080/")).StdOut.ShouldBe("must not be reached in clear");
         lab.A.Run("ip", "link").ShouldNotContain(NetNames.TunnelDevice(lab.A.Key));
     }

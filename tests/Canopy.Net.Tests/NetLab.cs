@@ -93,6 +93,13 @@ internal sealed class NetLab : IAsyncDisposable
         }
     }
 
+    /// <summary>Gives both nodes <paramref name="service"/> and each other as overlay peer (as they are now: keys and all).</summary>
+    public async Task ApplyBothAsync(NetService service)
+    {
+        await A.Network.ApplyAsync(new NodeNetTable { Services = [service], Peers = [B.Peer] }, CancellationToken.None);
+        await B.Network.ApplyAsync(new NodeNetTable { Services = [service], Peers = [A.Peer] }, CancellationToken.None);
+    }
+
     /// <summary>
     /// A "container" on B: namespace <c>nk&lt;tag&gt;c</c> on B's bridge (<c>cnp&lt;key&gt;</c>, B's first address, the
     /// gateway) at 10.18.0.66, serving <paramref name="content"/> on port 8080. Returns its address.
