@@ -46,8 +46,13 @@ internal static partial class NetBenchmarks
                     var other = nodes[1 - i];
                     var peer = new NetPeer
                     {
-                        NodeId = "node-" + (1 - i), Ip = other.Ip, Subnet = other.Subnet, VtepMac = overlays[1 - i].VtepMac,
-                        OverlayPort = overlays[1 - i].Port, WgPublicKey = overlays[1 - i].WgPublicKey, WgPort = overlays[1 - i].WgPort,
+                        NodeId = "node-" + (1 - i),
+                        Ip = other.Ip,
+                        Subnet = other.Subnet,
+                        VtepMac = overlays[1 - i].VtepMac,
+                        OverlayPort = overlays[1 - i].Port,
+                        WgPublicKey = overlays[1 - i].WgPublicKey,
+                        WgPort = overlays[1 - i].WgPort,
                     };
                     await nodes[i].Network.ApplyAsync(new NodeNetTable { Version = DateTime.UtcNow.Ticks, Peers = [peer] }, CancellationToken.None);
                 }

@@ -66,8 +66,14 @@ internal static class NodeNetTables
         node.Overlay is { } overlay && !string.IsNullOrEmpty(node.Ip) && node.Subnet is { } subnet
             ? new NetPeer
             {
-                NodeId = node.Id, Ip = node.Ip, Subnet = subnet, VtepMac = overlay.VtepMac, OverlayPort = overlay.Port, ClusterId = clusterId,
-                WgPublicKey = overlay.WgPublicKey, WgPort = overlay.WgPort,
+                NodeId = node.Id,
+                Ip = node.Ip,
+                Subnet = subnet,
+                VtepMac = overlay.VtepMac,
+                OverlayPort = overlay.Port,
+                ClusterId = clusterId,
+                WgPublicKey = overlay.WgPublicKey,
+                WgPort = overlay.WgPort,
             }
             : null;
 
