@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Whole-system figures (deploy → RUNNING, idle memory, start-up) against a Release build; compare with docs/benchmarks.md.
-#   scripts/bench.sh [deploy|memory|startup|containers|load|network|topology|all] [--runs N]
+#   scripts/bench.sh [deploy|memory|startup|containers|load|network|encryption|topology|all] [--runs N]
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 "$here/scripts/install-deps.sh"
-if [[ " $* " == *" network "* || " $* " == *" all "* || $# -eq 0 ]] && ! command -v iperf3 >/dev/null; then
+if [[ " $* " == *" network "* || " $* " == *" encryption "* || " $* " == *" all "* || $# -eq 0 ]] && ! command -v iperf3 >/dev/null; then
   apt-get install -y -qq iperf3 >/dev/null  # the network benchmark's throughput figures
 fi
 dotnet publish "$here/src/Canopy.Cli/Canopy.Cli.csproj" -c Release -o "$here/artifacts/canopy" -nologo -v quiet -clp:ErrorsOnly

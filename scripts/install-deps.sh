@@ -2,7 +2,8 @@
 # Installs the Debian packages Canopy and its tests need, when they are missing. Idempotent; root only.
 #   scripts/install-deps.sh          what `canopy up` needs: Mosquitto, busybox (examples, pause image), and for
 #                                    containers containerd, runc, the CNI plugins and iptables (portmap); nftables
-#                                    (service IPs of the overlay)
+#                                    (service IPs of the overlay); wireguard-go and wireguard-tools (encrypted overlay);
+#                                    setpriv (util-linux: exec workloads drop root)
 #   scripts/install-deps.sh test     plus what the test suite needs (the local OCI registry, python3 for scripts/images.py,
 #                                    libfaketime for hosts with a wrong clock)
 #   scripts/install-deps.sh --print-missing [test]
@@ -39,9 +40,9 @@ elf_is_static() {
 }
 
 # command-or-path:debian-package
-want=(mosquitto:mosquitto setsid:util-linux curl:curl
+want=(mosquitto:mosquitto setsid:util-linux setpriv:util-linux curl:curl
       containerd:containerd runc:runc ctr:containerd /usr/lib/cni/bridge:containernetworking-plugins iptables:iptables
-      nft:nftables ip:iproute2 bridge:iproute2)
+      nft:nftables ip:iproute2 bridge:iproute2 wireguard-go:wireguard-go wg:wireguard-tools)
 if [ "${1:-}" = "test" ]; then
   want+=(python3:python3 docker-registry:docker-registry
          /usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1:libfaketime)

@@ -208,7 +208,7 @@ internal static class NetworkBenchmarks
         return ((IPEndPoint)socket.LocalEndPoint!).Address.ToString();
     }
 
-    private static async Task<double> IperfAsync(string serverNs, string clientNs, string serverIp)
+    internal static async Task<double> IperfAsync(string serverNs, string clientNs, string serverIp)
     {
         using var server = Process.Start(new ProcessStartInfo("timeout", ["60", "nsenter", $"--net={serverNs}", "iperf3", "-s", "-1", "-p", "5201"])
         { RedirectStandardOutput = true, RedirectStandardError = true })!;

@@ -1,7 +1,7 @@
 using Canopy.Benchmarks;
 
 // Whole-system figures against the built `canopy` (set CANOPY_BIN for a published one):
-//   dotnet run -c Release --project bench/Canopy.Benchmarks -- [startup|deploy|memory|containers|load|network|topology|all] [--runs N]
+//   dotnet run -c Release --project bench/Canopy.Benchmarks -- [startup|deploy|memory|containers|load|network|encryption|topology|all] [--runs N]
 var what = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "all";
 var runs = args.SkipWhile(a => a != "--runs").Skip(1).Select(int.Parse).FirstOrDefault(20);
 
@@ -29,6 +29,12 @@ if (what is "containers" or "all")
 if (what is "load" or "all")
 {
     await ContainerBenchmarks.NodeLoadAsync(containers: 50);
+}
+
+if (what is "network" or "encryption" or "all")
+{
+    // The overlay alone, two nodes in network namespaces: iperf3 over the plain VXLAN overlay, then over the WireGuard one.
+    await NetBenchmarks.EncryptionAsync();
 }
 
 if (what is "network" or "all")

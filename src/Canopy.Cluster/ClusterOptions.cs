@@ -8,6 +8,13 @@ public sealed class ClusterOptions
     /// <summary>Where the cluster keeps <c>cluster.db</c> and its Mosquitto files.</summary>
     public required string DataDir { get; set; }
 
+    /// <summary>
+    /// Nodes of this cluster carry overlay traffic through WireGuard (wireguard-go, a key pair per node): the registration
+    /// answer tells them, their public keys travel in the net tables. A node pair whose choices differ (across clusters) is
+    /// not connected rather than connected in plain text.
+    /// </summary>
+    public bool OverlayEncryption { get; set; }
+
     /// <summary>The name the root knows this cluster by; re-registering with the same name keeps the cluster id.</summary>
     public string Name { get; set; } = "cluster-1";
 

@@ -14,6 +14,13 @@ public interface INodeNetwork : IAsyncDisposable
     Task<NodeOverlay> PrepareAsync(NodeNetSettings settings, CancellationToken ct);
 
     /// <summary>
+    /// After each registration, as the cluster says: <paramref name="encryption"/> set carries the overlay through a WireGuard
+    /// device (created or adopted, key kept in its file), null takes that device away. Returns the endpoint to report from now on
+    /// (with the public key and WireGuard port when encrypted, and the MTU left inside both tunnels).
+    /// </summary>
+    Task<NodeOverlay> SetEncryptionAsync(OverlayEncryption? encryption, CancellationToken ct);
+
+    /// <summary>
     /// Tells the net manager who the node is after each registration: its id (its own instances are the closest, RTT 0) and its
     /// /26, whose first address the VXLAN device takes (/32).
     /// </summary>

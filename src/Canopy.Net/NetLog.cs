@@ -30,4 +30,12 @@ internal static partial class NetLog
 
     [LoggerMessage(EventId = 9008, Level = LogLevel.Information, Message = "Removed overlay device {Device} and nftables table {Table}")]
     public static partial void Removed(ILogger logger, string device, string table);
+
+    [LoggerMessage(EventId = 9009, Level = LogLevel.Information,
+        Message = "Overlay encrypted: WireGuard device {Device} (wireguard-go, UDP port {Port}, public key {PublicKey}), VXLAN MTU {Mtu}")]
+    public static partial void Encrypted(ILogger logger, string device, int port, string publicKey, int mtu);
+
+    [LoggerMessage(EventId = 9010, Level = LogLevel.Warning,
+        Message = "Not connected to overlay peer(s) {Peers}: {Why}, and overlay traffic never goes in plain text to or from an encrypting node")]
+    public static partial void PeersMismatched(ILogger logger, string peers, string why);
 }

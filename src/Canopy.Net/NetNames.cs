@@ -30,6 +30,12 @@ public static class NetNames
 
     public static string Table(string key) => "canopy_" + Check(key);
 
+    /// <summary>The WireGuard device of an encrypted overlay (wireguard-go's TUN).</summary>
+    public static string TunnelDevice(string key) => "cnw" + Check(key);
+
+    /// <summary>The nftables table (family inet) that drops VXLAN packets reaching an encrypting node outside its tunnel.</summary>
+    public static string TunnelGuardTable(string key) => "canopy_wg_" + Check(key);
+
     /// <summary>
     /// The VXLAN device's MAC: <c>02:63:</c> (locally administered, unicast; 0x63 = 'c') then the key's four bytes. Derived, not
     /// random, so that a restarted node keeps the MAC its peers have in their neighbour and forwarding entries.

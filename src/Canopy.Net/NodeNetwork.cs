@@ -32,6 +32,10 @@ public sealed class NodeNetwork(ILogger<NodeNetwork>? logger = null) : INodeNetw
     private string? _lastRules;
     private OverlayEntries? _lastOverlay;
     private LatencyProbe? _probe;
+    private int _underlayMtu;
+    private WireGuardTunnel? _tunnel;
+    private string? _tunnelAddress;
+    private string _mismatched = "";
 
     public NodeNetTable? Current => Volatile.Read(ref _current);
 
@@ -58,8 +62,9 @@ public sealed class NodeNetwork(ILogger<NodeNetwork>? logger = null) : INodeNetw
         {
             _settings = settings;
             _commands = new NetCommands(settings.NetNamespace);
-            var mtu = await UnderlayMtuAsync(settings.UnderlayIp, ct).ConfigureAwait(false) - NetNames.OverlayOverhead;
-            var origin = await EnsureDeviceAsync(settings, mtu, ct).ConfigureAwait(false);
+            _underlayMtu = await UnderlayMtuAsync(settings.UnderlayIp, ct).ConfigureAwait(false);
+            var mtu = _underlayMtu - NetNames.OverlayOverhead;
+            var origin = await EnsureDeviceAsync(settings, settings.UnderlayIp, mtu, settings.OverlayPort, ct).ConfigureAwait(false);
             var table = await _commands.RunAsync("nft", ["add", "table", "ip", NetNames.Table(settings.Key)], null, ct).ConfigureAwait(false);
             if (!table.Ok)
             {
@@ -77,6 +82,45 @@ public sealed class NodeNetwork(ILogger<NodeNetwork>? logger = null) : INodeNetw
                 () => Volatile.Read(ref _desired)?.Peers ?? [], () => _ = ReapplyAsync(), _log);
             NetLog.Prepared(_log, Device, NetNames.Vni, settings.UnderlayIp, _port, mtu, origin);
             return new NodeOverlay(NetNames.VtepMac(settings.Key), _port, mtu);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public async Task<NodeOverlay> SetEncryptionAsync(OverlayEncryption? encryption, CancellationToken ct)
+    {
+        var settings = Settings;
+        await _gate.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            var mac = NetNames.VtepMac(settings.Key);
+            if (encryption is null)
+            {
+                _tunnel = null;
+                await WireGuardTunnel.RemoveAsync(_commands, settings.Key, ct).ConfigureAwait(false);
+                await MatchDeviceAsync(settings.UnderlayIp, _underlayMtu - NetNames.OverlayOverhead, ct).ConfigureAwait(false);
+                return new NodeOverlay(mac, _port, _underlayMtu - NetNames.OverlayOverhead);
+            }
+
+            var tunnel = new WireGuardTunnel(_commands, settings.Key);
+            await tunnel.EnsureAsync(encryption, _underlayMtu - WireGuardTunnel.Overhead, ct).ConfigureAwait(false);
+
+            // Without a fixed local address the VXLAN packets take the source of the route to the peer: the tunnel address.
+            var mtu = _underlayMtu - WireGuardTunnel.Overhead - NetNames.OverlayOverhead;
+            await MatchDeviceAsync(null, mtu, ct).ConfigureAwait(false);
+            await tunnel.GuardAsync(_port, ct).ConfigureAwait(false);
+            if (_tunnelAddress is not null)
+            {
+                await tunnel.SetAddressAsync(_tunnelAddress, ct).ConfigureAwait(false);
+            }
+
+            _tunnel = tunnel;
+            _lastOverlay = null;
+            await ApplyLockedAsync(ct).ConfigureAwait(false);
+            NetLog.Encrypted(_log, tunnel.Device, tunnel.Port, tunnel.PublicKey, mtu);
+            return new NodeOverlay(mac, _port, mtu, tunnel.PublicKey, tunnel.Port);
         }
         finally
         {
@@ -105,6 +149,12 @@ public sealed class NodeNetwork(ILogger<NodeNetwork>? logger = null) : INodeNetw
             await CheckedAsync("ip", ["addr", "replace", $"{address}/32", "dev", Device], ct).ConfigureAwait(false);
             _nodeId = nodeId;
             _ownAddress = address;
+            _tunnelAddress = TunnelAddresses.Of(subnet);
+            if (_tunnel is not null && _tunnelAddress is not null)
+            {
+                await _tunnel.SetAddressAsync(_tunnelAddress, ct).ConfigureAwait(false);
+            }
+
             NetLog.Identity(_log, address, Device, nodeId);
             await ApplyLockedAsync(ct).ConfigureAwait(false);
         }
@@ -182,7 +232,7 @@ public sealed class NodeNetwork(ILogger<NodeNetwork>? logger = null) : INodeNetw
 
     private static async Task<int> RemoveAsync(NetCommands commands, string key, CancellationToken ct)
     {
-        var removed = 0;
+        var removed = await WireGuardTunnel.RemoveAsync(commands, key, ct).ConfigureAwait(false);
         var link = await commands.RunAsync("ip", ["link", "show", "dev", NetNames.Device(key)], null, ct).ConfigureAwait(false);
         if (link.Ok && (await commands.RunAsync("ip", ["link", "del", "dev", NetNames.Device(key)], null, ct).ConfigureAwait(false)).Ok)
         {
@@ -233,15 +283,45 @@ public sealed class NodeNetwork(ILogger<NodeNetwork>? logger = null) : INodeNetw
             $"The node's underlay address {underlayIp} is not an address of any interface here: give the address other nodes reach this machine at");
     }
 
-    /// <summary>Adopts the device a previous run made when it fits (same VNI, underlay address and wanted port), else makes it anew.</summary>
-    private async Task<string> EnsureDeviceAsync(NodeNetSettings settings, int mtu, CancellationToken ct)
+    /// <summary>
+    /// The VXLAN device with <paramref name="local"/> as its fixed source (null: encrypted, the route's source) and
+    /// <paramref name="mtu"/>, on the port it has: made anew only when the source differs (its entries come back with the next apply).
+    /// </summary>
+    private async Task MatchDeviceAsync(string? local, int mtu, CancellationToken ct)
+    {
+        var device = (await VxlanDevicesAsync(ct).ConfigureAwait(false)).FirstOrDefault(v => v.Name == Device);
+        if (device is not null && device.Local == local)
+        {
+            await CheckedAsync("ip", ["link", "set", "dev", Device, "mtu", Num(mtu)], ct).ConfigureAwait(false);
+            return;
+        }
+
+        if (device is not null)
+        {
+            await CheckedAsync("ip", ["link", "del", "dev", Device], ct).ConfigureAwait(false);
+        }
+
+        await EnsureDeviceAsync(Settings, local, mtu, _port, ct).ConfigureAwait(false);
+        if (_ownAddress is not null)
+        {
+            await CheckedAsync("ip", ["addr", "replace", $"{_ownAddress}/32", "dev", Device], ct).ConfigureAwait(false);
+        }
+
+        _lastOverlay = null;
+    }
+
+    /// <summary>
+    /// Adopts the device a previous run made when it fits (same VNI, wanted port, and the underlay address or none: an encrypted
+    /// overlay's, which <see cref="SetEncryptionAsync"/> keeps or changes), else makes it anew.
+    /// </summary>
+    private async Task<string> EnsureDeviceAsync(NodeNetSettings settings, string? local, int mtu, int wantedPort, CancellationToken ct)
     {
         var device = NetNames.Device(settings.Key);
         var mac = NetNames.VtepMac(settings.Key);
         var vxlans = await VxlanDevicesAsync(ct).ConfigureAwait(false);
         var existing = vxlans.FirstOrDefault(v => v.Name == device);
-        if (existing is not null && existing.Vni == NetNames.Vni && existing.Local == settings.UnderlayIp
-            && (settings.OverlayPort == 0 || settings.OverlayPort == existing.Port))
+        if (existing is not null && existing.Vni == NetNames.Vni && (existing.Local == local || existing.Local is null)
+            && (wantedPort == 0 || wantedPort == existing.Port))
         {
             _port = existing.Port;
             await CheckedAsync("ip", ["link", "set", "dev", device, "address", mac, "mtu", Num(mtu), "up"], ct).ConfigureAwait(false);
@@ -254,8 +334,8 @@ public sealed class NodeNetwork(ILogger<NodeNetwork>? logger = null) : INodeNetw
         }
 
         var taken = vxlans.Where(v => v.Name != device).Select(v => v.Port).ToHashSet();
-        var candidates = settings.OverlayPort != 0
-            ? [settings.OverlayPort]
+        var candidates = wantedPort != 0
+            ? [wantedPort]
             : Enumerable.Range(NetNames.DefaultOverlayPort, 1000).Where(p => !taken.Contains(p)).Take(20).ToList();
         string? reason = null;
         foreach (var port in candidates)
@@ -263,8 +343,9 @@ public sealed class NodeNetwork(ILogger<NodeNetwork>? logger = null) : INodeNetw
             // Another node starting in this namespace at the same moment may take the same port between our look and our add: the
             // kernel refuses the second device (same VNI and port) or its socket, and the next port is tried.
             _port = port;
+            string[] source = local is null ? [] : ["local", local];
             var created = await _commands.RunAsync("ip",
-                ["link", "add", device, "address", mac, "mtu", Num(mtu), "type", "vxlan", "id", Num(NetNames.Vni), "local", settings.UnderlayIp,
+                ["link", "add", device, "address", mac, "mtu", Num(mtu), "type", "vxlan", "id", Num(NetNames.Vni), .. source,
                  "dstport", Num(_port), "nolearning"], null, ct).ConfigureAwait(false);
             if (created.Ok)
             {
@@ -339,10 +420,22 @@ public sealed class NodeNetwork(ILogger<NodeNetwork>? logger = null) : INodeNetw
             rulesOutcome = "replaced";
         }
 
-        var overlay = OverlayPlan.Desired(Settings.UnderlayIp, _ownAddress, table.Peers);
+        var overlay = OverlayPlan.Desired(Settings.UnderlayIp, _ownAddress, table.Peers, encrypted: _tunnel is not null);
+        var mismatched = string.Join(", ", overlay.Mismatched ?? []);
+        if (mismatched != _mismatched && mismatched.Length > 0)
+        {
+            NetLog.PeersMismatched(_log, mismatched, _tunnel is null ? "they encrypt the overlay and this node does not" : "they do not encrypt the overlay and this node does");
+        }
+
+        _mismatched = mismatched;
         var overlayOutcome = "unchanged";
         if (_lastOverlay is null || !overlay.SameAs(_lastOverlay))
         {
+            if (_tunnel is not null)
+            {
+                await _tunnel.ApplyAsync(overlay.Tunnel ?? [], _tunnelAddress, ct).ConfigureAwait(false);
+            }
+
             overlayOutcome = await ReconcileOverlayAsync(overlay, ct).ConfigureAwait(false);
             _lastOverlay = overlay;
         }

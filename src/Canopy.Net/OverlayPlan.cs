@@ -15,13 +15,17 @@ public sealed record OverlayNeighbour(string Address, string Mac);
 /// <summary>A forwarding entry: frames for a peer's MAC go to its underlay address and port.</summary>
 public sealed record OverlayForwarding(string Mac, string Destination, int Port);
 
+/// <param name="Tunnel">With an encrypted overlay: the WireGuard peers the forwarding entries lead to.</param>
+/// <param name="Mismatched">Peers left out because their encryption differs from this node's (by node id).</param>
 public sealed record OverlayEntries(
-    IReadOnlyList<OverlayRoute> Routes, IReadOnlyList<OverlayNeighbour> Neighbours, IReadOnlyList<OverlayForwarding> Forwarding)
+    IReadOnlyList<OverlayRoute> Routes, IReadOnlyList<OverlayNeighbour> Neighbours, IReadOnlyList<OverlayForwarding> Forwarding,
+    IReadOnlyList<TunnelPeer>? Tunnel = null, IReadOnlyList<string>? Mismatched = null)
 {
     public static readonly OverlayEntries None = new([], [], []);
 
     public bool SameAs(OverlayEntries other) =>
-        Routes.SequenceEqual(other.Routes) && Neighbours.SequenceEqual(other.Neighbours) && Forwarding.SequenceEqual(other.Forwarding);
+        Routes.SequenceEqual(other.Routes) && Neighbours.SequenceEqual(other.Neighbours) && Forwarding.SequenceEqual(other.Forwarding)
+        && (Tunnel ?? []).SequenceEqual(other.Tunnel ?? []);
 }
 
 /// <summary>
@@ -36,8 +40,15 @@ public static class OverlayPlan
     /// entry. With <paramref name="ownAddress"/> (the device's address, once the node has its subnet) also the route that
     /// makes host processes' connections to service IPs start from it, so that answers come back over the overlay.
     /// </summary>
-    public static OverlayEntries Desired(string ownUnderlayIp, string? ownAddress, IEnumerable<NetPeer> peers)
+    /// <para>
+    /// <paramref name="encrypted"/>: this node sends through WireGuard. Only peers that do the same are connected, the forwarding
+    /// entry then leads to the peer's tunnel address; a peer whose choice differs is left out (and named in
+    /// <see cref="OverlayEntries.Mismatched"/>): overlay traffic between them never goes in plain text.
+    /// </para>
+    public static OverlayEntries Desired(string ownUnderlayIp, string? ownAddress, IEnumerable<NetPeer> peers, bool encrypted = false)
     {
+        var tunnel = new List<TunnelPeer>();
+        var mismatched = new List<string>();
         var routes = new List<OverlayRoute>();
         var neighbours = new List<OverlayNeighbour>();
         var forwarding = new List<OverlayForwarding>();
@@ -52,11 +63,29 @@ public static class OverlayPlan
                 continue;
             }
 
+            var destination = peer.Ip;
+            if (encrypted != peer.WgPublicKey is { Length: > 0 })
+            {
+                mismatched.Add(peer.NodeId);
+                continue;
+            }
+
+            if (encrypted)
+            {
+                if (TunnelAddresses.Of(peer.Subnet) is not { } tunnelAddress || peer.WgPort is <= 0 or > 65535)
+                {
+                    continue;
+                }
+
+                tunnel.Add(new TunnelPeer(peer.WgPublicKey!, peer.Ip, peer.WgPort, tunnelAddress));
+                destination = tunnelAddress;
+            }
+
             var gateway = FirstAddress(subnet);
             var mac = peer.VtepMac.ToLowerInvariant();
             routes.Add(new OverlayRoute(subnet.ToString(), gateway, null));
             neighbours.Add(new OverlayNeighbour(gateway, mac));
-            forwarding.Add(new OverlayForwarding(mac, peer.Ip, peer.OverlayPort == 0 ? NetNames.DefaultOverlayPort : peer.OverlayPort));
+            forwarding.Add(new OverlayForwarding(mac, destination, peer.OverlayPort == 0 ? NetNames.DefaultOverlayPort : peer.OverlayPort));
         }
 
         if (Ipv4.IsValid(ownAddress))
@@ -64,7 +93,7 @@ public static class OverlayPlan
             routes.Add(new OverlayRoute(ServiceIpPool.Range, null, ownAddress));
         }
 
-        return new OverlayEntries(routes, neighbours, forwarding);
+        return new OverlayEntries(routes, neighbours, forwarding, tunnel, mismatched);
     }
 
     /// <summary>The first host address of a subnet (the device's own address, and a peer's gateway).</summary>

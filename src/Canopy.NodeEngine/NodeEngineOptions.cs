@@ -73,6 +73,18 @@ public sealed class NodeEngineOptions
     /// </summary>
     public string NetworkStateDir { get; set; } = Network.HostNetwork.DefaultStateDir;
 
+    /// <summary>
+    /// False (default): exec workloads run as an unprivileged uid of their own (no new privileges, no groups), so whoever may
+    /// deploy does not own the node. True: the operator lets them run as root on this node (what the node engine runs as).
+    /// </summary>
+    public bool ExecAsRoot { get; set; }
+
+    /// <summary>
+    /// False (default): containers get no privileged mode and none of the host's namespaces (network, pid, ipc). True: the
+    /// operator allows SLAs on this node to ask for them.
+    /// </summary>
+    public bool AllowPrivileged { get; set; }
+
     /// <summary>The node's name as reported and used in messages.</summary>
     public string NodeName => string.IsNullOrWhiteSpace(Name) ? Environment.MachineName : Name;
 

@@ -36,6 +36,16 @@ internal sealed class NetLab : IAsyncDisposable
     public string ServiceIp(int last) => $"10.30.{Net}.{last}";
 
     /// <summary>Fails with what is missing: these tests need root, ip, nft, nsenter and busybox (never skipped).</summary>
+    public static void RequireWireGuard()
+    {
+        var missing = new[] { "wireguard-go", "wg" }.Where(t => NetCommands.Find(t) is null).ToList();
+        if (missing.Count > 0 || !File.Exists("/dev/net/tun"))
+        {
+            throw new InvalidOperationException(
+                $"The encrypted overlay tests need {string.Join(", ", missing.Append("/dev/net/tun").Take(Math.Max(1, missing.Count)))}: apt-get install wireguard-go wireguard-tools (scripts/install-deps.sh test)");
+        }
+    }
+
     public static void RequireKernelTools()
     {
         if (!Environment.IsPrivilegedProcess)
@@ -81,6 +91,13 @@ internal sealed class NetLab : IAsyncDisposable
             await lab.DisposeAsync();
             throw;
         }
+    }
+
+    /// <summary>Gives both nodes <paramref name="service"/> and each other as overlay peer (as they are now: keys and all).</summary>
+    public async Task ApplyBothAsync(NetService service)
+    {
+        await A.Network.ApplyAsync(new NodeNetTable { Services = [service], Peers = [B.Peer] }, CancellationToken.None);
+        await B.Network.ApplyAsync(new NodeNetTable { Services = [service], Peers = [A.Peer] }, CancellationToken.None);
     }
 
     /// <summary>
@@ -153,6 +170,12 @@ internal sealed class NetLab : IAsyncDisposable
             server.Dispose();
         }
 
+        // wireguard-go holds its device (and with it the namespace) until the device is deleted.
+        foreach (var node in new[] { A, B })
+        {
+            Sh.Try("ip", "-n", node.Namespace, "link", "del", NetNames.TunnelDevice(node.Key));
+        }
+
         // Deleting a namespace takes its devices, routes and nftables tables with it.
         foreach (var ns in _namespaces)
         {
@@ -182,7 +205,7 @@ internal sealed class LabNode(NetLab lab, string name, string ip, string subnet)
     public string Subnet { get; } = subnet;
     public string Key { get; } = Convert.ToHexStringLower(Guid.NewGuid().ToByteArray())[..8];
     public NodeNetwork Network { get; } = new();
-    public NodeOverlay? Overlay { get; private set; }
+    public NodeOverlay? Overlay { get; set; }
 
     public NetPeer Peer => new()
     {
@@ -191,7 +214,16 @@ internal sealed class LabNode(NetLab lab, string name, string ip, string subnet)
         Subnet = Subnet,
         VtepMac = Overlay!.VtepMac,
         OverlayPort = Overlay.Port,
+        WgPublicKey = Overlay.WgPublicKey,
+        WgPort = Overlay.WgPort,
     };
+
+    /// <summary>The node's WireGuard key file (in the lab's directory, removed with it).</summary>
+    public string KeyFile => Path.Combine(Path.GetTempPath(), "canopy-netlab-" + lab.Tag, $"{Key}.wireguard.key");
+
+    /// <summary>Carries this node's overlay through WireGuard from now on, as a registration with OverlayEncryption does.</summary>
+    public async Task EncryptAsync() =>
+        Overlay = await Network.SetEncryptionAsync(new OverlayEncryption(KeyFile), CancellationToken.None);
 
     public async Task StartAsync()
     {

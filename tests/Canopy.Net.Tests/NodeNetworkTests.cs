@@ -41,7 +41,7 @@ public class NodeNetworkTests(ITestOutputHelper output)
         await using var lab = await NetLab.StartAsync();
         var (onA, onB) = await StartExecServersAsync(lab);
         var service = lab.ServiceIp(11);
-        await ApplyBothAsync(lab, Service("server", service, null, onA, onB));
+        await lab.ApplyBothAsync(Service("server", service, null, onA, onB));
 
         var answers = new List<string>();
         for (var i = 0; i < 10; i++)
@@ -109,7 +109,7 @@ public class NodeNetworkTests(ITestOutputHelper output)
         var (onA, onB) = await StartExecServersAsync(lab);
         var service = lab.ServiceIp(13);
         var url = $"http://{service}:8080/";
-        await ApplyBothAsync(lab, Service("server", null, service, onB with { InstanceNumber = 0 }, onA with { InstanceNumber = 1 }));
+        await lab.ApplyBothAsync(Service("server", null, service, onB with { InstanceNumber = 0 }, onA with { InstanceNumber = 1 }));
         var latency = await Wait.ForAsync(() => Task.FromResult(lab.A.Network.Latency), l => l.ContainsKey(lab.B.Id),
             TimeSpan.FromSeconds(10), "A's round-trip time to B");
 
@@ -118,7 +118,7 @@ public class NodeNetworkTests(ITestOutputHelper output)
             (await NetLab.GetAsync(lab.A.Namespace, url)).StdOut.ShouldBe("A");
         }
 
-        await ApplyBothAsync(lab, Service("server", null, service, onB));
+        await lab.ApplyBothAsync(Service("server", null, service, onB));
 
         (await NetLab.GetAsync(lab.A.Namespace, url)).StdOut.ShouldBe("B");
         latency[lab.B.Id].ShouldBeInRange(0.001, 1000);
@@ -133,7 +133,7 @@ public class NodeNetworkTests(ITestOutputHelper output)
         var service = lab.ServiceIp(14);
         var both = Service("server", service, null, onA, onB);
         var one = both with { Instances = [both.Instances[1]] };
-        await ApplyBothAsync(lab, both);
+        await lab.ApplyBothAsync(both);
 
         using var done = new CancellationTokenSource();
         var applies = 0;
@@ -217,12 +217,5 @@ public class NodeNetworkTests(ITestOutputHelper output)
         await lab.StartHttpdAsync(lab.A.Namespace, lab.A.Ip, 18080, "A");
         await lab.StartHttpdAsync(lab.B.Namespace, lab.B.Ip, 18081, "B");
         return (Exec(0, lab.A.Id, lab.A.Ip, new NetPort("tcp", 8080, 18080)), Exec(1, lab.B.Id, lab.B.Ip, new NetPort("tcp", 8080, 18081)));
-    }
-
-    /// <summary>The same services on both nodes, each with the other as its peer.</summary>
-    private static async Task ApplyBothAsync(NetLab lab, NetService service)
-    {
-        await lab.A.Network.ApplyAsync(new NodeNetTable { Services = [service], Peers = [lab.B.Peer] }, CancellationToken.None);
-        await lab.B.Network.ApplyAsync(new NodeNetTable { Services = [service], Peers = [lab.A.Peer] }, CancellationToken.None);
     }
 }

@@ -24,6 +24,9 @@ public static class RoleCommands
     private static readonly Option<string?> Scheduler = new("--scheduler") { Description = "(scheduling) best-fit, first-fit, round-robin or epvm" };
     private static readonly Option<string?> ContainerdSocket = new("--containerd-socket") { Description = "(runtimes) Use this existing containerd (CRI) instead of starting Canopy's own" };
     private static readonly Option<bool> NoContainers = new("--no-containers") { Description = "(runtimes) Do not start containerd: the node runs only exec services" };
+    private static readonly Option<bool> ExecAsRoot = new("--exec-as-root") { Description = "(node) Let exec workloads run as root on this node (default: an unprivileged user of their own)" };
+    private static readonly Option<bool> AllowPrivileged = new("--allow-privileged") { Description = "(node) Let containers on this node ask for privileged mode or host namespaces (default: refused)" };
+    private static readonly Option<bool> OverlayEncryption = new("--overlay-encryption") { Description = "(cluster) Carry the nodes' overlay traffic through WireGuard (wireguard-go on each node)" };
     private static readonly Option<string[]> CorsOrigin = new("--cors-origin")
     {
         Description = "(listener) Browser origin whose pages may call the root API, e.g. Oakestra's dashboard at http://host:80; repeatable; * allows any",
@@ -44,7 +47,7 @@ public static class RoleCommands
         var command = new Command("up", "Run root, one cluster and one node on this machine, in one process (Mosquitto as a child)")
         {
             DataDir, ConfigFile, LogLevelOption, Scheduler, bind, rootPort, clusterPort, mqttPort, adminPassword, clusterName, nodeName,
-            ContainerdSocket, NoContainers, CorsOrigin,
+            ContainerdSocket, NoContainers, CorsOrigin, ExecAsRoot, AllowPrivileged, OverlayEncryption,
         };
         command.Handle(async (parse, ct) =>
         {
@@ -68,6 +71,7 @@ public static class RoleCommands
                 ["Cluster:NodeJoinToken"] = tokens.NodeJoinToken,
                 ["Cluster:Name"] = parse.GetValue(clusterName),
                 ["Cluster:SchedulingAlgorithm"] = parse.GetValue(Scheduler),
+                ["Cluster:OverlayEncryption"] = parse.GetValue(OverlayEncryption) ? "true" : null,
                 ["Cluster:Mqtt:ListenHost"] = host,
                 ["Cluster:Mqtt:AdvertisedHost"] = host,
                 ["Cluster:Mqtt:Port"] = parse.GetValue(mqttPort).ToString(),
@@ -78,6 +82,8 @@ public static class RoleCommands
                 ["Node:StopInstancesOnShutdown"] = "true",
                 ["Node:ContainerdSocket"] = parse.GetValue(ContainerdSocket),
                 ["Node:StartContainerd"] = parse.GetValue(NoContainers) ? "false" : null,
+                ["Node:ExecAsRoot"] = parse.GetValue(ExecAsRoot) ? "true" : null,
+                ["Node:AllowPrivileged"] = parse.GetValue(AllowPrivileged) ? "true" : null,
             }.WithCorsOrigins(parse.GetValue(CorsOrigin)));
             var level = parse.GetValue(LogLevelOption) ?? LogLevel.Warning;
             var rootOptions = RoleConfiguration.Bind(config, "Root", new RootOptions { DataDir = "" });
@@ -170,7 +176,7 @@ public static class RoleCommands
         var mqttAdvertise = new Option<string?>("--mqtt-advertise") { Description = "(mqtt) Broker address told to nodes [default: 127.0.0.1]" };
         var command = new Command("cluster", "Run a cluster orchestrator alone (node registry, Mosquitto, cluster scheduler, link to the root)")
         {
-            DataDir, ConfigFile, LogLevelOption, Scheduler, listen, root, token, nodeToken, name, location, mqttPort, mqttHost, mqttAdvertise,
+            DataDir, ConfigFile, LogLevelOption, Scheduler, listen, root, token, nodeToken, name, location, mqttPort, mqttHost, mqttAdvertise, OverlayEncryption,
         };
         command.Handle(async (parse, ct) =>
         {
@@ -187,6 +193,7 @@ public static class RoleCommands
                 ["Cluster:Mqtt:Port"] = parse.GetValue(mqttPort)?.ToString(),
                 ["Cluster:Mqtt:ListenHost"] = parse.GetValue(mqttHost),
                 ["Cluster:Mqtt:AdvertisedHost"] = parse.GetValue(mqttAdvertise),
+                ["Cluster:OverlayEncryption"] = parse.GetValue(OverlayEncryption) ? "true" : null,
             });
             var options = RoleConfiguration.Bind(config, "Cluster", new ClusterOptions { DataDir = DataDirOf(config, "cluster") });
             await using var tiers = new TierSet();
@@ -216,7 +223,7 @@ public static class RoleCommands
         };
         var command = new Command("node", "Run a node engine alone: joins a cluster and runs its instances")
         {
-            DataDir, ConfigFile, LogLevelOption, cluster, token, name, location, resources, stopOnExit, ContainerdSocket, NoContainers, leave,
+            DataDir, ConfigFile, LogLevelOption, cluster, token, name, location, resources, stopOnExit, ContainerdSocket, NoContainers, ExecAsRoot, AllowPrivileged, leave,
         };
         command.Handle(async (parse, ct) =>
         {
@@ -230,6 +237,8 @@ public static class RoleCommands
                 ["Node:StopInstancesOnShutdown"] = parse.GetValue(stopOnExit) ? "true" : null,
                 ["Node:ContainerdSocket"] = parse.GetValue(ContainerdSocket),
                 ["Node:StartContainerd"] = parse.GetValue(NoContainers) ? "false" : null,
+                ["Node:ExecAsRoot"] = parse.GetValue(ExecAsRoot) ? "true" : null,
+                ["Node:AllowPrivileged"] = parse.GetValue(AllowPrivileged) ? "true" : null,
             };
             foreach (var r in parse.GetValue(resources) ?? [])
             {

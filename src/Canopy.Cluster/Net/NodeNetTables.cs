@@ -64,7 +64,17 @@ internal static class NodeNetTables
     /// <summary>The node as an overlay peer; null when it has no overlay endpoint, address or subnet yet.</summary>
     public static NetPeer? Peer(NodeRecord node, string? clusterId) =>
         node.Overlay is { } overlay && !string.IsNullOrEmpty(node.Ip) && node.Subnet is { } subnet
-            ? new NetPeer { NodeId = node.Id, Ip = node.Ip, Subnet = subnet, VtepMac = overlay.VtepMac, OverlayPort = overlay.Port, ClusterId = clusterId }
+            ? new NetPeer
+            {
+                NodeId = node.Id,
+                Ip = node.Ip,
+                Subnet = subnet,
+                VtepMac = overlay.VtepMac,
+                OverlayPort = overlay.Port,
+                ClusterId = clusterId,
+                WgPublicKey = overlay.WgPublicKey,
+                WgPort = overlay.WgPort,
+            }
             : null;
 
     /// <summary>What the root passes to other clusters: every active node with an overlay endpoint.</summary>

@@ -76,7 +76,19 @@ public sealed record NetPeer
     public int OverlayPort { get; init; }
 
     public string? ClusterId { get; init; }
+
+    /// <summary>
+    /// The node's WireGuard public key when its cluster encrypts the overlay: its VXLAN packets then travel inside a WireGuard
+    /// tunnel to <see cref="Ip"/>:<see cref="WgPort"/>. A node never exchanges overlay traffic with a peer whose choice differs.
+    /// </summary>
+    public string? WgPublicKey { get; init; }
+
+    /// <summary>The UDP port of the node's WireGuard device (with <see cref="WgPublicKey"/>).</summary>
+    public int WgPort { get; init; }
 }
 
-/// <summary>A node's VXLAN endpoint, sent in its registration and its <c>information</c> reports.</summary>
-public sealed record NodeOverlay(string VtepMac, int Port, int Mtu);
+/// <summary>
+/// A node's VXLAN endpoint, sent in its registration and its <c>information</c> reports; with an encrypted overlay also its
+/// WireGuard public key and port.
+/// </summary>
+public sealed record NodeOverlay(string VtepMac, int Port, int Mtu, string? WgPublicKey = null, int WgPort = 0);

@@ -43,8 +43,11 @@ public sealed record NodeRegisterRequest
 
 public sealed record MqttCredentials(string Host, int Port, string Username, string Password);
 
-/// <summary>The node's id, its broker account, and the /26 of 10.18.0.0/16 its containers take addresses from.</summary>
-public sealed record NodeRegisterResponse(string Id, MqttCredentials Mqtt, string? Subnet = null);
+/// <summary>
+/// The node's id, its broker account, the /26 of 10.18.0.0/16 its containers take addresses from, and whether its cluster
+/// carries the overlay through WireGuard (Canopy addition).
+/// </summary>
+public sealed record NodeRegisterResponse(string Id, MqttCredentials Mqtt, string? Subnet = null, bool OverlayEncryption = false);
 
 /// <summary><c>POST /api/node/leave</c> at the cluster (<c>canopy node --leave</c>): the node proves it is itself with its own secret.</summary>
 public sealed record NodeLeaveRequest(string Id, string Secret);

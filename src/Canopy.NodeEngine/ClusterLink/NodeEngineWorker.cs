@@ -43,7 +43,7 @@ internal sealed class NodeEngineWorker(
             {
                 var registration = await registrar.RegisterAsync(stoppingToken).ConfigureAwait(false);
                 readiness.SetRegistered(registration.Id);
-                await net.SetIdentityAsync(registration.Id, stoppingToken).ConfigureAwait(false);
+                await net.SetIdentityAsync(registration.Id, registration.OverlayEncryption, stoppingToken).ConfigureAwait(false);
                 var session = new ClusterSession(options, registration, instances, facts, monitor, readiness, net, loggers);
                 if (await session.RunAsync(stoppingToken).ConfigureAwait(false) == SessionEnd.Stopped)
                 {

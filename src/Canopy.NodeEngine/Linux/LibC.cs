@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace Canopy.NodeEngine.Linux;
 
-/// <summary>The few libc calls the node engine needs; .NET has no API to signal a process group or to unmount.</summary>
+/// <summary>The few libc calls the node engine needs; .NET has no API to signal a process group, to unmount or to change a file's owner.</summary>
 internal static class LibC
 {
     public const int SigTerm = 15;
@@ -21,6 +21,12 @@ internal static class LibC
 
     /// <summary>Detaches a mount now (MNT_DETACH): what still uses it keeps it until done, the path is free at once.</summary>
     public static bool Detach(string mountPoint) => umount2(mountPoint, 2) == 0;
+
+    /// <summary>Gives a file or directory (not what a symbolic link points to) to <paramref name="uid"/>:<paramref name="gid"/>.</summary>
+    public static bool ChangeOwner(string path, int uid, int gid) => lchown(path, (uint)uid, (uint)gid) == 0;
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int lchown([MarshalAs(UnmanagedType.LPUTF8Str)] string path, uint owner, uint group);
 
     [DllImport("libc", SetLastError = true)]
     private static extern int kill(int pid, int sig);

@@ -47,6 +47,9 @@ internal sealed class NodeNetManager : IDisposable, IAsyncDisposable
         _log = log;
     }
 
+    /// <summary>The node's WireGuard private key (0600) in its data dir, made when its cluster first asks for an encrypted overlay.</summary>
+    public const string WireGuardKeyFile = "wireguard.key";
+
     /// <summary>The node's VXLAN endpoint, for its registration and information; null without an overlay.</summary>
     public NodeOverlay? Overlay { get; private set; }
 
@@ -107,11 +110,30 @@ internal sealed class NodeNetManager : IDisposable, IAsyncDisposable
         }
     }
 
-    /// <summary>After each registration: the node's id and its (possibly new) subnet, whose first address the device takes.</summary>
-    public async Task SetIdentityAsync(string nodeId, CancellationToken ct)
+    /// <summary>
+    /// After each registration: whether the cluster encrypts the overlay (the WireGuard key and port then go into the
+    /// information reports), the node's id and its (possibly new) subnet, whose first address the device takes.
+    /// </summary>
+    public async Task SetIdentityAsync(string nodeId, bool overlayEncryption, CancellationToken ct)
     {
         if (Overlay is null || _subnet.Current is not { } subnet)
         {
+            return;
+        }
+
+        try
+        {
+            var encryption = overlayEncryption ? new OverlayEncryption(Path.Combine(_options.DataDir, WireGuardKeyFile)) : null;
+            var overlay = await _kernel.SetEncryptionAsync(encryption, ct).ConfigureAwait(false);
+            _network.PodMtu = overlay.Mtu;
+            Overlay = overlay;
+        }
+        catch (NodeNetworkUnavailableException e)
+        {
+            // Never plain instead: without its tunnel the node keeps no overlay peers (an empty table) until it can encrypt.
+            NetManagerLog.Unavailable(_log, e.Message);
+            await _kernel.ApplyAsync(new Contracts.Net.NodeNetTable(), ct).ConfigureAwait(false);
+            Overlay = null;
             return;
         }
 

@@ -156,6 +156,20 @@ public sealed class NodeNetTablesTests
         IReadOnlyList<ServiceSpec> services, IReadOnlyList<InstanceRecord> instances, IReadOnlyList<NodeRecord> nodes, RootNetTable? root = null) =>
         NodeNetTables.Build(services, instances, nodes, root, Cluster);
 
+    [Fact]
+    public void An_encrypting_nodes_wireguard_key_and_port_travel_in_its_peer_entry_and_its_net_nodes_entry()
+    {
+        var encrypting = Node2 with
+        {
+            StaticInfo = Node2.StaticInfo with { Overlay = new NodeOverlay("02:00:00:00:00:n2", 4789, 1390, "cHVibGljLWtleQ==", 51820) },
+        };
+
+        var peer = NodeNetTables.Peer(encrypting, Cluster).ShouldNotBeNull();
+        (peer.WgPublicKey, peer.WgPort).ShouldBe(("cHVibGljLWtleQ==", 51820));
+        NodeNetTables.NetNodes([Node1, encrypting], Cluster).Nodes.Single(n => n.NodeId == "n2").WgPublicKey.ShouldBe("cHVibGljLWtleQ==");
+        NodeNetTables.Peer(Node1, Cluster)!.WgPublicKey.ShouldBeNull();
+    }
+
     private static NodeRecord Node(string id, string ip, string subnet) => new()
     {
         Id = id,

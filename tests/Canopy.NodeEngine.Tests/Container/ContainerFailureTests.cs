@@ -33,6 +33,21 @@ public sealed class ContainerFailureTests(ContainerdFixture node) : IAsyncLifeti
     }
 
     [Fact]
+    public async Task A_privileged_sla_on_a_node_without_the_operators_opt_in_fails_and_creates_nothing()
+    {
+        var id = ContainerdFixture.NewServiceId();
+        var key = new InstanceKey(id, 0);
+        node.Options.AllowPrivileged.ShouldBeFalse();
+
+        var report = await node.DeployAsync(ContainerdFixture.Spec(id) with { Privileged = true });
+
+        report.Status.ShouldBe(InstanceStatus.Failed);
+        report.StatusDetail.ShouldNotBeNull().ShouldContain("privileged containers are not allowed on node");
+        report.StatusDetail.ShouldContain("--allow-privileged");
+        await ShouldHaveNothingInContainerdAsync(key);
+    }
+
+    [Fact]
     public async Task A_registry_that_cannot_be_reached_fails_with_the_connection_error()
     {
         var id = ContainerdFixture.NewServiceId();

@@ -66,6 +66,26 @@ public sealed class PodSpecsTests
     }
 
     [Fact]
+    public void Sandbox_and_container_are_unprivileged_in_namespaces_of_their_own_unless_the_spec_is_privileged()
+    {
+        var sandbox = PodSpecs.Sandbox(Spec, Key, "n", "/d", [], "/canopy", 0).Linux.SecurityContext;
+        var container = PodSpecs.Container(Spec, Key, "n", 0).Linux.SecurityContext;
+
+        sandbox.Privileged.ShouldBeFalse();
+        container.Privileged.ShouldBeFalse();
+        foreach (var namespaces in new[] { sandbox.NamespaceOptions, container.NamespaceOptions })
+        {
+            (namespaces.Network, namespaces.Pid, namespaces.Ipc).ShouldBe((NamespaceMode.Pod, NamespaceMode.Pod, NamespaceMode.Pod));
+        }
+
+        // Let through by the runtime only on a node with AllowPrivileged: privileged, still not in the node's namespaces.
+        var privileged = PodSpecs.Container(Spec with { Privileged = true }, Key, "n", 0).Linux.SecurityContext;
+        privileged.Privileged.ShouldBeTrue();
+        privileged.NamespaceOptions.Network.ShouldBe(NamespaceMode.Pod);
+        PodSpecs.Sandbox(Spec with { Privileged = true }, Key, "n", "/d", [], "/canopy", 0).Linux.SecurityContext.Privileged.ShouldBeTrue();
+    }
+
+    [Fact]
     public void Without_an_sla_cmd_the_image_default_runs()
     {
         PodSpecs.Container(Spec with { Cmd = [], Args = [] }, Key, "n", 0).Args.ShouldBeEmpty();

@@ -29,7 +29,7 @@ public sealed class ExecAdoptionTests : IAsyncLifetime
         Procs.IsAlive(started.Pid!.Value).ShouldBeTrue();
         _node.EventsOf(key).Count(e => e.Report.Status == InstanceStatus.Creating).ShouldBe(1, "adoption starts nothing");
 
-        await File.WriteAllTextAsync(Path.Combine(_node.InstanceDir(key), "exit-now"), "");
+        await File.WriteAllTextAsync(Path.Combine(_node.HomeDir(key), "exit-now"), "");
 
         var dead = await _node.WaitForStatusAsync(key, InstanceStatus.Dead);
         dead.ExitCode.ShouldBe(7);
@@ -45,7 +45,7 @@ public sealed class ExecAdoptionTests : IAsyncLifetime
         await _node.Runtime.DisposeAsync();
 
         // It ends while nobody watches; the exit file keeps its code for the next runtime.
-        await File.WriteAllTextAsync(Path.Combine(_node.InstanceDir(key), "exit-now"), "");
+        await File.WriteAllTextAsync(Path.Combine(_node.HomeDir(key), "exit-now"), "");
         await Eventually.True(() => File.Exists(Path.Combine(_node.InstanceDir(key), "exit")), "the exit file");
         await _node.ReplaceRuntimeAsync();
 

@@ -42,7 +42,7 @@ public sealed class ExecLogTests : IAsyncLifetime
 
         // The runtime rotates every 2 s; the deadline covers a few rounds.
         await Eventually.True(() => File.Exists(log + ".1") && new FileInfo(log).Length == 0, "rotation");
-        await File.WriteAllTextAsync(Path.Combine(_node.InstanceDir(key), "go"), "");
+        await File.WriteAllTextAsync(Path.Combine(_node.HomeDir(key), "go"), "");
 
         var tail = await Eventually.UntilAsync(
             () => _node.Runtime.ReadLogsAsync(key, 2, CancellationToken.None), l => l?.Contains("after-rotation") == true, "the line after rotation");

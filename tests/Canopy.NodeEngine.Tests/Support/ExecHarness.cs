@@ -66,6 +66,9 @@ public sealed class ExecHarness : IAsyncDisposable
 
     public string InstanceDir(InstanceKey key) => Path.Combine(Options.InstancesDir, key.ToString());
 
+    /// <summary>The workload's HOME and working directory, the one it may write.</summary>
+    public string HomeDir(InstanceKey key) => Path.Combine(InstanceDir(key), "home");
+
     public Task<InstanceReport> WaitForAsync(InstanceKey key, Func<InstanceReport, bool> condition, string what, TimeSpan? timeout = null) =>
         Eventually.Until(() => Track(Runtime.Find(key)), r => r is not null && condition(r), $"{key}: {what}", timeout);
 

@@ -3,7 +3,7 @@ using Canopy.NodeEngine.Linux;
 namespace Canopy.NodeEngine.Tests.Support;
 
 /// <summary>
-/// These tests start real processes in real cgroups: they need root, a static busybox and setsid. They fail (never skip)
+/// These tests start real processes in real cgroups: they need root, a static busybox, setsid and setpriv. They fail (never skip)
 /// with a message saying what is missing, so a misconfigured CI cannot pass by testing nothing.
 /// </summary>
 public static class Prerequisites
@@ -26,6 +26,11 @@ public static class Prerequisites
         if (!File.Exists("/usr/bin/setsid") && !File.Exists("/bin/setsid"))
         {
             throw new InvalidOperationException("setsid is missing: install the Debian package util-linux.");
+        }
+
+        if (!File.Exists("/usr/bin/setpriv") && !File.Exists("/bin/setpriv"))
+        {
+            throw new InvalidOperationException("setpriv is missing (exec workloads drop root with it): install the Debian package util-linux.");
         }
     }
 }

@@ -41,6 +41,11 @@ internal sealed partial class ContainerRuntime
             return Fail(instance, $"memory {spec.Memory} MB is below the {MinimumMemoryMb} MB a container needs");
         }
 
+        if (spec.Privileged && !Options.AllowPrivileged)
+        {
+            return Fail(instance, $"privileged containers are not allowed on node {Options.NodeName}: its operator allows them with canopy node --allow-privileged");
+        }
+
         if (_cri is not { } cri)
         {
             return Fail(instance, $"containerd is not available on node {Options.NodeName}: {UnavailableReason}");

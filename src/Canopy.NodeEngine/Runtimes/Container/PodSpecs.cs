@@ -39,7 +39,11 @@ internal static class PodSpecs
             },
             Hostname = $"instance-{key.InstanceNumber.ToString(CultureInfo.InvariantCulture)}",
             LogDirectory = logDirectory,
-            Linux = new LinuxPodSandboxConfig { CgroupParent = cgroupParent },
+            Linux = new LinuxPodSandboxConfig
+            {
+                CgroupParent = cgroupParent,
+                SecurityContext = new LinuxSandboxSecurityContext { Privileged = spec.Privileged, NamespaceOptions = OwnNamespaces() },
+            },
         };
 
         foreach (var port in ports)
@@ -69,7 +73,11 @@ internal static class PodSpecs
             Metadata = new ContainerMetadata { Name = Sanitize(ServiceName(spec), 63), Attempt = attempt },
             Image = new ImageSpec { Image = spec.Code },
             LogPath = LogFile,
-            Linux = new LinuxContainerConfig { Resources = Resources(spec.Memory, spec.Vcpus) },
+            Linux = new LinuxContainerConfig
+            {
+                Resources = Resources(spec.Memory, spec.Vcpus),
+                SecurityContext = new LinuxContainerSecurityContext { Privileged = spec.Privileged, NamespaceOptions = OwnNamespaces() },
+            },
         };
         config.Args.AddRange(spec.Cmd.Concat(spec.Args));
         if (hostsFile is not null)
@@ -84,6 +92,14 @@ internal static class PodSpecs
         config.Labels.Add(ContainerLabels.Of(nodeKey, key));
         return config;
     }
+
+    /// <summary>
+    /// Network, pid and ipc of the pod's own, never the node's (CRI's NODE mode), written out rather than left to the
+    /// protobuf defaults: a privileged spec (<see cref="ServiceSpec.Privileged"/>, let through only where the node's
+    /// operator allows it) changes the privileged flag, not the namespaces.
+    /// </summary>
+    public static NamespaceOption OwnNamespaces() =>
+        new() { Network = NamespaceMode.Pod, Pid = NamespaceMode.Pod, Ipc = NamespaceMode.Pod };
 
     /// <summary>Memory in MB as the memory limit; vcpus as a CFS quota over a 100 ms period, and as the share weight.</summary>
     public static LinuxContainerResources Resources(int memoryMb, double vcpus)

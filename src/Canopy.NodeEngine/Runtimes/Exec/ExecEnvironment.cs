@@ -17,12 +17,12 @@ internal static class ExecEnvironment
     public static int HostPort(PortMapping mapping, int instanceNumber) => mapping.HostPort + instanceNumber;
 
     public static Dictionary<string, string> Build(
-        ServiceSpec spec, InstanceKey key, IReadOnlyList<PortMapping> ports, string instanceDir)
+        ServiceSpec spec, InstanceKey key, IReadOnlyList<PortMapping> ports, string home)
     {
         var env = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["PATH"] = Environment.GetEnvironmentVariable("PATH") is { Length: > 0 } path ? path : DefaultPath,
-            ["HOME"] = instanceDir,
+            ["HOME"] = home,
         };
 
         InstanceVariables.AddTo(env, spec, key);

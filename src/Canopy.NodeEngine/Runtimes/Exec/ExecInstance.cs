@@ -29,6 +29,9 @@ internal sealed class ExecInstance(InstanceKey key, ExecPaths paths, InstanceCgr
     public string? StatPath { get; private set; }
     public long OomKillsAtStart { get; set; }
 
+    /// <summary>The workload's uid and gid (<see cref="ExecUser"/>) once allocated; null while none is (or it runs as root).</summary>
+    public int? Uid { get; set; }
+
     /// <summary>True while the recorded wrapper process is the very one started (start time checked against pid reuse).</summary>
     public bool IsProcessAlive => StatPath is not null && ProcessStat.IsAlive(StatPath, StartTime);
 
@@ -84,7 +87,7 @@ internal sealed class ExecInstance(InstanceKey key, ExecPaths paths, InstanceCgr
     {
         lock (Sync)
         {
-            return WithSharedFields(new ExecState { Pid = Pid, StartTime = StartTime, OomKillsAtStart = OomKillsAtStart });
+            return WithSharedFields(new ExecState { Pid = Pid, StartTime = StartTime, OomKillsAtStart = OomKillsAtStart, Uid = Uid });
         }
     }
 
@@ -97,5 +100,6 @@ internal sealed class ExecInstance(InstanceKey key, ExecPaths paths, InstanceCgr
         }
 
         OomKillsAtStart = state.OomKillsAtStart;
+        Uid = state.Uid;
     }
 }

@@ -13,4 +13,7 @@ internal static partial class ExecLog
 
     [LoggerMessage(EventId = 2010, Level = LogLevel.Warning, Message = "Instance {Instance} did not stop within {Grace}; killed")]
     public static partial void Killed(ILogger logger, string instance, TimeSpan grace);
+
+    [LoggerMessage(EventId = 2012, Level = LogLevel.Warning, Message = "Exec workloads run as unprivileged users, and {Dir} (mode {Mode}) does not let them pass: they reach their HOME only as their working directory, not by its path. Choose a data dir under a directory others may pass (e.g. /var/lib/canopy), or give {Dir} o+x")]
+    public static partial void HomeUnreachable(ILogger logger, string dir, string mode);
 }

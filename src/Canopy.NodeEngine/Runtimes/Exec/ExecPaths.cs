@@ -9,6 +9,12 @@ internal sealed class ExecPaths(string dir) : InstancePaths(dir, "stdout.log")
     /// <summary>The <c>cgroup.procs</c> files the wrapper joins, one a line.</summary>
     public string Cgroups { get; } = Path.Combine(dir, "cgroups");
 
+    /// <summary>
+    /// The workload's own directory (HOME and working directory), the only one it may write: the instance directory itself
+    /// stays the node engine's, which writes there as root and must never follow a link the workload planted.
+    /// </summary>
+    public string Home { get; } = Path.Combine(dir, "home");
+
     /// <summary>The instance's names (<see cref="NetManager.InstanceHosts"/>), mounted over /etc/hosts for the workload when present.</summary>
     public string Hosts { get; } = Path.Combine(dir, NetManager.InstanceHosts.FileName);
 }

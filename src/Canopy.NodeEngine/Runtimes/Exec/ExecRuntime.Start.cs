@@ -22,6 +22,11 @@ internal sealed partial class ExecRuntime
             return Fail(instance, "exec services need a cmd");
         }
 
+        if (spec.Privileged && !Options.ExecAsRoot)
+        {
+            return Fail(instance, $"privileged exec services run as root, which node {Options.NodeName} does not allow: its operator allows it with canopy node --exec-as-root");
+        }
+
         if (!PortMappings.TryParse(spec.Port, out var ports, out var portError))
         {
             return Fail(instance, $"invalid port field: {portError}");
@@ -43,6 +48,11 @@ internal sealed partial class ExecRuntime
         var limitsNote = instance.Cgroup.Setup(spec.Memory, spec.Vcpus);
         var paths = instance.Paths;
         Directory.CreateDirectory(paths.Dir);
+        if (PrepareUser(instance, out var userError) is not { } runAs)
+        {
+            return Fail(instance, userError!);
+        }
+
         if (instance.Cgroup.IsUsable)
         {
             await File.WriteAllLinesAsync(paths.Cgroups, instance.Cgroup.ProcsFiles, ct).ConfigureAwait(false);
@@ -64,14 +74,14 @@ internal sealed partial class ExecRuntime
             File.Delete(paths.Hosts);
         }
 
-        var environment = ExecEnvironment.Build(spec, key, ports, paths.Dir);
+        var environment = ExecEnvironment.Build(spec, key, ports, paths.Home);
         instance.HostPort = environment.GetValueOrDefault("PORT");
         instance.OomKillsAtStart = instance.Cgroup.ReadOomKills();
 
         Process process;
         try
         {
-            var info = ExecWrapper.CreateStartInfo(spec.JobName, paths.Dir, spec.Cmd.Concat(spec.Args), environment);
+            var info = ExecWrapper.CreateStartInfo(spec.JobName, paths, runAs.Concat(spec.Cmd).Concat(spec.Args), environment);
             process = Process.Start(info) ?? throw new InvalidOperationException("the process did not start");
         }
         catch (Exception e) when (e is Win32Exception or InvalidOperationException)

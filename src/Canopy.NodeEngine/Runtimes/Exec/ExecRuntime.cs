@@ -37,6 +37,7 @@ internal sealed partial class ExecRuntime : RuntimeBase<ExecInstance, ExecState>
         _hosts = hosts;
         _nodeIp = facts.Ip;
         Directory.CreateDirectory(options.InstancesDir);
+        OpenPathToHomes();
         Loop = Task.Run(() => HousekeepAsync(Disposing.Token));
     }
 

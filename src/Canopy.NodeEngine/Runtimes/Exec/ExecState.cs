@@ -11,4 +11,7 @@ internal sealed record ExecState : InstanceState
 
     /// <summary>The cgroup's OOM-kill counter when the process started: a higher value at exit means it was OOM-killed.</summary>
     public long OomKillsAtStart { get; init; }
+
+    /// <summary>The uid (and gid) the workload runs as (<see cref="ExecUser"/>); null for root. Kept so its files stay its own across restarts.</summary>
+    public int? Uid { get; init; }
 }

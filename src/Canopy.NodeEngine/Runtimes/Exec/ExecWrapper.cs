@@ -41,14 +41,19 @@ internal static class ExecWrapper
     /// <summary>False when neither util-linux setsid nor busybox is installed.</summary>
     public static bool IsAvailable => Setsid.Command is not null && File.Exists("/bin/sh");
 
+    /// <summary>
+    /// <paramref name="argv"/> starts with the command that drops root (<see cref="ExecUser.Setpriv"/>) unless the workload
+    /// runs as root: the wrapper itself stays root to join the cgroups, mount the hosts file and write the exit status, and
+    /// the workload, already in its home, never gets the rights to leave its cgroup or namespace.
+    /// </summary>
     public static ProcessStartInfo CreateStartInfo(
-        string jobName, string instanceDir, IEnumerable<string> argv, IReadOnlyDictionary<string, string> environment)
+        string jobName, ExecPaths paths, IEnumerable<string> argv, IReadOnlyDictionary<string, string> environment)
     {
         var setsid = Setsid.Command ?? throw new InvalidOperationException("setsid is not installed on this node");
         var info = new ProcessStartInfo(setsid[0])
         {
             UseShellExecute = false,
-            WorkingDirectory = instanceDir,
+            WorkingDirectory = paths.Home,
         };
 
         foreach (var arg in setsid.Skip(1))
@@ -60,7 +65,7 @@ internal static class ExecWrapper
         info.ArgumentList.Add("-c");
         info.ArgumentList.Add(Script);
         info.ArgumentList.Add($"canopy-{jobName}");
-        info.ArgumentList.Add(instanceDir);
+        info.ArgumentList.Add(paths.Dir);
         foreach (var arg in argv)
         {
             info.ArgumentList.Add(arg);
