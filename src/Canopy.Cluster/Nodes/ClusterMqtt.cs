@@ -13,7 +13,7 @@ namespace Canopy.Cluster.Nodes;
 /// </summary>
 internal sealed partial class ClusterMqtt(
     BrokerService broker, BrokerUsers users, MosquittoProcess process, ClusterTraffic traffic, NodeLiveness liveness, NetChanges netChanges,
-    ClusterOptions options, ILoggerFactory loggers)
+    Tls.ClusterTls tls, ClusterOptions options, ILoggerFactory loggers)
     : BackgroundService
 {
     public const string ClientId = "canopy-cluster";
@@ -79,6 +79,7 @@ internal sealed partial class ClusterMqtt(
                 KeepAlive = TimeSpan.FromSeconds(5),
                 ReconnectMinDelay = TimeSpan.FromMilliseconds(200),
                 ReconnectMaxDelay = TimeSpan.FromSeconds(5),
+                Tls = tls.BrokerClientTls(options.Mqtt),
             },
             loggers.CreateLogger<MqttClient>());
         client.MessageReceived += message =>
