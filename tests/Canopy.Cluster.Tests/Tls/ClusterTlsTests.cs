@@ -70,12 +70,12 @@ public sealed class ClusterTlsTests(ITestOutputHelper output) : IAsyncLifetime
     {
         var tokens = _cluster.Services.GetRequiredService<NodeJoinTokens>();
         var created = await tokens.CreateAsync("for a test", null, null, "test", CancellationToken.None);
-        var token = JoinToken.Parse(created.Secret);
+        var token = JoinToken.Parse(created.Token);
         token.CaPin.ShouldBe(_cluster.Pin);
 
-        var whole = await RegisterAsync("with-whole-token", created.Secret);
+        var whole = await RegisterAsync("with-whole-token", created.Token);
         var secretOnly = await RegisterAsync("with-secret-only",
-            JoinToken.Parse((await tokens.CreateAsync(null, null, null, "test", CancellationToken.None)).Secret).Secret);
+            JoinToken.Parse((await tokens.CreateAsync(null, null, null, "test", CancellationToken.None)).Token).Secret);
         var staticToken = await RegisterAsync("with-static-token", JoinToken.Format(TestCluster.NodeToken, _cluster.Pin));
 
         foreach (var registration in new[] { whole, secretOnly, staticToken })
@@ -121,8 +121,20 @@ public sealed class ClusterTlsTests(ITestOutputHelper output) : IAsyncLifetime
         // The node's connection from before is the same one, and still carries messages both ways.
         _cluster.Services.GetRequiredService<ClusterMqtt>().Publish(NodeTopics.ControlError(node.Id), CanopyJson.SerializeToUtf8(new ControlError("ping")));
         await node.Commands.WaitForAsync(c => c.Kind == "error" && c.Payload.Contains("ping"), "the cluster's message over the old connection");
-        await node.ReportAsync("svc", 1, Core.States.InstanceStatus.Running);
-        await Waits.UntilAsync(async () => (await _cluster.InstancesAsync()).Any(i => i.ServiceId == "svc"), "the node's report over the old connection");
+        var user = await _cluster.Services.GetRequiredService<Canopy.Cluster.Broker.BrokerUsers>().GetClusterUserAsync(CancellationToken.None);
+        await using var observer = new MqttClient(new MqttClientOptions
+        {
+            Port = _cluster.Options.Mqtt.Port, ClientId = "renewal-observer", Username = user.Username, Password = user.Password, Tls = _cluster.BrokerTls,
+        });
+        var heard = new RecordedList<string>();
+        observer.MessageReceived += m =>
+        {
+            heard.Add(m.Topic);
+            return Task.CompletedTask;
+        };
+        await observer.ConnectAsync(CancellationToken.None);
+        await observer.SubscribeAsync(NodeTopics.Information(node.Id), MqttQos.AtLeastOnce, CancellationToken.None);
+        await heard.WaitForAsync(_ => true, "the node's heartbeat over its old connection");
         node.Client.IsConnected.ShouldBeTrue();
         reconnects.ShouldBe(0);
         (await _cluster.NodesAsync()).Single(n => n.Id == node.Id).Active.ShouldBeTrue();
