@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using Canopy.NodeEngine.ClusterLink;
 using Canopy.NodeEngine.Tests.Support;
 using Canopy.Security;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Canopy.NodeEngine.Tests.Link;
@@ -86,8 +87,11 @@ public sealed class ClusterTrustTests : IDisposable
 
     public void Dispose()
     {
-        Directory.Delete(_dataDir, recursive: true);
-        Directory.Delete(_pki, recursive: true);
+        // The host test's cleanup (MachineCleanup.ForDataDir) may have removed the data dir already.
+        foreach (var dir in new[] { _dataDir, _pki }.Where(Directory.Exists))
+        {
+            Directory.Delete(dir, recursive: true);
+        }
     }
 
     private NodeEngineOptions Options(string clusterUrl, string token) => new()
