@@ -1,9 +1,9 @@
 using System.Security.Cryptography;
 using Canopy.Cluster.Storage;
+using Canopy.Cluster.Tls;
 using Canopy.Contracts;
 using Canopy.Contracts.Api;
 using Canopy.Security;
-using Canopy.Cluster.Tls;
 using Microsoft.Extensions.Logging;
 
 namespace Canopy.Cluster.Nodes;

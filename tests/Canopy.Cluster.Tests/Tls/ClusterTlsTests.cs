@@ -124,7 +124,11 @@ public sealed class ClusterTlsTests(ITestOutputHelper output) : IAsyncLifetime
         var user = await _cluster.Services.GetRequiredService<Canopy.Cluster.Broker.BrokerUsers>().GetClusterUserAsync(CancellationToken.None);
         await using var observer = new MqttClient(new MqttClientOptions
         {
-            Port = _cluster.Options.Mqtt.Port, ClientId = "renewal-observer", Username = user.Username, Password = user.Password, Tls = _cluster.BrokerTls,
+            Port = _cluster.Options.Mqtt.Port,
+            ClientId = "renewal-observer",
+            Username = user.Username,
+            Password = user.Password,
+            Tls = _cluster.BrokerTls,
         });
         var heard = new RecordedList<string>();
         observer.MessageReceived += m =>
