@@ -132,13 +132,17 @@ case "$cmd" in
     for ((c = 0; c < clusters; c++)); do
       cip="$subnet.$((10 + c))"
       host "c$c" "$((10 + c))"
-      start "c$c" cluster --listen "http://$cip:10100" --mqtt-host 0.0.0.0 --mqtt-advertise "$cip" --root "$root_url" \
+      start "c$c" cluster --listen "https://$cip:10100" --mqtt-host 0.0.0.0 --mqtt-advertise "$cip" --root "$root_url" \
         --join-token "$ctoken" --node-join-token "$ntoken" --name "cluster-$c" --location "$((48 + c)).1,$((11 + c)).5"
+      # The workers' token carries the pin of the CA the cluster makes at its first start (sha256 of its SubjectPublicKeyInfo).
+      ca="$state/data/c$c/pki/ca.crt"
+      for _ in $(seq 1 100); do [[ -s "$ca" ]] && break; sleep 0.1; done
+      pin="sha256:$(openssl x509 -in "$ca" -pubkey -noout | openssl pkey -pubin -outform DER | sha256sum | cut -d' ' -f1)"
       for ((w = 0; w < workers; w++)); do
         octet=$((100 + 10 * c + w))
         host "c${c}w$w" "$octet"
         extra=(); [[ $w -eq 0 ]] || extra=(--no-containers)
-        start "c${c}w$w" node --name "c${c}w$w" --cluster "http://$cip:10100" --join-token "$ntoken" "${extra[@]}"
+        start "c${c}w$w" node --name "c${c}w$w" --cluster "https://$cip:10100" --join-token "$ntoken.$pin" "${extra[@]}"
       done
     done
 
@@ -160,6 +164,7 @@ case "$cmd" in
           echo "ROOT_URL=$root_url"
           echo "STATE_DIR=$state"
           echo "CLUSTER_JOIN_TOKEN=$ctoken"
+          # A node joins cluster N with NODE_JOIN_TOKEN.sha256:<pin of its CA, $state/data/cN/pki/ca.crt>.
           echo "NODE_JOIN_TOKEN=$ntoken"
           # Each cluster's API takes its own admin token (or a root Admin's access token).
           echo "CLUSTER_ADMIN_TOKENS=$state/data/c*/admin-token"

@@ -1,6 +1,7 @@
 using Canopy.Cluster.Api;
 using Canopy.Cluster.Auth;
 using Canopy.Cluster.Storage;
+using Canopy.Cluster.Tls;
 using Canopy.Hosting;
 using Canopy.Storage;
 using Microsoft.AspNetCore.Builder;
@@ -30,7 +31,7 @@ public static partial class ClusterApplication
         }
 
         var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls(options.Listen);
+        ClusterListener.Configure(builder, options);
         builder.Services.AddCanopyCluster(options);
         builder.Services.AddCanopyApiLimits(options.Limits);
         builder.Services.AddSingleton(ClusterAdminToken.LoadOrCreate(options.DataDir));
@@ -39,6 +40,7 @@ public static partial class ClusterApplication
 
         var app = builder.Build();
         OpenStore(app);
+        OpenPki(app, options);
         app.UseCanopyProblems();
         app.UseCanopyBodyLimit(options.Limits);
         app.UseAuthentication();
@@ -65,6 +67,29 @@ public static partial class ClusterApplication
             throw;
         }
     }
+
+    /// <summary>Loads (or makes, at the first start) the cluster's CA and server certificate now: a start fails on a pki dir it cannot use.</summary>
+    private static void OpenPki(WebApplication app, ClusterOptions options)
+    {
+        try
+        {
+            app.Services.GetRequiredService<ClusterTls>();
+        }
+        catch
+        {
+            ((IDisposable)app).Dispose();
+            throw;
+        }
+
+        if (new Uri(options.Listen).Scheme == Uri.UriSchemeHttp)
+        {
+            InsecureHttp(app.Logger, options.Listen);
+        }
+    }
+
+    [LoggerMessage(EventId = EventIds.InsecureHttp, Level = LogLevel.Warning,
+        Message = "The cluster API listens on {Listen} without TLS (--insecure-http): node join tokens and broker passwords travel in the clear")]
+    private static partial void InsecureHttp(ILogger logger, string listen);
 
     [LoggerMessage(EventId = EventIds.StoreUpgraded, Level = LogLevel.Information, Message = "Upgraded {File} from schema version {From} to {To}")]
     private static partial void StoreUpgraded(ILogger logger, string file, int from, int to);

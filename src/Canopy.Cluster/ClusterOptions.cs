@@ -21,8 +21,20 @@ public sealed class ClusterOptions
     /// <summary>"lat,lon", for geo constraints at the root.</summary>
     public string? Location { get; set; }
 
-    /// <summary>URL the cluster's API (node registration, status) listens on.</summary>
-    public string Listen { get; set; } = "http://127.0.0.1:10100";
+    /// <summary>URL the cluster's API (node registration, status) listens on: https, with the cluster's own CA (see <see cref="Tls.ClusterTls"/>).</summary>
+    public string Listen { get; set; } = "https://127.0.0.1:10100";
+
+    /// <summary>Allows an <c>http://</c> <see cref="Listen"/> on loopback (with a warning): node registration then travels in the clear.</summary>
+    public bool InsecureHttp { get; set; }
+
+    /// <summary>With <see cref="InsecureHttp"/>: allows plain HTTP on an address other machines reach, too (said a second time on purpose).</summary>
+    public bool InsecureHttpOnNetwork { get; set; }
+
+    /// <summary>How long each server certificate of the API and the broker is valid; renewed after two thirds of it.</summary>
+    public TimeSpan CertificateLifetime { get; set; } = Security.ServerCertificate.DefaultLifetime;
+
+    /// <summary>How often the cluster checks whether its server certificate is due for renewal.</summary>
+    public TimeSpan CertificateCheckInterval { get; set; } = TimeSpan.FromHours(1);
 
     public string RootUrl { get; set; } = "http://127.0.0.1:10000";
 
@@ -97,6 +109,7 @@ public sealed class ClusterOptions
             problems.Add($"Location: '{Location}' is not \"lat,lon\" in degrees");
         }
 
+        ValidateListen(problems);
         if (!Uri.TryCreate(RootUrl, UriKind.Absolute, out var root) || root.Scheme is not ("http" or "https"))
         {
             problems.Add($"RootUrl: '{RootUrl}' is not an absolute http(s) URL");
@@ -121,7 +134,30 @@ public sealed class ClusterOptions
             problems.Add($"NodeMessagesPerSecond ({NodeMessagesPerSecond}) must be at least 1 and NodeMessageBurst ({NodeMessageBurst}) at least as large");
         }
         AddIfNotPositive(problems, nameof(HandBackAfter), HandBackAfter);
+        AddIfNotPositive(problems, nameof(CertificateLifetime), CertificateLifetime);
+        AddIfNotPositive(problems, nameof(CertificateCheckInterval), CertificateCheckInterval);
         return problems;
+    }
+
+    /// <summary>The root's rule: https; plain http only when asked for, and on a network address only when asked for twice.</summary>
+    private void ValidateListen(List<string> problems)
+    {
+        if (!Uri.TryCreate(Listen, UriKind.Absolute, out var listen) || listen.Scheme is not ("http" or "https"))
+        {
+            problems.Add($"Listen: '{Listen}' is not an absolute https:// URL such as https://127.0.0.1:10100");
+            return;
+        }
+
+        if (listen.Scheme == "http" && !InsecureHttp)
+        {
+            problems.Add($"Listen: '{Listen}' is plain HTTP, which carries node join tokens and broker passwords in the clear; " +
+                         "use https:// (the cluster makes its own CA), or allow it with --insecure-http (CANOPY_CLUSTER__INSECUREHTTP)");
+        }
+        else if (listen.Scheme == "http" && !InsecureHttpOnNetwork && !Tls.ClusterListener.IsLoopback(listen.Host))
+        {
+            problems.Add($"Listen: '{Listen}' serves plain HTTP to the network; use https://, or say so a second time with " +
+                         "--insecure-http-on-network (CANOPY_CLUSTER__INSECUREHTTPONNETWORK)");
+        }
     }
 
     private static void AddIfNotPositive(List<string> problems, string name, TimeSpan value)

@@ -6,6 +6,7 @@ using Canopy.Cluster.Nodes;
 using Canopy.Cluster.Placement;
 using Canopy.Cluster.RootLink;
 using Canopy.Cluster.Storage;
+using Canopy.Cluster.Tls;
 using Canopy.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -29,6 +30,7 @@ internal static class ClusterServiceCollectionExtensions
         services.AddSingleton<ClusterTraffic>();
         services.AddSingleton<IClusterStore>(sp => SqliteClusterStore.Open(options.DataDir, sp.GetRequiredService<TimeProvider>()));
 
+        services.AddSingleton(sp => new ClusterTls(options, sp.GetService<Microsoft.Extensions.Logging.ILoggerFactory>()));
         services.AddSingleton(new MosquittoFiles(options.DataDir));
         services.AddSingleton<MosquittoProcess>();
         services.AddSingleton<BrokerUsers>();
@@ -63,6 +65,7 @@ internal static class ClusterServiceCollectionExtensions
         services.AddHostedService<PlacementRetryLoop>();
         services.AddHostedService<NetTablePublisher>();
         services.AddHostedService<RootLinkService>();
+        services.AddHostedService<CertificateRenewal>();
 
         // Stopping the broker child must not be cut short.
         services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(15));

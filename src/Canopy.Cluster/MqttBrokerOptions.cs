@@ -13,6 +13,13 @@ public sealed class MqttBrokerOptions
 
     public int Port { get; set; } = 10003;
 
+    /// <summary>
+    /// TLS on the broker's listener with the cluster's server certificate (no plain listener), and TLS for every client the cluster
+    /// makes. An external broker with TLS must use <c>&lt;DataDir&gt;/pki/server.crt</c> and <c>server.key</c> (and reload them on
+    /// renewal); false is for an external broker without TLS.
+    /// </summary>
+    public bool Tls { get; set; } = true;
+
     /// <summary>The broker address nodes are told at registration.</summary>
     public string AdvertisedHost { get; set; } = "127.0.0.1";
 }

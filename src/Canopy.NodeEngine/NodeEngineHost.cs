@@ -55,6 +55,7 @@ public static class NodeEngineHost
             options, sp.GetRequiredService<NodeFacts>(), sp.GetRequiredService<NodeSubnet>(), sp.GetRequiredService<HostNetwork>(),
             new NodeNetwork(sp.GetRequiredService<ILogger<NodeNetwork>>()), sp.GetRequiredService<InstanceHosts>(), sp.GetRequiredService<ILogger<NodeNetManager>>()));
         services.AddSingleton<NodeIdentityStore>();
+        services.AddSingleton<ClusterTrust>();
         services.AddSingleton<ClusterRegistrar>();
         services.AddHostedService<NodeEngineWorker>();
 

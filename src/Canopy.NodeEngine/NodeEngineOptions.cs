@@ -9,8 +9,12 @@ public sealed class NodeEngineOptions
     /// </summary>
     public required string DataDir { get; set; }
 
-    public string ClusterUrl { get; set; } = "http://127.0.0.1:10100";
+    public string ClusterUrl { get; set; } = "https://127.0.0.1:10100";
 
+    /// <summary>
+    /// As the cluster hands it out: <c>&lt;secret&gt;.sha256:&lt;pin of the cluster's CA&gt;</c>. The node checks the cluster's certificate
+    /// against the pin before it sends anything, and keeps the pin (node.json) for later starts. A bare secret only for a plain-http cluster.
+    /// </summary>
     public string JoinToken { get; set; } = "";
 
     /// <summary>The node's name (what <c>direct</c> constraints match); the host name when not set.</summary>

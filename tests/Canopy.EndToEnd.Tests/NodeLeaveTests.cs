@@ -37,7 +37,7 @@ public sealed class NodeLeaveTests : IAsyncLifetime
     {
         await ContainerRequirements.WaitForContainersAsync(_canopy, "leaver");
         // canopy up's data dir holds the root's and the cluster's state beside its node's: a leave must never delete it.
-        var wrongDir = await _canopy.CliAsync("node", "--leave", "--data-dir", _canopy.DataDir, "--cluster", $"http://127.0.0.1:{_canopy.ClusterPort}");
+        var wrongDir = await _canopy.CliAsync("node", "--leave", "--data-dir", _canopy.DataDir, "--cluster", _canopy.ClusterUrl);
         wrongDir.ExitCode.ShouldNotBe(0);
         wrongDir.StdErr.ShouldContain($"is not a node's data dir but holds one: {Path.Combine(_canopy.DataDir, "node")}");
         Directory.Exists(Path.Combine(_canopy.DataDir, "root")).ShouldBeTrue();
@@ -78,7 +78,7 @@ public sealed class NodeLeaveTests : IAsyncLifetime
 
     /// <summary>No join token: the node proves itself with the secret in its data dir.</summary>
     private Task<CliResult> LeaveAsync() =>
-        _canopy.CliAsync("node", "--leave", "--data-dir", _worker.DataDir, "--cluster", $"http://127.0.0.1:{_canopy.ClusterPort}", "--name", "leaver");
+        _canopy.CliAsync("node", "--leave", "--data-dir", _worker.DataDir, "--cluster", _canopy.ClusterUrl, "--name", "leaver");
 
     private static string SafeRead(string path)
     {

@@ -34,6 +34,13 @@ public sealed class CanopyProcess : IAsyncDisposable
     public int MqttPort { get; }
     public string CliConfigPath { get; }
     public string RootUrl => $"http://127.0.0.1:{RootPort}";
+
+    /// <summary>The embedded cluster's API (https, with the cluster's own CA).</summary>
+    public string ClusterUrl => $"https://127.0.0.1:{ClusterPort}";
+
+    /// <summary>The pin of the embedded cluster's CA (its data dir's pki/ca.crt); there once <c>up</c> has started.</summary>
+    public string ClusterPin => ClusterCa.ExistingPin(Path.Combine(DataDir, "cluster")) ??
+                                throw new InvalidOperationException("the cluster has not made its CA yet");
     public string StdOut { get { lock (_stdout) { return _stdout.ToString(); } } }
     public string StdErr { get { lock (_stderr) { return _stderr.ToString(); } } }
     public int Pid => _process?.Id ?? 0;

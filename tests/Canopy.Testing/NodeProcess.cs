@@ -36,8 +36,8 @@ public sealed class NodeProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var a in new[] { "node", "--data-dir", DataDir, "--cluster", $"http://127.0.0.1:{_canopy.ClusterPort}",
-                     "--join-token", tokens.RootElement.GetProperty("node_join_token").GetString()!, "--name", Name })
+        var token = ClusterCa.NodeJoinToken(tokens.RootElement.GetProperty("node_join_token").GetString()!, _canopy.ClusterPin);
+        foreach (var a in new[] { "node", "--data-dir", DataDir, "--cluster", _canopy.ClusterUrl, "--join-token", token, "--name", Name })
         {
             psi.ArgumentList.Add(a);
         }

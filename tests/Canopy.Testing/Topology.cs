@@ -131,15 +131,18 @@ public sealed class Topology : IAsyncDisposable
             var location = $"{48 + c}.1,{11 + c}.5";
             var host = AddHost($"c{c}", octet,
             [
-                "cluster", "--listen", $"http://{ip}:10100", "--mqtt-host", "0.0.0.0", "--mqtt-advertise", ip,
+                "cluster", "--listen", $"https://{ip}:10100", "--mqtt-host", "0.0.0.0", "--mqtt-advertise", ip,
                 "--root", $"http://{root.Ip}:10000", "--join-token", ClusterJoinToken, "--node-join-token", NodeJoinToken,
                 "--name", name, "--location", location, .. hostArgs.GetValueOrDefault($"c{c}") ?? [],
             ]);
             var cluster = new TopologyCluster(name, location, host);
+
+            // The cluster's CA made ahead in its data dir (the cluster keeps it), so the workers' tokens can carry its pin now.
+            var nodeToken = ClusterCa.NodeJoinToken(NodeJoinToken, ClusterCa.PinOf(host.DataDir, name));
             for (var w = 0; w < workers; w++)
             {
                 var worker = $"c{c}w{w}";
-                string[] args = ["node", "--name", worker, "--cluster", $"http://{ip}:10100", "--join-token", NodeJoinToken,
+                string[] args = ["node", "--name", worker, "--cluster", $"https://{ip}:10100", "--join-token", nodeToken,
                     .. hostArgs.GetValueOrDefault(worker) ?? []];
                 cluster.WorkerList.Add(AddHost(worker, 100 + (10 * c) + w, w == 0 ? args : [.. args, "--no-containers"]));
             }
@@ -385,7 +388,10 @@ public sealed class TopologyCluster(string name, string location, TopologyHost h
     public string Name { get; } = name;
     public string Location { get; } = location;
     public TopologyHost Host { get; } = host;
-    public string Url => $"http://{Host.Ip}:10100";
+    public string Url => $"https://{Host.Ip}:10100";
+
+    /// <summary>The pin of the cluster's CA (in its data dir): what its nodes' join tokens carry.</summary>
+    public string Pin => ClusterCa.ExistingPin(Host.DataDir) ?? throw new InvalidOperationException($"{Name} has no CA yet");
     public IReadOnlyList<TopologyHost> Workers => WorkerList;
 
     /// <summary>The cluster's own admin credential for its API, from its data dir.</summary>
@@ -394,7 +400,7 @@ public sealed class TopologyCluster(string name, string location, TopologyHost h
     /// <summary>A client of the cluster's API with its admin token.</summary>
     public HttpClient Api(TimeSpan? timeout = null)
     {
-        var client = new HttpClient { BaseAddress = new Uri(Url + "/"), Timeout = timeout ?? TimeSpan.FromSeconds(5) };
+        var client = new HttpClient(ClusterCa.PinnedHandler(Pin)) { BaseAddress = new Uri(Url + "/"), Timeout = timeout ?? TimeSpan.FromSeconds(5) };
         client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", AdminToken);
         return client;
     }

@@ -4,6 +4,7 @@ using System.Net;
 using Canopy.Cli.Roles;
 using Canopy.Cluster;
 using Canopy.Cluster.Auth;
+using Canopy.Cluster.Tls;
 using Canopy.Hosting;
 using Canopy.NodeEngine;
 using Canopy.NodeEngine.ClusterLink;
@@ -56,7 +57,7 @@ public static class RoleCommands
             var tokens = JoinTokens.LoadOrCreate(dataDir);
             var host = parse.GetValue(bind)!;
             var rootUrl = $"http://{host}:{parse.GetValue(rootPort)}";
-            var clusterUrl = $"http://{host}:{parse.GetValue(clusterPort)}";
+            var clusterUrl = $"https://{host}:{parse.GetValue(clusterPort)}";
             var config = RoleConfiguration.Build(parse.GetValue(ConfigFile), new Dictionary<string, string?>
             {
                 ["Root:DataDir"] = Path.Combine(dataDir, "root"),
@@ -99,6 +100,8 @@ public static class RoleCommands
                 r => readiness.Register(r.Services.GetRequiredService<Readiness>(), clusterOptions.Name, nodeOptions.Name ?? Environment.MachineName));
             var cluster = await StartAsync(tiers, () => TierHosts.Cluster(clusterOptions, level), "cluster", ct,
                 c => readiness.Cluster = c.Services.GetRequiredService<ClusterReadiness>());
+            var clusterPin = cluster.Services.GetRequiredService<ClusterTls>().Pin;
+            nodeOptions.JoinToken = NodeJoinTokenFor(nodeOptions.JoinToken, clusterOptions, clusterPin);
             await StartAsync(tiers, () => TierHosts.Node(nodeOptions, level), "node", ct,
                 n => readiness.Node = n.Services.GetRequiredService<NodeReadiness>());
             await WaitAsync(readiness.Cluster!.Registered, "the cluster to register at the root", ct);
@@ -109,6 +112,7 @@ public static class RoleCommands
             Console.Out.WriteLine($"  API:        {rootUrl}   (docs: {rootUrl}/api/docs)");
             Console.Out.WriteLine($"  Cluster:    {clusterOptions.Name} at {clusterUrl}, MQTT {host}:{clusterOptions.Mqtt.Port}");
             Console.Out.WriteLine($"              its API takes an Admin's token, or its own admin token: {cluster.Services.GetRequiredService<ClusterAdminToken>().File}");
+            Console.Out.WriteLine($"              its CA (nodes' join tokens carry it): {clusterPin}");
             Console.Out.WriteLine($"  Node:       {nodeOptions.Name ?? Environment.MachineName}");
             Console.Out.WriteLine($"  Data dir:   {dataDir}");
             Console.Out.WriteLine($"  Admin user: {admin.UserName}");
@@ -165,7 +169,9 @@ public static class RoleCommands
 
     public static Command Cluster()
     {
-        var listen = new Option<string?>("--listen") { Description = "(listener) URL the cluster API listens on [default: http://127.0.0.1:10100]" };
+        var listen = new Option<string?>("--listen") { Description = "(listener) URL the cluster API listens on [default: https://127.0.0.1:10100]" };
+        var insecureHttp = new Option<bool>("--insecure-http") { Description = "(listener) Allow an http:// --listen on loopback: node tokens and broker passwords in the clear" };
+        var insecureOnNetwork = new Option<bool>("--insecure-http-on-network") { Description = "(listener) With --insecure-http: allow it on a network address too" };
         var root = new Option<string?>("--root") { Description = "(cluster) Root URL [default: http://127.0.0.1:10000]" };
         var token = new Option<string?>("--join-token") { Description = "(auth) Cluster join token issued by the root" };
         var nodeToken = new Option<string?>("--node-join-token") { Description = "(auth) Token nodes must present to join this cluster" };
@@ -177,6 +183,7 @@ public static class RoleCommands
         var command = new Command("cluster", "Run a cluster orchestrator alone (node registry, Mosquitto, cluster scheduler, link to the root)")
         {
             DataDir, ConfigFile, LogLevelOption, Scheduler, listen, root, token, nodeToken, name, location, mqttPort, mqttHost, mqttAdvertise, OverlayEncryption,
+            insecureHttp, insecureOnNetwork,
         };
         command.Handle(async (parse, ct) =>
         {
@@ -194,11 +201,17 @@ public static class RoleCommands
                 ["Cluster:Mqtt:ListenHost"] = parse.GetValue(mqttHost),
                 ["Cluster:Mqtt:AdvertisedHost"] = parse.GetValue(mqttAdvertise),
                 ["Cluster:OverlayEncryption"] = parse.GetValue(OverlayEncryption) ? "true" : null,
+                ["Cluster:InsecureHttp"] = parse.GetValue(insecureHttp) ? "true" : null,
+                ["Cluster:InsecureHttpOnNetwork"] = parse.GetValue(insecureOnNetwork) ? "true" : null,
             });
             var options = RoleConfiguration.Bind(config, "Cluster", new ClusterOptions { DataDir = DataDirOf(config, "cluster") });
             await using var tiers = new TierSet();
             var cluster = await StartAsync(tiers, () => TierHosts.Cluster(options, parse.GetValue(LogLevelOption) ?? LogLevel.Information), "cluster", ct);
             Console.Out.WriteLine($"Cluster {options.Name} API at {options.Listen}, MQTT {options.Mqtt.ListenHost}:{options.Mqtt.Port}; registering at {options.RootUrl}.");
+            var pin = cluster.Services.GetRequiredService<ClusterTls>().Pin;
+            Console.Out.WriteLine($"Its CA: {pin}" + (options.NodeJoinToken.Length > 0
+                ? $"; nodes join with --join-token {NodeJoinTokenFor(options.NodeJoinToken, options, pin)}"
+                : "; node join tokens from `canopy token create node` carry it"));
             var admin = cluster.Services.GetRequiredService<ClusterAdminToken>();
             Console.Out.WriteLine(admin.InitialToken is { } initial
                 ? $"Admin token of its API: {initial}   (first start only; also in {admin.File}; a root Admin's token works too)"
@@ -211,8 +224,8 @@ public static class RoleCommands
 
     public static Command Node()
     {
-        var cluster = new Option<string?>("--cluster") { Description = "(node) Cluster URL [default: http://127.0.0.1:10100]" };
-        var token = new Option<string?>("--join-token") { Description = "(auth) Node join token issued by the cluster" };
+        var cluster = new Option<string?>("--cluster") { Description = "(node) Cluster URL [default: https://127.0.0.1:10100]" };
+        var token = new Option<string?>("--join-token") { Description = "(auth) Node join token issued by the cluster: SECRET.sha256:PIN (the pin of the cluster's CA)" };
         var name = new Option<string?>("--name") { Description = "(node) Node name [default: host name]" };
         var location = new Option<string?>("--location") { Description = "(node) Location as LAT,LON" };
         var resources = new Option<string[]>("--resource") { Description = "(node) Extra resource or label KEY=VALUE, repeatable (e.g. gpu_model=a2)", AllowMultipleArgumentsPerToken = false };
@@ -296,6 +309,12 @@ public static class RoleCommands
         Console.Out.WriteLine($"Removed {result.InstancesRemoved} instance(s), bridge {result.Bridge} with its CNI rules, and {result.DataDir}.");
         return ExitCodes.Success;
     }
+
+    /// <summary>A node join token with the cluster's CA pin, unless it has one or the cluster speaks plain HTTP (then nothing to pin).</summary>
+    private static string NodeJoinTokenFor(string token, ClusterOptions cluster, string pin) =>
+        token.Length == 0 || Canopy.Security.JoinToken.Parse(token).CaPin is not null || new Uri(cluster.Listen).Scheme != Uri.UriSchemeHttps
+            ? token
+            : Canopy.Security.JoinToken.Format(token, pin);
 
     /// <summary>Repeated <c>--cors-origin</c> flags as the configuration array <c>Root:CorsOrigins</c>.</summary>
     private static Dictionary<string, string?> WithCorsOrigins(this Dictionary<string, string?> flags, string[]? origins)

@@ -8,7 +8,8 @@ namespace Canopy.Cluster.Broker;
 /// when the broker cannot run; with an external broker it only says so.
 /// </summary>
 internal sealed partial class BrokerService(
-    MosquittoProcess process, MosquittoFiles files, BrokerUsers users, ClusterOptions options, ILogger<BrokerService> logger) : IHostedService
+    MosquittoProcess process, MosquittoFiles files, BrokerUsers users, Tls.ClusterTls tls, ClusterOptions options, ILogger<BrokerService> logger)
+    : IHostedService
 {
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -26,7 +27,7 @@ internal sealed partial class BrokerService(
 
         try
         {
-            files.WriteConfig(options.Mqtt);
+            files.WriteConfig(options.Mqtt, options.Mqtt.Tls ? tls.Server : null);
             await users.WritePasswordFileAsync(cancellationToken);
             await process.StartAsync(cancellationToken);
             _ready.TrySetResult();

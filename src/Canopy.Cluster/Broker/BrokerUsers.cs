@@ -11,7 +11,7 @@ namespace Canopy.Cluster.Broker;
 /// reloads Mosquitto, then proves the new account works before a node is told its credentials.
 /// </summary>
 internal sealed partial class BrokerUsers(
-    IClusterStore store, MosquittoFiles files, MosquittoProcess broker, ClusterOptions options, ILogger<BrokerUsers> logger)
+    IClusterStore store, MosquittoFiles files, MosquittoProcess broker, Tls.ClusterTls tls, ClusterOptions options, ILogger<BrokerUsers> logger)
 {
     private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(5);
     private readonly SemaphoreSlim _writeLock = new(1, 1);
@@ -107,6 +107,7 @@ internal sealed partial class BrokerUsers(
                 CleanSession = true,
                 KeepAlive = TimeSpan.Zero,
                 ConnectTimeout = TimeSpan.FromSeconds(2),
+                Tls = tls.BrokerClientTls(options.Mqtt),
             });
             try
             {

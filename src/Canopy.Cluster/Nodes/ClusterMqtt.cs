@@ -12,8 +12,8 @@ namespace Canopy.Cluster.Nodes;
 /// <see cref="Incoming"/> and publishes the queued commands to nodes, in order. The client reconnects by itself.
 /// </summary>
 internal sealed partial class ClusterMqtt(
-    BrokerService broker, BrokerUsers users, MosquittoProcess process, ClusterTraffic traffic, NodeLiveness liveness, NetChanges netChanges, NodeMessageRates rates,
-    ClusterOptions options, ILoggerFactory loggers)
+    BrokerService broker, BrokerUsers users, MosquittoProcess process, ClusterTraffic traffic, NodeLiveness liveness, NetChanges netChanges,
+    NodeMessageRates rates, Tls.ClusterTls tls, ClusterOptions options, ILoggerFactory loggers)
     : BackgroundService
 {
     public const string ClientId = "canopy-cluster";
@@ -79,6 +79,7 @@ internal sealed partial class ClusterMqtt(
                 KeepAlive = TimeSpan.FromSeconds(5),
                 ReconnectMinDelay = TimeSpan.FromMilliseconds(200),
                 ReconnectMaxDelay = TimeSpan.FromSeconds(5),
+                Tls = tls.BrokerClientTls(options.Mqtt),
             },
             loggers.CreateLogger<MqttClient>());
         client.MessageReceived += message =>

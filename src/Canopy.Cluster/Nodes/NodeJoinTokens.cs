@@ -1,7 +1,9 @@
 using System.Security.Cryptography;
 using Canopy.Cluster.Storage;
+using Canopy.Cluster.Tls;
 using Canopy.Contracts;
 using Canopy.Contracts.Api;
+using Canopy.Security;
 using Microsoft.Extensions.Logging;
 
 namespace Canopy.Cluster.Nodes;
@@ -10,7 +12,12 @@ namespace Canopy.Cluster.Nodes;
 /// Node join tokens: the static <see cref="ClusterOptions.NodeJoinToken"/> and those created through the root (kept here as
 /// SHA-256 hashes). Revoking refuses later registrations with the token; nodes already registered stay.
 /// </summary>
-internal sealed partial class NodeJoinTokens(IClusterStore store, ClusterOptions options, TimeProvider time, ILogger<NodeJoinTokens> logger)
+/// <remarks>
+/// A token handed out is <c>&lt;secret&gt;.&lt;CA pin&gt;</c> (<see cref="JoinToken"/>): the node checks the cluster with the pin before it
+/// sends the secret. Only the secret part is checked here, so a node may send the whole token or the secret alone.
+/// </remarks>
+internal sealed partial class NodeJoinTokens(
+    IClusterStore store, ClusterTls tls, ClusterOptions options, TimeProvider time, ILogger<NodeJoinTokens> logger)
 {
     public async Task<CreatedJoinTokenDocument> CreateAsync(string? description, long? ttlSeconds, long? maxUses, string? createdBy, CancellationToken ct)
     {
@@ -38,7 +45,7 @@ internal sealed partial class NodeJoinTokens(IClusterStore store, ClusterOptions
         };
         await store.AddNodeTokenAsync(token, ct);
         Log.Created(logger, token.Id, createdBy ?? "-");
-        return new CreatedJoinTokenDocument(token.Id, secret, JoinTokenKinds.Node, description, token.CreatedAt, token.ExpiresAt, token.MaxUses);
+        return new CreatedJoinTokenDocument(token.Id, JoinToken.Format(secret, tls.Pin), JoinTokenKinds.Node, description, token.CreatedAt, token.ExpiresAt, token.MaxUses);
     }
 
     public async Task<IReadOnlyList<JoinTokenDocument>> ListAsync(CancellationToken ct) =>
@@ -60,9 +67,11 @@ internal sealed partial class NodeJoinTokens(IClusterStore store, ClusterOptions
     /// Whether <paramref name="given"/> may register a new node: <see cref="NodeTokenCheck.Refusal"/> says why not (for the 401), and
     /// <see cref="NodeTokenCheck.TokenId"/> names the created token whose use the registration counts (null for the static token).
     /// </summary>
-    public async Task<NodeTokenCheck> CheckAsync(string? given, CancellationToken ct)
+    public async Task<NodeTokenCheck> CheckAsync(string? sent, CancellationToken ct)
     {
-        if (!string.IsNullOrEmpty(given) && options.NodeJoinToken.Length > 0 && Secrets.Same(given, options.NodeJoinToken))
+        var given = string.IsNullOrWhiteSpace(sent) ? sent : JoinToken.Parse(sent).Secret;
+        var configured = options.NodeJoinToken.Length > 0 ? JoinToken.Parse(options.NodeJoinToken).Secret : "";
+        if (!string.IsNullOrEmpty(given) && configured.Length > 0 && Secrets.Same(given, configured))
         {
             return new NodeTokenCheck(null, null);
         }

@@ -39,7 +39,7 @@ internal sealed partial class NodeRegistry(
         await users.ApplyAsync(new BrokerUser(node.Id, node.MqttPassword), ct);
         Log.Registered(logger, node.Host, node.Id, node.Subnet ?? "(none)");
         return new NodeRegisterResponse(
-            node.Id, new MqttCredentials(options.Mqtt.AdvertisedHost, options.Mqtt.Port, node.Id, node.MqttPassword), node.Subnet,
+            node.Id, new MqttCredentials(options.Mqtt.AdvertisedHost, options.Mqtt.Port, node.Id, node.MqttPassword, options.Mqtt.Tls), node.Subnet,
             options.OverlayEncryption);
     }
 

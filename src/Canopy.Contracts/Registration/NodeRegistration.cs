@@ -41,7 +41,8 @@ public sealed record NodeRegisterRequest
     [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; init; }
 }
 
-public sealed record MqttCredentials(string Host, int Port, string Username, string Password);
+/// <summary>The node's broker account; <paramref name="Tls"/>: the broker speaks only TLS, with the certificate of the cluster's CA (the one the node's join token pins).</summary>
+public sealed record MqttCredentials(string Host, int Port, string Username, string Password, bool Tls = false);
 
 /// <summary>
 /// The node's id, its broker account, the /26 of 10.18.0.0/16 its containers take addresses from, and whether its cluster

@@ -1,4 +1,7 @@
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Canopy.Mqtt.Packets;
 
@@ -9,7 +12,8 @@ public sealed partial class MqttClient
 {
     /// <summary>
     /// Connects once. Throws <see cref="MqttConnectException"/> when the broker refuses the connection,
-    /// <see cref="SocketException"/>/<see cref="IOException"/> when it cannot be reached, <see cref="TimeoutException"/>
+    /// <see cref="SocketException"/>/<see cref="IOException"/> when it cannot be reached, <see cref="AuthenticationException"/> when
+    /// TLS is on and the broker's certificate is refused (or the broker speaks no TLS), <see cref="TimeoutException"/>
     /// after <see cref="MqttClientOptions.ConnectTimeout"/>. After success the client stays connected on its own.
     /// </summary>
     public async Task ConnectAsync(CancellationToken ct)
@@ -86,7 +90,8 @@ public sealed partial class MqttClient
         try
         {
             await socket.ConnectAsync(options.Host, options.Port, linked.Token).ConfigureAwait(false);
-            connection = new MqttConnection(Interlocked.Increment(ref _connectionCounter), socket, options.MaxIncomingPacketSize);
+            var stream = await OpenStreamAsync(socket, options, linked.Token).ConfigureAwait(false);
+            connection = new MqttConnection(Interlocked.Increment(ref _connectionCounter), socket, stream, options.MaxIncomingPacketSize);
             var connect = new ConnectPacket
             {
                 ClientId = options.ClientId,
@@ -139,6 +144,36 @@ public sealed partial class MqttClient
                 throw new IOException($"Invalid response from the MQTT broker: {ex.Message}", ex);
             }
 
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The socket's stream, or a TLS stream over it whose handshake is done: nothing (not even the CONNECT with its password) is
+    /// sent before the broker's certificate passed the caller's check. A refused certificate throws <see cref="AuthenticationException"/>.
+    /// </summary>
+    private static async Task<Stream> OpenStreamAsync(Socket socket, MqttClientOptions options, CancellationToken ct)
+    {
+        var network = new NetworkStream(socket, ownsSocket: false);
+        if (options.Tls is not { } tls)
+        {
+            return network;
+        }
+
+        var ssl = new SslStream(network, leaveInnerStreamOpen: false);
+        try
+        {
+            await ssl.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+            {
+                TargetHost = tls.TargetHost ?? options.Host,
+                RemoteCertificateValidationCallback = tls.RemoteCertificateValidationCallback,
+                CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
+            }, ct).ConfigureAwait(false);
+            return ssl;
+        }
+        catch
+        {
+            await ssl.DisposeAsync().ConfigureAwait(false);
             throw;
         }
     }

@@ -1,3 +1,5 @@
+using System.Net.Security;
+
 namespace Canopy.Mqtt;
 
 /// <summary>Connection settings of a <see cref="MqttClient"/>. Read when connecting; do not change them afterwards.</summary>
@@ -35,6 +37,9 @@ public sealed class MqttClientOptions
     /// <summary>Largest packet accepted from the broker (remaining length); bigger packets drop the connection. Default 16 MiB.</summary>
     public int MaxIncomingPacketSize { get; set; } = 16 * 1024 * 1024;
 
+    /// <summary>Null: plain TCP. Otherwise TLS over the connection, the broker's certificate checked as these options say.</summary>
+    public MqttTlsOptions? Tls { get; set; }
+
     internal void Validate()
     {
         if (string.IsNullOrWhiteSpace(Host))
@@ -71,6 +76,12 @@ public sealed class MqttClientOptions
         if (MaxIncomingPacketSize is < 128 or > Packets.RemainingLength.MaxValue)
         {
             throw new ArgumentOutOfRangeException(nameof(MaxIncomingPacketSize), MaxIncomingPacketSize, "MaxIncomingPacketSize is out of range.");
+        }
+
+        if (Tls is { RemoteCertificateValidationCallback: null })
+        {
+            throw new ArgumentException(
+                "Tls.RemoteCertificateValidationCallback is required: say how the broker's certificate is checked.", nameof(Tls));
         }
 
         if (Will is not null)

@@ -4,13 +4,13 @@ using Canopy.Mqtt.Packets;
 namespace Canopy.Mqtt;
 
 /// <summary>
-/// One TCP connection to the broker and its per-connection state (keep-alive timestamps, loops).
+/// One TCP connection to the broker (plain, or TLS over it) and its per-connection state (keep-alive timestamps, loops).
 /// Writes are serialised by the client's writer lock; only the read loop uses <see cref="Reader"/>.
 /// </summary>
 internal sealed class MqttConnection
 {
     private readonly Socket _socket;
-    private readonly NetworkStream _stream;
+    private readonly Stream _stream;
     private readonly CancellationTokenSource _cts = new();
     private readonly TaskCompletionSource<Exception?> _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _closedFlag;
@@ -21,11 +21,12 @@ internal sealed class MqttConnection
     private volatile bool _pingOutstanding;
     private volatile bool _readerPaused;
 
-    public MqttConnection(int id, Socket socket, int maxIncomingPacketSize)
+    /// <param name="stream">The socket's stream, or the TLS stream over it; disposed with the connection.</param>
+    public MqttConnection(int id, Socket socket, Stream stream, int maxIncomingPacketSize)
     {
         Id = id;
         _socket = socket;
-        _stream = new NetworkStream(socket, ownsSocket: false);
+        _stream = stream;
         Reader = new MqttPacketReader(_stream, maxIncomingPacketSize);
         Token = _cts.Token;
         var now = Environment.TickCount64;

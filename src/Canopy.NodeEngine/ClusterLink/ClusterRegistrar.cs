@@ -26,15 +26,17 @@ internal sealed class ClusterRegistrar : IDisposable
     private readonly NodeSubnet _subnet;
     private readonly HostNetwork _network;
     private readonly NodeNetManager _net;
+    private readonly ClusterTrust _trust;
     private readonly ILogger<ClusterRegistrar> _log;
     private readonly HttpClient _http;
     private readonly Uri _endpoint;
 
     public ClusterRegistrar(
         NodeEngineOptions options, NodeIdentityStore identity, NodeFacts facts, ResourceMonitor monitor,
-        NodeInstances instances, NodeSubnet subnet, HostNetwork network, NodeNetManager net, ILogger<ClusterRegistrar> log)
+        NodeInstances instances, NodeSubnet subnet, HostNetwork network, NodeNetManager net, ClusterTrust trust, ILogger<ClusterRegistrar> log)
     {
         _net = net;
+        _trust = trust;
         _subnet = subnet;
         _network = network;
         _options = options;
@@ -44,7 +46,7 @@ internal sealed class ClusterRegistrar : IDisposable
         _instances = instances;
         _log = log;
         _endpoint = new Uri(new Uri(options.ClusterUrl.TrimEnd('/') + "/"), "api/node/register");
-        _http = new HttpClient(new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(5) })
+        _http = new HttpClient(trust.CreateHandler(TimeSpan.FromSeconds(5)))
         {
             Timeout = TimeSpan.FromSeconds(15),
         };
@@ -79,6 +81,7 @@ internal sealed class ClusterRegistrar : IDisposable
                     if (registration is { Id.Length: > 0, Mqtt: not null })
                     {
                         _identity.Save(registration.Id);
+                        _trust.Remember();
                         _subnet.Assign(registration.Subnet);
                         if (_subnet.Current is { } subnet)
                         {
@@ -106,6 +109,12 @@ internal sealed class ClusterRegistrar : IDisposable
                     LinkLog.RegistrationRefused(_log, cluster, (int)response.StatusCode, text.Length > 500 ? text[..500] : text, wait);
                 }
             }
+            catch (HttpRequestException e) when (_trust.Refusal(e) is { } refusal)
+            {
+                // Nothing was sent: the handshake ended before the request. Another server answers there, or the pin is wrong.
+                wait = InvalidTokenRetryDelay;
+                LinkLog.ClusterCertificateRefused(_log, cluster, refusal, wait);
+            }
             catch (Exception e) when (e is HttpRequestException or JsonException ||
                                       (e is TaskCanceledException && !ct.IsCancellationRequested))
             {
@@ -124,7 +133,7 @@ internal sealed class ClusterRegistrar : IDisposable
         var identity = _identity.Load();
         return new NodeRegisterRequest
         {
-            JoinToken = _options.JoinToken,
+            JoinToken = _trust.Secret,
             Id = identity.Id,
             Secret = identity.Secret,
             Host = _facts.Name,

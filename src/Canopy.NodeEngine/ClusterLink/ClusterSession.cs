@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net.Sockets;
+using System.Security.Authentication;
 using System.Text.Json;
 using Canopy.Contracts;
 using Canopy.Contracts.Mqtt;
@@ -37,6 +38,7 @@ internal sealed class ClusterSession
     private readonly ResourceMonitor _monitor;
     private readonly NodeReadiness _readiness;
     private readonly NodeNetManager _net;
+    private readonly ClusterTrust _trust;
     private readonly ILoggerFactory _loggers;
     private readonly ILogger _log;
     private readonly string _nodeId;
@@ -50,9 +52,10 @@ internal sealed class ClusterSession
 
     public ClusterSession(
         NodeEngineOptions options, NodeRegisterResponse registration, NodeInstances instances, NodeFacts facts,
-        ResourceMonitor monitor, NodeReadiness readiness, NodeNetManager net, ILoggerFactory loggers)
+        ResourceMonitor monitor, NodeReadiness readiness, NodeNetManager net, ClusterTrust trust, ILoggerFactory loggers)
     {
         _net = net;
+        _trust = trust;
         _options = options;
         _registration = registration;
         _instances = instances;
@@ -143,6 +146,7 @@ internal sealed class ClusterSession
         ReconnectMinDelay = TimeSpan.FromMilliseconds(250),
         ReconnectMaxDelay = TimeSpan.FromSeconds(5),
         ConnectTimeout = TimeSpan.FromSeconds(5),
+        Tls = _trust.Mqtt(_registration.Mqtt.Tls),
     };
 
     /// <summary>First connection; false when the broker refuses the credentials or stays unreachable (then: register again).</summary>
@@ -164,8 +168,13 @@ internal sealed class ClusterSession
                 LinkLog.CredentialsRefused(_log, e.Result.ToString());
                 return false;
             }
-            catch (Exception e) when (e is SocketException or IOException or TimeoutException or MqttConnectException)
+            catch (Exception e) when (e is SocketException or IOException or TimeoutException or MqttConnectException or AuthenticationException)
             {
+                if (_trust.Refusal(e) is { } refusal)
+                {
+                    LinkLog.BrokerCertificateRefused(_log, _host, _registration.Mqtt.Port, refusal);
+                }
+
                 if (Stopwatch.GetElapsedTime(started) >= ReregisterAfter)
                 {
                     LinkLog.ReregisterAfterOutage(_log, ReregisterAfter);

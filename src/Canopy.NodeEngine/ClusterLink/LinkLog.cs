@@ -16,6 +16,12 @@ internal static partial class LinkLog
     [LoggerMessage(EventId = 1004, Level = LogLevel.Warning, Message = "Cluster {Cluster} refused the registration with {Status}: {Body}; retrying in {Delay}")]
     public static partial void RegistrationRefused(ILogger logger, string cluster, int status, string body, TimeSpan delay);
 
+    [LoggerMessage(EventId = 1005, Level = LogLevel.Error, Message = "Did not register with cluster {Cluster}, nothing was sent: {Why}; retrying in {Delay}")]
+    public static partial void ClusterCertificateRefused(ILogger logger, string cluster, string why, TimeSpan delay);
+
+    [LoggerMessage(EventId = 1015, Level = LogLevel.Error, Message = "Did not connect to the broker {Host}:{Port}, nothing was sent: {Why}")]
+    public static partial void BrokerCertificateRefused(ILogger logger, string host, int port, string why);
+
     [LoggerMessage(EventId = 1010, Level = LogLevel.Information, Message = "Connected to the cluster's broker {Host}:{Port} as {ClientId}")]
     public static partial void Connected(ILogger logger, string host, int port, string clientId);
 

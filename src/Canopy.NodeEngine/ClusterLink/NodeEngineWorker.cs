@@ -19,15 +19,24 @@ internal sealed class NodeEngineWorker(
     ResourceMonitor monitor,
     NodeReadiness readiness,
     NodeNetManager net,
+    ClusterTrust trust,
     ILoggerFactory loggers) : BackgroundService
 {
     private static readonly TimeSpan FailureDelay = TimeSpan.FromSeconds(2);
     private readonly ILogger _log = loggers.CreateLogger<NodeEngineWorker>();
     private FileStream? _dataDirLock;
 
-    /// <summary>One node engine per data dir: two would adopt, restart and remove each other's instances.</summary>
+    /// <summary>
+    /// One node engine per data dir: two would adopt, restart and remove each other's instances. A node that cannot check its
+    /// cluster (an https cluster and no pin) does not start: the operator needs the whole join token.
+    /// </summary>
     public override Task StartAsync(CancellationToken cancellationToken)
     {
+        if (trust.Problem is { } problem)
+        {
+            throw new InvalidOperationException(problem);
+        }
+
         _dataDirLock = NodeDataDir.Lock(options) ?? throw new InvalidOperationException(NodeDataDir.InUse(options));
         return base.StartAsync(cancellationToken);
     }
@@ -44,7 +53,7 @@ internal sealed class NodeEngineWorker(
                 var registration = await registrar.RegisterAsync(stoppingToken).ConfigureAwait(false);
                 readiness.SetRegistered(registration.Id);
                 await net.SetIdentityAsync(registration.Id, registration.OverlayEncryption, stoppingToken).ConfigureAwait(false);
-                var session = new ClusterSession(options, registration, instances, facts, monitor, readiness, net, loggers);
+                var session = new ClusterSession(options, registration, instances, facts, monitor, readiness, net, trust, loggers);
                 if (await session.RunAsync(stoppingToken).ConfigureAwait(false) == SessionEnd.Stopped)
                 {
                     return;

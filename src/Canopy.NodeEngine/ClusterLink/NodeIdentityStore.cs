@@ -5,7 +5,7 @@ namespace Canopy.NodeEngine.ClusterLink;
 
 /// <summary>
 /// <c>&lt;DataDir&gt;/node.json</c> (mode 0600): the id the cluster gave this node and the node's own secret, both sent at every
-/// registration. The secret is made before the first registration (and added to a node.json from before secrets existed), so the
+/// registration, and the pin of the cluster's CA. The secret is made before the first registration (and added to a node.json from before secrets existed), so the
 /// cluster, which keeps only its hash, can tell this node from anyone else naming its id.
 /// </summary>
 internal sealed class NodeIdentityStore(NodeEngineOptions options)
@@ -24,12 +24,17 @@ internal sealed class NodeIdentityStore(NodeEngineOptions options)
             return kept;
         }
 
-        var identity = new NodeIdentity(kept?.Id, Secrets.New());
+        var identity = new NodeIdentity(kept?.Id, Secrets.New(), kept?.ClusterCaPin);
         Write(identity);
         return identity;
     }
 
     public void Save(string id) => Write(Load() with { Id = id });
+
+    public void SavePin(string pin) => Write(Load() with { ClusterCaPin = pin });
+
+    /// <summary>The pin of the cluster's CA kept by an earlier start, read without making an identity.</summary>
+    public string? KeptPin => Read()?.ClusterCaPin;
 
     private NodeIdentity? Read()
     {
@@ -58,5 +63,8 @@ internal sealed class NodeIdentityStore(NodeEngineOptions options)
     }
 }
 
-/// <summary>Who this node is to its cluster: the id it was given (null before the first registration) and its own secret.</summary>
-internal sealed record NodeIdentity(string? Id, string Secret);
+/// <summary>
+/// Who this node is to its cluster: the id it was given (null before the first registration) and its own secret; and who its cluster
+/// is: the pin of the cluster's CA its join token carried (null for a plain-http cluster).
+/// </summary>
+internal sealed record NodeIdentity(string? Id, string Secret, string? ClusterCaPin = null);

@@ -64,7 +64,8 @@ public static class NodeLeave
         options.StopInstancesOnShutdown = true;
         var instances = services.GetRequiredService<NodeInstances>();
         await instances.RecoverAsync(ct).ConfigureAwait(false);
-        var problem = await TellClusterAsync(services.GetRequiredService<NodeIdentityStore>().Load(), options, ct).ConfigureAwait(false);
+        var problem = await TellClusterAsync(
+            services.GetRequiredService<NodeIdentityStore>().Load(), services.GetRequiredService<ClusterTrust>(), options, ct).ConfigureAwait(false);
         var removed = await instances.RemoveAllAsync(ct).ConfigureAwait(false);
         var network = services.GetRequiredService<HostNetwork>();
         host.Dispose();
@@ -74,14 +75,20 @@ public static class NodeLeave
     }
 
     /// <summary>Null once the cluster confirmed; otherwise why it could not be told (it then sees the node as lost).</summary>
-    private static async Task<string?> TellClusterAsync(NodeIdentity identity, NodeEngineOptions options, CancellationToken ct)
+    private static async Task<string?> TellClusterAsync(NodeIdentity identity, ClusterTrust trust, NodeEngineOptions options, CancellationToken ct)
     {
         if (identity.Id is not { } id)
         {
             return "this node never registered with a cluster";
         }
 
-        using var http = new HttpClient { Timeout = ClusterWait };
+        if (trust.Problem is { } problem)
+        {
+            return problem;
+        }
+
+        // Its secret goes only to the cluster whose CA it pinned.
+        using var http = new HttpClient(trust.CreateHandler(TimeSpan.FromSeconds(5))) { Timeout = ClusterWait };
         var endpoint = new Uri(new Uri(options.ClusterUrl.TrimEnd('/') + "/"), "api/node/leave");
         try
         {
@@ -95,6 +102,10 @@ public static class NodeLeave
 
             var body = await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
             return $"the cluster at {options.ClusterUrl} answered {(int)response.StatusCode}: {Detail(body)}";
+        }
+        catch (HttpRequestException e) when (trust.Refusal(e) is { } refusal)
+        {
+            return $"the cluster at {options.ClusterUrl} was not told: {refusal}";
         }
         catch (Exception e) when (e is HttpRequestException || (e is TaskCanceledException && !ct.IsCancellationRequested))
         {

@@ -47,7 +47,7 @@ public sealed class NodeIdentityTests(ITestOutputHelper output) : ClusterTest(ou
             .ShouldBe((before.Host, before.MqttPassword, before.Subnet, before.SecretHash, CanopyJson.Serialize(before.StaticInfo)));
         (await InstancesOnAsync(victim.Id)).ShouldBe(instancesBefore);
         victim.Client.IsConnected.ShouldBeTrue();
-        await using var again = FakeNode.BrokerClient(victim.Registration.Mqtt, victim.Id + "-again");
+        await using var again = FakeNode.BrokerClient(Cluster, victim.Registration.Mqtt, victim.Id + "-again");
         await again.ConnectAsync(CancellationToken.None);
     }
 

@@ -37,7 +37,7 @@ public sealed class NodeLeaveTests(ITestOutputHelper output) : ClusterTest(outpu
         (await left.Content.ReadFromJsonAsync<MessageResponse>(CanopyJson.Options))!.Message.ShouldContain("left the cluster");
         await Root.WaitForStatusAsync(r => r.Status == InstanceStatus.Running && r.NodeId == staying.Id, "RUNNING on the node that stays");
         (await Cluster.NodesAsync()).ShouldHaveSingleItem().Id.ShouldBe(staying.Id);
-        await using var again = FakeNode.BrokerClient(leaving.Registration.Mqtt, "after-leave");
+        await using var again = FakeNode.BrokerClient(Cluster, leaving.Registration.Mqtt, "after-leave");
         await Waits.UntilAsync(async () =>
         {
             try

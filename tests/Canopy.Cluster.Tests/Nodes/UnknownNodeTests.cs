@@ -26,6 +26,7 @@ public sealed class UnknownNodeTests(ITestOutputHelper output)
             ClientId = "ghost-node",
             Username = BrokerUser.ClusterUserName,
             Password = password,
+            Tls = cluster.BrokerTls,
         });
         await ghost.ConnectAsync(CancellationToken.None);
         var received = new RecordedList<(string Topic, string Payload)>();

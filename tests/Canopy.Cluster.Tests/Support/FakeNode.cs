@@ -103,6 +103,7 @@ internal sealed class FakeNode : IAsyncDisposable
             Will = new MqttWill(
                 NodeTopics.Status(registration.Id), CanopyJson.SerializeToUtf8(new NodeStatus(NodeStatus.Offline, DateTimeOffset.UtcNow)),
                 MqttQos.AtLeastOnce, Retain: true),
+            Tls = registration.Mqtt.Tls ? cluster.BrokerTls : null,
         });
         var node = new FakeNode(host, registration, client, cable, options);
         client.MessageReceived += node.OnMessageAsync;
@@ -118,13 +119,14 @@ internal sealed class FakeNode : IAsyncDisposable
     }
 
     /// <summary>A plain client of the cluster's broker with <paramref name="credentials"/> (not connected yet).</summary>
-    public static MqttClient BrokerClient(MqttCredentials credentials, string clientId) => new(new MqttClientOptions
+    public static MqttClient BrokerClient(TestCluster cluster, MqttCredentials credentials, string clientId) => new(new MqttClientOptions
     {
         Host = credentials.Host,
         Port = credentials.Port,
         ClientId = clientId,
         Username = credentials.Username,
         Password = credentials.Password,
+        Tls = credentials.Tls ? cluster.BrokerTls : null,
     });
 
     /// <summary>What a node engine sends on <c>job</c> when an instance changes.</summary>

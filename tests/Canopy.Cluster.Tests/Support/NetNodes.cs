@@ -59,6 +59,7 @@ internal static class NetNodes
             ClientId = "net-table-observer",
             Username = user.Username,
             Password = user.Password,
+            Tls = cluster.BrokerTls,
         });
         var tables = new RecordedList<(string, NodeNetTable?)>();
         client.MessageReceived += message =>

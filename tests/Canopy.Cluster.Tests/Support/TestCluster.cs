@@ -2,9 +2,11 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using Canopy.Cluster.Auth;
 using Canopy.Cluster.Broker;
+using Canopy.Cluster.Tls;
 using Canopy.Contracts;
 using Canopy.Contracts.Api;
 using Canopy.Contracts.Link;
+using Canopy.Mqtt;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
@@ -38,9 +40,21 @@ internal sealed class TestCluster : IAsyncDisposable
     /// <summary>The cluster's own admin credential, read from its data dir as an operator would.</summary>
     public string AdminToken => File.ReadAllText(Services.GetRequiredService<ClusterAdminToken>().File).Trim();
 
-    /// <summary>A client without any credential.</summary>
-    public HttpClient Anonymous() => App.GetTestServer().CreateClient();
+    /// <summary>A client without any credential (through the test host, or over HTTPS with the cluster's CA pinned on Kestrel).</summary>
+    public HttpClient Anonymous() => Kestrel ? PinnedClient() : App.GetTestServer().CreateClient();
+
+    /// <summary>Serves on a real Kestrel at <see cref="ClusterOptions.Listen"/> instead of the test host.</summary>
+    public bool Kestrel { get; private init; }
+
+    /// <summary>An HTTPS client of the Kestrel-served cluster that trusts exactly the cluster's CA, as a node does.</summary>
+    public HttpClient PinnedClient() => new(Canopy.Testing.ClusterCa.PinnedHandler(Pin)) { BaseAddress = new Uri(Options.Listen) };
     public IServiceProvider Services => App.Services;
+
+    /// <summary>TLS for a test's client of the cluster's broker: the cluster's CA pinned, as a node pins it from its join token.</summary>
+    public MqttTlsOptions? BrokerTls => Services.GetRequiredService<ClusterTls>().BrokerClientTls(Options.Mqtt);
+
+    /// <summary>The pin of the cluster's CA (what node join tokens carry).</summary>
+    public string Pin => Services.GetRequiredService<ClusterTls>().Pin;
 
     /// <summary>The broker's pid, from the pid file the cluster keeps beside its config.</summary>
     public int BrokerPid => Services.GetRequiredService<MosquittoProcess>().Pid ?? throw new InvalidOperationException("broker not running");
@@ -60,23 +74,35 @@ internal sealed class TestCluster : IAsyncDisposable
         RetryInterval = TimeSpan.FromMilliseconds(500),
     };
 
-    /// <summary>Starts a cluster; waits until it is registered at the root and its MQTT subscriptions are in place.</summary>
+    /// <summary>
+    /// Starts a cluster; waits until it is registered at the root and its MQTT subscriptions are in place. With
+    /// <paramref name="kestrel"/> it serves HTTPS on a free loopback port (its <see cref="ClusterOptions.Listen"/>) instead of the test host.
+    /// </summary>
     public static async Task<TestCluster> StartAsync(
-        ITestOutputHelper output, FakeRoot root, Action<ClusterOptions>? configure = null, bool waitForRoot = true)
+        ITestOutputHelper output, FakeRoot root, Action<ClusterOptions>? configure = null, bool waitForRoot = true, bool kestrel = false)
     {
         var options = DefaultOptions(root);
+        if (kestrel)
+        {
+            options.Listen = $"https://127.0.0.1:{FreePort.Next()}";
+        }
+
         configure?.Invoke(options);
         var app = ClusterApplication.Create(options, b =>
         {
-            b.WebHost.UseTestServer();
+            if (!kestrel)
+            {
+                b.WebHost.UseTestServer();
+            }
+
             b.Logging.ClearProviders();
             b.Logging.AddProvider(new XunitLoggerProvider(output, "cluster"));
         });
-        var cluster = new TestCluster(app, options, root);
+        var cluster = new TestCluster(app, options, root) { Kestrel = kestrel };
         try
         {
             await app.StartAsync();
-            cluster.Http = app.GetTestClient();
+            cluster.Http = kestrel ? cluster.PinnedClient() : app.GetTestClient();
             cluster.Http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", cluster.AdminToken);
             await app.Services.GetRequiredService<Canopy.Cluster.Nodes.ClusterMqtt>().Subscribed.WithDeadline("the cluster's MQTT subscriptions");
             if (waitForRoot)

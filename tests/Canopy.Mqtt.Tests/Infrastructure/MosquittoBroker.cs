@@ -260,6 +260,17 @@ internal sealed class MosquittoBroker : IAsyncDisposable
             .AppendLine("log_dest stderr") // stderr is unbuffered; stdout to a pipe is block-buffered
             .AppendLine("log_type all")
             .AppendLine("connection_messages true");
+        if (options.Tls is { } tls)
+        {
+            config.AppendLine($"certfile {tls.CertFile}").AppendLine($"keyfile {tls.KeyFile}");
+
+            // As root it would drop to the 'mosquitto' user, which cannot read the key (0600) when it reloads it on SIGHUP.
+            if (Environment.UserName == "root")
+            {
+                config.AppendLine("user root");
+            }
+        }
+
         if (options.Users.Count > 0)
         {
             var passwordFile = Path.Combine(directory, "passwords");

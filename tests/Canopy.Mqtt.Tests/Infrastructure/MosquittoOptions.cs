@@ -10,4 +10,7 @@ internal sealed class MosquittoOptions
 
     /// <summary>Lines of an acl_file (e.g. <c>pattern readwrite nodes/%u/#</c>); none when empty.</summary>
     public IReadOnlyList<string> AclLines { get; init; } = [];
+
+    /// <summary>A TLS listener with these PEM files (certificate chain, key) instead of the plain one.</summary>
+    public (string CertFile, string KeyFile)? Tls { get; init; }
 }
