@@ -33,7 +33,13 @@ public sealed class CanopyProcess : IAsyncDisposable
     public int ClusterPort { get; }
     public int MqttPort { get; }
     public string CliConfigPath { get; }
-    public string RootUrl => $"http://127.0.0.1:{RootPort}";
+    public string RootUrl => $"https://127.0.0.1:{RootPort}";
+
+    /// <summary>The root's CA and certificate, made at its first start (<c>canopy up</c> keeps the root's data in <c>root/</c>).</summary>
+    public string RootPkiDir => Path.Combine(DataDir, "root", "pki");
+
+    /// <summary>The root CA's pin, as <c>canopy up</c> prints it (after the first start).</summary>
+    public string RootCaPin => PinnedHttp.PinOf(RootPkiDir);
     public string StdOut { get { lock (_stdout) { return _stdout.ToString(); } } }
     public string StdErr { get { lock (_stderr) { return _stderr.ToString(); } } }
     public int Pid => _process?.Id ?? 0;
@@ -70,7 +76,8 @@ public sealed class CanopyProcess : IAsyncDisposable
         _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (_stderr) { _stderr.AppendLine(e.Data); } } };
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
-        await Readiness.WaitAsync(_process, new Uri(RootUrl + "/health/ready"), timeout ?? TimeSpan.FromSeconds(90), "canopy up", () => $"{StdOut}\n{StdErr}");
+        await Readiness.WaitAsync(_process, new Uri(RootUrl + "/health/ready"), timeout ?? TimeSpan.FromSeconds(90), "canopy up", () => $"{StdOut}\n{StdErr}",
+            PinnedHttp.Handler(RootPkiDir));
         StartupTime = started.Elapsed;
     }
 
@@ -104,10 +111,13 @@ public sealed class CanopyProcess : IAsyncDisposable
 
     public Task<CliResult> CliAsync(params string[] args) => CanopyCli.RunAsync(CliConfigPath, RootUrl, args, TimeSpan.FromSeconds(120));
 
+    /// <summary>An HTTP client of the root's API that trusts its CA, not logged in.</summary>
+    public HttpClient Http() => PinnedHttp.Client(RootPkiDir, RootUrl);
+
     /// <summary>An HTTP client logged in as Admin through the API.</summary>
     public async Task<HttpClient> ApiAsync()
     {
-        var http = new HttpClient { BaseAddress = new Uri(RootUrl + "/") };
+        var http = Http();
         var login = await http.PostAsJsonAsync("api/auth/login", new LoginRequest("Admin", AdminPassword), CanopyJson.Options);
         login.EnsureSuccessStatusCode();
         var tokens = (await login.Content.ReadFromJsonAsync<LoginResponse>(CanopyJson.Options))!;

@@ -62,7 +62,7 @@ internal sealed class TestCluster : IAsyncDisposable
 
     /// <summary>Starts a cluster; waits until it is registered at the root and its MQTT subscriptions are in place.</summary>
     public static async Task<TestCluster> StartAsync(
-        ITestOutputHelper output, FakeRoot root, Action<ClusterOptions>? configure = null, bool waitForRoot = true)
+        ITestOutputHelper output, FakeRoot root, Action<ClusterOptions>? configure = null, bool waitForRoot = true, ILoggerProvider? logs = null)
     {
         var options = DefaultOptions(root);
         configure?.Invoke(options);
@@ -71,6 +71,10 @@ internal sealed class TestCluster : IAsyncDisposable
             b.WebHost.UseTestServer();
             b.Logging.ClearProviders();
             b.Logging.AddProvider(new XunitLoggerProvider(output, "cluster"));
+            if (logs is not null)
+            {
+                b.Logging.AddProvider(logs);
+            }
         });
         var cluster = new TestCluster(app, options, root);
         try
