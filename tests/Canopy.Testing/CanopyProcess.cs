@@ -45,7 +45,9 @@ public sealed class CanopyProcess : IAsyncDisposable
     public int Pid => _process?.Id ?? 0;
     public TimeSpan StartupTime { get; private set; }
 
-    public async Task StartAsync(bool withAdminPassword = true, TimeSpan? timeout = null, IReadOnlyList<string>? extraArgs = null)
+    /// <param name="environment">Extra environment of the process, e.g. <c>CANOPY_Root__CertificateLifetime</c>.</param>
+    public async Task StartAsync(
+        bool withAdminPassword = true, TimeSpan? timeout = null, IReadOnlyList<string>? extraArgs = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         lock (_stdout)
         {
@@ -68,6 +70,11 @@ public sealed class CanopyProcess : IAsyncDisposable
         if (withAdminPassword)
         {
             psi.Environment["CANOPY_ADMIN_PASSWORD"] = AdminPassword;
+        }
+
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            psi.Environment[name] = value;
         }
 
         var started = Stopwatch.StartNew();
