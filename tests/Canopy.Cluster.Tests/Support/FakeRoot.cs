@@ -5,11 +5,11 @@ using System.Text.Json;
 using Canopy.Contracts;
 using Canopy.Contracts.Link;
 using Canopy.Contracts.Registration;
+using Canopy.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Server.Kestrel.Https;
-using Canopy.Security;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
