@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A multi-machine Canopy on one machine: every "host" is a network namespace with its own address on a bridge.
 #
-#   scripts/topology.sh up [--clusters N] [--workers M] [--tag TAG]   # prints TAG=..., ROOT_URL=http://... (reachable from here)
+#   scripts/topology.sh up [--clusters N] [--workers M] [--tag TAG]   # prints TAG=..., ROOT_URL=https://... (reachable from here), ROOT_CA_PIN=sha256:...
 #   scripts/topology.sh down [--tag TAG | --all]                       # removes processes, namespaces, bridge, state dir
 #   scripts/topology.sh status [--tag TAG]
 #
@@ -127,22 +127,28 @@ case "$cmd" in
     }
 
     host root 1
-    start root root --listen "http://0.0.0.0:10000" --cluster-join-token "$ctoken"
-    root_url="http://$subnet.1:10000"
+    start root root --listen "https://0.0.0.0:10000" --cluster-join-token "$ctoken"
+    root_url="https://$subnet.1:10000"
+    # The root makes its CA at its first start; clusters get its pin in their join token and verify the root with it.
+    ca="$state/data/root/pki/ca.crt"
+    for _ in $(seq 1 100); do [[ -s "$ca" ]] && break; sleep 0.1; done
+    [[ -s "$ca" ]] || die "the root made no CA in $state/data/root/pki: $(tail -n 5 "$state/logs/root.log")"
+    pin="$("$canopy" ca show --data-dir "$state/data/root")"
+    root_ca="$ca"
     for ((c = 0; c < clusters; c++)); do
       cip="$subnet.$((10 + c))"
       host "c$c" "$((10 + c))"
       start "c$c" cluster --listen "https://$cip:10100" --mqtt-host 0.0.0.0 --mqtt-advertise "$cip" --root "$root_url" \
-        --join-token "$ctoken" --node-join-token "$ntoken" --name "cluster-$c" --location "$((48 + c)).1,$((11 + c)).5"
+        --join-token "$ctoken.$pin" --node-join-token "$ntoken" --name "cluster-$c" --location "$((48 + c)).1,$((11 + c)).5"
       # The workers' token carries the pin of the CA the cluster makes at its first start (sha256 of its SubjectPublicKeyInfo).
-      ca="$state/data/c$c/pki/ca.crt"
-      for _ in $(seq 1 100); do [[ -s "$ca" ]] && break; sleep 0.1; done
-      pin="sha256:$(openssl x509 -in "$ca" -pubkey -noout | openssl pkey -pubin -outform DER | sha256sum | cut -d' ' -f1)"
+      cca="$state/data/c$c/pki/ca.crt"
+      for _ in $(seq 1 100); do [[ -s "$cca" ]] && break; sleep 0.1; done
+      cpin="sha256:$(openssl x509 -in "$cca" -pubkey -noout | openssl pkey -pubin -outform DER | sha256sum | cut -d' ' -f1)"
       for ((w = 0; w < workers; w++)); do
         octet=$((100 + 10 * c + w))
         host "c${c}w$w" "$octet"
         extra=(); [[ $w -eq 0 ]] || extra=(--no-containers)
-        start "c${c}w$w" node --name "c${c}w$w" --cluster "https://$cip:10100" --join-token "$ntoken.$pin" "${extra[@]}"
+        start "c${c}w$w" node --name "c${c}w$w" --cluster "https://$cip:10100" --join-token "$ntoken.$cpin" "${extra[@]}"
       done
     done
 
@@ -150,20 +156,22 @@ case "$cmd" in
     token=""
     for _ in $(seq 1 180); do
       if [[ -z "$token" ]]; then
-        token="$(curl -sf -m 2 -H 'Content-Type: application/json' -d "{\"username\":\"Admin\",\"password\":\"$password\"}" \
+        token="$(curl -sf -m 2 --cacert "$root_ca" -H 'Content-Type: application/json' -d "{\"username\":\"Admin\",\"password\":\"$password\"}" \
           "$root_url/api/auth/login" | sed -n 's/.*"token": *"\([^"]*\)".*/\1/p' || true)"
       fi
       if [[ -n "$token" ]]; then
-        active="$(curl -sf -m 2 -H "Authorization: Bearer $token" "$root_url/api/clusters/active" || true)"
+        active="$(curl -sf -m 2 --cacert "$root_ca" -H "Authorization: Bearer $token" "$root_url/api/clusters/active" || true)"
         n="$(grep -o "\"active_nodes\": *$workers[,}]" <<< "$active" | wc -l || true)"
         # and worker 0 of each cluster reports the container runtime (it registers before its containerd is up)
-        nodes="$(curl -sf -m 2 -H "Authorization: Bearer $token" "$root_url/api/v1/nodes" | tr -d ' \n' | sed 's/},{/}\n{/g' || true)"
+        nodes="$(curl -sf -m 2 --cacert "$root_ca" -H "Authorization: Bearer $token" "$root_url/api/v1/nodes" | tr -d ' \n' | sed 's/},{/}\n{/g' || true)"
         cn="$(grep -E '"name":"c[0-9]+w0"' <<< "$nodes" | grep -cE '"virtualization":\[[^]]*"container"' || true)"
         if [[ "$n" -ge "$clusters" && "$cn" -ge "$clusters" ]]; then
           echo "TAG=$tag"
           echo "ROOT_URL=$root_url"
+          echo "ROOT_CA_PIN=$pin"
+          echo "ROOT_CA=$root_ca"
           echo "STATE_DIR=$state"
-          echo "CLUSTER_JOIN_TOKEN=$ctoken"
+          echo "CLUSTER_JOIN_TOKEN=$ctoken.$pin"
           # A node joins cluster N with NODE_JOIN_TOKEN.sha256:<pin of its CA, $state/data/cN/pki/ca.crt>.
           echo "NODE_JOIN_TOKEN=$ntoken"
           # Each cluster's API takes its own admin token (or a root Admin's access token).

@@ -36,10 +36,14 @@ public sealed class ClusterOptions
     /// <summary>How often the cluster checks whether its server certificate is due for renewal.</summary>
     public TimeSpan CertificateCheckInterval { get; set; } = TimeSpan.FromHours(1);
 
-    public string RootUrl { get; set; } = "http://127.0.0.1:10000";
+    /// <summary>The root's API; https (verified against the root's CA pin), or http for a root run with --insecure-http.</summary>
+    public string RootUrl { get; set; } = "https://127.0.0.1:10000";
 
-    /// <summary>Token the root issued for clusters to join.</summary>
+    /// <summary>Token the root issued for clusters to join: <c>&lt;secret&gt;.&lt;root CA pin&gt;</c> (a bare secret only with <see cref="RootCaPin"/> or an http root).</summary>
     public string RootJoinToken { get; set; } = "";
+
+    /// <summary>The root's CA pin (<c>sha256:...</c>) when the join token carries none; wins over the token's.</summary>
+    public string? RootCaPin { get; set; }
 
     /// <summary>Token nodes must present to register; empty refuses every node.</summary>
     public string NodeJoinToken { get; set; } = "";
@@ -113,6 +117,10 @@ public sealed class ClusterOptions
         if (!Uri.TryCreate(RootUrl, UriKind.Absolute, out var root) || root.Scheme is not ("http" or "https"))
         {
             problems.Add($"RootUrl: '{RootUrl}' is not an absolute http(s) URL");
+        }
+        else if (RootLink.RootTrust.Problem(this) is { } trust)
+        {
+            problems.Add(trust);
         }
 
         if (!PlacementAlgorithms.Names.Contains(SchedulingAlgorithm))

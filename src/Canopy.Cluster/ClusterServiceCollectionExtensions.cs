@@ -53,6 +53,7 @@ internal static class ClusterServiceCollectionExtensions
         services.AddSingleton<InventoryReconciler>();
         services.AddSingleton<NodeJoinTokens>();
         services.AddSingleton<NodeRegistry>();
+        services.AddSingleton<RootTrust>();
         services.AddSingleton<RootRegistration>();
         services.AddSingleton<RootCommands>();
         services.AddSingleton<RootLinkSession.Factory>(sp =>

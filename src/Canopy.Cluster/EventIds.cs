@@ -63,6 +63,8 @@ internal static class EventIds
     public const int UndeployReceived = 410;
     public const int RootRegisterFailed = 411;
     public const int RootNameRefused = 412;
+    public const int RootNotTrusted = 413;
+    public const int RootInsecure = 414;
 
     // Net/ 600-699 (after storage's 5xx: appended, the older ranges keep their numbers)
     public const int NetTablesPublished = 600;

@@ -7,6 +7,7 @@ using Canopy.Root.Monitoring;
 using Canopy.Root.Networking;
 using Canopy.Root.Placement;
 using Canopy.Root.Store;
+using Canopy.Root.Tls;
 using Canopy.Storage;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
@@ -51,7 +52,7 @@ public static partial class RootApplication
         var admin = AdminSeeder.EnsureAsync(store, options, TimeProvider.System, default).GetAwaiter().GetResult();
 
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = options.DataDir });
-        builder.WebHost.UseUrls(options.Listen);
+        builder.AddRootTls(options, Tls.RootListener.Parse(options.Listen, options.InsecureHttp, options.InsecureHttpOnNetwork));
 
         AddServices(builder.Services, options, store, signingKey, admin);
         configure?.Invoke(builder);

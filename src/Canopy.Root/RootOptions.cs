@@ -8,7 +8,23 @@ public sealed class RootOptions
     /// <summary>Holds <c>root.db</c> and <c>admin-password</c>; created when missing.</summary>
     public required string DataDir { get; set; }
 
-    public string Listen { get; set; } = "http://127.0.0.1:10000";
+    /// <summary>HTTPS with the root's own certificate; <c>http://</c> only with <see cref="InsecureHttp"/>.</summary>
+    public string Listen { get; set; } = "https://127.0.0.1:10000";
+
+    /// <summary>Allows an <c>http://</c> <see cref="Listen"/> address on loopback, for clients that speak only HTTP (Oakestra's).</summary>
+    public bool InsecureHttp { get; set; }
+
+    /// <summary>With <see cref="InsecureHttp"/>, allows plain HTTP on an address other machines reach too.</summary>
+    public bool InsecureHttpOnNetwork { get; set; }
+
+    /// <summary>Lifetime of the API's TLS certificate; it is renewed after two thirds of it.</summary>
+    public TimeSpan CertificateLifetime { get; set; } = Security.ServerCertificate.DefaultLifetime;
+
+    /// <summary>How often the root checks whether its certificate is due for renewal.</summary>
+    public TimeSpan CertificateCheckInterval { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>Extra DNS names or addresses for the API's certificate (a public name, a NAT address); local ones are always in it.</summary>
+    public List<string> CertificateNames { get; set; } = [];
 
     /// <summary>Password of the Admin user created on the very first start; a random one is generated when null.</summary>
     public string? AdminPassword { get; set; }
@@ -78,6 +94,13 @@ public sealed class RootOptions
         {
             throw new ArgumentException(limit);
         }
+
+        if (CertificateLifetime <= TimeSpan.Zero || CertificateCheckInterval <= TimeSpan.Zero)
+        {
+            throw new ArgumentException("CertificateLifetime and CertificateCheckInterval must be positive");
+        }
+
+        Tls.RootListener.Parse(Listen, InsecureHttp, InsecureHttpOnNetwork);
 
         if (AccessTokenLifetime <= TimeSpan.Zero || RefreshTokenLifetime <= TimeSpan.Zero)
         {

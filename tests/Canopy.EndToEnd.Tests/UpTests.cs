@@ -18,6 +18,8 @@ public sealed class UpTests
         await canopy.WaitForOutputAsync("Press Ctrl-C to stop");
 
         canopy.StdOut.ShouldContain(canopy.RootUrl);
+        canopy.RootUrl.ShouldStartWith("https://");
+        canopy.StdOut.ShouldContain($"Root CA:    {canopy.RootCaPin}");
         canopy.StdOut.ShouldContain("Admin user: Admin");
         var passwordFile = Path.Combine(canopy.DataDir, "root", "admin-password");
         File.Exists(passwordFile).ShouldBeTrue();
@@ -78,7 +80,7 @@ public sealed class UpTests
     {
         await using var canopy = new CanopyProcess();
         await canopy.StartAsync();
-        using var anonymous = new HttpClient { BaseAddress = new Uri(canopy.RootUrl + "/") };
+        using var anonymous = canopy.Http();
         (await anonymous.GetAsync("health")).StatusCode.ShouldBe(HttpStatusCode.OK);
         (await anonymous.GetStringAsync("health/ready")).ShouldContain("\"status\":\"ready\"");
 

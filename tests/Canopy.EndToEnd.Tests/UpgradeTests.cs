@@ -51,7 +51,7 @@ public sealed class UpgradeTests
 
     private static async Task<HttpClient> LoginAsync(CanopyProcess canopy, string password)
     {
-        var http = new HttpClient { BaseAddress = new Uri(canopy.RootUrl + "/") };
+        var http = canopy.Http();
         var login = await http.PostAsJsonAsync("api/auth/login", new LoginRequest("Admin", password), CanopyJson.Options);
         login.EnsureSuccessStatusCode();
         var tokens = (await login.Content.ReadFromJsonAsync<LoginResponse>(CanopyJson.Options))!;

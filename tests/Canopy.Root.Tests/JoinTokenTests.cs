@@ -5,6 +5,7 @@ using System.Text.Json;
 using Canopy.Contracts;
 using Canopy.Contracts.Api;
 using Canopy.Root.Tests.Infrastructure;
+using Canopy.Security;
 
 namespace Canopy.Root.Tests;
 
@@ -16,6 +17,7 @@ public sealed class JoinTokenTests : RootTestBase
         var created = await CreateClusterTokenAsync("""{"description":"edge rollout","ttl_seconds":3600}""");
 
         created.Token.ShouldStartWith("cjt_");
+        JoinToken.Parse(created.Token).CaPin.ShouldBe(Root.Service<CertificateAuthority>().Pin, "a cluster verifies the root with it");
         created.Kind.ShouldBe(JoinTokenKinds.Cluster);
         created.Description.ShouldBe("edge rollout");
         created.ExpiresAt.ShouldNotBeNull().ShouldBeInRange(created.CreatedAt.AddSeconds(3599), created.CreatedAt.AddSeconds(3601));

@@ -33,7 +33,13 @@ public sealed class CanopyProcess : IAsyncDisposable
     public int ClusterPort { get; }
     public int MqttPort { get; }
     public string CliConfigPath { get; }
-    public string RootUrl => $"http://127.0.0.1:{RootPort}";
+    public string RootUrl => $"https://127.0.0.1:{RootPort}";
+
+    /// <summary>The root's CA and certificate, made at its first start (<c>canopy up</c> keeps the root's data in <c>root/</c>).</summary>
+    public string RootPkiDir => Path.Combine(DataDir, "root", "pki");
+
+    /// <summary>The root CA's pin, as <c>canopy up</c> prints it (after the first start).</summary>
+    public string RootCaPin => PinnedHttp.PinOf(RootPkiDir);
 
     /// <summary>The embedded cluster's API (https, with the cluster's own CA).</summary>
     public string ClusterUrl => $"https://127.0.0.1:{ClusterPort}";
@@ -41,12 +47,15 @@ public sealed class CanopyProcess : IAsyncDisposable
     /// <summary>The pin of the embedded cluster's CA (its data dir's pki/ca.crt); there once <c>up</c> has started.</summary>
     public string ClusterPin => ClusterCa.ExistingPin(Path.Combine(DataDir, "cluster")) ??
                                 throw new InvalidOperationException("the cluster has not made its CA yet");
+
     public string StdOut { get { lock (_stdout) { return _stdout.ToString(); } } }
     public string StdErr { get { lock (_stderr) { return _stderr.ToString(); } } }
     public int Pid => _process?.Id ?? 0;
     public TimeSpan StartupTime { get; private set; }
 
-    public async Task StartAsync(bool withAdminPassword = true, TimeSpan? timeout = null, IReadOnlyList<string>? extraArgs = null)
+    /// <param name="environment">Extra environment of the process, e.g. <c>CANOPY_Root__CertificateLifetime</c>.</param>
+    public async Task StartAsync(
+        bool withAdminPassword = true, TimeSpan? timeout = null, IReadOnlyList<string>? extraArgs = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         lock (_stdout)
         {
@@ -71,13 +80,19 @@ public sealed class CanopyProcess : IAsyncDisposable
             psi.Environment["CANOPY_ADMIN_PASSWORD"] = AdminPassword;
         }
 
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            psi.Environment[name] = value;
+        }
+
         var started = Stopwatch.StartNew();
         _process = Process.Start(psi)!;
         _process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (_stdout) { _stdout.AppendLine(e.Data); } } };
         _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (_stderr) { _stderr.AppendLine(e.Data); } } };
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
-        await Readiness.WaitAsync(_process, new Uri(RootUrl + "/health/ready"), timeout ?? TimeSpan.FromSeconds(90), "canopy up", () => $"{StdOut}\n{StdErr}");
+        await Readiness.WaitAsync(_process, new Uri(RootUrl + "/health/ready"), timeout ?? TimeSpan.FromSeconds(90), "canopy up", () => $"{StdOut}\n{StdErr}",
+            PinnedHttp.Handler(RootPkiDir));
         StartupTime = started.Elapsed;
     }
 
@@ -111,10 +126,13 @@ public sealed class CanopyProcess : IAsyncDisposable
 
     public Task<CliResult> CliAsync(params string[] args) => CanopyCli.RunAsync(CliConfigPath, RootUrl, args, TimeSpan.FromSeconds(120));
 
+    /// <summary>An HTTP client of the root's API that trusts its CA, not logged in.</summary>
+    public HttpClient Http() => PinnedHttp.Client(RootPkiDir, RootUrl);
+
     /// <summary>An HTTP client logged in as Admin through the API.</summary>
     public async Task<HttpClient> ApiAsync()
     {
-        var http = new HttpClient { BaseAddress = new Uri(RootUrl + "/") };
+        var http = Http();
         var login = await http.PostAsJsonAsync("api/auth/login", new LoginRequest("Admin", AdminPassword), CanopyJson.Options);
         login.EnsureSuccessStatusCode();
         var tokens = (await login.Content.ReadFromJsonAsync<LoginResponse>(CanopyJson.Options))!;

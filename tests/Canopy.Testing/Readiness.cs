@@ -11,10 +11,11 @@ public static class Readiness
 
     /// <param name="output">The process's output so far, shown when it exits or the deadline passes.</param>
     /// <exception cref="InvalidOperationException">The process exited first.</exception>
+    /// <param name="handler">For an https endpoint: one that trusts the tier's CA (<see cref="PinnedHttp.Handler"/>).</param>
     /// <exception cref="TimeoutException">No 200 within <paramref name="timeout"/>; the message holds the last answer.</exception>
-    public static async Task WaitAsync(Process process, Uri endpoint, TimeSpan timeout, string what, Func<string> output)
+    public static async Task WaitAsync(Process process, Uri endpoint, TimeSpan timeout, string what, Func<string> output, HttpMessageHandler? handler = null)
     {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        using var http = new HttpClient(handler ?? new SocketsHttpHandler()) { Timeout = TimeSpan.FromSeconds(2) };
         string answer;
         try
         {

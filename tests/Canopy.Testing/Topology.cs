@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using Canopy.Contracts;
 using Canopy.Contracts.Api;
+using Canopy.Security;
 
 namespace Canopy.Testing;
 
@@ -44,7 +45,12 @@ public sealed class Topology : IAsyncDisposable
     public string ClusterJoinToken { get; }
     public string NodeJoinToken { get; }
     public TopologyHost Root => _hosts[0];
-    public string RootUrl => $"http://{Root.Ip}:10000";
+    public string RootUrl => $"https://{Root.Ip}:10000";
+
+    /// <summary>The root's CA, made by the harness before the root starts (the root loads it) so that the clusters' tokens carry its pin.</summary>
+    public string RootPkiDir => Path.Combine(Root.DataDir, "pki");
+
+    public string RootCaPin => PinnedHttp.PinOf(RootPkiDir);
     public IReadOnlyList<TopologyHost> Hosts => _hosts;
     public IReadOnlyList<TopologyCluster> Clusters => _clusters;
     public IEnumerable<TopologyHost> Workers => _clusters.SelectMany(c => c.Workers);
@@ -100,7 +106,7 @@ public sealed class Topology : IAsyncDisposable
             }
 
             await topology.WaitReadyAsync(timeout ?? TimeSpan.FromSeconds(90));
-            var login = await topology.CliAsync("login", "-p", AdminPassword);
+            var login = await topology.CliAsync("login", "-p", AdminPassword, "--ca-fingerprint", topology.RootCaPin);
             if (login.ExitCode != 0)
             {
                 throw new InvalidOperationException("canopy login failed: " + login);
@@ -122,7 +128,8 @@ public sealed class Topology : IAsyncDisposable
         Sh.Run("ip", "addr", "add", $"{Subnet}.254/24", "dev", Bridge);
         Sh.Run("ip", "link", "set", Bridge, "up");
 
-        var root = AddHost("root", 1, ["root", "--listen", "http://0.0.0.0:10000", "--cluster-join-token", ClusterJoinToken, .. hostArgs.GetValueOrDefault("root") ?? []]);
+        var root = AddHost("root", 1, ["root", "--listen", "https://0.0.0.0:10000", "--cluster-join-token", ClusterJoinToken, .. hostArgs.GetValueOrDefault("root") ?? []]);
+        var rootPin = CertificateAuthority.LoadOrCreate(RootPkiDir, "Canopy root").Pin;
         for (var c = 0; c < clusters; c++)
         {
             var octet = 10 + c;
@@ -132,7 +139,7 @@ public sealed class Topology : IAsyncDisposable
             var host = AddHost($"c{c}", octet,
             [
                 "cluster", "--listen", $"https://{ip}:10100", "--mqtt-host", "0.0.0.0", "--mqtt-advertise", ip,
-                "--root", $"http://{root.Ip}:10000", "--join-token", ClusterJoinToken, "--node-join-token", NodeJoinToken,
+                "--root", RootUrl, "--join-token", JoinToken.Format(ClusterJoinToken, rootPin), "--node-join-token", NodeJoinToken,
                 "--name", name, "--location", location, .. hostArgs.GetValueOrDefault($"c{c}") ?? [],
             ]);
             var cluster = new TopologyCluster(name, location, host);
@@ -231,7 +238,7 @@ public sealed class Topology : IAsyncDisposable
     /// <summary>An HTTP client logged in as Admin at the root.</summary>
     public async Task<HttpClient> ApiAsync()
     {
-        var http = new HttpClient { BaseAddress = new Uri(RootUrl + "/"), Timeout = TimeSpan.FromSeconds(10) };
+        var http = PinnedHttp.Client(RootPkiDir, RootUrl, TimeSpan.FromSeconds(10));
         try
         {
             var login = await http.PostAsJsonAsync("api/auth/login", new LoginRequest("Admin", AdminPassword), CanopyJson.Options);

@@ -18,17 +18,31 @@ public sealed class ApiClient : IDisposable
     private readonly HttpClient _http;
     private readonly CliConfig _config;
     private readonly bool _tokenFromFlag;
+    private readonly ServerTrust _trust;
 
-    public ApiClient(string? server, string? token, CliConfig config)
+    /// <param name="caPin">The CA to trust (login's --ca-fingerprint); else the one pinned for the server, else $CANOPY_CA_FINGERPRINT.</param>
+    public ApiClient(string? server, string? token, CliConfig config, string? caPin = null)
     {
         _config = config;
-        Server = (server ?? Environment.GetEnvironmentVariable("CANOPY_SERVER") ?? config.Server ?? CliConfig.DefaultServer).TrimEnd('/');
+        Server = ServerOf(server, config);
         Token = token ?? Environment.GetEnvironmentVariable("CANOPY_TOKEN") ?? (SameServer ? config.Token : null);
         _tokenFromFlag = token is not null;
-        _http = new HttpClient { BaseAddress = new Uri(Server + "/"), Timeout = TimeSpan.FromSeconds(30) };
+        _trust = new ServerTrust(Server, caPin ?? config.PinFor(Server) ?? EnvironmentPin());
+        _http = new HttpClient(_trust.CreateHandler()) { BaseAddress = new Uri(Server + "/"), Timeout = TimeSpan.FromSeconds(30) };
     }
 
     public string Server { get; }
+
+    /// <summary>The pin this client checks the server against (null for an http server or none pinned).</summary>
+    public string? CaPin => _trust.Pin;
+
+    public static string ServerOf(string? server, CliConfig config) =>
+        (server ?? Environment.GetEnvironmentVariable("CANOPY_SERVER") ?? config.Server ?? CliConfig.DefaultServer).TrimEnd('/');
+
+    private static string? EnvironmentPin() =>
+        Environment.GetEnvironmentVariable("CANOPY_CA_FINGERPRINT") is { Length: > 0 } text
+            ? Security.CaPin.TryParse(text, out var pin) ? pin : throw new CliException($"$CANOPY_CA_FINGERPRINT: {text} is not a CA fingerprint (sha256: and 64 hex digits).", ExitCodes.InvalidInput)
+            : null;
 
     public string? Token { get; private set; }
 
@@ -66,6 +80,7 @@ public sealed class ApiClient : IDisposable
 
     private async Task<HttpResponseMessage> SendOnceAsync(HttpMethod method, string path, object? body, bool authenticate, CancellationToken ct)
     {
+        _trust.EnsurePinned();
         using var request = new HttpRequestMessage(method, path);
         if (authenticate)
         {
@@ -86,6 +101,15 @@ public sealed class ApiClient : IDisposable
         try
         {
             return await _http.SendAsync(request, ct);
+        }
+        catch (HttpRequestException e) when (_trust.Refusal(e) is { } refused)
+        {
+            throw refused;
+        }
+        catch (HttpRequestException e) when (!_trust.Https && e.HttpRequestError == HttpRequestError.ResponseEnded)
+        {
+            throw new CliException($"The server at {Server} closed the connection without an answer; a Canopy root speaks HTTPS unless run with --insecure-http: try --server {HttpsOf(Server)}.",
+                ExitCodes.ServerUnreachable);
         }
         catch (HttpRequestException e) when (e.InnerException is SocketException || e.HttpRequestError == HttpRequestError.ConnectionError)
         {
@@ -186,6 +210,8 @@ public sealed class ApiClient : IDisposable
     }
 
     public void Dispose() => _http.Dispose();
+
+    private static string HttpsOf(string server) => "https://" + server[(server.IndexOf("://", StringComparison.Ordinal) + 3)..];
 
     private sealed record RawJson(string Text);
 }

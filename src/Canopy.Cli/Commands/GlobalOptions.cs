@@ -9,7 +9,7 @@ public static class GlobalOptions
 {
     public static readonly Option<string?> Server = new("--server", "-s")
     {
-        Description = "Root API address (default: the one `canopy login` remembered, else $CANOPY_SERVER, else http://127.0.0.1:10000)",
+        Description = "Root API address (default: the one `canopy login` remembered, else $CANOPY_SERVER, else https://127.0.0.1:10000)",
         Recursive = true,
     };
 

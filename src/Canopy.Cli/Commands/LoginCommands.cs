@@ -11,19 +11,32 @@ public static class LoginCommands
     {
         var username = new Option<string>("--username", "-u") { Description = "User name", DefaultValueFactory = _ => "Admin" };
         var password = new Option<string?>("--password", "-p") { Description = "Password (else $CANOPY_PASSWORD, else asked)" };
-        var command = new Command("login", "Log in to a Canopy root and remember the server and token for later commands") { username, password };
+        var fingerprint = new Option<string?>("--ca-fingerprint")
+        {
+            Description = "The root's CA fingerprint (sha256:..., as `canopy up` or `canopy ca show` print it) to pin; needed on first use without a terminal, replaces a pinned one",
+        };
+        var command = new Command("login", "Log in to a Canopy root and remember the server, its CA fingerprint and the token for later commands")
+        {
+            username, password, fingerprint,
+        };
         command.Handle(async (parse, ct) =>
         {
             var output = GlobalOptions.OutputOf(parse);
             var config = CliConfig.Load();
-            var server = parse.GetValue(GlobalOptions.Server);
-            using var api = new ApiClient(server, null, config);
+            var server = ApiClient.ServerOf(parse.GetValue(GlobalOptions.Server), config);
+            var pin = await PinToUseAsync(server, parse.GetValue(fingerprint), config, output, ct);
+            using var api = new ApiClient(server, null, config, pin);
             var secret = parse.GetValue(password) ?? Environment.GetEnvironmentVariable("CANOPY_PASSWORD") ?? Ask(parse.GetValue(username)!);
             var login = await api.LoginAsync(parse.GetValue(username)!, secret, ct);
             config.Server = api.Server;
             config.Username = parse.GetValue(username);
             config.Token = login.Token;
             config.RefreshToken = login.RefreshToken;
+            if (api.CaPin is { } trusted)
+            {
+                config.Pin(api.Server, trusted);
+            }
+
             config.Save();
             if (output.IsJson)
             {
@@ -52,6 +65,43 @@ public static class LoginCommands
             return Task.FromResult(ExitCodes.Success);
         });
         return command;
+    }
+
+    /// <summary>
+    /// The CA to trust for an https server: the one given, else the one pinned earlier, else (first use) the one the server
+    /// presents once a person at a terminal confirmed it. Without a terminal the fingerprint must be given.
+    /// </summary>
+    private static async Task<string?> PinToUseAsync(string server, string? given, CliConfig config, Output output, CancellationToken ct)
+    {
+        if (given is not null)
+        {
+            return Security.CaPin.TryParse(given, out var parsed)
+                ? parsed
+                : throw new CliException($"--ca-fingerprint: '{given}' is not a CA fingerprint: expected sha256: and 64 hex digits, as `canopy up` and `canopy ca show` print it.",
+                    ExitCodes.InvalidInput);
+        }
+
+        if (!server.StartsWith("https://", StringComparison.OrdinalIgnoreCase) || config.PinFor(server) is not null)
+        {
+            return null;
+        }
+
+        var seen = await ServerTrust.FetchPinAsync(server, ct);
+        if (Console.IsInputRedirected || Console.IsOutputRedirected)
+        {
+            throw new CliException(
+                $"The server at {server} presents the CA fingerprint {seen}, which is not pinned yet. Check that it is the one `canopy up` " +
+                $"printed (or `canopy ca show` on the root's machine), then run again with --ca-fingerprint {seen}.",
+                ExitCodes.InvalidInput);
+        }
+
+        output.Info($"The server at {server} presents the CA fingerprint\n  {seen}\nCompare it with the one `canopy up` printed (or `canopy ca show` on the root's machine).");
+        if (!Output.Live.Confirm("Trust this server and remember its fingerprint?", defaultValue: false))
+        {
+            throw new CliException("Not logged in: the server's fingerprint was not confirmed.", ExitCodes.Failure);
+        }
+
+        return seen;
     }
 
     private static string Ask(string username)

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Net;
+using Canopy.Cli.Client;
 using Canopy.Cli.Roles;
 using Canopy.Cluster;
 using Canopy.Cluster.Auth;
@@ -9,6 +10,7 @@ using Canopy.Hosting;
 using Canopy.NodeEngine;
 using Canopy.NodeEngine.ClusterLink;
 using Canopy.Root;
+using Canopy.Security;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -34,6 +36,16 @@ public static class RoleCommands
         AllowMultipleArgumentsPerToken = false,
     };
 
+    private static readonly Option<bool> InsecureHttp = new("--insecure-http")
+    {
+        Description = "(listener) Serve the root API over plain HTTP (for clients that speak only HTTP, such as Oakestra's); loopback only unless --insecure-http-on-network",
+    };
+
+    private static readonly Option<bool> InsecureHttpOnNetwork = new("--insecure-http-on-network")
+    {
+        Description = "(listener) With --insecure-http, allow plain HTTP on an address other machines reach (tokens and passwords in the clear)",
+    };
+
     private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(60);
 
     public static Command Up()
@@ -48,7 +60,7 @@ public static class RoleCommands
         var command = new Command("up", "Run root, one cluster and one node on this machine, in one process (Mosquitto as a child)")
         {
             DataDir, ConfigFile, LogLevelOption, Scheduler, bind, rootPort, clusterPort, mqttPort, adminPassword, clusterName, nodeName,
-            ContainerdSocket, NoContainers, CorsOrigin, ExecAsRoot, AllowPrivileged, OverlayEncryption,
+            ContainerdSocket, NoContainers, CorsOrigin, ExecAsRoot, AllowPrivileged, OverlayEncryption, InsecureHttp, InsecureHttpOnNetwork,
         };
         command.Handle(async (parse, ct) =>
         {
@@ -56,7 +68,7 @@ public static class RoleCommands
             var dataDir = Path.GetFullPath(parse.GetValue(DataDir) ?? Environment.GetEnvironmentVariable("CANOPY_DATA_DIR") ?? RoleConfiguration.DefaultDataDir());
             var tokens = JoinTokens.LoadOrCreate(dataDir);
             var host = parse.GetValue(bind)!;
-            var rootUrl = $"http://{host}:{parse.GetValue(rootPort)}";
+            var rootUrl = $"{(parse.GetValue(InsecureHttp) ? "http" : "https")}://{host}:{parse.GetValue(rootPort)}";
             var clusterUrl = $"https://{host}:{parse.GetValue(clusterPort)}";
             var config = RoleConfiguration.Build(parse.GetValue(ConfigFile), new Dictionary<string, string?>
             {
@@ -65,6 +77,8 @@ public static class RoleCommands
                 ["Root:ClusterJoinToken"] = tokens.ClusterJoinToken,
                 ["Root:AdminPassword"] = parse.GetValue(adminPassword),
                 ["Root:SchedulingAlgorithm"] = parse.GetValue(Scheduler),
+                ["Root:InsecureHttp"] = parse.GetValue(InsecureHttp) ? "true" : null,
+                ["Root:InsecureHttpOnNetwork"] = parse.GetValue(InsecureHttpOnNetwork) ? "true" : null,
                 ["Cluster:DataDir"] = Path.Combine(dataDir, "cluster"),
                 ["Cluster:Listen"] = clusterUrl,
                 ["Cluster:RootUrl"] = rootUrl,
@@ -98,6 +112,15 @@ public static class RoleCommands
             var readiness = new UpReadiness();
             var root = await StartAsync(tiers, () => TierHosts.Root(rootOptions, level), "root", ct,
                 r => readiness.Register(r.Services.GetRequiredService<Readiness>(), clusterOptions.Name, nodeOptions.Name ?? Environment.MachineName));
+
+            // The embedded cluster joins like a remote one: with the root's CA pin after the secret, checked before it sends anything.
+            var rootPin = root.Services.GetRequiredService<CertificateAuthority>().Pin;
+            if (clusterOptions.RootJoinToken == tokens.ClusterJoinToken)
+            {
+                clusterOptions.RootJoinToken = JoinToken.Format(tokens.ClusterJoinToken, rootPin);
+            }
+
+            var cliConfig = PinForCli(rootUrl, rootPin);
             var cluster = await StartAsync(tiers, () => TierHosts.Cluster(clusterOptions, level), "cluster", ct,
                 c => readiness.Cluster = c.Services.GetRequiredService<ClusterReadiness>());
             var clusterPin = cluster.Services.GetRequiredService<ClusterTls>().Pin;
@@ -110,6 +133,10 @@ public static class RoleCommands
             var admin = root.Services.GetRequiredService<AdminBootstrap>();
             Console.Out.WriteLine($"Canopy is up ({started.Elapsed.TotalSeconds:0.0} s).");
             Console.Out.WriteLine($"  API:        {rootUrl}   (docs: {rootUrl}/api/docs)");
+            Console.Out.WriteLine($"  Root CA:    {rootPin}");
+            Console.Out.WriteLine(cliConfig is null
+                ? "              (could not pin it in the CLI config; pass it to canopy login --ca-fingerprint)"
+                : $"              pinned for {rootUrl} in {cliConfig}; elsewhere: canopy login --ca-fingerprint {rootPin}");
             Console.Out.WriteLine($"  Cluster:    {clusterOptions.Name} at {clusterUrl}, MQTT {host}:{clusterOptions.Mqtt.Port}");
             Console.Out.WriteLine($"              its API takes an Admin's token, or its own admin token: {cluster.Services.GetRequiredService<ClusterAdminToken>().File}");
             Console.Out.WriteLine($"              its CA (nodes' join tokens carry it): {clusterPin}");
@@ -134,12 +161,12 @@ public static class RoleCommands
 
     public static Command Root()
     {
-        var listen = new Option<string?>("--listen") { Description = "(listener) URL the API listens on [default: http://127.0.0.1:10000]" };
+        var listen = new Option<string?>("--listen") { Description = "(listener) URL the API listens on [default: https://127.0.0.1:10000]" };
         var token = new Option<string?>("--cluster-join-token") { Description = "(auth) Token clusters must present to register" };
         var adminPassword = new Option<string?>("--admin-password") { Description = "(auth) Admin password on first start [default: generated]" };
         var command = new Command("root", "Run the root orchestrator alone (public API, root scheduler, cluster links)")
         {
-            DataDir, ConfigFile, LogLevelOption, Scheduler, listen, token, adminPassword, CorsOrigin,
+            DataDir, ConfigFile, LogLevelOption, Scheduler, listen, token, adminPassword, CorsOrigin, InsecureHttp, InsecureHttpOnNetwork,
         };
         command.Handle(async (parse, ct) =>
         {
@@ -150,12 +177,15 @@ public static class RoleCommands
                 ["Root:ClusterJoinToken"] = parse.GetValue(token),
                 ["Root:AdminPassword"] = parse.GetValue(adminPassword),
                 ["Root:SchedulingAlgorithm"] = parse.GetValue(Scheduler),
+                ["Root:InsecureHttp"] = parse.GetValue(InsecureHttp) ? "true" : null,
+                ["Root:InsecureHttpOnNetwork"] = parse.GetValue(InsecureHttpOnNetwork) ? "true" : null,
             }.WithCorsOrigins(parse.GetValue(CorsOrigin)));
             var options = RoleConfiguration.Bind(config, "Root", new RootOptions { DataDir = DataDirOf(config, "root") });
             await using var tiers = new TierSet();
             var root = await StartAsync(tiers, () => TierHosts.Root(options, parse.GetValue(LogLevelOption) ?? LogLevel.Information), "root", ct);
             var admin = root.Services.GetRequiredService<AdminBootstrap>();
             Console.Out.WriteLine($"Root API at {options.Listen} (docs: {options.Listen}/api/docs). Admin user: {admin.UserName}");
+            Console.Out.WriteLine($"Root CA fingerprint: {root.Services.GetRequiredService<CertificateAuthority>().Pin}   (canopy login --ca-fingerprint; cluster join tokens carry it)");
             if (admin.InitialPassword is not null)
             {
                 Console.Out.WriteLine($"Admin password: {admin.InitialPassword}   (first start only; also in {admin.PasswordFile})");
@@ -172,8 +202,9 @@ public static class RoleCommands
         var listen = new Option<string?>("--listen") { Description = "(listener) URL the cluster API listens on [default: https://127.0.0.1:10100]" };
         var insecureHttp = new Option<bool>("--insecure-http") { Description = "(listener) Allow an http:// --listen on loopback: node tokens and broker passwords in the clear" };
         var insecureOnNetwork = new Option<bool>("--insecure-http-on-network") { Description = "(listener) With --insecure-http: allow it on a network address too" };
-        var root = new Option<string?>("--root") { Description = "(cluster) Root URL [default: http://127.0.0.1:10000]" };
-        var token = new Option<string?>("--join-token") { Description = "(auth) Cluster join token issued by the root" };
+        var root = new Option<string?>("--root") { Description = "(cluster) Root URL [default: https://127.0.0.1:10000]" };
+        var token = new Option<string?>("--join-token") { Description = "(auth) Cluster join token issued by the root (<secret>.sha256:<root CA pin>)" };
+        var rootCa = new Option<string?>("--root-ca-fingerprint") { Description = "(auth) The root's CA fingerprint, when the join token carries none" };
         var nodeToken = new Option<string?>("--node-join-token") { Description = "(auth) Token nodes must present to join this cluster" };
         var name = new Option<string?>("--name") { Description = "(cluster) Cluster name [default: cluster-1]" };
         var location = new Option<string?>("--location") { Description = "(cluster) Location as LAT,LON" };
@@ -182,8 +213,8 @@ public static class RoleCommands
         var mqttAdvertise = new Option<string?>("--mqtt-advertise") { Description = "(mqtt) Broker address told to nodes [default: 127.0.0.1]" };
         var command = new Command("cluster", "Run a cluster orchestrator alone (node registry, Mosquitto, cluster scheduler, link to the root)")
         {
-            DataDir, ConfigFile, LogLevelOption, Scheduler, listen, root, token, nodeToken, name, location, mqttPort, mqttHost, mqttAdvertise, OverlayEncryption,
-            insecureHttp, insecureOnNetwork,
+            DataDir, ConfigFile, LogLevelOption, Scheduler, listen, root, token, rootCa, nodeToken, name, location, mqttPort, mqttHost, mqttAdvertise,
+            OverlayEncryption, insecureHttp, insecureOnNetwork,
         };
         command.Handle(async (parse, ct) =>
         {
@@ -193,6 +224,7 @@ public static class RoleCommands
                 ["Cluster:Listen"] = parse.GetValue(listen),
                 ["Cluster:RootUrl"] = parse.GetValue(root),
                 ["Cluster:RootJoinToken"] = parse.GetValue(token),
+                ["Cluster:RootCaPin"] = parse.GetValue(rootCa),
                 ["Cluster:NodeJoinToken"] = parse.GetValue(nodeToken),
                 ["Cluster:Name"] = parse.GetValue(name),
                 ["Cluster:Location"] = parse.GetValue(location),
@@ -315,6 +347,30 @@ public static class RoleCommands
         token.Length == 0 || Canopy.Security.JoinToken.Parse(token).CaPin is not null || new Uri(cluster.Listen).Scheme != Uri.UriSchemeHttps
             ? token
             : Canopy.Security.JoinToken.Format(token, pin);
+
+    /// <summary>
+    /// Remembers the root's CA for <paramref name="rootUrl"/> in the CLI config, so that <c>canopy login</c> after <c>canopy up</c>
+    /// asks nothing more than before; the config's path, or null when it could not be written (the banner says what to do).
+    /// </summary>
+    private static string? PinForCli(string rootUrl, string pin)
+    {
+        if (!rootUrl.StartsWith("https://", StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        try
+        {
+            var config = CliConfig.Load();
+            config.Pin(rootUrl, pin);
+            config.Save();
+            return CliConfig.Path;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or CliException)
+        {
+            return null;
+        }
+    }
 
     /// <summary>Repeated <c>--cors-origin</c> flags as the configuration array <c>Root:CorsOrigins</c>.</summary>
     private static Dictionary<string, string?> WithCorsOrigins(this Dictionary<string, string?> flags, string[]? origins)

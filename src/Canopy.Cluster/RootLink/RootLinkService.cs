@@ -13,7 +13,7 @@ namespace Canopy.Cluster.RootLink;
 /// Without the root the cluster goes on working; the next <c>hello</c> catches the root up.
 /// </summary>
 internal sealed partial class RootLinkService(
-    RootRegistration registration, RootLinkSession.Factory sessions, ClusterReadiness readiness, ClusterOptions options,
+    RootRegistration registration, RootLinkSession.Factory sessions, ClusterReadiness readiness, ClusterOptions options, RootTrust trust,
     ILogger<RootLinkService> logger) : BackgroundService
 {
     private static readonly TimeSpan MinDelay = TimeSpan.FromMilliseconds(250);
@@ -22,7 +22,7 @@ internal sealed partial class RootLinkService(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        using var http = trust.CreateHttpClient(TimeSpan.FromSeconds(10));
         ClusterRegisterResponse? registered = null;
         var delay = MinDelay;
         try
@@ -33,6 +33,7 @@ internal sealed partial class RootLinkService(
                 readiness.SetClusterId(registered.Id);
                 var uri = LinkUri(registered.Id);
                 using var socket = new ClientWebSocket();
+                trust.Configure(socket);
                 socket.Options.SetRequestHeader("Authorization", $"Bearer {registered.Credential}");
                 socket.Options.KeepAliveInterval = TimeSpan.FromSeconds(10);
                 socket.Options.CollectHttpResponseDetails = true;
@@ -57,7 +58,14 @@ internal sealed partial class RootLinkService(
                 catch (Exception e) when (!stoppingToken.IsCancellationRequested &&
                                           e is WebSocketException or IOException or OperationCanceledException or HttpRequestException)
                 {
-                    Log.Lost(logger, uri, e.Message, delay.TotalSeconds);
+                    if (trust.Refusal(e) is { } refusal)
+                    {
+                        Log.NotTrusted(logger, uri, refusal, delay.TotalSeconds);
+                    }
+                    else
+                    {
+                        Log.Lost(logger, uri, e.Message, delay.TotalSeconds);
+                    }
                 }
                 finally
                 {
@@ -92,6 +100,10 @@ internal sealed partial class RootLinkService(
 
         [LoggerMessage(EventId = EventIds.LinkLost, Level = LogLevel.Warning, Message = "Root link {Uri} down: {Error}; reconnecting in {Seconds} s")]
         public static partial void Lost(ILogger logger, Uri uri, string error, double seconds);
+
+        [LoggerMessage(EventId = EventIds.RootNotTrusted, Level = LogLevel.Error,
+            Message = "Refused the root at {Uri} before sending anything: {Reason}. Reconnecting in {Seconds} s")]
+        public static partial void NotTrusted(ILogger logger, Uri uri, string reason, double seconds);
 
         [LoggerMessage(EventId = EventIds.LinkRefused, Level = LogLevel.Warning, Message = "The root refused the link {Uri} ({Status}); registering again")]
         public static partial void Refused(ILogger logger, Uri uri, int status);

@@ -15,8 +15,8 @@ namespace Canopy.Cluster.RootLink;
 /// unreachable, slowly (and loudly) while it refuses the join token. Keeps the id and credential in the store.
 /// </summary>
 internal sealed partial class RootRegistration(
-    IClusterStore store, RootUserTokens userTokens, ClusterGate gate, NodeSubnets subnets, ClusterOptions options, TimeProvider time,
-    ILogger<RootRegistration> logger)
+    IClusterStore store, RootUserTokens userTokens, ClusterGate gate, NodeSubnets subnets, ClusterOptions options, RootTrust trust,
+    TimeProvider time, ILogger<RootRegistration> logger)
 {
     private static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan RefusedDelay = TimeSpan.FromSeconds(15);
@@ -27,7 +27,7 @@ internal sealed partial class RootRegistration(
         var request = new ClusterRegisterRequest
         {
             ClusterName = options.Name,
-            JoinToken = options.RootJoinToken,
+            JoinToken = trust.Secret,
             ClusterLocation = options.Location,
             ManagerUrl = options.Listen,
             Secret = await SecretAsync(ct),
@@ -90,6 +90,14 @@ internal sealed partial class RootRegistration(
             catch (Exception e) when (e is HttpRequestException or System.Text.Json.JsonException ||
                                       (e is TaskCanceledException && !ct.IsCancellationRequested))
             {
+                if (trust.Refusal(e) is { } refusal)
+                {
+                    // Nothing was sent: the handshake failed before the request. Retried slowly, as a refused token is.
+                    Log.NotTrusted(logger, url, refusal, RefusedDelay.TotalSeconds);
+                    await Task.Delay(RefusedDelay, ct);
+                    continue;
+                }
+
                 Log.Unreachable(logger, url, e.Message, delay.TotalSeconds);
             }
 
@@ -126,6 +134,10 @@ internal sealed partial class RootRegistration(
         [LoggerMessage(EventId = EventIds.RootNameRefused, Level = LogLevel.Error,
             Message = "The root at {Url} refused the name {Name} ({Body}): another cluster registered it; start this one with another --name. Retrying in {Seconds} s")]
         public static partial void NameRefused(ILogger logger, Uri url, string name, string body, double seconds);
+
+        [LoggerMessage(EventId = EventIds.RootNotTrusted, Level = LogLevel.Error,
+            Message = "Refused the root at {Url} before sending this cluster's token or name: {Reason}. Retrying in {Seconds} s")]
+        public static partial void NotTrusted(ILogger logger, Uri url, string reason, double seconds);
 
         [LoggerMessage(EventId = EventIds.RootUnreachable, Level = LogLevel.Warning, Message = "Root unreachable at {Url}: {Error}; retrying in {Seconds} s")]
         public static partial void Unreachable(ILogger logger, Uri url, string error, double seconds);

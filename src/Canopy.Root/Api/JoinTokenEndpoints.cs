@@ -8,6 +8,7 @@ using Canopy.Hosting;
 using Canopy.Root.Auth;
 using Canopy.Root.ClusterLinks;
 using Canopy.Root.Store;
+using Canopy.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -17,7 +18,8 @@ namespace Canopy.Root.Api;
 
 /// <summary>
 /// Join tokens (Admin role). Cluster tokens live at the root; node tokens live at their cluster and are created, listed and
-/// revoked through its link. The secret is in the creation answer only. Revoking refuses later registrations with the token;
+/// revoked through its link. The secret is in the creation answer only, followed by the root's CA pin (<see cref="JoinToken"/>) so
+/// that the cluster can verify the root before it sends anything. Revoking refuses later registrations with the token;
 /// clusters and nodes already registered with it stay.
 /// </summary>
 internal static partial class JoinTokenEndpoints
@@ -47,7 +49,8 @@ internal static partial class JoinTokenEndpoints
     }
 
     private static async Task<IResult> CreateClusterTokenAsync(
-        HttpContext context, ClaimsPrincipal user, IRootStore store, TimeProvider time, ILoggerFactory loggers, CancellationToken ct)
+        HttpContext context, ClaimsPrincipal user, IRootStore store, CertificateAuthority ca, TimeProvider time, ILoggerFactory loggers,
+        CancellationToken ct)
     {
         var body = await ReadCreateAsync(context, ct);
         var now = time.GetUtcNow();
@@ -66,7 +69,7 @@ internal static partial class JoinTokenEndpoints
         await store.AddJoinTokenAsync(token, ct);
         Created(Logger(loggers), token.Id, token.CreatedBy, token.ExpiresAt, token.MaxUses);
         return Results.Ok(new CreatedJoinTokenDocument(
-            token.Id, secret, token.Kind, token.Description, token.CreatedAt, token.ExpiresAt, token.MaxUses));
+            token.Id, JoinToken.Format(secret, ca.Pin), token.Kind, token.Description, token.CreatedAt, token.ExpiresAt, token.MaxUses));
     }
 
     private static async Task<IResult> RevokeClusterTokenAsync(string id, IRootStore store, ILoggerFactory loggers, CancellationToken ct)

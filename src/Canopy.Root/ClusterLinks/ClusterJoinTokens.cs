@@ -3,6 +3,7 @@ using Canopy.Contracts;
 using Canopy.Contracts.Api;
 using Canopy.Hosting;
 using Canopy.Root.Store;
+using Canopy.Security;
 
 namespace Canopy.Root.ClusterLinks;
 
@@ -22,9 +23,12 @@ internal static class ClusterJoinTokens
     /// The created token <paramref name="given"/> is (null for the static one) when it may register a cluster; otherwise a 401 that
     /// says why. The use itself is counted when the cluster is added (<see cref="IRootStore.AddClusterAsync"/>).
     /// </summary>
-    public static async Task<JoinTokenRecord?> AdmitAsync(string? given, RootOptions options, IRootStore store, DateTimeOffset now, CancellationToken ct)
+    /// <remarks>The CA pin a token carries after its secret (<see cref="JoinToken"/>) is for the cluster; only the secret is checked here.</remarks>
+    public static async Task<JoinTokenRecord?> AdmitAsync(string? token, RootOptions options, IRootStore store, DateTimeOffset now, CancellationToken ct)
     {
-        if (!string.IsNullOrEmpty(given) && options.ClusterJoinToken.Length > 0 && Secrets.Same(given, options.ClusterJoinToken))
+        var given = string.IsNullOrWhiteSpace(token) ? null : JoinToken.Parse(token).Secret;
+        var configured = JoinToken.Parse(options.ClusterJoinToken).Secret;
+        if (!string.IsNullOrEmpty(given) && configured.Length > 0 && Secrets.Same(given, configured))
         {
             return null;
         }

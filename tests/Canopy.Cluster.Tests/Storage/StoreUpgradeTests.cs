@@ -87,7 +87,7 @@ public sealed class StoreUpgradeTests(ITestOutputHelper output) : IDisposable
         SqliteFile.Execute(ClusterDb, $"PRAGMA user_version = {newer};");
         var before = SqliteSnapshot.Take(ClusterDb);
 
-        var refusal = Should.Throw<StoreSchemaException>(() => ClusterApplication.Create(new ClusterOptions { DataDir = _dir }));
+        var refusal = Should.Throw<StoreSchemaException>(() => ClusterApplication.Create(new ClusterOptions { DataDir = _dir, RootUrl = "http://127.0.0.1:1" }));
 
         refusal.Message.ShouldBe(
             $"{ClusterDb} has schema version {newer}, but this Canopy knows the cluster store only up to version {ClusterSchema.Migrations.Latest}: " +

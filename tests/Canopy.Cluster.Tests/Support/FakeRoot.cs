@@ -1,11 +1,15 @@
+using System.Net;
+using System.Net.Security;
 using System.Net.WebSockets;
 using System.Text.Json;
 using Canopy.Contracts;
 using Canopy.Contracts.Link;
 using Canopy.Contracts.Registration;
+using Canopy.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -36,6 +40,11 @@ internal sealed class FakeRoot : IAsyncDisposable
 
     public int LinkConnections { get; private set; }
 
+    /// <summary>Every HTTP request that reached it (after a TLS handshake, when it serves HTTPS).</summary>
+    public int Requests => _requests;
+
+    private int _requests;
+
     /// <summary>Its users' tokens; the cluster gets the public key at registration.</summary>
     public FakeRootUsers Users { get; } = new();
 
@@ -45,14 +54,31 @@ internal sealed class FakeRoot : IAsyncDisposable
     /// <summary>The node subnet blocks its registration answer gives; null, as a root of an older build, gives none.</summary>
     public IReadOnlyList<string>? SubnetBlocks { get; set; }
 
-    public static async Task<FakeRoot> StartAsync()
+    /// <param name="tls">Serve HTTPS with this certificate (sent with its CA, as the real root does); plain HTTP when null.</param>
+    public static async Task<FakeRoot> StartAsync(ServerCertificate? tls = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        if (tls is null)
+        {
+            builder.WebHost.UseUrls("http://127.0.0.1:0");
+        }
+        else
+        {
+            builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l => l.UseHttps(new TlsHandshakeCallbackOptions
+            {
+                OnConnection = _ => ValueTask.FromResult(new SslServerAuthenticationOptions { ServerCertificateContext = tls.Context }),
+            })));
+        }
+
         builder.Logging.ClearProviders();
         builder.Services.ConfigureHttpJsonOptions(o => CanopyJson.Configure(o.SerializerOptions));
         var app = builder.Build();
         var root = new FakeRoot(app);
+        app.Use((context, next) =>
+        {
+            Interlocked.Increment(ref root._requests);
+            return next(context);
+        });
         app.UseWebSockets();
         app.MapPost("/api/v1/clusters/register", (ClusterRegisterRequest request) =>
         {

@@ -79,7 +79,8 @@ internal sealed class TestCluster : IAsyncDisposable
     /// <paramref name="kestrel"/> it serves HTTPS on a free loopback port (its <see cref="ClusterOptions.Listen"/>) instead of the test host.
     /// </summary>
     public static async Task<TestCluster> StartAsync(
-        ITestOutputHelper output, FakeRoot root, Action<ClusterOptions>? configure = null, bool waitForRoot = true, bool kestrel = false)
+        ITestOutputHelper output, FakeRoot root, Action<ClusterOptions>? configure = null, bool waitForRoot = true, bool kestrel = false,
+        ILoggerProvider? logs = null)
     {
         var options = DefaultOptions(root);
         if (kestrel)
@@ -97,6 +98,10 @@ internal sealed class TestCluster : IAsyncDisposable
 
             b.Logging.ClearProviders();
             b.Logging.AddProvider(new XunitLoggerProvider(output, "cluster"));
+            if (logs is not null)
+            {
+                b.Logging.AddProvider(logs);
+            }
         });
         var cluster = new TestCluster(app, options, root) { Kestrel = kestrel };
         try

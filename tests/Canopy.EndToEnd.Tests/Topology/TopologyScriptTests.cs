@@ -23,9 +23,11 @@ public sealed class TopologyScriptTests(ITestOutputHelper output)
             output.WriteLine(up.ToString());
             up.ExitCode.ShouldBe(0, up.ToString());
             var rootUrl = up.StdOut.Split('\n').Single(l => l.StartsWith("ROOT_URL=", StringComparison.Ordinal))["ROOT_URL=".Length..].Trim();
-            rootUrl.ShouldStartWith("http://10.200.");
+            rootUrl.ShouldStartWith("https://10.200.");
+            var pki = Path.Combine(state, "data", "root", "pki");
+            up.StdOut.ShouldContain("ROOT_CA_PIN=" + PinnedHttp.PinOf(pki));
 
-            using var http = new HttpClient { BaseAddress = new Uri(rootUrl + "/"), Timeout = TimeSpan.FromSeconds(10) };
+            using var http = PinnedHttp.Client(pki, rootUrl, TimeSpan.FromSeconds(10));
             var login = await http.PostAsJsonAsync("api/auth/login", new LoginRequest("Admin", password), CanopyJson.Options);
             login.IsSuccessStatusCode.ShouldBeTrue(await login.Content.ReadAsStringAsync());
             var token = (await login.Content.ReadFromJsonAsync<LoginResponse>(CanopyJson.Options))!.Token;
