@@ -104,7 +104,7 @@ public static partial class RootApplication
         });
         services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
-            .AddPolicy(UserEndpoints.AdminPolicy, p => p.RequireRole(Contracts.Api.Roles.Admin));
+            .AddCanopyPolicies();
         services.AddCors(o => o.AddDefaultPolicy(p => CorsOrigins.Configure(p, options)));
         services.AddEndpointsApiExplorer();
         services.AddSwaggerGen(OpenApiSetup.Configure);
@@ -120,6 +120,8 @@ public static partial class RootApplication
         services.AddHostedService(sp => sp.GetRequiredService<RootScheduler>());
         services.AddSingleton<ClusterFailover>();
         services.AddHostedService(sp => sp.GetRequiredService<ClusterFailover>());
+        services.AddSingleton<LoginThrottle>();
+        services.AddSingleton<ExecPermission>();
         services.AddSingleton<DeploymentService>();
         services.AddSingleton<InstanceHistory>();
         services.AddSingleton<InstanceLogTails>();
@@ -133,6 +135,7 @@ public static partial class RootApplication
         app.MapAuth();
         app.MapUsers();
         app.MapAccounts();
+        app.MapOrganizations();
         app.MapApplications();
         app.MapServices();
         app.MapClusters();
