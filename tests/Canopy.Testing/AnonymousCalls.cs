@@ -20,12 +20,7 @@ public static partial class AnonymousCalls
     public static async Task<IReadOnlyList<Answer>> CallEveryRouteAsync(IServiceProvider services, HttpClient anonymous)
     {
         var answers = new List<Answer>();
-        var routes = services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
-            .SelectMany(e => (e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods is { Count: > 0 } methods ? methods : ["GET"])
-                .Select(m => (Method: m, Pattern: "/" + e.RoutePattern.RawText!.TrimStart('/'))))
-            .Distinct()
-            .OrderBy(r => r.Pattern, StringComparer.Ordinal).ThenBy(r => r.Method, StringComparer.Ordinal);
-        foreach (var (method, pattern) in routes)
+        foreach (var (method, pattern) in Routes(services))
         {
             using var request = new HttpRequestMessage(new HttpMethod(method), Parameter().Replace(pattern, m => m.Value.Contains(":int") ? "0" : "x"));
             if (method is "POST" or "PUT" or "PATCH")
@@ -41,6 +36,15 @@ public static partial class AnonymousCalls
 
         return answers;
     }
+
+    /// <summary>Every route of the app (method and pattern), from its endpoint data source, in a stable order.</summary>
+    public static IReadOnlyList<(string Method, string Pattern)> Routes(IServiceProvider services) =>
+        services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .SelectMany(e => (e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods is { Count: > 0 } methods ? methods : ["GET"])
+                .Select(m => (Method: m, Pattern: "/" + e.RoutePattern.RawText!.TrimStart('/'))))
+            .Distinct()
+            .OrderBy(r => r.Pattern, StringComparer.Ordinal).ThenBy(r => r.Method, StringComparer.Ordinal)
+            .ToList();
 
     private static string? DetailOf(string body)
     {

@@ -11,7 +11,8 @@ public static class LoginCommands
     {
         var username = new Option<string>("--username", "-u") { Description = "User name", DefaultValueFactory = _ => "Admin" };
         var password = new Option<string?>("--password", "-p") { Description = "Password (else $CANOPY_PASSWORD, else asked)" };
-        var command = new Command("login", "Log in to a Canopy root and remember the server and token for later commands") { username, password };
+        var organization = new Option<string?>("--org", "-o") { Description = "The organization to work in (name or id); default: root, or your only one" };
+        var command = new Command("login", "Log in to a Canopy root and remember the server and token for later commands") { username, password, organization };
         command.Handle(async (parse, ct) =>
         {
             var output = GlobalOptions.OutputOf(parse);
@@ -19,7 +20,7 @@ public static class LoginCommands
             var server = parse.GetValue(GlobalOptions.Server);
             using var api = new ApiClient(server, null, config);
             var secret = parse.GetValue(password) ?? Environment.GetEnvironmentVariable("CANOPY_PASSWORD") ?? Ask(parse.GetValue(username)!);
-            var login = await api.LoginAsync(parse.GetValue(username)!, secret, ct);
+            var login = await api.LoginAsync(parse.GetValue(username)!, secret, ct, parse.GetValue(organization));
             config.Server = api.Server;
             config.Username = parse.GetValue(username);
             config.Token = login.Token;
@@ -41,15 +42,30 @@ public static class LoginCommands
 
     public static Command Logout()
     {
-        var command = new Command("logout", "Forget the remembered token");
-        command.Handle((parse, _) =>
+        var command = new Command("logout", "Revoke the remembered refresh token at the root and forget the tokens");
+        command.Handle(async (parse, ct) =>
         {
             var config = CliConfig.Load();
+            var output = GlobalOptions.OutputOf(parse);
+            if (config.RefreshToken is { } refresh && config.Server is not null)
+            {
+                try
+                {
+                    using var api = new ApiClient(config.Server, null, config);
+                    await api.LogoutAsync(refresh, ct);
+                }
+                catch (Exception e) when (e is CliException or HttpRequestException)
+                {
+                    // The tokens are forgotten anyway; the refresh token stays good at the root until it expires.
+                    output.Warn($"The root did not revoke the refresh token ({e.Message}); it stays valid until it expires.");
+                }
+            }
+
             config.Token = null;
             config.RefreshToken = null;
             config.Save();
-            GlobalOptions.OutputOf(parse).Info("Logged out.");
-            return Task.FromResult(ExitCodes.Success);
+            output.Info("Logged out.");
+            return ExitCodes.Success;
         });
         return command;
     }

@@ -43,8 +43,10 @@ internal static class ApplicationEndpoints
 
     private static async Task<IResult> OfUserAsync(string userId, ClaimsPrincipal user, IRootStore store, Views views, CancellationToken ct)
     {
+        // Anyone but an Admin sees only the members of their organization, and only what they made there.
         var organization = user.IsAdmin() ? null : user.OrganizationId();
-        var owner = (await store.ListUsersAsync(ct)).FirstOrDefault(u => ObjectIds.ForUser(u.Name) == userId)
+        var members = (await store.ListMembershipsAsync(organization, null, ct)).Select(m => m.UserName).ToHashSet();
+        var owner = (await store.ListUsersAsync(ct)).FirstOrDefault(u => ObjectIds.ForUser(u.Name) == userId && (organization is null || members.Contains(u.Name)))
             ?? throw ApiProblem.NotFound($"no user has the id '{userId}'");
         return Results.Ok(await views.ApplicationsAsync(organization, owner.Name, null, ct));
     }

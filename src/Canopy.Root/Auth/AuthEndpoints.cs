@@ -105,12 +105,13 @@ internal static partial class AuthEndpoints
 
     private static async Task<RefreshClaims> ValidRefreshTokenAsync(HttpContext context, IRootStore store, TokenService tokens, CancellationToken ct)
     {
+        // The body first: a client may send its refresh token there while its Authorization header still carries its access token.
+        var text = await JsonBody.ReadTextAsync(context.Request, ct);
+        var token = string.IsNullOrWhiteSpace(text) ? null : JsonBody.Parse<RefreshRequest>(text).RefreshToken;
         var header = context.Request.Headers.Authorization.ToString();
-        var token = header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header["Bearer ".Length..].Trim() : null;
-        if (string.IsNullOrEmpty(token))
+        if (string.IsNullOrEmpty(token) && header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
         {
-            var text = await JsonBody.ReadTextAsync(context.Request, ct);
-            token = string.IsNullOrWhiteSpace(text) ? null : JsonBody.Parse<RefreshRequest>(text).RefreshToken;
+            token = header["Bearer ".Length..].Trim();
         }
 
         if (string.IsNullOrEmpty(token))
