@@ -108,7 +108,7 @@ public static partial class RootApplication
         });
         services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
-            .AddPolicy(UserEndpoints.AdminPolicy, p => p.RequireRole(Contracts.Api.Roles.Admin));
+            .AddCanopyPolicies();
         services.AddCors(o => o.AddDefaultPolicy(p => CorsOrigins.Configure(p, options)));
         services.AddEndpointsApiExplorer();
         services.AddSwaggerGen(OpenApiSetup.Configure);
@@ -124,6 +124,8 @@ public static partial class RootApplication
         services.AddHostedService(sp => sp.GetRequiredService<RootScheduler>());
         services.AddSingleton<ClusterFailover>();
         services.AddHostedService(sp => sp.GetRequiredService<ClusterFailover>());
+        services.AddSingleton<LoginThrottle>();
+        services.AddSingleton<ExecPermission>();
         services.AddSingleton<DeploymentService>();
         services.AddSingleton<InstanceHistory>();
         services.AddSingleton<InstanceLogTails>();
@@ -137,6 +139,7 @@ public static partial class RootApplication
         app.MapAuth();
         app.MapUsers();
         app.MapAccounts();
+        app.MapOrganizations();
         app.MapApplications();
         app.MapServices();
         app.MapClusters();

@@ -65,6 +65,26 @@ public sealed class RootOptions
     /// <summary>Body size, request rate per user and time per request of the API.</summary>
     public Hosting.ApiLimitOptions Limits { get; set; } = new();
 
+    /// <summary>
+    /// Organizations (names or ids; <c>*</c> for all) whose members may deploy <c>virtualization: exec</c>. Null means
+    /// <see cref="DefaultExecOrganizations"/>: the operator's own organization <c>root</c> keeps exec, as before organizations existed,
+    /// and a tenant organization gets it only when the operator lists it, since an exec process shares the node's files and network.
+    /// </summary>
+    public List<string>? ExecAllowedOrganizations { get; set; }
+
+    /// <summary>Roles that may deploy <c>exec</c> within those organizations; null means <see cref="DefaultExecRoles"/> (every role that deploys).</summary>
+    public List<string>? ExecAllowedRoles { get; set; }
+
+    public static readonly IReadOnlyList<string> DefaultExecOrganizations = ["root"];
+
+    public static readonly IReadOnlyList<string> DefaultExecRoles =
+        [Contracts.Api.Roles.Admin, Contracts.Api.Roles.OrganizationAdmin, Contracts.Api.Roles.ApplicationProvider];
+
+    // Null stands for the default because the configuration binder appends to a list that already has items.
+    internal IReadOnlyList<string> ExecOrganizations() => ExecAllowedOrganizations ?? DefaultExecOrganizations;
+
+    internal IReadOnlyList<string> ExecRoles() => ExecAllowedRoles ?? DefaultExecRoles;
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the bad option.</summary>
     public void Validate()
     {
@@ -101,6 +121,18 @@ public sealed class RootOptions
         }
 
         Tls.RootListener.Parse(Listen, InsecureHttp, InsecureHttpOnNetwork);
+
+        if (ExecAllowedRoles?.FirstOrDefault(r => !Contracts.Api.Roles.All.Contains(r)) is { } role)
+        {
+            throw new ArgumentException(
+                $"ExecAllowedRoles: '{role}' is not a role; known (exact spelling): {string.Join(", ", Contracts.Api.Roles.All)}");
+        }
+
+        if (AdminPassword is { Length: > 0 and < Auth.PasswordPolicy.MinLength })
+        {
+            throw new ArgumentException(
+                $"AdminPassword (CANOPY_ADMIN_PASSWORD) has {AdminPassword.Length} characters; at least {Auth.PasswordPolicy.MinLength} are required");
+        }
 
         if (AccessTokenLifetime <= TimeSpan.Zero || RefreshTokenLifetime <= TimeSpan.Zero)
         {

@@ -12,7 +12,7 @@ public sealed class AccountTests : RootTestBase
     [Fact]
     public async Task A_user_reads_their_own_roles_and_not_anothers()
     {
-        using var dave = await UserAsync("dave", "pw-dave");
+        using var dave = await UserAsync("dave", "pw-dave-long-1");
 
         (await dave.GetFromJsonAsync<PermissionDocument>("/api/permission/dave", CanopyJson.Options))!.Roles.ShouldBe([Roles.ApplicationProvider]);
         await (await dave.GetAsync("/api/permission/Admin")).ShouldBeProblemAsync(HttpStatusCode.NotFound);
@@ -22,35 +22,40 @@ public sealed class AccountTests : RootTestBase
     [Fact]
     public async Task A_user_changes_their_own_password_only_with_the_old_one()
     {
-        using var dave = await UserAsync("dave", "pw-dave");
+        using var dave = await UserAsync("dave", "pw-dave-long-1");
 
-        var wrong = await (await dave.PostAsJsonAsync("/api/user/dave", new { oldPassword = "guess", newPassword = "pw-new" }))
+        var wrong = await (await dave.PostAsJsonAsync("/api/user/dave", new { oldPassword = "guess", newPassword = "pw-new-long-12" }))
             .ShouldBeProblemAsync(HttpStatusCode.BadRequest);
         wrong.Detail().ShouldContain("oldPassword");
-        await (await dave.PostAsJsonAsync("/api/user/dave", new { oldPassword = "pw-dave", newPassword = "pw-dave" }))
+        await (await dave.PostAsJsonAsync("/api/user/dave", new { oldPassword = "pw-dave-long-1", newPassword = "pw-dave-long-1" }))
             .ShouldBeProblemAsync(HttpStatusCode.BadRequest);
-        (await (await dave.PostAsJsonAsync("/api/user/dave", new { oldPassword = "pw-dave" })).ShouldBeProblemAsync(HttpStatusCode.BadRequest))
+        (await (await dave.PostAsJsonAsync("/api/user/dave", new { oldPassword = "pw-dave-long-1" })).ShouldBeProblemAsync(HttpStatusCode.BadRequest))
             .Errors().ShouldBe(["newPassword: required"]);
         var others = await (await dave.PostAsJsonAsync("/api/user/Admin", new { oldPassword = "x", newPassword = "y" }))
             .ShouldBeProblemAsync(HttpStatusCode.Forbidden);
         others.Detail().ShouldContain("PUT /api/user/Admin");
 
-        (await dave.PostAsJsonAsync("/api/user/dave", new { oldPassword = "pw-dave", newPassword = "pw-new" })).StatusCode.ShouldBe(HttpStatusCode.OK);
-        (await Root.LoginAsync("dave", "pw-new")).Token.ShouldNotBeEmpty();
-        (await Root.Client.PostAsJsonAsync("/api/auth/login", new { username = "dave", password = "pw-dave" })).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        (await dave.PostAsJsonAsync("/api/user/dave", new { oldPassword = "pw-dave-long-1", newPassword = "pw-new-long-12" })).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await Root.LoginAsync("dave", "pw-new-long-12")).Token.ShouldNotBeEmpty();
+        (await Root.Client.PostAsJsonAsync("/api/auth/login", new { username = "dave", password = "pw-dave-long-1" })).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
     }
 
     [Fact]
-    public async Task Applications_by_user_id_are_your_own_and_for_an_admin_anyones()
+    public async Task Applications_by_user_id_are_those_of_a_member_of_your_organization_and_for_an_admin_anyones()
     {
-        using var dave = await UserAsync("dave", "pw-dave");
+        using var dave = await UserAsync("dave", "pw-dave-long-1");
         (await dave.PostAsync("/api/application/", new StringContent(Descriptors.ExecHttpd, System.Text.Encoding.UTF8, "application/json")))
             .StatusCode.ShouldBe(HttpStatusCode.OK);
         var daveId = (await dave.GetFromJsonAsync<UserDocument>("/api/user/dave", CanopyJson.Options))!.Id.ShouldNotBeNull().Oid;
         var adminId = (await Root.GetAsync<UserDocument>("/api/user/Admin")).Id.ShouldNotBeNull().Oid;
 
         (await dave.GetFromJsonAsync<List<ApplicationDocument>>($"/api/applications/{daveId}", CanopyJson.Options))!.ShouldHaveSingleItem().UserId.ShouldBe("dave");
-        await (await dave.GetAsync($"/api/applications/{adminId}")).ShouldBeProblemAsync(HttpStatusCode.Forbidden);
+        (await dave.GetFromJsonAsync<List<ApplicationDocument>>($"/api/applications/{adminId}", CanopyJson.Options))!.ShouldBeEmpty();
+        (await Root.Client.PostAsJsonAsync("/api/organization/", new { name = "acme" })).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await Root.Client.PostAsJsonAsync("/api/auth/register", new { name = "erin", password = "pw-erin-long-1", organization = "acme" }))
+            .StatusCode.ShouldBe(HttpStatusCode.OK);
+        await (await dave.GetAsync($"/api/applications/{(await Root.GetAsync<UserDocument>("/api/user/erin")).Id!.Oid}"))
+            .ShouldBeProblemAsync(HttpStatusCode.NotFound);
         (await Root.GetAsync<List<ApplicationDocument>>($"/api/applications/{daveId}")).ShouldHaveSingleItem();
         (await Root.GetAsync<List<ApplicationDocument>>($"/api/applications/{adminId}")).ShouldBeEmpty();
         await (await Root.Client.GetAsync("/api/applications/0123456789abcdef01234567")).ShouldBeProblemAsync(HttpStatusCode.NotFound);
@@ -67,9 +72,9 @@ public sealed class AccountTests : RootTestBase
     }
 
     [Fact]
-    public async Task The_one_organization_holds_every_user_with_their_roles_and_is_for_admins()
+    public async Task The_default_organization_holds_the_users_with_their_roles_and_is_for_admins()
     {
-        using var dave = await UserAsync("dave", "pw-dave");
+        using var dave = await UserAsync("dave", "pw-dave-long-1");
 
         var organization = (await Root.GetAsync<List<OrganizationDocument>>("/api/organization/")).ShouldHaveSingleItem();
         organization.Name.ShouldBe("root");

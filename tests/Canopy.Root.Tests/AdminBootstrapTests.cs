@@ -38,13 +38,13 @@ public sealed class AdminBootstrapTests : IDisposable
             password = first.Service<AdminBootstrap>().InitialPassword!;
         }
 
-        await using var second = await RootHost.StartAsync(_dir.Path, o => o.AdminPassword = "ignored-now");
+        await using var second = await RootHost.StartAsync(_dir.Path, o => o.AdminPassword = "ignored-now-12");
 
         second.Service<AdminBootstrap>().InitialPassword.ShouldBeNull();
         var login = await second.LoginAsync("Admin", password);
         second.Client.DefaultRequestHeaders.Authorization = new("Bearer", login.Token);
         (await second.GetAsync<List<UserDocument>>("/api/users/")).ShouldHaveSingleItem().Roles.ShouldBe(Roles.All);
-        (await second.Client.PostAsJsonAsync("/api/auth/login", new { username = "Admin", password = "ignored-now" }))
+        (await second.Client.PostAsJsonAsync("/api/auth/login", new { username = "Admin", password = "ignored-now-12" }))
             .StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
     }
 

@@ -148,13 +148,15 @@ public sealed class ApplicationTests : RootTestBase
     }
 
     [Fact]
-    public async Task Another_user_does_not_see_the_application()
+    public async Task A_user_of_another_organization_does_not_see_the_application()
     {
         var application = (await CreateAsync(Descriptors.ExecHttpd)).Single();
-        (await Root.Client.PostAsJsonAsync("/api/auth/register", new { name = "alice", password = "pw-alice", roles = new[] { "Application_Provider" } }))
+        (await Root.Client.PostAsJsonAsync("/api/organization/", new { name = "acme" })).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await Root.Client.PostAsJsonAsync("/api/auth/register",
+                new { name = "alice", password = "pw-alice-long-1", roles = new[] { "Application_Provider" }, organization = "acme" }))
             .StatusCode.ShouldBe(HttpStatusCode.OK);
         using var alice = Root.Server.CreateClient();
-        alice.DefaultRequestHeaders.Authorization = new("Bearer", (await Root.LoginAsync("alice", "pw-alice")).Token);
+        alice.DefaultRequestHeaders.Authorization = new("Bearer", (await Root.LoginAsync("alice", "pw-alice-long-1")).Token);
 
         await (await alice.GetAsync($"/api/application/{application.ApplicationId}")).ShouldBeProblemAsync(HttpStatusCode.NotFound);
         await (await alice.GetAsync($"/api/service/{application.Microservices[0]}")).ShouldBeProblemAsync(HttpStatusCode.NotFound);

@@ -79,8 +79,8 @@ public sealed class JoinTokenTests : RootTestBase
     public async Task Bad_token_requests_and_non_admins_are_refused()
     {
         await (await Root.PostJsonAsync("/api/v1/tokens/clusters", """{"ttl_seconds":0}""")).ShouldBeProblemAsync(HttpStatusCode.BadRequest);
-        (await Root.Client.PostAsJsonAsync("/api/auth/register", new { name = "dave", password = "pw-dave" })).EnsureSuccessStatusCode();
-        var dave = await Root.LoginAsync("dave", "pw-dave");
+        (await Root.Client.PostAsJsonAsync("/api/auth/register", new { name = "dave", password = "pw-dave-long-1" })).EnsureSuccessStatusCode();
+        var dave = await Root.LoginAsync("dave", "pw-dave-long-1");
         using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/tokens/clusters");
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", dave.Token);
 

@@ -12,7 +12,7 @@ public sealed class RestartTests : RootTestBase
     [Fact]
     public async Task A_restart_keeps_users_applications_services_and_instances_without_duplicates()
     {
-        (await Root.Client.PostAsJsonAsync("/api/auth/register", new { name = "bob", password = "pw-bob" })).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await Root.Client.PostAsJsonAsync("/api/auth/register", new { name = "bob", password = "pw-bob-long-123" })).StatusCode.ShouldBe(HttpStatusCode.OK);
         var created = await Root.PostJsonAsync("/api/application/", Descriptors.ExecHttpd);
         var application = (await created.Content.ReadFromJsonAsync<List<ApplicationDocument>>(CanopyJson.Options))!.Single();
         var serviceId = application.Microservices.Single();

@@ -50,7 +50,13 @@ public sealed class StoreUpgradeTests : IDisposable
         var after = SqliteSnapshot.Take(RootDb);
         after.UserVersion.ShouldBe(RootSchema.Migrations.Latest);
         before.Tables.Where(t => t.Value.Rows.Count == 0).ShouldBeEmpty("the fixture has rows in every table");
-        after.Lost(before).ShouldBeEmpty();
+        after.Lost(before).ShouldBe(["users"], "schema 4 moves users.roles into memberships of the organization root, nothing else");
+        var users = before.Tables["users"];
+        after.Tables["users"].RowsOf(users.Columns.Where(c => c != "roles").ToList())
+            .ShouldBe(users.RowsOf(users.Columns.Where(c => c != "roles").ToList()));
+        after.Tables["memberships"].RowsOf(["organization_id", "user_name", "roles"])
+            .ShouldBe(users.RowsOf(["name", "roles"]).Select(r => $"{RootSchema.DefaultOrganizationId} | {r}"), ignoreOrder: true);
+        after.Tables["applications"].RowsOf(["organization_id"]).ShouldAllBe(o => o == RootSchema.DefaultOrganizationId);
     }
 
     [Fact]
@@ -103,7 +109,7 @@ public sealed class StoreUpgradeTests : IDisposable
         var before = SqliteSnapshot.Take(RootDb);
 
         var refusal = Should.Throw<StoreSchemaException>(() =>
-            RootApplication.Create(new RootOptions { DataDir = _dir.Path, AdminPassword = "x-password-1" }));
+            RootApplication.Create(new RootOptions { DataDir = _dir.Path, AdminPassword = "x-password-12" }));
 
         refusal.Message.ShouldBe(
             $"{RootDb} has schema version {newer}, but this Canopy knows the root store only up to version {RootSchema.Migrations.Latest}: " +

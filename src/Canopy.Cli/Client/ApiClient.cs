@@ -48,12 +48,17 @@ public sealed class ApiClient : IDisposable
 
     private bool SameServer => _config.Server is null || string.Equals(_config.Server.TrimEnd('/'), Server, StringComparison.OrdinalIgnoreCase);
 
-    public async Task<LoginResponse> LoginAsync(string username, string password, CancellationToken ct)
+    public async Task<LoginResponse> LoginAsync(string username, string password, CancellationToken ct, string? organization = null)
     {
-        var login = await SendAsync<LoginResponse>(HttpMethod.Post, "api/auth/login", new LoginRequest(username, password), ct, authenticate: false);
+        var login = await SendAsync<LoginResponse>(
+            HttpMethod.Post, "api/auth/login", new LoginRequest(username, password) { Organization = organization }, ct, authenticate: false);
         Token = login.Token;
         return login;
     }
+
+    /// <summary>Revokes a refresh token at the root.</summary>
+    public Task<MessageResponse> LogoutAsync(string refreshToken, CancellationToken ct) =>
+        SendAsync<MessageResponse>(HttpMethod.Post, "api/auth/logout", new RefreshRequest(refreshToken), ct, authenticate: false);
 
     public Task<T> GetAsync<T>(string path, CancellationToken ct) => SendAsync<T>(HttpMethod.Get, path, null, ct);
 

@@ -30,6 +30,8 @@ public static class CanopyCommand
         root.Subcommands.Add(LogsCommand.Build());
         root.Subcommands.Add(TokenCommands.Build());
         root.Subcommands.Add(CaCommands.Build());
+        root.Subcommands.Add(OrganizationCommands.Build());
+        root.Subcommands.Add(UserCommands.Build());
         return root;
     }
 

@@ -15,9 +15,10 @@ public static class LoginCommands
         {
             Description = "The root's CA fingerprint (sha256:..., as `canopy up` or `canopy ca show` print it) to pin; needed on first use without a terminal, replaces a pinned one",
         };
+        var organization = new Option<string?>("--org", "-o") { Description = "The organization to work in (name or id); default: root, or your only one" };
         var command = new Command("login", "Log in to a Canopy root and remember the server, its CA fingerprint and the token for later commands")
         {
-            username, password, fingerprint,
+            username, password, fingerprint, organization,
         };
         command.Handle(async (parse, ct) =>
         {
@@ -27,7 +28,7 @@ public static class LoginCommands
             var pin = await PinToUseAsync(server, parse.GetValue(fingerprint), config, output, ct);
             using var api = new ApiClient(server, null, config, pin);
             var secret = parse.GetValue(password) ?? Environment.GetEnvironmentVariable("CANOPY_PASSWORD") ?? Ask(parse.GetValue(username)!);
-            var login = await api.LoginAsync(parse.GetValue(username)!, secret, ct);
+            var login = await api.LoginAsync(parse.GetValue(username)!, secret, ct, parse.GetValue(organization));
             config.Server = api.Server;
             config.Username = parse.GetValue(username);
             config.Token = login.Token;
@@ -54,15 +55,30 @@ public static class LoginCommands
 
     public static Command Logout()
     {
-        var command = new Command("logout", "Forget the remembered token");
-        command.Handle((parse, _) =>
+        var command = new Command("logout", "Revoke the remembered refresh token at the root and forget the tokens");
+        command.Handle(async (parse, ct) =>
         {
             var config = CliConfig.Load();
+            var output = GlobalOptions.OutputOf(parse);
+            if (config.RefreshToken is { } refresh && config.Server is not null)
+            {
+                try
+                {
+                    using var api = new ApiClient(config.Server, null, config);
+                    await api.LogoutAsync(refresh, ct);
+                }
+                catch (Exception e) when (e is CliException or HttpRequestException)
+                {
+                    // The tokens are forgotten anyway; the refresh token stays good at the root until it expires.
+                    output.Warn($"The root did not revoke the refresh token ({e.Message}); it stays valid until it expires.");
+                }
+            }
+
             config.Token = null;
             config.RefreshToken = null;
             config.Save();
-            GlobalOptions.OutputOf(parse).Info("Logged out.");
-            return Task.FromResult(ExitCodes.Success);
+            output.Info("Logged out.");
+            return ExitCodes.Success;
         });
         return command;
     }

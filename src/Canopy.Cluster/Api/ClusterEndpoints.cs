@@ -1,3 +1,4 @@
+using Canopy.Cluster.Auth;
 using Canopy.Cluster.Broker;
 using Canopy.Cluster.Instances;
 using Canopy.Cluster.Nodes;
@@ -13,16 +14,18 @@ internal static class ClusterEndpoints
 {
     public static IEndpointRouteBuilder MapClusterApi(this IEndpointRouteBuilder app)
     {
-        // Oakestra's probe and the health check stay open; everything else needs the Admin role (ClusterAuthentication).
+        // Oakestra's probe and the health check stay open; nodes and traffic need Admin or Infrastructure_Provider, the rest Admin
+        // (ClusterAuthentication).
         app.MapGet("/api/cluster/status", (ClusterOptions options, ClusterReadiness readiness) =>
             new ClusterStatusDocument(options.Name, readiness.ClusterId, readiness.ConnectedToRoot)).AllowAnonymous();
 
         app.MapGet("/api/v1/nodes", async (IClusterStore store, ClusterOptions options, ClusterReadiness readiness, CancellationToken ct) =>
-            NodeDocuments.Build(await store.ListNodesAsync(ct), await store.ListInstancesAsync(ct), readiness.ClusterId, options.Name));
+            NodeDocuments.Build(await store.ListNodesAsync(ct), await store.ListInstancesAsync(ct), readiness.ClusterId, options.Name))
+            .RequireAuthorization(ClusterAuthentication.InfrastructurePolicy);
 
         app.MapGet("/api/v1/instances", (InstanceTracker tracker, CancellationToken ct) => tracker.ReportAllAsync(_ => true, ct));
 
-        app.MapGet("/api/v1/traffic", (ClusterTraffic traffic) => traffic.Snapshot());
+        app.MapGet("/api/v1/traffic", (ClusterTraffic traffic) => traffic.Snapshot()).RequireAuthorization(ClusterAuthentication.InfrastructurePolicy);
 
         app.MapGet("/health", (ClusterOptions options, MosquittoProcess broker, ClusterMqtt mqtt, ClusterReadiness readiness) =>
         {

@@ -13,15 +13,20 @@ namespace Canopy.Cluster.Auth;
 
 /// <summary>
 /// Who calls the cluster's API: <c>Authorization: Bearer</c> with the cluster's admin token, or with an access token the root issued
-/// to one of its users (checked offline, <see cref="RootUserTokens"/>). Every endpoint needs the Admin role unless it allows anonymous
-/// callers (health, Oakestra's status probe, node registration, which checks its own join token or node secret): the cluster's view is
-/// unfiltered, every user's instances, so only an administrator reads it; other users read their own through the root.
+/// to one of its users (checked offline, <see cref="RootUserTokens"/>). The root's roles apply as at the root: nodes and traffic
+/// (infrastructure) need Admin or Infrastructure_Provider (<see cref="InfrastructurePolicy"/>); every other endpoint needs Admin unless
+/// it allows anonymous callers (health, Oakestra's status probe, node registration, which checks its own join token or node secret).
+/// The cluster's instance list is unfiltered, every organization's instances (the cluster does not know organizations), so only an
+/// Admin reads it; other users read their organization's through the root.
 /// </summary>
 internal sealed class ClusterAuthentication(
     IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, ClusterAdminToken admin, RootUserTokens users)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "canopy";
+
+    /// <summary>Nodes and traffic: shared infrastructure, as the root's clusters, nodes and join tokens.</summary>
+    public const string InfrastructurePolicy = "infrastructure";
 
     private const string Hint =
         "This cluster's API needs 'Authorization: Bearer <token>' with the access token of an Admin user of its root (POST /api/auth/login " +
@@ -32,7 +37,8 @@ internal sealed class ClusterAuthentication(
         services.AddSingleton<RootUserTokens>();
         services.AddAuthentication(SchemeName).AddScheme<AuthenticationSchemeOptions, ClusterAuthentication>(SchemeName, null);
         services.AddAuthorizationBuilder()
-            .SetFallbackPolicy(new AuthorizationPolicyBuilder(SchemeName).RequireRole(Roles.Admin).Build());
+            .SetFallbackPolicy(new AuthorizationPolicyBuilder(SchemeName).RequireRole(Roles.Admin).Build())
+            .AddPolicy(InfrastructurePolicy, new AuthorizationPolicyBuilder(SchemeName).RequireRole(Roles.Admin, Roles.InfrastructureProvider).Build());
         return services;
     }
 
@@ -72,7 +78,10 @@ internal sealed class ClusterAuthentication(
 
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
         ProblemJson.WriteAsync(Context, StatusCodes.Status403Forbidden, "Forbidden",
-            "This cluster's API needs the Admin role: it shows every user's instances. Other users read theirs through the root.", []);
+            Context.GetEndpoint()?.Metadata.GetOrderedMetadata<IAuthorizeData>().Any(a => a.Policy == InfrastructurePolicy) == true
+                ? "This needs the role Admin or Infrastructure_Provider (nodes and traffic are infrastructure)."
+                : "This cluster's API needs the Admin role here: it shows every organization's instances. Other users read their organization's through the root.",
+            []);
 
     private AuthenticateResult Success(ClaimsIdentity identity) =>
         AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));

@@ -10,6 +10,9 @@ public static class UserTokenClaims
 
     /// <summary>Oakestra's claim naming the caller's organization (its id); its dashboard reads it.</summary>
     public const string Organization = "organization";
+
+    /// <summary>The organization's name beside its id (a Canopy addition).</summary>
+    public const string OrganizationName = "organization_name";
     public const string Type = "typ";
     public const string RefreshType = "refresh";
     public const string AccessType = "access";

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Canopy.Contracts.Api;
 using Canopy.Core.Descriptors;
 using Canopy.Hosting;
+using Canopy.Root.Auth;
 using Canopy.Root.Deployments;
 using Canopy.Root.Store;
 using Microsoft.AspNetCore.Builder;
@@ -15,7 +16,7 @@ internal static class ApplicationEndpoints
 {
     public static void MapApplications(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api").WithTags("applications");
+        var api = app.MapGroup("/api").WithTags("applications").RequireAuthorization(Policies.Workloads);
         api.MapPost("/application/", CreateAsync)
             .Accepts<SlaDocument>("application/json").Produces<List<ApplicationDocument>>()
             .WithSummary("SLA v2.0 descriptor → its applications and services (no instances yet); answers all of the caller's applications.");
@@ -33,37 +34,29 @@ internal static class ApplicationEndpoints
             })
             .Produces<MessageResponse>();
         api.MapGet("/applications/", async (ClaimsPrincipal user, Views views, CancellationToken ct) =>
-                Results.Ok(await views.ApplicationsAsync(user.IsAdmin() ? null : user.UserName(), null, ct)))
-            .Produces<List<ApplicationDocument>>().WithSummary("Admin: every application; others: their own.");
+                Results.Ok(await views.ApplicationsAsync(user.IsAdmin() ? null : user.OrganizationId(), null, null, ct)))
+            .Produces<List<ApplicationDocument>>().WithSummary("Admin: every application; others: their organization's.");
         api.MapGet("/applications/{userId}", OfUserAsync)
             .Produces<List<ApplicationDocument>>()
-            .WithSummary("The applications of a user, by the user's _id (GET /api/user/{name}): your own; Admin: anyone's.");
+            .WithSummary("The applications a user created, by the user's _id (GET /api/user/{name}): in your organization; Admin: anywhere.");
     }
 
     private static async Task<IResult> OfUserAsync(string userId, ClaimsPrincipal user, IRootStore store, Views views, CancellationToken ct)
     {
-        var self = user.UserName();
-        if (userId == ObjectIds.ForUser(self))
-        {
-            return Results.Ok(await views.ApplicationsAsync(self, null, ct));
-        }
-
-        if (!user.IsAdmin())
-        {
-            throw ApiProblem.Forbidden($"'{userId}' is not your user id ({ObjectIds.ForUser(self)}); only an Admin may list another user's applications.");
-        }
-
-        var owner = (await store.ListUsersAsync(ct)).FirstOrDefault(u => ObjectIds.ForUser(u.Name) == userId)
+        // Anyone but an Admin sees only the members of their organization, and only what they made there.
+        var organization = user.IsAdmin() ? null : user.OrganizationId();
+        var members = (await store.ListMembershipsAsync(organization, null, ct)).Select(m => m.UserName).ToHashSet();
+        var owner = (await store.ListUsersAsync(ct)).FirstOrDefault(u => ObjectIds.ForUser(u.Name) == userId && (organization is null || members.Contains(u.Name)))
             ?? throw ApiProblem.NotFound($"no user has the id '{userId}'");
-        return Results.Ok(await views.ApplicationsAsync(owner.Name, null, ct));
+        return Results.Ok(await views.ApplicationsAsync(organization, owner.Name, null, ct));
     }
 
     private static async Task<IResult> CreateAsync(
         HttpContext context, ClaimsPrincipal user, DeploymentService deployments, Views views, CancellationToken ct)
     {
         var json = await JsonBody.ReadTextAsync(context.Request, ct);
-        var warnings = await deployments.CreateApplicationsAsync(user.UserName(), json, ct);
-        return Results.Ok(await views.ApplicationsAsync(user.UserName(), warnings, ct));
+        var warnings = await deployments.CreateApplicationsAsync(user, json, ct);
+        return Results.Ok(await views.ApplicationsAsync(user.OrganizationId(), user.UserName(), warnings, ct));
     }
 
     private static async Task<IResult> UpdateAsync(

@@ -1,5 +1,6 @@
 using Canopy.Contracts.Api;
 using Canopy.Hosting;
+using Canopy.Root.Auth;
 using Canopy.Root.Store;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -7,7 +8,10 @@ using Microsoft.AspNetCore.Routing;
 
 namespace Canopy.Root.Api;
 
-/// <summary>Clusters with their aggregated resources. Oakestra leaves the list paths open; Canopy's detail path needs a token.</summary>
+/// <summary>
+/// Clusters with their aggregated resources. Oakestra leaves the list paths open (dashboards of every role read them; nothing secret);
+/// Canopy's detail path is for those who run the infrastructure.
+/// </summary>
 internal static class ClusterEndpoints
 {
     public static void MapClusters(this IEndpointRouteBuilder app)
@@ -23,6 +27,6 @@ internal static class ClusterEndpoints
                 await store.GetClusterAsync(id, ct) is { } cluster
                     ? Results.Ok(views.Cluster(cluster))
                     : throw ApiProblem.NotFound($"cluster '{id}' not found"))
-            .Produces<ClusterDocument>();
+            .RequireAuthorization(Policies.Infrastructure).Produces<ClusterDocument>();
     }
 }

@@ -5,6 +5,7 @@ using Canopy.Contracts;
 using Canopy.Contracts.Api;
 using Canopy.Contracts.Link;
 using Canopy.Hosting;
+using Canopy.Root.Auth;
 using Canopy.Root.ClusterLinks;
 using Canopy.Root.Monitoring;
 using Canopy.Root.Store;
@@ -23,9 +24,9 @@ internal static class ForwardedEndpoints
     public static void MapForwarded(this IEndpointRouteBuilder app)
     {
         var v1 = app.MapGroup("/api/v1").WithTags("clusters");
-        v1.MapGet("/services/{id}/logs", LogsAsync).Produces<LogsResponse>()
+        v1.MapGet("/services/{id}/logs", LogsAsync).RequireAuthorization(Policies.Workloads).Produces<LogsResponse>()
             .WithSummary("The last lines of an instance's output (all instances when 'instance' is not given), from its node.");
-        v1.MapGet("/nodes", NodesAsync).Produces<List<NodeDocument>>()
+        v1.MapGet("/nodes", NodesAsync).RequireAuthorization(Policies.Infrastructure).Produces<List<NodeDocument>>()
             .WithSummary("Worker nodes of every connected cluster, or of the one named by 'cluster'.");
     }
 

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Canopy.Contracts.Api;
 using Canopy.Hosting;
+using Canopy.Root.Auth;
 using Canopy.Root.Deployments;
 using Canopy.Root.Store;
 using Microsoft.AspNetCore.Builder;
@@ -14,9 +15,9 @@ internal static class InstanceEndpoints
 {
     public static void MapInstances(this IEndpointRouteBuilder app)
     {
-        var v1 = app.MapGroup("/api/v1").WithTags("instances");
+        var v1 = app.MapGroup("/api/v1").WithTags("instances").RequireAuthorization(Policies.Workloads);
         v1.MapGet("/instances", ListAllAsync).Produces<List<ServiceInstanceDocument>>()
-            .WithSummary("Every instance of the caller's services (Admin: of all services), with live status.");
+            .WithSummary("Every instance of the services of the caller's organization (Admin: of all), with live status.");
         v1.MapGet("/services/{id}/instances", async (string id, ClaimsPrincipal user, IRootStore store, Views views, CancellationToken ct) =>
             {
                 var service = await store.ServiceAsync(id, user, ct);
@@ -33,7 +34,7 @@ internal static class InstanceEndpoints
 
     private static async Task<IResult> ListAllAsync(ClaimsPrincipal user, IRootStore store, Views views, CancellationToken ct)
     {
-        var services = (await store.ListServicesAsync(null, ct)).Where(s => user.MayUse(s.Owner)).ToDictionary(s => s.Id);
+        var services = (await store.ListServicesAsync(null, ct)).Where(s => user.MaySee(s.OrganizationId)).ToDictionary(s => s.Id);
         var clusters = await views.ClustersAsync(ct);
         var instances = (await store.ListInstancesAsync(null, ct)).Where(i => services.ContainsKey(i.ServiceId));
         return Results.Ok(instances

@@ -17,7 +17,7 @@ using Microsoft.Extensions.Logging;
 namespace Canopy.Root.Api;
 
 /// <summary>
-/// Join tokens (Admin role). Cluster tokens live at the root; node tokens live at their cluster and are created, listed and
+/// Join tokens (Admin and Infrastructure_Provider roles: clusters and nodes are shared by every organization). Cluster tokens live at the root; node tokens live at their cluster and are created, listed and
 /// revoked through its link. The secret is in the creation answer only, followed by the root's CA pin (<see cref="JoinToken"/>) so
 /// that the cluster can verify the root before it sends anything. Revoking refuses later registrations with the token;
 /// clusters and nodes already registered with it stay.
@@ -29,7 +29,7 @@ internal static partial class JoinTokenEndpoints
 
     public static void MapJoinTokens(this IEndpointRouteBuilder app)
     {
-        var v1 = app.MapGroup("/api/v1").WithTags("join tokens").RequireAuthorization(UserEndpoints.AdminPolicy);
+        var v1 = app.MapGroup("/api/v1").WithTags("join tokens").RequireAuthorization(Policies.Infrastructure);
         v1.MapPost("/tokens/clusters", CreateClusterTokenAsync).Accepts<CreateJoinTokenRequest>("application/json")
             .Produces<CreatedJoinTokenDocument>().WithSummary("A new cluster join token; its secret is shown only in this answer.");
         v1.MapGet("/tokens/clusters", async (IRootStore store, CancellationToken ct) =>

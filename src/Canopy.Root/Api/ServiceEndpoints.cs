@@ -3,6 +3,7 @@ using System.Security.Claims;
 using Canopy.Contracts.Api;
 using Canopy.Core.Descriptors;
 using Canopy.Hosting;
+using Canopy.Root.Auth;
 using Canopy.Root.Deployments;
 using Canopy.Root.Store;
 using Microsoft.AspNetCore.Builder;
@@ -16,7 +17,7 @@ internal static class ServiceEndpoints
 {
     public static void MapServices(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api").WithTags("services");
+        var api = app.MapGroup("/api").WithTags("services").RequireAuthorization(Policies.Workloads);
         api.MapPost("/service/", async (HttpContext context, ClaimsPrincipal user, DeploymentService deployments, CancellationToken ct) =>
                 Results.Ok(await deployments.AddServicesAsync(user, await JsonBody.ReadTextAsync(context.Request, ct), ct)))
             .Accepts<SlaDocument>("application/json").Produces<ServiceDeploymentResponse>()
@@ -36,8 +37,8 @@ internal static class ServiceEndpoints
             })
             .Produces<MessageResponse>();
         api.MapGet("/services/", async (ClaimsPrincipal user, IRootStore store, Views views, CancellationToken ct) =>
-                Results.Ok(await views.ServicesAsync((await store.ListServicesAsync(null, ct)).Where(s => user.MayUse(s.Owner)), ct)))
-            .Produces<List<ServiceDocument>>().WithSummary("Every service you may see: your own; Admin: all.");
+                Results.Ok(await views.ServicesAsync((await store.ListServicesAsync(null, ct)).Where(s => user.MaySee(s.OrganizationId)), ct)))
+            .Produces<List<ServiceDocument>>().WithSummary("Every service you may see: your organization's; Admin: all.");
         api.MapGet("/services/{appId}", async (string appId, ClaimsPrincipal user, IRootStore store, Views views, CancellationToken ct) =>
             {
                 var application = await store.ApplicationAsync(appId, user, ct);

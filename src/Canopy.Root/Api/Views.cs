@@ -24,9 +24,9 @@ internal sealed class Views(IRootStore store, LinkHub hub, InstanceHistory histo
         .Where(p => !p.IsExtensionData).Select(p => p.Name).ToHashSet();
 
     public async Task<IReadOnlyList<ApplicationDocument>> ApplicationsAsync(
-        string? owner, IReadOnlyDictionary<string, IReadOnlyList<string>>? warnings, CancellationToken ct)
+        string? organizationId, string? owner, IReadOnlyDictionary<string, IReadOnlyList<string>>? warnings, CancellationToken ct)
     {
-        var applications = await store.ListApplicationsAsync(owner, ct);
+        var applications = await store.ListApplicationsAsync(organizationId, owner, ct);
         var services = (await store.ListServicesAsync(null, ct)).ToLookup(s => s.ApplicationId);
         return applications.Select(a => Application(a, services[a.Id], warnings?.GetValueOrDefault(a.Id))).ToList();
     }

@@ -10,28 +10,23 @@ using Microsoft.Extensions.Logging;
 
 namespace Canopy.Root.Auth;
 
-/// <summary>What Oakestra's dashboard asks about the logged-in user: roles, own password, the organization.</summary>
+/// <summary>What Oakestra's dashboard asks about the logged-in user: roles, own password.</summary>
 internal static partial class AccountEndpoints
 {
     public static void MapAccounts(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api").WithTags("users");
         api.MapGet("/permission/{name}", async (string name, ClaimsPrincipal caller, IRootStore store, CancellationToken ct) =>
-                Results.Ok(new PermissionDocument((await UserEndpoints.VisibleUserAsync(name, caller, store, ct)).Roles)))
-            .Produces<PermissionDocument>().WithSummary("The roles of a user: your own (Admin: anyone's).");
+            {
+                var user = await UserEndpoints.VisibleUserAsync(name, caller, store, ct);
+                var membership = (await store.ListMembershipsAsync(caller.OrganizationId(), user.Name, ct)).FirstOrDefault();
+                return Results.Ok(new PermissionDocument(membership?.Roles ?? []));
+            })
+            .Produces<PermissionDocument>()
+            .WithSummary("The roles of a user in your organization: your own; an Organization_Admin's members'; Admin: anyone's.");
         api.MapPost("/user/{name}", ChangePasswordAsync)
             .Accepts<ChangePasswordRequest>("application/json").Produces<MessageResponse>()
             .WithSummary("Changes your own password: {\"oldPassword\", \"newPassword\"}.");
-        api.MapGet("/organization/", async (IRootStore store, CancellationToken ct) =>
-                Results.Ok(new List<OrganizationDocument> { Organization(await store.ListUsersAsync(ct)) }))
-            .RequireAuthorization(UserEndpoints.AdminPolicy).Produces<List<OrganizationDocument>>()
-            .WithSummary("The organizations (Admin): until Canopy has organizations, the one named root that holds every user.");
-        api.MapGet("/users/{organizationId}", async (string organizationId, IRootStore store, CancellationToken ct) =>
-                organizationId == Organizations.DefaultId
-                    ? Results.Ok((await store.ListUsersAsync(ct)).Select(UserEndpoints.Document).ToList())
-                    : throw ApiProblem.NotFound($"organization '{organizationId}' not found; the only one is {Organizations.DefaultName} ({Organizations.DefaultId})"))
-            .RequireAuthorization(UserEndpoints.AdminPolicy).Produces<List<UserDocument>>()
-            .WithSummary("The users of an organization (Admin).");
     }
 
     private static async Task<IResult> ChangePasswordAsync(
@@ -49,9 +44,9 @@ internal static partial class AccountEndpoints
             errors.Add("oldPassword: required");
         }
 
-        if (string.IsNullOrEmpty(body.NewPassword))
+        if (PasswordPolicy.Problem("newPassword", body.NewPassword) is { } weak)
         {
-            errors.Add("newPassword: required");
+            errors.Add(weak);
         }
 
         if (errors.Count > 0)
@@ -78,11 +73,6 @@ internal static partial class AccountEndpoints
         PasswordChanged(loggers.CreateLogger("Canopy.Root.Auth"), name);
         return Results.Ok(new MessageResponse("password changed"));
     }
-
-    private static OrganizationDocument Organization(IEnumerable<UserRecord> users) => new(
-        new ObjectIdDocument(Organizations.DefaultId),
-        Organizations.DefaultName,
-        users.Select(u => new OrganizationMember(ObjectIds.ForUser(u.Name), u.Roles)).ToList());
 
     [LoggerMessage(EventId = 1102, Level = LogLevel.Information, Message = "User {UserName} changed their password")]
     private static partial void PasswordChanged(ILogger log, string userName);

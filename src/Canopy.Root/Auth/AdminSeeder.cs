@@ -29,7 +29,8 @@ internal static class AdminSeeder
             WriteOwnerOnly(file, password + "\n");
         }
 
-        await store.AddUserAsync(new UserRecord(AdminName, PasswordHasher.Hash(password), Roles.All, null, time.GetUtcNow()), ct);
+        await store.AddUserAsync(
+            new UserRecord(AdminName, PasswordHasher.Hash(password), null, time.GetUtcNow()), new MembershipRecord(Organizations.DefaultId, AdminName, Roles.All), ct);
         return new AdminBootstrap { UserName = AdminName, PasswordFile = file, InitialPassword = generated ? password : null };
     }
 

@@ -28,7 +28,7 @@ internal static class JwtEvents
             await ProblemJson.WriteAsync(context.HttpContext, StatusCodes.Status401Unauthorized, "Unauthorized", Describe(context), []);
         },
         OnForbidden = context => ProblemJson.WriteAsync(context.HttpContext, StatusCodes.Status403Forbidden, "Forbidden",
-            "Your roles do not allow this; it needs the Admin role.", []),
+            Policies.Forbidden(context.HttpContext), []),
     };
 
     private static string Describe(JwtBearerChallengeContext context) => context.AuthenticateFailure switch

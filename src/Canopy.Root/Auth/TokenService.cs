@@ -1,6 +1,5 @@
 using System.Security.Claims;
 using Canopy.Contracts.Api;
-using Canopy.Root.Store;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
@@ -41,12 +40,12 @@ internal sealed class TokenService(UserTokenSigningKey signingKey, RootOptions o
         RoleClaimType = RolesClaim,
     };
 
-    public string CreateAccessToken(UserRecord user) => Create(user, AccessType, options.AccessTokenLifetime);
+    public string CreateAccessToken(Session session) => Create(session, AccessType, options.AccessTokenLifetime);
 
-    public string CreateRefreshToken(UserRecord user) => Create(user, RefreshType, options.RefreshTokenLifetime);
+    public string CreateRefreshToken(Session session) => Create(session, RefreshType, options.RefreshTokenLifetime);
 
-    /// <summary>The user name in a valid refresh token, or the reason it is not one.</summary>
-    public async Task<(string? UserName, string? Error)> ValidateRefreshTokenAsync(string token)
+    /// <summary>A valid refresh token's user, organization, id and expiry, or the reason it is not one (revocation is the caller's check).</summary>
+    public async Task<(RefreshClaims? Claims, string? Error)> ValidateRefreshTokenAsync(string token)
     {
         var result = await _handler.ValidateTokenAsync(token, ValidationParameters);
         if (!result.IsValid)
@@ -56,12 +55,21 @@ internal sealed class TokenService(UserTokenSigningKey signingKey, RootOptions o
                 : "The refresh token is not valid; log in again (POST /api/auth/login).");
         }
 
-        return result.ClaimsIdentity.FindFirst(TypeClaim)?.Value == RefreshType
-            ? (result.ClaimsIdentity.FindFirst(JwtRegisteredClaimNames.Sub)?.Value, null)
-            : (null, "That is an access token; POST /api/auth/refresh takes the refresh_token from the login answer.");
+        var identity = result.ClaimsIdentity;
+        if (identity.FindFirst(TypeClaim)?.Value != RefreshType)
+        {
+            return (null, "That is an access token; POST /api/auth/refresh takes the refresh_token from the login answer.");
+        }
+
+        var name = identity.FindFirst(JwtRegisteredClaimNames.Sub)?.Value;
+        var id = identity.FindFirst(JwtRegisteredClaimNames.Jti)?.Value;
+        var organization = identity.FindFirst(OrganizationClaim)?.Value;
+        return name is null || id is null || organization is null
+            ? (null, "The refresh token is from an older Canopy; log in again (POST /api/auth/login).")
+            : (new RefreshClaims(name, organization, id, result.SecurityToken.ValidTo), null);
     }
 
-    private string Create(UserRecord user, string type, TimeSpan lifetime)
+    private string Create(Session session, string type, TimeSpan lifetime)
     {
         var now = time.GetUtcNow().UtcDateTime;
         return _handler.CreateToken(new SecurityTokenDescriptor
@@ -72,11 +80,13 @@ internal sealed class TokenService(UserTokenSigningKey signingKey, RootOptions o
             NotBefore = now,
             Expires = now + lifetime,
             SigningCredentials = new SigningCredentials(signingKey.SecurityKey, SecurityAlgorithms.EcdsaSha256),
-            Subject = new ClaimsIdentity([new Claim(JwtRegisteredClaimNames.Sub, user.Name), new Claim(NameClaim, user.Name)]),
+            Subject = new ClaimsIdentity([new Claim(JwtRegisteredClaimNames.Sub, session.UserName), new Claim(NameClaim, session.UserName)]),
             Claims = new Dictionary<string, object>
             {
-                [RolesClaim] = user.Roles.ToArray(),
-                [OrganizationClaim] = Organizations.DefaultId,
+                [JwtRegisteredClaimNames.Jti] = Guid.NewGuid().ToString("N"),
+                [RolesClaim] = session.Roles.ToArray(),
+                [OrganizationClaim] = session.OrganizationId,
+                [UserTokenClaims.OrganizationName] = session.OrganizationName,
                 [TypeClaim] = type,
             },
         });

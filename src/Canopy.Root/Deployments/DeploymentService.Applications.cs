@@ -15,10 +15,12 @@ internal sealed partial class DeploymentService
     /// <c>POST /api/application/</c>: creates the applications of the descriptor with their services, without instances
     /// (Oakestra's split: instances are asked for separately). Answers the warnings per new application id.
     /// </summary>
-    public Task<IReadOnlyDictionary<string, IReadOnlyList<string>>> CreateApplicationsAsync(string owner, string json, CancellationToken ct) =>
+    public Task<IReadOnlyDictionary<string, IReadOnlyList<string>>> CreateApplicationsAsync(ClaimsPrincipal user, string json, CancellationToken ct) =>
         GatedAsync<IReadOnlyDictionary<string, IReadOnlyList<string>>>(async () =>
         {
             var intake = SlaIntake.Read(json);
+            exec.Check(user, intake.Applications.SelectMany(a => a.Services).Select(s => (s.Path, s.Typed)));
+            var owner = user.UserName();
             var addresses = new ServiceAddresses(
                 await TakenServiceIpsAsync(null, ct), intake.Applications.SelectMany(a => a.Services).Select(s => s.Typed.Addresses));
             var now = time.GetUtcNow();
@@ -33,6 +35,7 @@ internal sealed partial class DeploymentService
                     Namespace = a.Typed.ApplicationNamespace,
                     Description = a.Typed.ApplicationDesc,
                     Owner = owner,
+                    OrganizationId = user.OrganizationId(),
                     CreatedAt = now,
                 };
                 var notes = intake.Warnings
@@ -95,6 +98,7 @@ internal sealed partial class DeploymentService
             }
 
             var application = await store.ApplicationAsync(target.Typed.ApplicationId, user, ct);
+            exec.Check(user, target.Services.Select(s => (s.Path, s.Typed)));
             if (application.Deleting)
             {
                 throw ApiProblem.Conflict($"application '{application.Id}' is being deleted");

@@ -12,6 +12,7 @@ internal sealed partial class DeploymentService
         GatedAsync(async () =>
         {
             var service = await LiveServiceAsync(user, serviceId, ct);
+            exec.Check(user, service);
             var instance = await store.AddInstanceAsync(service.Id, time.GetUtcNow(), ct)
                 ?? throw ApiProblem.Conflict($"service '{serviceId}' is being deleted");
             InstanceRequested(service.JobName, instance.InstanceNumber);
@@ -42,6 +43,11 @@ internal sealed partial class DeploymentService
             }
 
             var service = await LiveServiceAsync(user, serviceId, ct);
+            if (count > 0)
+            {
+                exec.Check(user, service);
+            }
+
             await ScaleCoreAsync(service, count, ct);
             return await store.GetServiceAsync(service.Id, ct) ?? throw ApiProblem.NotFound($"service '{serviceId}' not found");
         }, ct);

@@ -46,6 +46,7 @@ internal sealed partial class DeploymentService
             }
 
             var typed = Check(merged);
+            exec.Check(user, [("microservice", typed)]);
             var addresses = new ServiceAddresses(await TakenServiceIpsAsync(service.Id, ct), [typed.Addresses]);
             var ips = addresses.Resolve(typed.Addresses, "microservice") ?? throw ServiceAddresses.Problem(addresses.Refusals);
             SetRrIp(merged, ips.RrIp);

@@ -20,7 +20,7 @@ namespace Canopy.Root.Deployments;
 /// </summary>
 internal sealed partial class DeploymentService(
     IRootStore store, LinkHub hub, RootScheduler scheduler, NetTableRelay relay, TimeProvider time, IHostApplicationLifetime lifetime,
-    ILogger<DeploymentService> log)
+    ExecPermission exec, ILogger<DeploymentService> log)
 {
     /// <summary>Scale requests above this are refused as typos rather than attempted.</summary>
     public const int MaxInstances = 1000;
@@ -66,6 +66,7 @@ internal sealed partial class DeploymentService(
             Id = id,
             ApplicationId = application.Id,
             Owner = application.Owner,
+            OrganizationId = application.OrganizationId,
             AppName = application.Name,
             AppNs = application.Namespace,
             ServiceName = typed.MicroserviceName,

@@ -11,6 +11,9 @@ public sealed record ApplicationRecord
     /// <summary>User name of the owner.</summary>
     public required string Owner { get; init; }
 
+    /// <summary>The organization the owner created it in (from their token); its members see it, nobody else but Admins.</summary>
+    public required string OrganizationId { get; init; }
+
     /// <summary>Set by DELETE: the record goes once its last service has.</summary>
     public bool Deleting { get; init; }
 

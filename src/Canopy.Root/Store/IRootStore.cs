@@ -13,13 +13,49 @@ public interface IRootStore
     Task<UserRecord?> GetUserAsync(string name, CancellationToken ct);
     Task<IReadOnlyList<UserRecord>> ListUsersAsync(CancellationToken ct);
 
-    /// <summary>Throws <see cref="StoreConflictException"/> when the name is taken.</summary>
-    Task AddUserAsync(UserRecord user, CancellationToken ct);
+    /// <summary>
+    /// Adds a user with their first membership, in one transaction. Throws <see cref="StoreConflictException"/> when the name is
+    /// taken; false (nothing written) when the organization is gone.
+    /// </summary>
+    Task<bool> AddUserAsync(UserRecord user, MembershipRecord membership, CancellationToken ct);
 
-    /// <summary>False when there is no such user.</summary>
+    /// <summary>Password hash and email. False when there is no such user.</summary>
     Task<bool> UpdateUserAsync(UserRecord user, CancellationToken ct);
 
+    /// <summary>Deletes the user and their memberships.</summary>
     Task<bool> DeleteUserAsync(string name, CancellationToken ct);
+
+    Task<IReadOnlyList<OrganizationRecord>> ListOrganizationsAsync(CancellationToken ct);
+    Task<OrganizationRecord?> GetOrganizationAsync(string id, CancellationToken ct);
+    Task<OrganizationRecord?> FindOrganizationByNameAsync(string name, CancellationToken ct);
+
+    /// <summary>
+    /// Adds an organization with its first members, all or nothing. <see cref="StoreConflictException"/> when the name is taken or a
+    /// member is not a user.
+    /// </summary>
+    Task AddOrganizationAsync(OrganizationRecord organization, IReadOnlyList<MembershipRecord> members, CancellationToken ct);
+
+    /// <summary>
+    /// New name and, when <paramref name="members"/> is given, exactly these members. False when the organization is gone;
+    /// <see cref="StoreConflictException"/> when the name is taken or a member is not a user.
+    /// </summary>
+    Task<bool> UpdateOrganizationAsync(OrganizationRecord organization, IReadOnlyList<MembershipRecord>? members, CancellationToken ct);
+
+    /// <summary>Deletes it with its memberships. <see cref="StoreConflictException"/> while it still owns applications.</summary>
+    Task<bool> DeleteOrganizationAsync(string id, CancellationToken ct);
+
+    /// <summary>The members of one organization, or the memberships of one user (either filter may be null).</summary>
+    Task<IReadOnlyList<MembershipRecord>> ListMembershipsAsync(string? organizationId, string? userName, CancellationToken ct);
+
+    /// <summary>Adds the user to the organization or replaces their roles there. False when the user or the organization is gone.</summary>
+    Task<bool> SetMembershipAsync(MembershipRecord membership, CancellationToken ct);
+
+    Task<bool> RemoveMembershipAsync(string organizationId, string userName, CancellationToken ct);
+
+    /// <summary>Remembers a revoked token id until it would have expired anyway (expired ones are forgotten here).</summary>
+    Task RevokeTokenAsync(string tokenId, DateTimeOffset expiresAt, DateTimeOffset now, CancellationToken ct);
+
+    Task<bool> IsTokenRevokedAsync(string tokenId, CancellationToken ct);
 
     /// <summary>
     /// Adds applications with their services, all or nothing. Throws <see cref="StoreConflictException"/> when an owner
@@ -29,8 +65,8 @@ public interface IRootStore
 
     Task<ApplicationRecord?> GetApplicationAsync(string id, CancellationToken ct);
 
-    /// <summary>All applications, or those of <paramref name="owner"/>.</summary>
-    Task<IReadOnlyList<ApplicationRecord>> ListApplicationsAsync(string? owner, CancellationToken ct);
+    /// <summary>All applications, or those of one organization and/or one owner.</summary>
+    Task<IReadOnlyList<ApplicationRecord>> ListApplicationsAsync(string? organizationId, string? owner, CancellationToken ct);
 
     /// <summary>
     /// Changes name, namespace and description, and renames its services' job names with it. False when the application

@@ -25,7 +25,38 @@ internal static class RootSchema
                 cluster_id TEXT NOT NULL,
                 granted_at TEXT NOT NULL);
             CREATE INDEX subnet_blocks_cluster ON subnet_blocks (cluster_id);
-            """));
+            """),
+        new SchemaMigration(4, "organizations with members and their roles; applications and services belong to one; revoked refresh tokens",
+            Tenancy));
+
+    /// <summary>
+    /// Every user's roles move into a membership of the default organization <c>root</c> (its id is derived from its name, so the
+    /// constant below is what <c>Auth.Organizations.DefaultId</c> computes), and every application and service joins it.
+    /// </summary>
+    private const string Tenancy = $$"""
+        CREATE TABLE organizations (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            created_at TEXT NOT NULL);
+        CREATE TABLE memberships (
+            organization_id TEXT NOT NULL,
+            user_name TEXT NOT NULL,
+            roles TEXT NOT NULL,
+            PRIMARY KEY (organization_id, user_name));
+        CREATE INDEX memberships_user ON memberships (user_name);
+        INSERT INTO organizations (id, name, created_at) VALUES ('{{DefaultOrganizationId}}', 'root', '2020-01-01T00:00:00.0000000+00:00');
+        INSERT INTO memberships (organization_id, user_name, roles) SELECT '{{DefaultOrganizationId}}', name, roles FROM users;
+        ALTER TABLE users DROP COLUMN roles;
+        ALTER TABLE applications ADD COLUMN organization_id TEXT NOT NULL DEFAULT '{{DefaultOrganizationId}}';
+        ALTER TABLE services ADD COLUMN organization_id TEXT NOT NULL DEFAULT '{{DefaultOrganizationId}}';
+        CREATE INDEX applications_organization ON applications (organization_id);
+        CREATE TABLE revoked_tokens (
+            id TEXT PRIMARY KEY,
+            expires_at TEXT NOT NULL);
+        """;
+
+    /// <summary>ObjectIds.Derived("organization", "root"): fixed here because a shipped migration must never change.</summary>
+    internal const string DefaultOrganizationId = "960cb1b5f3f741e9f931baa9";
 
     /// <summary>Exactly the schema that data dirs written before versions existed have (user_version 0).</summary>
     private const string V1 = """

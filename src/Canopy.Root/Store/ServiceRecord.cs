@@ -12,6 +12,9 @@ public sealed record ServiceRecord
     /// <summary>Owner of the application (copied so that access checks need no join).</summary>
     public required string Owner { get; init; }
 
+    /// <summary>The application's organization (copied for the same reason).</summary>
+    public required string OrganizationId { get; init; }
+
     public required string AppName { get; init; }
     public required string AppNs { get; init; }
     public required string ServiceName { get; init; }

@@ -5,11 +5,11 @@ namespace Canopy.Root.Store;
 
 public sealed partial class SqliteRootStore
 {
-    private const string ApplicationColumns = "id, name, namespace, description, owner, deleting, created_at";
+    private const string ApplicationColumns = "id, name, namespace, description, owner, deleting, created_at, organization_id";
 
     private const string ServiceColumns =
         "id, application_id, owner, app_name, app_ns, service_name, service_ns, job_name, microservice, rr_ip, vcpus, memory_mb, " +
-        "desired_instances, next_instance_number, deleting, created_at, closest_ip";
+        "desired_instances, next_instance_number, deleting, created_at, closest_ip, organization_id";
 
     public Task AddApplicationsAsync(
         IReadOnlyList<(ApplicationRecord Application, IReadOnlyList<ServiceRecord> Services)> applications, CancellationToken ct) =>
@@ -18,9 +18,10 @@ public sealed partial class SqliteRootStore
             foreach (var (application, services) in applications)
             {
                 EnsureNameFree(c, tx, application);
-                Execute(c, tx, $"INSERT INTO applications ({ApplicationColumns}) VALUES ($id, $name, $ns, $desc, $owner, $deleting, $created)",
+                Execute(c, tx, $"INSERT INTO applications ({ApplicationColumns}) VALUES ($id, $name, $ns, $desc, $owner, $deleting, $created, $org)",
                     ("$id", application.Id), ("$name", application.Name), ("$ns", application.Namespace), ("$desc", application.Description),
-                    ("$owner", application.Owner), ("$deleting", application.Deleting), ("$created", Time(application.CreatedAt)));
+                    ("$owner", application.Owner), ("$deleting", application.Deleting), ("$created", Time(application.CreatedAt)),
+                    ("$org", application.OrganizationId));
                 foreach (var service in services)
                 {
                     InsertService(c, tx, service);
@@ -34,11 +35,10 @@ public sealed partial class SqliteRootStore
         ReadAsync(c => Query(c, null, $"SELECT {ApplicationColumns} FROM applications WHERE id = $id", ReadApplication, ("$id", id))
             .FirstOrDefault(), ct);
 
-    public Task<IReadOnlyList<ApplicationRecord>> ListApplicationsAsync(string? owner, CancellationToken ct) =>
-        ReadAsync<IReadOnlyList<ApplicationRecord>>(c => owner is null
-            ? Query(c, null, $"SELECT {ApplicationColumns} FROM applications ORDER BY created_at, rowid", ReadApplication)
-            : Query(c, null, $"SELECT {ApplicationColumns} FROM applications WHERE owner = $owner ORDER BY created_at, rowid",
-                ReadApplication, ("$owner", owner)), ct);
+    public Task<IReadOnlyList<ApplicationRecord>> ListApplicationsAsync(string? organizationId, string? owner, CancellationToken ct) =>
+        ReadAsync<IReadOnlyList<ApplicationRecord>>(c => Query(c, null,
+            $"SELECT {ApplicationColumns} FROM applications WHERE ($org IS NULL OR organization_id = $org) AND ($owner IS NULL OR owner = $owner) " +
+            "ORDER BY created_at, rowid", ReadApplication, ("$org", organizationId), ("$owner", owner)), ct);
 
     public Task<bool> UpdateApplicationAsync(ApplicationRecord application, CancellationToken ct) =>
         WriteAsync((c, tx) =>
@@ -104,11 +104,11 @@ public sealed partial class SqliteRootStore
     private static void InsertService(SqliteConnection c, SqliteTransaction tx, ServiceRecord s) =>
         Execute(c, tx,
             $"INSERT INTO services ({ServiceColumns}) VALUES ($id, $app, $owner, $an, $ans, $sn, $sns, $job, $ms, $rr, $vcpus, $mem, " +
-            "$desired, $next, $deleting, $created, $closest)",
+            "$desired, $next, $deleting, $created, $closest, $org)",
             ("$id", s.Id), ("$app", s.ApplicationId), ("$owner", s.Owner), ("$an", s.AppName), ("$ans", s.AppNs), ("$sn", s.ServiceName),
             ("$sns", s.ServiceNs), ("$job", s.JobName), ("$ms", s.Microservice), ("$rr", s.RrIp), ("$vcpus", s.Vcpus), ("$mem", s.MemoryMb),
             ("$desired", s.DesiredInstances), ("$next", s.NextInstanceNumber), ("$deleting", s.Deleting), ("$created", Time(s.CreatedAt)),
-            ("$closest", s.ClosestIp));
+            ("$closest", s.ClosestIp), ("$org", s.OrganizationId));
 
     private static ApplicationRecord ReadApplication(SqliteDataReader r) => new()
     {
@@ -119,6 +119,7 @@ public sealed partial class SqliteRootStore
         Owner = r.GetString(4),
         Deleting = r.GetBoolean(5),
         CreatedAt = ReadTime(r, 6),
+        OrganizationId = r.GetString(7),
     };
 
     private static ServiceRecord ReadService(SqliteDataReader r) => new()
@@ -140,5 +141,6 @@ public sealed partial class SqliteRootStore
         Deleting = r.GetBoolean(14),
         CreatedAt = ReadTime(r, 15),
         ClosestIp = StringOrNull(r, 16),
+        OrganizationId = r.GetString(17),
     };
 }

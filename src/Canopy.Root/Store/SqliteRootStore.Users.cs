@@ -1,11 +1,10 @@
-using System.Text.Json;
 using Microsoft.Data.Sqlite;
 
 namespace Canopy.Root.Store;
 
 public sealed partial class SqliteRootStore
 {
-    private const string UserColumns = "name, password_hash, roles, email, created_at";
+    private const string UserColumns = "name, password_hash, email, created_at";
 
     public Task<int> CountUsersAsync(CancellationToken ct) =>
         ReadAsync(c => (int)Scalar(c, null, "SELECT COUNT(*) FROM users"), ct);
@@ -16,7 +15,7 @@ public sealed partial class SqliteRootStore
     public Task<IReadOnlyList<UserRecord>> ListUsersAsync(CancellationToken ct) =>
         ReadAsync<IReadOnlyList<UserRecord>>(c => Query(c, null, $"SELECT {UserColumns} FROM users ORDER BY name", ReadUser), ct);
 
-    public Task AddUserAsync(UserRecord user, CancellationToken ct) =>
+    public Task<bool> AddUserAsync(UserRecord user, MembershipRecord membership, CancellationToken ct) =>
         WriteAsync((c, tx) =>
         {
             if (Scalar(c, tx, "SELECT COUNT(*) FROM users WHERE name = $name", ("$name", user.Name)) > 0)
@@ -24,24 +23,43 @@ public sealed partial class SqliteRootStore
                 throw new StoreConflictException($"user '{user.Name}' already exists");
             }
 
-            Execute(c, tx, $"INSERT INTO users ({UserColumns}) VALUES ($name, $hash, $roles, $email, $created)", UserArgs(user));
+            if (!OrganizationExists(c, tx, membership.OrganizationId))
+            {
+                return false;
+            }
+
+            Execute(c, tx, $"INSERT INTO users ({UserColumns}) VALUES ($name, $hash, $email, $created)", UserArgs(user));
+            InsertMembership(c, tx, membership);
             return true;
         }, ct);
 
     public Task<bool> UpdateUserAsync(UserRecord user, CancellationToken ct) =>
         WriteAsync((c, tx) => Execute(
-            c, tx, "UPDATE users SET password_hash = $hash, roles = $roles, email = $email, created_at = $created WHERE name = $name",
+            c, tx, "UPDATE users SET password_hash = $hash, email = $email, created_at = $created WHERE name = $name",
             UserArgs(user)) > 0, ct);
 
     public Task<bool> DeleteUserAsync(string name, CancellationToken ct) =>
-        WriteAsync((c, tx) => Execute(c, tx, "DELETE FROM users WHERE name = $name", ("$name", name)) > 0, ct);
+        WriteAsync((c, tx) =>
+        {
+            Execute(c, tx, "DELETE FROM memberships WHERE user_name = $name", ("$name", name));
+            return Execute(c, tx, "DELETE FROM users WHERE name = $name", ("$name", name)) > 0;
+        }, ct);
+
+    public Task RevokeTokenAsync(string tokenId, DateTimeOffset expiresAt, DateTimeOffset now, CancellationToken ct) =>
+        WriteAsync((c, tx) =>
+        {
+            Execute(c, tx, "DELETE FROM revoked_tokens WHERE expires_at < $now", ("$now", Time(now)));
+            return Execute(c, tx, "INSERT OR IGNORE INTO revoked_tokens (id, expires_at) VALUES ($id, $expires)",
+                ("$id", tokenId), ("$expires", Time(expiresAt)));
+        }, ct);
+
+    public Task<bool> IsTokenRevokedAsync(string tokenId, CancellationToken ct) =>
+        ReadAsync(c => Scalar(c, null, "SELECT COUNT(*) FROM revoked_tokens WHERE id = $id", ("$id", tokenId)) > 0, ct);
 
     private static (string, object?)[] UserArgs(UserRecord user) =>
     [
-        ("$name", user.Name), ("$hash", user.PasswordHash), ("$roles", JsonSerializer.Serialize(user.Roles)),
-        ("$email", user.Email), ("$created", Time(user.CreatedAt)),
+        ("$name", user.Name), ("$hash", user.PasswordHash), ("$email", user.Email), ("$created", Time(user.CreatedAt)),
     ];
 
-    private static UserRecord ReadUser(SqliteDataReader r) => new(
-        r.GetString(0), r.GetString(1), JsonSerializer.Deserialize<List<string>>(r.GetString(2)) ?? [], StringOrNull(r, 3), ReadTime(r, 4));
+    private static UserRecord ReadUser(SqliteDataReader r) => new(r.GetString(0), r.GetString(1), StringOrNull(r, 2), ReadTime(r, 3));
 }

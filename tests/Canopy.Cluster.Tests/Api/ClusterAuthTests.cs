@@ -48,7 +48,7 @@ public sealed class ClusterAuthTests(ITestOutputHelper output) : ClusterTest(out
         (await GetNodesAsync(Cluster.AdminToken)).StatusCode.ShouldBe(HttpStatusCode.OK);
         (await GetNodesAsync(Root.Users.Issue("Admin", [Roles.Admin], now))).StatusCode.ShouldBe(HttpStatusCode.OK);
         (await DetailAsync(await GetNodesAsync(Root.Users.Issue("alice", [Roles.ApplicationProvider], now)), HttpStatusCode.Forbidden))
-            .ShouldContain("needs the Admin role");
+            .ShouldContain("needs the role Admin or Infrastructure_Provider");
         (await DetailAsync(await GetNodesAsync(Root.Users.Issue("Admin", [Roles.Admin], now, UserTokenClaims.RefreshType)), HttpStatusCode.Unauthorized))
             .ShouldStartWith("A refresh token cannot be used as an access token");
         (await DetailAsync(await GetNodesAsync(Root.Users.Issue("Admin", [Roles.Admin], now.AddMinutes(-11))), HttpStatusCode.Unauthorized))
