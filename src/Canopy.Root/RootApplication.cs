@@ -6,6 +6,7 @@ using Canopy.Root.Deployments;
 using Canopy.Root.Monitoring;
 using Canopy.Root.Networking;
 using Canopy.Root.Placement;
+using Canopy.Root.Vault;
 using Canopy.Root.Store;
 using Canopy.Storage;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
@@ -49,11 +50,13 @@ public static partial class RootApplication
 
         var signingKey = UserTokenSigningKey.LoadOrCreateAsync(store, default).GetAwaiter().GetResult();
         var admin = AdminSeeder.EnsureAsync(store, options, TimeProvider.System, default).GetAwaiter().GetResult();
+        var secretsKey = Security.SecretBox.LoadOrCreate(Path.Combine(options.DataDir, "secrets.key"));
 
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = options.DataDir });
         builder.WebHost.UseUrls(options.Listen);
 
         AddServices(builder.Services, options, store, signingKey, admin);
+        builder.Services.AddSingleton(secretsKey);
         configure?.Invoke(builder);
 
         var app = builder.Build();
@@ -90,6 +93,8 @@ public static partial class RootApplication
         // Built by a factory so the container disposes it (closing its pooled connections) on shutdown.
         services.AddSingleton(_ => store);
         services.AddSingleton<IRootStore>(sp => sp.GetRequiredService<SqliteRootStore>());
+        services.AddSingleton<ISecretStore>(sp => sp.GetRequiredService<SqliteRootStore>());
+        services.AddSingleton<SecretVault>();
 
         services.AddCanopyApiDefaults();
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
@@ -137,6 +142,7 @@ public static partial class RootApplication
         app.MapServices();
         app.MapClusters();
         app.MapInstances();
+        app.MapSecrets();
         app.MapForwarded();
         app.MapJoinTokens();
         app.MapClusterLinks();

@@ -5,6 +5,7 @@ using Canopy.Core.Descriptors;
 using Canopy.Hosting;
 using Canopy.Root.Api;
 using Canopy.Root.Store;
+using Canopy.Root.Vault;
 using Microsoft.AspNetCore.Http;
 
 namespace Canopy.Root.Deployments;
@@ -19,6 +20,7 @@ internal sealed partial class DeploymentService
         GatedAsync<IReadOnlyDictionary<string, IReadOnlyList<string>>>(async () =>
         {
             var intake = SlaIntake.Read(json);
+            await CheckSecretsAsync(SecretScopes.OfOwner(owner), intake.Applications.SelectMany(a => a.Services).Select(s => (s.Typed, s.Path)), ct);
             var addresses = new ServiceAddresses(
                 await TakenServiceIpsAsync(null, ct), intake.Applications.SelectMany(a => a.Services).Select(s => s.Typed.Addresses));
             var now = time.GetUtcNow();
@@ -95,6 +97,7 @@ internal sealed partial class DeploymentService
             }
 
             var application = await store.ApplicationAsync(target.Typed.ApplicationId, user, ct);
+            await CheckSecretsAsync(SecretScopes.Of(application), target.Services.Select(s => (s.Typed, s.Path)), ct);
             if (application.Deleting)
             {
                 throw ApiProblem.Conflict($"application '{application.Id}' is being deleted");

@@ -25,6 +25,18 @@ internal static class RootSchema
                 cluster_id TEXT NOT NULL,
                 granted_at TEXT NOT NULL);
             CREATE INDEX subnet_blocks_cluster ON subnet_blocks (cluster_id);
+            """),
+        new SchemaMigration(4, "secrets: name, kind and key names in clear, the values sealed with <data dir>/secrets.key", """
+            CREATE TABLE secrets (
+                scope TEXT NOT NULL,
+                name TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                keys TEXT NOT NULL,
+                registry_host TEXT,
+                sealed_value TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                created_by TEXT,
+                PRIMARY KEY (scope, name));
             """));
 
     /// <summary>Exactly the schema that data dirs written before versions existed have (user_version 0).</summary>

@@ -65,3 +65,15 @@ public class SlaSecretTests
     [InlineData("", false)]
     public void SecretNames_AreSafeInPathsAndUrls(string name, bool valid) => SecretNames.IsValid(name).ShouldBe(valid);
 }
+
+public class ImageHostsTests
+{
+    [Theory]
+    [InlineData("nginx", "docker.io")]
+    [InlineData("library/nginx:1", "docker.io")]
+    [InlineData("127.0.0.1:5001/canopy/busybox:1", "127.0.0.1:5001")]
+    [InlineData("Registry.Example.com/app", "registry.example.com")]
+    [InlineData("localhost/app", "localhost")]
+    [InlineData("index.docker.io/library/nginx", "docker.io")]
+    public void Of_FollowsDockersRule(string image, string host) => ImageHosts.Of(image).ShouldBe(host);
+}
