@@ -29,6 +29,7 @@ public static class CanopyCommand
         root.Subcommands.Add(InfrastructureCommands.Clusters());
         root.Subcommands.Add(LogsCommand.Build());
         root.Subcommands.Add(TokenCommands.Build());
+        root.Subcommands.Add(SecretCommands.Build());
         return root;
     }
 

@@ -24,11 +24,7 @@ internal static class SecretEndpoints
             .Produces<List<SecretDocument>>().WithSummary("The caller's secrets: names, kinds, key names, registry hosts; never values.");
         v1.MapGet("/{name}", async (string name, ClaimsPrincipal user, SecretVault vault, CancellationToken ct) => Results.Ok(await vault.GetAsync(user, name, ct)))
             .Produces<SecretDocument>().WithSummary("One secret's description; never its values.");
-        v1.MapDelete("/{name}", async (string name, ClaimsPrincipal user, SecretVault vault, CancellationToken ct) =>
-            {
-                await vault.DeleteAsync(user, name, ct);
-                return Results.NoContent();
-            })
-            .Produces(StatusCodes.Status204NoContent).WithSummary("Deletes a secret no service names any more.");
+        v1.MapDelete("/{name}", async (string name, ClaimsPrincipal user, SecretVault vault, CancellationToken ct) => Results.Ok(await vault.DeleteAsync(user, name, ct)))
+            .Produces<SecretDocument>().WithSummary("Deletes a secret no service names any more; answers what it was.");
     }
 }

@@ -57,13 +57,10 @@ internal sealed partial class SecretVault(ISecretStore secrets, IRootStore store
             : throw NotFound(name);
 
     /// <summary>Refused (409, naming them) while a service names it: its instances could not be placed again.</summary>
-    public async Task DeleteAsync(ClaimsPrincipal user, string name, CancellationToken ct)
+    public async Task<SecretDocument> DeleteAsync(ClaimsPrincipal user, string name, CancellationToken ct)
     {
         var scope = SecretScopes.Of(user);
-        if (await secrets.GetSecretAsync(scope, name, ct) is null)
-        {
-            throw NotFound(name);
-        }
+        var record = await secrets.GetSecretAsync(scope, name, ct) ?? throw NotFound(name);
 
         var users = (await store.ListServicesAsync(null, ct))
             .Where(s => !s.Deleting && SecretScopes.Of(s) == scope && Names(Deployments.ServiceSpecs.Read(s)).Contains(name))
@@ -75,6 +72,7 @@ internal sealed partial class SecretVault(ISecretStore secrets, IRootStore store
 
         await secrets.DeleteSecretAsync(scope, name, ct);
         Deleted(name, scope);
+        return Document(record);
     }
 
     /// <summary>

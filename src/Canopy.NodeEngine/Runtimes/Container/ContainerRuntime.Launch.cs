@@ -4,6 +4,7 @@ using Canopy.Contracts;
 using Canopy.Core.Descriptors;
 using Canopy.Cri;
 using Canopy.Cri.V1;
+using Canopy.NodeEngine.Containerd;
 using Canopy.NodeEngine.Instances;
 using Canopy.NodeEngine.NetManager;
 using Grpc.Core;
@@ -121,8 +122,18 @@ internal sealed partial class ContainerRuntime
         // A pull is one call that may take minutes; the shared client's deadline is for quick calls.
         var pull = _pullClient ??= new CriClient(cri.SocketPath, PullTimeout);
         var started = Stopwatch.GetTimestamp();
-        var auth = spec.Secrets?.Registry is { } login && login.Host == ImageHosts.Of(image)
-            ? new AuthConfig { Username = login.Username, Password = login.Password, ServerAddress = login.Host }
+        var host = ImageHosts.Of(image);
+        if (host != ContainerdConfig.LocalRegistry && ContainerdConfig.IsLoopbackRegistry(host))
+        {
+            // containerd reads certs.d at each pull; the local registry's file is written at start.
+            var hostsToml = new ContainerdPaths(Options.ContainerdDir).HostsToml(host);
+            Directory.CreateDirectory(Path.GetDirectoryName(hostsToml)!);
+            await File.WriteAllTextAsync(hostsToml, ContainerdConfig.RenderLocalRegistryHosts(host), ct).ConfigureAwait(false);
+        }
+
+        // No ServerAddress: containerd 1.6 parses it as a URL and drops the login for a bare host:port; the host was matched here.
+        var auth = spec.Secrets?.Registry is { } login && login.Host == host
+            ? new AuthConfig { Username = login.Username, Password = login.Password }
             : null;
         await pull.PullImageAsync(image, auth, ct).ConfigureAwait(false);
         ContainerLog.Pulled(Logger, image, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
