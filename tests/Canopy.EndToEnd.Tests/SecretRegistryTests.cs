@@ -65,7 +65,7 @@ public sealed class SecretRegistryTests : IAsyncLifetime
         var failed = await Wait.ForAsync(() => _api.ServiceByNameAsync("nologin"),
             s => s.InstanceList.Count == 1 && s.InstanceList[0].Status == InstanceStatus.Failed, TimeSpan.FromSeconds(60), "FAILED without the login");
         failed.InstanceList[0].StatusDetail.ShouldNotBeNull().ShouldContain($"registry {_registry} requires a login");
-        failed.InstanceList[0].StatusDetail.ShouldContain("canopy secret create");
+        failed.InstanceList[0].StatusDetail!.ShouldContain("canopy secret create");
         (await CliAsync(null, "instance", "list", "-o", "json")).StdOut.ShouldContain("requires a login");
         (await CliAsync(null, "app", "delete", "nologin", "--wait")).ExitCode.ShouldBe(0);
 
