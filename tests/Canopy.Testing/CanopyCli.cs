@@ -10,7 +10,10 @@ public static class CanopyCli
     {
         var psi = new ProcessStartInfo(Repo.CanopyBinary)
         {
-            RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = stdin is not null, UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = stdin is not null,
+            UseShellExecute = false,
         };
         foreach (var a in args)
         {
