@@ -38,7 +38,10 @@ public sealed class InstanceSecretsTests : IDisposable
             stored.ShouldNotContain(value);
         }
 
-        CanopyJson.Deserialize<ServiceSpec>(stored)!.FromStored(secrets.Open).Secrets.ShouldBeEquivalentTo(Values);
+        var opened = CanopyJson.Deserialize<ServiceSpec>(stored)!.FromStored(secrets.Open).Secrets!;
+        opened.Registry.ShouldBe(Values.Registry);
+        opened.Environment.ShouldBe(Values.Environment);
+        opened.Files.ShouldBe(Values.Files);
         File.GetUnixFileMode(Path.Combine(_dir, "data", "secrets.key")).ShouldBe(UnixFileMode.UserRead | UnixFileMode.UserWrite);
     }
 
