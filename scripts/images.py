@@ -22,6 +22,7 @@ Standard library only; no network except the registry given to `push`.
 """
 
 import argparse
+import base64
 import gzip
 import hashlib
 import io
@@ -232,14 +233,17 @@ def write_archive(reference, out, entrypoint, cmd):
 
 
 class Registry:
-    """Just enough of the Registry HTTP API v2 (plain HTTP, no auth) to push one image."""
+    """Just enough of the Registry HTTP API v2 (plain HTTP) to push one image. With $CANOPY_REGISTRY_AUTH (user:password,
+    taken from the environment so it is in no process list) every request carries it as basic auth (distribution's htpasswd)."""
 
     def __init__(self, address):
         self.base = address if "://" in address else "http://" + address
+        auth = os.environ.get("CANOPY_REGISTRY_AUTH")
+        self.auth = {"Authorization": "Basic " + base64.b64encode(auth.encode()).decode()} if auth else {}
 
     def request(self, method, url, body=None, headers=None):
         target = url if "://" in url else self.base + url
-        req = urllib.request.Request(target, data=body, method=method, headers=headers or {})
+        req = urllib.request.Request(target, data=body, method=method, headers={**(headers or {}), **self.auth})
         try:
             with urllib.request.urlopen(req, timeout=60) as response:
                 response.read()
@@ -251,7 +255,7 @@ class Registry:
             fail(f"registry {self.base} is not reachable ({e.reason}); start it with scripts/test-registry.sh up")
 
     def has_blob(self, name, digest):
-        req = urllib.request.Request(f"{self.base}/v2/{name}/blobs/{digest}", method="HEAD")
+        req = urllib.request.Request(f"{self.base}/v2/{name}/blobs/{digest}", method="HEAD", headers=self.auth)
         try:
             with urllib.request.urlopen(req, timeout=30) as response:
                 return response.status == 200

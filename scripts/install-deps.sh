@@ -44,7 +44,7 @@ want=(mosquitto:mosquitto setsid:util-linux setpriv:util-linux curl:curl
       containerd:containerd runc:runc ctr:containerd /usr/lib/cni/bridge:containernetworking-plugins iptables:iptables
       nft:nftables ip:iproute2 bridge:iproute2 wireguard-go:wireguard-go wg:wireguard-tools)
 if [ "${1:-}" = "test" ]; then
-  want+=(python3:python3 docker-registry:docker-registry
+  want+=(python3:python3 docker-registry:docker-registry htpasswd:apache2-utils
          /usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1:libfaketime)
 fi
 

@@ -7,6 +7,9 @@
 # `up` and `status` print REGISTRY=127.0.0.1:5000 when it answers.
 # Data, config, log and pid file live in $CANOPY_REGISTRY_DIR (default /var/lib/canopy-test-registry);
 # $CANOPY_REGISTRY_ADDR moves it off 127.0.0.1:5000 (the tests and CI use the default).
+# Basic auth variant: $CANOPY_REGISTRY_AUTH=user:password (from the environment: in no process list) makes a registry that
+# requires that login (htpasswd, bcrypt, from Debian's apache2-utils); use it with another $CANOPY_REGISTRY_ADDR and
+# $CANOPY_REGISTRY_DIR, never over the plain one on 5000 that other tests use. The images are pushed with the login.
 # Images: canopy/busybox:1 and canopy/busybox:2 (two different images, for pull and update tests).
 set -euo pipefail
 
@@ -21,10 +24,13 @@ images=(canopy/busybox:1 canopy/busybox:2)
 say() { echo "test-registry: $*" >&2; }
 
 answers() {
-  # /v2/ answers 200 (no auth configured) once the registry listens.
+  # /v2/ answers 200 (no auth configured), or 401 (auth configured), once the registry listens.
   python3 - "$addr" <<'EOF' >/dev/null 2>&1
-import sys, urllib.request
-urllib.request.urlopen(f"http://{sys.argv[1]}/v2/", timeout=2).read()
+import sys, urllib.error, urllib.request
+try:
+    urllib.request.urlopen(f"http://{sys.argv[1]}/v2/", timeout=2).read()
+except urllib.error.HTTPError as e:
+    sys.exit(0 if e.code == 401 else 1)
 EOF
 }
 
@@ -39,6 +45,7 @@ install_missing() {
   command -v docker-registry >/dev/null 2>&1 || missing+=(docker-registry)
   [ -x /bin/busybox ] || missing+=(busybox-static)
   command -v python3 >/dev/null 2>&1 || missing+=(python3)
+  [ -z "${CANOPY_REGISTRY_AUTH:-}" ] || command -v htpasswd >/dev/null 2>&1 || missing+=(apache2-utils)
   [ ${#missing[@]} -eq 0 ] && return 0
   if [ "$(id -u)" -ne 0 ]; then
     say "missing Debian packages: ${missing[*]}; run as root or: sudo apt-get install ${missing[*]}"
@@ -66,6 +73,17 @@ storage:
 http:
   addr: $addr
 EOF
+  if [ -n "${CANOPY_REGISTRY_AUTH:-}" ]; then
+    # -i: the password from stdin, never on a command line.
+    printf '%s' "${CANOPY_REGISTRY_AUTH#*:}" | htpasswd -iBc "$dir/htpasswd" "${CANOPY_REGISTRY_AUTH%%:*}" 2>/dev/null
+    chmod 600 "$dir/htpasswd"
+    cat >>"$config" <<EOF
+auth:
+  htpasswd:
+    realm: canopy-test
+    path: $dir/htpasswd
+EOF
+  fi
 }
 
 push_images() {

@@ -51,4 +51,23 @@ public sealed record ServiceSpec
 
     /// <summary>The service's closest-instance IP, when the SLA asked for one (<c>addresses.closest_ip</c>).</summary>
     public string? ClosestIp { get; init; }
+
+    /// <summary>The secret values its instances need (deploys only; the root's other uses of a spec leave it out).</summary>
+    public ServiceSecrets? Secrets { get; init; }
+
+    /// <summary>
+    /// <see cref="Secrets"/> encrypted with the key of the tier that keeps the spec (cluster store, node's spec.json); only that
+    /// tier can open it. Never sent.
+    /// </summary>
+    public string? SealedSecrets { get; init; }
+
+    /// <summary>This spec as a tier writes it to disk: the secret values encrypted by <paramref name="seal"/>, none in clear.</summary>
+    public ServiceSpec ToStored(Func<byte[], string> seal) => Secrets is null or { IsEmpty: true }
+        ? this with { Secrets = null, SealedSecrets = null }
+        : this with { Secrets = null, SealedSecrets = seal(CanopyJson.SerializeToUtf8(Secrets)) };
+
+    /// <summary>A stored spec with its secret values opened by <paramref name="open"/>.</summary>
+    public ServiceSpec FromStored(Func<string, byte[]> open) => SealedSecrets is null
+        ? this
+        : this with { Secrets = CanopyJson.Deserialize<ServiceSecrets>(open(SealedSecrets)), SealedSecrets = null };
 }

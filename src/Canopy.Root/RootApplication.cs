@@ -8,6 +8,7 @@ using Canopy.Root.Networking;
 using Canopy.Root.Placement;
 using Canopy.Root.Store;
 using Canopy.Root.Tls;
+using Canopy.Root.Vault;
 using Canopy.Storage;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
@@ -50,11 +51,13 @@ public static partial class RootApplication
 
         var signingKey = UserTokenSigningKey.LoadOrCreateAsync(store, default).GetAwaiter().GetResult();
         var admin = AdminSeeder.EnsureAsync(store, options, TimeProvider.System, default).GetAwaiter().GetResult();
+        var secretsKey = Security.SecretBox.LoadOrCreate(Path.Combine(options.DataDir, "secrets.key"));
 
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = options.DataDir });
         builder.AddRootTls(options, Tls.RootListener.Parse(options.Listen, options.InsecureHttp, options.InsecureHttpOnNetwork));
 
         AddServices(builder.Services, options, store, signingKey, admin);
+        builder.Services.AddSingleton(secretsKey);
         configure?.Invoke(builder);
 
         var app = builder.Build();
@@ -93,6 +96,8 @@ public static partial class RootApplication
         // Built by a factory so the container disposes it (closing its pooled connections) on shutdown.
         services.AddSingleton(_ => store);
         services.AddSingleton<IRootStore>(sp => sp.GetRequiredService<SqliteRootStore>());
+        services.AddSingleton<ISecretStore>(sp => sp.GetRequiredService<SqliteRootStore>());
+        services.AddSingleton<SecretVault>();
 
         services.AddCanopyApiDefaults();
         services.AddCanopyApiLimits(options.Limits);
@@ -144,6 +149,7 @@ public static partial class RootApplication
         app.MapServices();
         app.MapClusters();
         app.MapInstances();
+        app.MapSecrets();
         app.MapForwarded();
         app.MapJoinTokens();
         app.MapClusterLinks();

@@ -32,6 +32,7 @@ public static class CanopyCommand
         root.Subcommands.Add(CaCommands.Build());
         root.Subcommands.Add(OrganizationCommands.Build());
         root.Subcommands.Add(UserCommands.Build());
+        root.Subcommands.Add(SecretCommands.Build());
         return root;
     }
 

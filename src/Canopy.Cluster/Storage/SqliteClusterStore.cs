@@ -1,3 +1,4 @@
+using Canopy.Security;
 using Canopy.Storage;
 
 namespace Canopy.Cluster.Storage;
@@ -10,8 +11,15 @@ internal sealed partial class SqliteClusterStore : SqliteStore, IClusterStore
 {
     private readonly TimeProvider _time;
 
+    /// <summary>The cluster's own key for the secret values in stored specs (<c>&lt;DataDir&gt;/secrets.key</c>), made when first needed.</summary>
+    private readonly Lazy<SecretBox> _secrets;
+
     private SqliteClusterStore(string path, TimeProvider time)
-        : base(path, ClusterSchema.Migrations, relaxedSync: true) => _time = time;
+        : base(path, ClusterSchema.Migrations, relaxedSync: true)
+    {
+        _time = time;
+        _secrets = new(() => SecretBox.LoadOrCreate(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, "secrets.key")));
+    }
 
     /// <summary>Opens (creating or migrating) the store of <paramref name="dataDir"/>; see <see cref="SqliteStore.Initialize"/>.</summary>
     public static SqliteClusterStore Open(string dataDir, TimeProvider time)

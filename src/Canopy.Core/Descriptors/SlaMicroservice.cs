@@ -48,6 +48,12 @@ public sealed class SlaMicroservice
     /// <summary>Canopy addition: how many instances a deployment starts (default 1).</summary>
     [JsonPropertyName("instances")] public int? Instances { get; set; }
 
+    /// <summary>Canopy addition: the registry credential (a secret's name) for pulling <see cref="Code"/>.</summary>
+    [JsonPropertyName("registry_secret")] public string? RegistrySecret { get; set; }
+
+    /// <summary>Canopy addition: secrets the instances get as environment variables or files.</summary>
+    [JsonPropertyName("secrets")] public List<SlaSecretReference>? Secrets { get; set; }
+
     [JsonPropertyName("constraints")] public List<SlaConstraint>? Constraints { get; set; }
     [JsonPropertyName("connectivity")] public List<JsonElement>? Connectivity { get; set; }
     [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; set; }

@@ -31,6 +31,7 @@ internal static class SlaMicroserviceRules
         SlaNotHonoured.Warn(microservice, path, reader);
         SlaConstraintRules.ValidateConstraints(microservice, path, reader);
         SlaConstraintRules.ValidateConnectivity(microservice, path, reader);
+        SlaSecretRules.Validate(microservice, path, reader);
         reader.CheckFields(microservice, path, SlaFields.Microservice);
         return name;
     }
@@ -208,7 +209,7 @@ internal static class SlaMicroserviceRules
             : $"\"{key}\" is not a valid variable name; start with a letter or _ and use only letters, digits and _";
     }
 
-    private static bool IsEnvironmentKey(string key) =>
+    internal static bool IsEnvironmentKey(string key) =>
         key.Length > 0 && (char.IsAsciiLetter(key[0]) || key[0] == '_') && key.All(c => char.IsAsciiLetterOrDigit(c) || c == '_');
 
     private static bool IsEmptyArray(JsonElement obj, string name) =>

@@ -52,11 +52,19 @@ internal static class ContainerdConfig
         return text.ToString();
     }
 
-    /// <summary><c>certs.d/127.0.0.1:5000/hosts.toml</c>: the local registry speaks plain HTTP.</summary>
-    public static string RenderLocalRegistryHosts() =>
-        $"server = \"http://{LocalRegistry}\"\n" +
-        $"[host.\"http://{LocalRegistry}\"]\n" +
+    /// <summary><c>certs.d/&lt;registry&gt;/hosts.toml</c>: the local registry (or another on loopback) speaks plain HTTP.</summary>
+    public static string RenderLocalRegistryHosts(string registry = LocalRegistry) =>
+        $"server = \"http://{registry}\"\n" +
+        $"[host.\"http://{registry}\"]\n" +
         "  capabilities = [\"pull\", \"resolve\"]\n";
+
+    /// <summary>A registry on this machine's loopback (<c>127.0.0.1:5001</c>, <c>localhost:5000</c>): pulled over plain HTTP, nothing leaves the machine.</summary>
+    public static bool IsLoopbackRegistry(string host)
+    {
+        var colon = host.LastIndexOf(':');
+        var name = colon > 0 && !host.EndsWith(']') ? host[..colon] : host;
+        return name == "localhost" || (System.Net.IPAddress.TryParse(name.Trim('[', ']'), out var address) && System.Net.IPAddress.IsLoopback(address));
+    }
 
     /// <summary>A TOML basic string: the data dir is the operator's choice and may hold quotes or backslashes.</summary>
     public static string Quote(string value)

@@ -98,6 +98,20 @@ internal abstract partial class RuntimeBase<TInstance, TState>
         }
     }
 
+    /// <summary>Without its secrets when the node's key cannot open them (the key file was replaced): a restart then lacks them.</summary>
+    private ServiceSpec? OpenSecrets(ServiceSpec? spec, string dir)
+    {
+        try
+        {
+            return spec?.FromStored(Secrets.Open);
+        }
+        catch (System.Security.Cryptography.CryptographicException e)
+        {
+            Log.ActionFailed(e, Path.GetFileName(dir), "opening its secrets (sealed with another secrets.key); it goes on without them");
+            return spec! with { SealedSecrets = null };
+        }
+    }
+
     /// <summary>The instance a directory holds, with its last state; null (and logged) when it holds none that is not held already.</summary>
     private TInstance? LoadDirectory(string dir)
     {
@@ -112,7 +126,7 @@ internal abstract partial class RuntimeBase<TInstance, TState>
             return null;
         }
 
-        var spec = ReadJson<ServiceSpec>(Path.Combine(dir, "spec.json"));
+        var spec = OpenSecrets(ReadJson<ServiceSpec>(Path.Combine(dir, "spec.json")), dir);
         if (spec is null)
         {
             Log.SkippedDirectory(dir, "no readable spec.json");

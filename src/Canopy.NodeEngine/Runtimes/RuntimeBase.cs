@@ -25,6 +25,7 @@ internal abstract partial class RuntimeBase<TInstance, TState> : IRuntime, IDisp
         Logger = logger;
         Log = log;
         _instancesDir = instancesDir;
+        Secrets = new InstanceSecrets(options.DataDir);
     }
 
     public abstract string Name { get; }
@@ -36,6 +37,9 @@ internal abstract partial class RuntimeBase<TInstance, TState> : IRuntime, IDisp
     public event Action<InstanceReport>? StatusChanged;
 
     protected NodeEngineOptions Options { get; }
+
+    /// <summary>The instances' secrets: sealed in spec.json, files under /run.</summary>
+    protected InstanceSecrets Secrets { get; }
 
     protected ILogger Logger { get; }
 
@@ -97,7 +101,7 @@ internal abstract partial class RuntimeBase<TInstance, TState> : IRuntime, IDisp
                 instance.ExitCode = null;
                 instance.StoppedByNode = false;
                 Directory.CreateDirectory(instance.Paths.Dir);
-                await File.WriteAllTextAsync(instance.Paths.Spec, CanopyJson.Serialize(spec), ct).ConfigureAwait(false);
+                await File.WriteAllTextAsync(instance.Paths.Spec, CanopyJson.Serialize(spec.ToStored(Secrets.Seal)), ct).ConfigureAwait(false);
                 if (Transition(instance, InstanceStatus.Creating, null))
                 {
                     await LaunchAsync(instance, ct).ConfigureAwait(false);
@@ -145,6 +149,7 @@ internal abstract partial class RuntimeBase<TInstance, TState> : IRuntime, IDisp
         if (!Instances.TryGetValue(key, out var instance))
         {
             await RemoveUnheldAsync(key, ct).ConfigureAwait(false);
+            RemoveSecrets(key);
             var unknown = new InstanceReport
             {
                 ServiceId = key.ServiceId,
@@ -163,6 +168,7 @@ internal abstract partial class RuntimeBase<TInstance, TState> : IRuntime, IDisp
         {
             await WaitQuietlyAsync(instance.Supervisor).ConfigureAwait(false);
             await DeleteAsync(instance, ct).ConfigureAwait(false);
+            RemoveSecrets(key);
             Forget(instance);
             instance.ReleaseLife();
             instance.SetStatus(InstanceStatus.Undeployed, "undeployed");
@@ -246,6 +252,18 @@ internal abstract partial class RuntimeBase<TInstance, TState> : IRuntime, IDisp
     /// <summary>On dispose, after every instance was let go.</summary>
     protected virtual void ReleaseResources()
     {
+    }
+
+    private void RemoveSecrets(InstanceKey key)
+    {
+        try
+        {
+            Secrets.Remove(key);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Log.ActionFailed(e, key.ToString(), "removing its secret files");
+        }
     }
 
     protected TInstance NewInstance(InstanceKey key, ServiceSpec spec)

@@ -6,6 +6,7 @@ using Canopy.Root.Monitoring;
 using Canopy.Root.Networking;
 using Canopy.Root.Placement;
 using Canopy.Root.Store;
+using Canopy.Root.Vault;
 using Microsoft.Extensions.Logging;
 
 namespace Canopy.Root.ClusterLinks;
@@ -13,7 +14,7 @@ namespace Canopy.Root.ClusterLinks;
 /// <summary>What the root does with each message a cluster sends (see docs/architecture.md "Root ⇄ cluster").</summary>
 internal sealed partial class LinkMessageHandler(
     IRootStore store, LinkHub hub, RootScheduler scheduler, PlacementRefusals refusals, InstanceHistory history, ClusterSubnetBlocks blocks,
-    NetTableRelay relay, TimeProvider time, ILogger<LinkMessageHandler> log)
+    NetTableRelay relay, SecretVault vault, TimeProvider time, ILogger<LinkMessageHandler> log)
 {
     private enum Outcome
     {
@@ -111,7 +112,7 @@ internal sealed partial class LinkMessageHandler(
     private async Task<bool> RedeployAsync(ClusterConnection link, InstanceRecord instance, CancellationToken ct)
     {
         var service = await store.GetServiceAsync(instance.ServiceId, ct);
-        if (service is null || service.Deleting)
+        if (service is null || service.Deleting || await vault.SpecForDeployAsync(service, ct) is not { } spec)
         {
             return false;
         }
@@ -146,7 +147,7 @@ internal sealed partial class LinkMessageHandler(
         }, ct);
         if (again)
         {
-            link.TrySend(LinkMessageTypes.Deploy, new DeployInstance(ServiceSpecs.Build(service), instance.InstanceNumber));
+            link.TrySend(LinkMessageTypes.Deploy, new DeployInstance(spec, instance.InstanceNumber));
         }
 
         return again;

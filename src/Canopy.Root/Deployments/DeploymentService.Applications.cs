@@ -5,6 +5,7 @@ using Canopy.Core.Descriptors;
 using Canopy.Hosting;
 using Canopy.Root.Api;
 using Canopy.Root.Store;
+using Canopy.Root.Vault;
 using Microsoft.AspNetCore.Http;
 
 namespace Canopy.Root.Deployments;
@@ -21,6 +22,7 @@ internal sealed partial class DeploymentService
             var intake = SlaIntake.Read(json);
             exec.Check(user, intake.Applications.SelectMany(a => a.Services).Select(s => (s.Path, s.Typed)));
             var owner = user.UserName();
+            await CheckSecretsAsync(SecretScopes.Of(user), intake.Applications.SelectMany(a => a.Services).Select(s => (s.Typed, s.Path)), ct);
             var addresses = new ServiceAddresses(
                 await TakenServiceIpsAsync(null, ct), intake.Applications.SelectMany(a => a.Services).Select(s => s.Typed.Addresses));
             var now = time.GetUtcNow();
@@ -99,6 +101,7 @@ internal sealed partial class DeploymentService
 
             var application = await store.ApplicationAsync(target.Typed.ApplicationId, user, ct);
             exec.Check(user, target.Services.Select(s => (s.Path, s.Typed)));
+            await CheckSecretsAsync(SecretScopes.Of(application), target.Services.Select(s => (s.Typed, s.Path)), ct);
             if (application.Deleting)
             {
                 throw ApiProblem.Conflict($"application '{application.Id}' is being deleted");

@@ -6,6 +6,7 @@ using Canopy.Core.Descriptors;
 using Canopy.Core.States;
 using Canopy.Hosting;
 using Canopy.Root.Store;
+using Canopy.Root.Vault;
 
 namespace Canopy.Root.Deployments;
 
@@ -47,6 +48,7 @@ internal sealed partial class DeploymentService
 
             var typed = Check(merged);
             exec.Check(user, [("microservice", typed)]);
+            await CheckSecretsAsync(SecretScopes.Of(service), [(typed, "")], ct);
             var addresses = new ServiceAddresses(await TakenServiceIpsAsync(service.Id, ct), [typed.Addresses]);
             var ips = addresses.Resolve(typed.Addresses, "microservice") ?? throw ServiceAddresses.Problem(addresses.Refusals);
             SetRrIp(merged, ips.RrIp);

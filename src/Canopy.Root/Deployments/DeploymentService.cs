@@ -8,6 +8,7 @@ using Canopy.Root.ClusterLinks;
 using Canopy.Root.Networking;
 using Canopy.Root.Placement;
 using Canopy.Root.Store;
+using Canopy.Root.Vault;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -19,8 +20,8 @@ namespace Canopy.Root.Deployments;
 /// so that counts and service IPs are decided on a stable picture; placement itself is the scheduler's.
 /// </summary>
 internal sealed partial class DeploymentService(
-    IRootStore store, LinkHub hub, RootScheduler scheduler, NetTableRelay relay, TimeProvider time, IHostApplicationLifetime lifetime,
-    ExecPermission exec, ILogger<DeploymentService> log)
+    IRootStore store, LinkHub hub, RootScheduler scheduler, NetTableRelay relay, SecretVault vault, TimeProvider time,
+    IHostApplicationLifetime lifetime, ExecPermission exec, ILogger<DeploymentService> log)
 {
     /// <summary>Scale requests above this are refused as typos rather than attempted.</summary>
     public const int MaxInstances = 1000;
@@ -53,6 +54,15 @@ internal sealed partial class DeploymentService(
             {
                 UndeployDeferred(instance.ServiceId, instance.InstanceNumber);
             }
+        }
+    }
+
+    /// <summary>A descriptor naming a secret the owner does not have (or one that does not fit) is refused, naming the field.</summary>
+    private async Task CheckSecretsAsync(string scope, IEnumerable<(SlaMicroservice, string)> services, CancellationToken ct)
+    {
+        if (await vault.CheckReferencesAsync(scope, services, ct) is { Count: > 0 } errors)
+        {
+            throw SlaIntake.Invalid(errors);
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Canopy.Contracts;
 using Canopy.Contracts.Link;
 using Canopy.Core.Descriptors;
 using Canopy.Core.Scheduling;
@@ -6,6 +7,7 @@ using Canopy.Core.States;
 using Canopy.Root.ClusterLinks;
 using Canopy.Root.Deployments;
 using Canopy.Root.Store;
+using Canopy.Root.Vault;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -17,7 +19,7 @@ namespace Canopy.Root.Placement;
 /// instances whose placement failed.
 /// </summary>
 internal sealed partial class RootScheduler(
-    IRootStore store, LinkHub hub, PlacementRefusals refusals, RootOptions options, TimeProvider time, ILogger<RootScheduler> log) : BackgroundService
+    IRootStore store, LinkHub hub, PlacementRefusals refusals, SecretVault vault, RootOptions options, TimeProvider time, ILogger<RootScheduler> log) : BackgroundService
 {
     public static readonly TimeSpan RetryInterval = TimeSpan.FromSeconds(5);
 
@@ -79,9 +81,20 @@ internal sealed partial class RootScheduler(
         var algorithm = PlacementAlgorithms.Get(options.SchedulingAlgorithm);
         var reserved = Reservations(instances, services);
 
+        var specs = new Dictionary<string, ServiceSpec?>();
         foreach (var instance in pending)
         {
             if (!services.TryGetValue(instance.ServiceId, out var service) || service.Deleting)
+            {
+                continue;
+            }
+
+            if (!specs.TryGetValue(service.Id, out var spec))
+            {
+                specs[service.Id] = spec = await vault.SpecForDeployAsync(service, ct);
+            }
+
+            if (spec is null)
             {
                 continue;
             }
@@ -102,7 +115,7 @@ internal sealed partial class RootScheduler(
                     var r = reserved.GetValueOrDefault(chosen.Id);
                     reserved[chosen.Id] = (r.Vcpus + service.Vcpus, r.MemoryMb + service.MemoryMb);
                     Placed(service.JobName, placed.InstanceNumber, chosen.Name);
-                    if (!hub.TrySend(chosen.Id, LinkMessageTypes.Deploy, new DeployInstance(ServiceSpecs.Build(service), placed.InstanceNumber)))
+                    if (!hub.TrySend(chosen.Id, LinkMessageTypes.Deploy, new DeployInstance(spec, placed.InstanceNumber)))
                     {
                         DeployNotSent(service.JobName, placed.InstanceNumber, chosen.Name);
                     }

@@ -27,7 +27,20 @@ internal static class RootSchema
             CREATE INDEX subnet_blocks_cluster ON subnet_blocks (cluster_id);
             """),
         new SchemaMigration(4, "organizations with members and their roles; applications and services belong to one; revoked refresh tokens",
-            Tenancy));
+            Tenancy),
+        new SchemaMigration(5, "secrets: name, kind and key names in clear, the values sealed with <data dir>/secrets.key", """
+            CREATE TABLE secrets (
+                scope TEXT NOT NULL,
+                name TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                keys TEXT NOT NULL,
+                registry_host TEXT,
+                sealed_value TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                created_by TEXT,
+                PRIMARY KEY (scope, name));
+            """));
+
 
     /// <summary>
     /// Every user's roles move into a membership of the default organization <c>root</c> (its id is derived from its name, so the

@@ -1,8 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
+using Canopy.Contracts;
 using Canopy.Core.Descriptors;
 using Canopy.Cri;
 using Canopy.Cri.V1;
+using Canopy.NodeEngine.Containerd;
 using Canopy.NodeEngine.Instances;
 using Canopy.NodeEngine.NetManager;
 using Grpc.Core;
@@ -58,14 +60,14 @@ internal sealed partial class ContainerRuntime
 
         try
         {
-            await EnsureImageAsync(cri, spec.Code, ct).ConfigureAwait(false);
+            await EnsureImageAsync(cri, spec, ct).ConfigureAwait(false);
             Directory.CreateDirectory(instance.Paths.Dir);
             await StartPodAsync(cri, instance, ports, ct).ConfigureAwait(false);
         }
         catch (CriException e)
         {
             await RemoveQuietlyAsync(cri, instance, ct).ConfigureAwait(false);
-            return Fail(instance, Describe(e, spec.Code));
+            return Fail(instance, Describe(e, spec));
         }
 
         return ReportStarted(instance, started, "");
@@ -89,7 +91,7 @@ internal sealed partial class ContainerRuntime
                 instance.SetContainer(null, null);
             }
 
-            await EnsureImageAsync(cri, instance.Spec.Code, ct).ConfigureAwait(false);
+            await EnsureImageAsync(cri, instance.Spec, ct).ConfigureAwait(false);
             if (await IsSandboxReadyAsync(cri, instance.SandboxId, ct).ConfigureAwait(false))
             {
                 await StartContainerAsync(cri, instance, SandboxConfig(instance, ports, instance.SandboxAttempt), ct).ConfigureAwait(false);
@@ -104,14 +106,19 @@ internal sealed partial class ContainerRuntime
         catch (CriException e)
         {
             await RemoveQuietlyAsync(cri, instance, ct).ConfigureAwait(false);
-            return Fail(instance, "restart: " + Describe(e, instance.Spec.Code));
+            return Fail(instance, "restart: " + Describe(e, instance.Spec));
         }
 
         return ReportStarted(instance, started, ", restart");
     }
 
-    private async Task EnsureImageAsync(CriClient cri, string image, CancellationToken ct)
+    /// <summary>
+    /// Pulls the image unless containerd has it, with the service's registry login when it is for the image's registry (the root
+    /// checked that; a login never goes to another host).
+    /// </summary>
+    private async Task EnsureImageAsync(CriClient cri, ServiceSpec spec, CancellationToken ct)
     {
+        var image = spec.Code;
         if (await cri.ImageStatusAsync(image, ct).ConfigureAwait(false) is not null)
         {
             return;
@@ -120,7 +127,20 @@ internal sealed partial class ContainerRuntime
         // A pull is one call that may take minutes; the shared client's deadline is for quick calls.
         var pull = _pullClient ??= new CriClient(cri.SocketPath, PullTimeout);
         var started = Stopwatch.GetTimestamp();
-        await pull.PullImageAsync(image, ct).ConfigureAwait(false);
+        var host = ImageHosts.Of(image);
+        if (host != ContainerdConfig.LocalRegistry && ContainerdConfig.IsLoopbackRegistry(host))
+        {
+            // containerd reads certs.d at each pull; the local registry's file is written at start.
+            var hostsToml = new ContainerdPaths(Options.ContainerdDir).HostsToml(host);
+            Directory.CreateDirectory(Path.GetDirectoryName(hostsToml)!);
+            await File.WriteAllTextAsync(hostsToml, ContainerdConfig.RenderLocalRegistryHosts(host), ct).ConfigureAwait(false);
+        }
+
+        // No ServerAddress: containerd 1.6 parses it as a URL and drops the login for a bare host:port; the host was matched here.
+        var auth = spec.Secrets?.Registry is { } login && login.Host == host
+            ? new AuthConfig { Username = login.Username, Password = login.Password }
+            : null;
+        await pull.PullImageAsync(image, auth, ct).ConfigureAwait(false);
         ContainerLog.Pulled(Logger, image, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
     }
 
@@ -140,6 +160,11 @@ internal sealed partial class ContainerRuntime
     {
         var hosts = _hosts.Write(instance.Paths.Dir, instance.Spec, machineEntries: false);
         var config = PodSpecs.Container(instance.Spec, instance.Key, _nodeKey, (uint)instance.RestartCount, hosts);
+        foreach (var (target, hostPath) in Secrets.WriteFiles(instance.Key, instance.Spec))
+        {
+            config.Mounts.Add(new Mount { ContainerPath = target, HostPath = hostPath, Readonly = true });
+        }
+
         var containerId = await cri.CreateContainerAsync(instance.SandboxId!, config, sandboxConfig, ct).ConfigureAwait(false);
 
         // Recorded before the start: a crash in between must not leave a container nobody knows of.
@@ -298,9 +323,10 @@ internal sealed partial class ContainerRuntime
         }
     }
 
-    /// <summary>containerd's (or the registry's) message, prefixed with the step that failed.</summary>
-    private static string Describe(CriException e, string image)
+    /// <summary>containerd's (or the registry's) message, prefixed with the step that failed; for a refused login, what to do.</summary>
+    private static string Describe(CriException e, ServiceSpec spec)
     {
+        var image = spec.Code;
         var method = e.Method[(e.Method.LastIndexOf('/') + 1)..];
         var step = method switch
         {
@@ -312,7 +338,22 @@ internal sealed partial class ContainerRuntime
             _ => $"containerd {method}",
         };
         var detail = e.StatusCode == StatusCode.Unavailable ? $"containerd is not answering ({e.Detail})" : e.Detail;
-        return $"{step} failed: {detail}";
+        return $"{step} failed: {detail}{LoginHint(method, detail, spec)}";
+    }
+
+    private static string LoginHint(string method, string detail, ServiceSpec spec)
+    {
+        if (method != "PullImage" || !(detail.Contains("401", StringComparison.Ordinal) || detail.Contains("unauthorized", StringComparison.OrdinalIgnoreCase)))
+        {
+            return "";
+        }
+
+        var host = ImageHosts.Of(spec.Code);
+        return spec.Secrets?.Registry is null
+            ? $". The registry {host} requires a login: create one with `canopy secret create NAME --registry {host} --username USER --password-stdin` " +
+              "and name it in the service's \"registry_secret\""
+            : $". The registry {host} refused the login of the service's registry_secret: check its user name and password " +
+              "(canopy secret delete NAME, then create it again)";
     }
 
     private static string Short(string? id) => id is { Length: > 12 } ? id[..12] : id ?? "";

@@ -75,6 +75,17 @@ internal sealed partial class ExecRuntime
         }
 
         var environment = ExecEnvironment.Build(spec, key, ports, paths.Home);
+
+        // An exec process sees the machine's file system, where the SLA's paths may not exist: it finds each file under this directory.
+        if (Secrets.WriteFiles(key, spec).Count > 0)
+        {
+            environment[InstanceSecrets.DirVariable] = Secrets.DirOf(key);
+            if (instance.Uid is { } uid)
+            {
+                Secrets.GiveTo(key, uid);
+            }
+        }
+
         instance.HostPort = environment.GetValueOrDefault("PORT");
         instance.OomKillsAtStart = instance.Cgroup.ReadOomKills();
 
