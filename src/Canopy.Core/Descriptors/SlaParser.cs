@@ -32,7 +32,7 @@ public static class SlaParser
         try
         {
             // A byte-order mark survives some editors and HTTP clients as a leading U+FEFF; it is not part of the JSON.
-            parsed = JsonDocument.Parse(json.TrimStart('\uFEFF'), new JsonDocumentOptions { AllowDuplicateProperties = false });
+            parsed = JsonDocument.Parse(json.TrimStart('\uFEFF'));
         }
         catch (JsonException ex)
         {

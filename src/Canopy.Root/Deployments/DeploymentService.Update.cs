@@ -82,7 +82,7 @@ internal sealed partial class DeploymentService
     {
         try
         {
-            return JsonNode.Parse(json) as JsonObject
+            return JsonNode.Parse(JsonLastWins.Normalize(json)) as JsonObject
                 ?? throw ApiProblem.BadRequest("The request body must be a JSON object of microservice fields.");
         }
         catch (JsonException e)

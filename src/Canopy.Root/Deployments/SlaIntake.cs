@@ -26,7 +26,7 @@ internal static class SlaIntake
         JsonArray rawApplications;
         try
         {
-            rawApplications = JsonNode.Parse(json)?["applications"]?.AsArray() ?? [];
+            rawApplications = JsonNode.Parse(JsonLastWins.Normalize(json))?["applications"]?.AsArray() ?? [];
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException or ArgumentException)
         {
