@@ -13,6 +13,12 @@ public sealed class CertificateAuthority
 {
     public static readonly TimeSpan Lifetime = TimeSpan.FromDays(3650);
 
+    /// <summary>
+    /// Certificates are valid from a day before they are made: an edge machine's clock may be far behind its parent's (the
+    /// tiers tolerate and report skew, see ClockSkew), and a certificate "not yet valid" would cut it off for no gain.
+    /// </summary>
+    public static readonly TimeSpan Backdate = TimeSpan.FromDays(1);
+
     private readonly ECDsa _key;
 
     private CertificateAuthority(X509Certificate2 certificate, ECDsa key)
@@ -66,13 +72,13 @@ public sealed class CertificateAuthority
         var anchor = new X500DistinguishedName($"CN={Escape(name)} CA anchor, O=Canopy");
         var serial = RandomNumberGenerator.GetBytes(16);
         serial[0] &= 0x7f;
-        using var signed = request.Create(anchor, X509SignatureGenerator.CreateForECDsa(anchorKey), now.AddMinutes(-5), now.Add(Lifetime), serial);
+        using var signed = request.Create(anchor, X509SignatureGenerator.CreateForECDsa(anchorKey), now - Backdate, now.Add(Lifetime), serial);
         var publicOnly = X509CertificateLoader.LoadCertificate(signed.Export(X509ContentType.Cert));
         return new CertificateAuthority(publicOnly, key);
     }
 
     /// <summary>
-    /// A server certificate for <paramref name="dnsNames"/> and <paramref name="addresses"/>, valid from a few minutes ago
+    /// A server certificate for <paramref name="dnsNames"/> and <paramref name="addresses"/>, valid from a day ago
     /// (clock skew between machines) for <paramref name="lifetime"/>, with its private key.
     /// </summary>
     public X509Certificate2 IssueServer(
@@ -106,7 +112,7 @@ public sealed class CertificateAuthority
 
         var serial = RandomNumberGenerator.GetBytes(16);
         serial[0] &= 0x7f;
-        using var signed = request.Create(Certificate.SubjectName, X509SignatureGenerator.CreateForECDsa(_key), now.AddMinutes(-5), notAfter, serial);
+        using var signed = request.Create(Certificate.SubjectName, X509SignatureGenerator.CreateForECDsa(_key), now - Backdate, notAfter, serial);
         using var withKey = signed.CopyWithPrivateKey(key);
 
         // Round-trip through PKCS#12 so the key is a persisted one that SslStream and Kestrel accept on every platform.

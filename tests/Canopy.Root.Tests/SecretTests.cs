@@ -94,7 +94,9 @@ public sealed class SecretTests : RootTestBase
     public async Task Another_user_neither_sees_nor_uses_my_secrets()
     {
         await CreateAsync(new { name = "db", data = new { password = DbPassword } });
-        (await Root.Client.PostAsJsonAsync("/api/auth/register", new { name = "dave", password = "pw-dave-long-enough" })).EnsureSuccessStatusCode();
+        (await Root.Client.PostAsJsonAsync("/api/organization/", new { name = "acme" })).EnsureSuccessStatusCode();
+        (await Root.Client.PostAsJsonAsync("/api/auth/register",
+            new { name = "dave", password = "pw-dave-long-enough", roles = new[] { "Application_Provider" }, organization = "acme" })).EnsureSuccessStatusCode();
         using var dave = Root.Server.CreateClient();
         dave.DefaultRequestHeaders.Authorization = new("Bearer", (await Root.LoginAsync("dave", "pw-dave-long-enough")).Token);
 
@@ -102,7 +104,12 @@ public sealed class SecretTests : RootTestBase
         await (await dave.GetAsync("/api/v1/secrets/db")).ShouldBeProblemAsync(HttpStatusCode.NotFound);
         await (await dave.DeleteAsync("/api/v1/secrets/db")).ShouldBeProblemAsync(HttpStatusCode.NotFound);
         var deploy = await dave.PostAsync("/api/application/", new StringContent(
-            Descriptors.WithMicroservice(ms => ms["secrets"] = Json("""[{"name": "db", "env": "DB"}]""")), Encoding.UTF8, "application/json"));
+            Descriptors.WithMicroservice(ms =>
+            {
+                ms["virtualization"] = "container";
+                ms["code"] = "127.0.0.1:5000/canopy/busybox:1";
+                ms["secrets"] = Json("""[{"name": "db", "env": "DB"}]""");
+            }), Encoding.UTF8, "application/json"));
         await deploy.ShouldBeProblemAsync(HttpStatusCode.BadRequest);
     }
 

@@ -12,7 +12,7 @@ internal static class SecretEndpoints
 {
     public static void MapSecrets(this IEndpointRouteBuilder app)
     {
-        var v1 = app.MapGroup("/api/v1/secrets").WithTags("secrets");
+        var v1 = app.MapGroup("/api/v1/secrets").WithTags("secrets").RequireAuthorization(Auth.Policies.Workloads);
         v1.MapPost("", async (HttpRequest request, ClaimsPrincipal user, SecretVault vault, CancellationToken ct) =>
             {
                 var created = await vault.CreateAsync(user, await JsonBody.ReadAsync<CreateSecretRequest>(request, ct), ct);

@@ -84,6 +84,10 @@ public sealed class RouteMatrixTests(ITestOutputHelper output) : RootTestBase
             $"/api/organization/{(c.Allowed ? await c.Tenants.NewOrganizationAsync() : c.Tenants.OrganizationIds[Tenants.Acme])}"),
 
         ["POST /api/application/"] = R(Kind.Workloads, "/api/application/"),
+        ["POST /api/v1/secrets/"] = R(Kind.Workloads, "/api/v1/secrets/"),
+        ["GET /api/v1/secrets/"] = R(Kind.Workloads, "/api/v1/secrets/"),
+        ["GET /api/v1/secrets/{name}"] = R(Kind.Workloads, "/api/v1/secrets/matrix"),
+        ["DELETE /api/v1/secrets/{name}"] = R(Kind.Workloads, "/api/v1/secrets/matrix"),
         ["GET /api/applications/"] = R(Kind.Workloads, "/api/applications/"),
         ["GET /api/applications/{userId}"] = R(Kind.Workloads, c => $"/api/applications/{UserId(c.Target + "-ap")}"),
         ["GET /api/application/{id}"] = R(Kind.Workloads, c => $"/api/application/{c.Tenants.ApplicationIds[c.Target]}"),
