@@ -167,7 +167,9 @@ public sealed partial class ContainerdFixture : IAsyncLifetime
             v => v.RuntimeApiVersion == "v1",
             StartTimeout,
             "containerd's CRI to answer Version",
-            retryOn: e => e is CriException { StatusCode: StatusCode.Unavailable });
+            // A containerd that just started accepts connections and answers "server is not initialized yet" for a moment.
+            retryOn: e => e is CriException { StatusCode: StatusCode.Unavailable } ||
+                          (e is CriException && e.Message.Contains("not initialized", StringComparison.Ordinal)));
 
         // NetworkReady turns true once the CRI plugin has loaded our conflist.
         await Eventually.ForAsync(
