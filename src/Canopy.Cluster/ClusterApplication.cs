@@ -31,7 +31,7 @@ public static partial class ClusterApplication
         }
 
         var builder = WebApplication.CreateSlimBuilder();
-        ClusterListener.Configure(builder, options);
+        options.Listener()!.Bind(builder, sp => sp.GetRequiredService<ClusterTls>().Server);
         builder.Services.AddCanopyCluster(options);
         builder.Services.AddCanopyApiLimits(options.Limits);
         builder.Services.AddSingleton(ClusterAdminToken.LoadOrCreate(options.DataDir));
@@ -80,16 +80,7 @@ public static partial class ClusterApplication
             ((IDisposable)app).Dispose();
             throw;
         }
-
-        if (new Uri(options.Listen).Scheme == Uri.UriSchemeHttp)
-        {
-            InsecureHttp(app.Logger, options.Listen);
-        }
     }
-
-    [LoggerMessage(EventId = EventIds.InsecureHttp, Level = LogLevel.Warning,
-        Message = "The cluster API listens on {Listen} without TLS (--insecure-http): node join tokens and broker passwords travel in the clear")]
-    private static partial void InsecureHttp(ILogger logger, string listen);
 
     [LoggerMessage(EventId = EventIds.StoreUpgraded, Level = LogLevel.Information, Message = "Upgraded {File} from schema version {From} to {To}")]
     private static partial void StoreUpgraded(ILogger logger, string file, int from, int to);

@@ -147,24 +147,14 @@ public sealed class ClusterOptions
         return problems;
     }
 
-    /// <summary>The root's rule: https; plain http only when asked for, and on a network address only when asked for twice.</summary>
+    /// <summary>The API's address; null when <see cref="Listen"/> is refused (<see cref="Validate"/> says why).</summary>
+    public Hosting.Tls.ApiListener? Listener() => Hosting.Tls.ApiListener.TryParse(Listen, InsecureHttp, InsecureHttpOnNetwork, "Cluster", out _);
+
     private void ValidateListen(List<string> problems)
     {
-        if (!Uri.TryCreate(Listen, UriKind.Absolute, out var listen) || listen.Scheme is not ("http" or "https"))
+        if (Hosting.Tls.ApiListener.TryParse(Listen, InsecureHttp, InsecureHttpOnNetwork, "Cluster", out var problem) is null)
         {
-            problems.Add($"Listen: '{Listen}' is not an absolute https:// URL such as https://127.0.0.1:10100");
-            return;
-        }
-
-        if (listen.Scheme == "http" && !InsecureHttp)
-        {
-            problems.Add($"Listen: '{Listen}' is plain HTTP, which carries node join tokens and broker passwords in the clear; " +
-                         "use https:// (the cluster makes its own CA), or allow it with --insecure-http (CANOPY_CLUSTER__INSECUREHTTP)");
-        }
-        else if (listen.Scheme == "http" && !InsecureHttpOnNetwork && !Tls.ClusterListener.IsLoopback(listen.Host))
-        {
-            problems.Add($"Listen: '{Listen}' serves plain HTTP to the network; use https://, or say so a second time with " +
-                         "--insecure-http-on-network (CANOPY_CLUSTER__INSECUREHTTPONNETWORK)");
+            problems.Add(problem!);
         }
     }
 

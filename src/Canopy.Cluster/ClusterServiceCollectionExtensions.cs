@@ -7,6 +7,7 @@ using Canopy.Cluster.Placement;
 using Canopy.Cluster.RootLink;
 using Canopy.Cluster.Storage;
 using Canopy.Cluster.Tls;
+using Canopy.Hosting.Tls;
 using Canopy.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -66,7 +67,10 @@ internal static class ClusterServiceCollectionExtensions
         services.AddHostedService<PlacementRetryLoop>();
         services.AddHostedService<NetTablePublisher>();
         services.AddHostedService<RootLinkService>();
-        services.AddHostedService<CertificateRenewal>();
+        if (options.Listener() is { } listener)
+        {
+            services.AddCertificateRenewal(sp => sp.GetRequiredService<ClusterTls>().Server, listener, "cluster", "node join tokens carry it", options.CertificateCheckInterval);
+        }
 
         // Stopping the broker child must not be cut short.
         services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(15));

@@ -78,11 +78,6 @@ internal static class EventIds
     public const int InstanceAddressUnrouted = 608;
     public const int RootNetTableReceived = 609;
 
-    // Tls/ 700-799 (the cluster's CA, its server certificate and its renewal)
-    public const int TlsReady = 700;
-    public const int TlsRenewalFailed = 701;
-    public const int InsecureHttp = 702;
-
     // 5xx: storage
     public const int StoreUpgraded = 500;
 }

@@ -54,7 +54,7 @@ public static partial class RootApplication
         var secretsKey = Security.SecretBox.LoadOrCreate(Path.Combine(options.DataDir, "secrets.key"));
 
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = options.DataDir });
-        builder.AddRootTls(options, Tls.RootListener.Parse(options.Listen, options.InsecureHttp, options.InsecureHttpOnNetwork));
+        builder.AddRootTls(options, options.Listener());
 
         AddServices(builder.Services, options, store, signingKey, admin);
         builder.Services.AddSingleton(secretsKey);

@@ -86,6 +86,10 @@ public sealed class RootOptions
     internal IReadOnlyList<string> ExecRoles() => ExecAllowedRoles ?? DefaultExecRoles;
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the bad option.</summary>
+    /// <summary>The API's address; an <see cref="ArgumentException"/> names what is wrong with <see cref="Listen"/> and the flag that fixes it.</summary>
+    public Hosting.Tls.ApiListener Listener() =>
+        Hosting.Tls.ApiListener.TryParse(Listen, InsecureHttp, InsecureHttpOnNetwork, "Root", out var problem) ?? throw new ArgumentException(problem);
+
     public void Validate()
     {
         if (string.IsNullOrWhiteSpace(DataDir))
@@ -120,7 +124,7 @@ public sealed class RootOptions
             throw new ArgumentException("CertificateLifetime and CertificateCheckInterval must be positive");
         }
 
-        Tls.RootListener.Parse(Listen, InsecureHttp, InsecureHttpOnNetwork);
+        _ = Listener();
 
         if (ExecAllowedRoles?.FirstOrDefault(r => !Contracts.Api.Roles.All.Contains(r)) is { } role)
         {

@@ -30,6 +30,13 @@ internal sealed partial class BrokerService(
             files.WriteConfig(options.Mqtt, options.Mqtt.Tls ? tls.Server : null);
             await users.WritePasswordFileAsync(cancellationToken);
             await process.StartAsync(cancellationToken);
+            if (options.Mqtt.Tls)
+            {
+                // Mosquitto re-reads its certfile and keyfile on SIGHUP (mosquitto.conf(5), tested with 2.0.11): open connections,
+                // and so the nodes and their instances, are untouched by a renewal.
+                tls.Server.Renewed += ReloadBroker;
+            }
+
             _ready.TrySetResult();
         }
         catch (Exception e)
@@ -43,8 +50,11 @@ internal sealed partial class BrokerService(
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         _ready.TrySetCanceled(CancellationToken.None);
+        tls.Server.Renewed -= ReloadBroker;
         await process.StopAsync(cancellationToken);
     }
+
+    private void ReloadBroker(System.Security.Cryptography.X509Certificates.X509Certificate2 renewed) => process.Reload();
 
     private static partial class Log
     {

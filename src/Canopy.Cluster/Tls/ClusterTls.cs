@@ -24,7 +24,7 @@ public sealed class ClusterTls
 
     public CertificateAuthority Authority { get; }
 
-    /// <summary>The certificate of the API and of the broker's TLS listener; renewed by <see cref="CertificateRenewal"/>.</summary>
+    /// <summary>The certificate of the API and of the broker's TLS listener; renewed by Canopy.Hosting.Tls.CertificateRenewal.</summary>
     public ServerCertificate Server { get; }
 
     /// <summary><c>sha256:…</c> of the CA: what node join tokens carry after their secret.</summary>
