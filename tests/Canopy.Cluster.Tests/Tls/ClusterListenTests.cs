@@ -5,7 +5,7 @@ public sealed class ClusterListenTests
 {
     [Theory]
     [InlineData("http://127.0.0.1:10100", false, false, "--insecure-http (CANOPY_Cluster__InsecureHttp=true)")]
-    [InlineData("http://0.0.0.0:10100", true, false, "--insecure-http-on-network (CANOPY_Cluster__InsecureHttpOnNetwork=true)")]
+    [InlineData("http://0.0.0.0:10100", true, false, "--insecure-http-on-network too (CANOPY_Cluster__InsecureHttpOnNetwork=true)")]
     [InlineData("http://192.0.2.10:10100", true, false, "--insecure-http-on-network")]
     [InlineData("tcp://127.0.0.1:10100", true, true, "not an http(s) URL such as https://127.0.0.1:10100")]
     public void A_refused_listen_address_names_the_flag_or_the_fix(string listen, bool insecure, bool onNetwork, string expected) =>
