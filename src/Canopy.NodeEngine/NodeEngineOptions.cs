@@ -89,6 +89,18 @@ public sealed class NodeEngineOptions
     /// </summary>
     public bool AllowPrivileged { get; set; }
 
+    /// <summary>Of <paramref name="runtimes"/>, those that take privileged workloads on this node; null when none (as reported).</summary>
+    public IReadOnlyList<string>? PrivilegedRuntimes(IReadOnlyList<string> runtimes)
+    {
+        var allowed = runtimes.Where(r => r switch
+        {
+            Core.Descriptors.Virtualizations.Exec => ExecAsRoot,
+            Core.Descriptors.Virtualizations.Container => AllowPrivileged,
+            _ => false,
+        }).ToList();
+        return allowed.Count > 0 ? allowed : null;
+    }
+
     /// <summary>The node's name as reported and used in messages.</summary>
     public string NodeName => string.IsNullOrWhiteSpace(Name) ? Environment.MachineName : Name;
 

@@ -44,6 +44,11 @@ public static class InfrastructureCommands
                 {
                     output.Info($"node {n.Name} cannot run {runtime}: {why}");
                 }
+
+                if (n.PrivilegedRuntimes is { Count: > 0 } privileged)
+                {
+                    output.Info($"node {n.Name} lets privileged {string.Join(" and ", privileged)} workloads run (its operator's opt-in)");
+                }
             }
 
             return ExitCodes.Success;

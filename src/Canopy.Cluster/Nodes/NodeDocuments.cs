@@ -43,6 +43,7 @@ internal static class NodeDocuments
             MemoryPercent = latest?.MemoryPercent ?? 0,
             Virtualization = latest is { Virtualization.Count: > 0 } ? latest.Virtualization : info.Virtualization,
             UnavailableRuntimes = latest?.UnavailableRuntimes,
+            PrivilegedRuntimes = latest?.PrivilegedRuntimes,
             Location = info.Location,
             LastSeen = node.LastSeen,
             ClockSkewSeconds = node.ClockSkew() is { } skew ? Math.Round(skew.TotalSeconds, 1) + 0.0 : null,

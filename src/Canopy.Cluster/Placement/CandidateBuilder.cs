@@ -45,6 +45,7 @@ internal static class CandidateBuilder
             MemoryPercent = latest?.MemoryPercent ?? 0,
             Virtualizations = latest is { Virtualization.Count: > 0 } ? latest.Virtualization : info.Virtualization,
             UnavailableRuntimes = latest?.UnavailableRuntimes ?? new Dictionary<string, string>(),
+            PrivilegedRuntimes = latest?.PrivilegedRuntimes ?? [],
             Architectures = architecture.Length > 0 ? [architecture] : [],
             Location = GeoPoint.TryParse(info.Location),
             ActiveNodes = 1,

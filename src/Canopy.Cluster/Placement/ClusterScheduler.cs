@@ -57,6 +57,7 @@ internal sealed partial class ClusterScheduler(
             MemoryMb = spec.Memory,
             Virtualization = Virtualizations.Normalize(spec.Virtualization) ?? spec.Virtualization,
             Constraints = spec.Constraints,
+            Privileged = spec.Privileged,
         };
         var result = Core.Scheduling.Placement.Place(request, candidates, _algorithm.Value, PlacementTier.Cluster, _sequence++);
         if (result.Chosen is not { } chosen)

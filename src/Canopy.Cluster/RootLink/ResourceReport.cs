@@ -66,6 +66,11 @@ internal static class ResourceReport
             [ResourceKeys.Architecture] = latest is { Architecture.Length: > 0 } ? latest.Architecture : info.Architecture,
         };
 
+        if (latest?.PrivilegedRuntimes is { Count: > 0 } privileged)
+        {
+            resources[ResourceKeys.PrivilegedRuntimes] = new JsonArray(privileged.Select(v => (JsonNode?)JsonValue.Create(v)).ToArray());
+        }
+
         if (latest?.UnavailableRuntimes is { Count: > 0 } unavailable)
         {
             // Named per node: at the root, the cluster is the candidate, and the reason must still say where.

@@ -28,6 +28,9 @@ public sealed record NodeDocument
 
     /// <summary>Runtimes the node has but cannot use now, with why (e.g. no static busybox for containers); null when none.</summary>
     public IReadOnlyDictionary<string, string>? UnavailableRuntimes { get; init; }
+
+    /// <summary>Runtimes that may run privileged workloads on this node (its operator's opt-in); null when none.</summary>
+    public IReadOnlyList<string>? PrivilegedRuntimes { get; init; }
     public string? Location { get; init; }
     public DateTimeOffset? LastSeen { get; init; }
 

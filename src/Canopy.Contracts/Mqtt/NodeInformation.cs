@@ -21,6 +21,12 @@ public sealed record NodeInformation
 
     /// <summary>The runtimes this node has but cannot use now, each with why (Canopy addition); null when none.</summary>
     public IReadOnlyDictionary<string, string>? UnavailableRuntimes { get; init; }
+
+    /// <summary>
+    /// The runtimes whose privileged workloads (<c>privileged: true</c>) this node's operator allows (Canopy addition: exec as root with
+    /// <c>--exec-as-root</c>, privileged containers with <c>--allow-privileged</c>); null when none.
+    /// </summary>
+    public IReadOnlyList<string>? PrivilegedRuntimes { get; init; }
     public string? Ip { get; init; }
 
     /// <summary>The node's VXLAN endpoint (Canopy addition); null from a node without an overlay.</summary>

@@ -35,7 +35,7 @@ public static class ResourceAggregator
 
     public static readonly IReadOnlySet<string> ConcatenatedKeys = new HashSet<string>(StringComparer.Ordinal)
     {
-        ResourceKeys.Virtualization, ResourceKeys.SupportedAddons, "gpu_drivers", ResourceKeys.Architecture,
+        ResourceKeys.Virtualization, ResourceKeys.SupportedAddons, "gpu_drivers", ResourceKeys.Architecture, ResourceKeys.PrivilegedRuntimes,
     };
 
     public static JsonObject Aggregate(IEnumerable<JsonObject> workers)

@@ -18,6 +18,9 @@ public static class ResourceKeys
 
     /// <summary>Runtimes a worker (or a cluster's workers) has but cannot use now: runtime name → why (Canopy addition).</summary>
     public const string UnavailableRuntimes = "unavailable_runtimes";
+
+    /// <summary>Runtimes whose privileged workloads a worker (or some worker of a cluster) allows (Canopy addition).</summary>
+    public const string PrivilegedRuntimes = "privileged_runtimes";
     public const string ActiveNodes = "active_nodes";
     public const string Vgpus = "vgpus";
     public const string Vram = "vram";

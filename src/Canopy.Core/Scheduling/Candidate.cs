@@ -28,6 +28,9 @@ public sealed record Candidate
 
     /// <summary>Runtimes it has but cannot use now, with why: a refused placement says it instead of only "has no runtime".</summary>
     public IReadOnlyDictionary<string, string> UnavailableRuntimes { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Runtimes that take privileged workloads here (for a cluster: on at least one of its workers).</summary>
+    public IReadOnlyList<string> PrivilegedRuntimes { get; init; } = [];
     public IReadOnlyList<string> Architectures { get; init; } = [];
     public GeoPoint? Location { get; init; }
 

@@ -61,6 +61,13 @@ internal static class CandidateFilter
                 : $"has no {runtime} runtime");
         }
 
+        if (request.Privileged && !candidate.PrivilegedRuntimes.Any(r => Runtime(r) == Runtime(request.Virtualization)))
+        {
+            var flag = Runtime(request.Virtualization) == Virtualizations.Exec ? "canopy node --exec-as-root" : "canopy node --allow-privileged";
+            return Reject(candidate, FilterReason.PrivilegedNotAllowed,
+                $"does not allow privileged {Runtime(request.Virtualization)} workloads (its operator allows them with {flag})");
+        }
+
         foreach (var (location, threshold) in constraints.Geo)
         {
             if (candidate.Location is not { } here)

@@ -11,4 +11,5 @@ public enum FilterReason
     NotInAllowedClusters,
     OutsideGeoThreshold,
     MissingNeeds,
+    PrivilegedNotAllowed,
 }

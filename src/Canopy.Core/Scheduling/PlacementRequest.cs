@@ -14,4 +14,7 @@ public sealed record PlacementRequest
     public required string Virtualization { get; init; }
 
     public IReadOnlyList<SlaConstraint> Constraints { get; init; } = [];
+
+    /// <summary>The SLA's <c>privileged</c>: only a candidate whose operator allows it for the runtime qualifies.</summary>
+    public bool Privileged { get; init; }
 }

@@ -265,6 +265,7 @@ internal sealed class ClusterSession
             // Read each time: the container runtime becomes available after registration (it needs the subnet it assigns).
             Virtualization = _instances.Virtualizations,
             UnavailableRuntimes = _instances.UnavailableRuntimes,
+            PrivilegedRuntimes = _options.PrivilegedRuntimes(_instances.Virtualizations),
             Ip = _facts.Ip,
             Overlay = _net.Overlay,
             Latency = _net.Latency,

@@ -15,6 +15,7 @@ internal static class ClusterCandidates
     [
         ResourceKeys.Vcpus, ResourceKeys.Memory, ResourceKeys.MemoryTotal, ResourceKeys.CpuPercent, ResourceKeys.MemoryPercent,
         ResourceKeys.Virtualization, ResourceKeys.Architecture, ResourceKeys.ActiveNodes, ResourceKeys.UnavailableRuntimes,
+        ResourceKeys.PrivilegedRuntimes,
     ];
 
     public static Candidate From(ClusterRecord cluster, bool active, double reservedVcpus, long reservedMemoryMb)
@@ -35,6 +36,7 @@ internal static class ClusterCandidates
             MemoryPercent = Number(resources, ResourceKeys.MemoryPercent) ?? 0,
             Virtualizations = Strings(resources, ResourceKeys.Virtualization).Select(v => Virtualizations.Normalize(v) ?? v).Distinct().ToList(),
             UnavailableRuntimes = Reasons(resources),
+            PrivilegedRuntimes = Strings(resources, ResourceKeys.PrivilegedRuntimes).Select(v => Virtualizations.Normalize(v) ?? v).Distinct().ToList(),
             Architectures = Strings(resources, ResourceKeys.Architecture).Distinct().ToList(),
             Location = GeoPoint.TryParse(cluster.Location),
             ActiveNodes = (int)(Number(resources, ResourceKeys.ActiveNodes) ?? 0),

@@ -144,6 +144,7 @@ internal sealed partial class RootScheduler(
             MemoryMb = ms.Memory,
             Virtualization = virtualization,
             Constraints = ms.Constraints ?? [],
+            Privileged = ms.Privileged,
         };
         return Core.Scheduling.Placement.Place(request, candidates, algorithm, PlacementTier.Root, Interlocked.Increment(ref _decisions) - 1);
     }

@@ -26,6 +26,8 @@ public class PlacementFilterTests
         { "addon label false", Mock.Request(constraints: new SlaConstraint { Type = "addons", Needs = ["gpu"] }), Mock.Node("a") with { Extra = Mock.Extra("{\"gpu\": false}") }, PlacementTier.Cluster, FilterReason.MissingNeeds },
         { "addon label \"0\"", Mock.Request(constraints: new SlaConstraint { Type = "addons", Needs = ["gpu"] }), Mock.Node("a") with { Extra = Mock.Extra("{\"gpu\": \"0\"}") }, PlacementTier.Cluster, FilterReason.MissingNeeds },
         { "one of two needs", Mock.Request(constraints: new SlaConstraint { Type = "addons", Needs = ["gpu", "tpu"] }), Mock.Node("a") with { Extra = Mock.Extra("{\"features\": [\"gpu\"]}") }, PlacementTier.Cluster, FilterReason.MissingNeeds },
+        { "privileged exec, not allowed", Mock.Request(virtualization: "exec") with { Privileged = true }, Mock.Node("a") with { Virtualizations = ["exec"] }, PlacementTier.Cluster, FilterReason.PrivilegedNotAllowed },
+        { "privileged container, allowed for exec only", Mock.Request() with { Privileged = true }, Mock.Node("a") with { PrivilegedRuntimes = ["exec"] }, PlacementTier.Root, FilterReason.PrivilegedNotAllowed },
         { "inactive comes first", Mock.Request(vcpus: 64), Mock.Node("a") with { Active = false, Virtualizations = [] }, PlacementTier.Cluster, FilterReason.Inactive },
     };
 
@@ -46,6 +48,7 @@ public class PlacementFilterTests
     public static TheoryData<string, PlacementRequest, Candidate, PlacementTier> Accepted => new()
     {
         { "plain fit", Mock.Request(), Mock.Node("a"), PlacementTier.Cluster },
+        { "privileged where allowed", Mock.Request() with { Privileged = true }, Mock.Node("a") with { PrivilegedRuntimes = ["docker"] }, PlacementTier.Cluster },
         { "exact fit", Mock.Request(vcpus: 4, memoryMb: 4096), Mock.Node("a"), PlacementTier.Cluster },
         { "fractional reservations add up", Mock.Request(vcpus: 0.3), Mock.Node("a", vcpus: 1) with { ReservedVcpus = 0.1 + 0.2 + 0.4 }, PlacementTier.Cluster },
         { "zero request on a full node", Mock.Request(vcpus: 0, memoryMb: 0), Mock.Node("a", vcpus: 1, memoryMb: 100) with { ReservedVcpus = 5, ReservedMemoryMb = 500 }, PlacementTier.Cluster },
