@@ -140,10 +140,11 @@ case "$cmd" in
       host "c$c" "$((10 + c))"
       start "c$c" cluster --listen "https://$cip:10100" --mqtt-host 0.0.0.0 --mqtt-advertise "$cip" --root "$root_url" \
         --join-token "$ctoken.$pin" --node-join-token "$ntoken" --name "cluster-$c" --location "$((48 + c)).1,$((11 + c)).5"
-      # The workers' token carries the pin of the CA the cluster makes at its first start (sha256 of its SubjectPublicKeyInfo).
+      # The workers' token carries the pin of the CA the cluster makes at its first start (`canopy ca show` reads a cluster's dir too).
       cca="$state/data/c$c/pki/ca.crt"
       for _ in $(seq 1 100); do [[ -s "$cca" ]] && break; sleep 0.1; done
-      cpin="sha256:$(openssl x509 -in "$cca" -pubkey -noout | openssl pkey -pubin -outform DER | sha256sum | cut -d' ' -f1)"
+      [[ -s "$cca" ]] || die "cluster-$c made no CA in $state/data/c$c/pki: $(tail -n 5 "$state/logs/c$c.log")"
+      cpin="$("$canopy" ca show --data-dir "$state/data/c$c")"
       for ((w = 0; w < workers; w++)); do
         octet=$((100 + 10 * c + w))
         host "c${c}w$w" "$octet"

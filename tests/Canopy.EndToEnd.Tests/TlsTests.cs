@@ -6,8 +6,8 @@ using Canopy.Testing;
 namespace Canopy.EndToEnd.Tests;
 
 /// <summary>
-/// The root on HTTPS under `canopy up`: the CLI pins its CA (first use needs the fingerprint without a terminal, a different CA
-/// is refused), and the root's certificate rotates without cutting the cluster's open link.
+/// The root on HTTPS under `canopy up`: the CLI pins its CA (first use needs the fingerprint without a terminal, asks on one, a
+/// different CA is refused), and the root's certificate rotates without cutting the cluster's open link.
 /// </summary>
 [Collection(EndToEndCollection.Name)]
 public sealed class TlsTests : IDisposable
@@ -47,6 +47,35 @@ public sealed class TlsTests : IDisposable
     }
 
     [Fact]
+    public async Task On_a_terminal_the_first_login_shows_the_fingerprint_and_pins_it_only_when_confirmed()
+    {
+        await using var canopy = new CanopyProcess();
+        await canopy.StartAsync();
+        var pin = canopy.RootCaPin;
+        var (yes, no, empty) = (Path.Combine(_configs, "yes.json"), Path.Combine(_configs, "no.json"), Path.Combine(_configs, "empty.json"));
+
+        var confirmed = await TerminalAsync(canopy, yes, "y\n", "login", "-p", CanopyProcess.AdminPassword);
+        var later = await CliAsync(canopy, yes, "clusters");
+        var refused = await TerminalAsync(canopy, no, "n\n", "login", "-p", CanopyProcess.AdminPassword);
+        var unanswered = await TerminalAsync(canopy, empty, "\n", "login", "-p", CanopyProcess.AdminPassword);
+
+        confirmed.ExitCode.ShouldBe(0, confirmed.ToString());
+        confirmed.StdOut.ShouldContain(pin);
+        confirmed.StdOut.ShouldContain("Trust this server and remember its fingerprint?");
+        confirmed.StdOut.ShouldContain("Logged in");
+        File.ReadAllText(yes).ShouldContain(pin);
+        later.ExitCode.ShouldBe(0, later.ToString());
+        later.StdOut.ShouldContain("cluster-1");
+        foreach (var (answer, config) in new[] { (refused, no), (unanswered, empty) })
+        {
+            answer.ExitCode.ShouldNotBe(0, answer.ToString());
+            answer.StdOut.ShouldContain(pin);
+            answer.StdOut.ShouldContain("the server's fingerprint was not confirmed");
+            File.Exists(config).ShouldBeFalse("nothing is remembered of a server not confirmed");
+        }
+    }
+
+    [Fact]
     public async Task The_roots_certificate_rotates_for_new_connections_while_the_clusters_link_stays_up()
     {
         await using var canopy = new CanopyProcess();
@@ -74,6 +103,9 @@ public sealed class TlsTests : IDisposable
 
     private static Task<CliResult> CliAsync(CanopyProcess canopy, string config, params string[] args) =>
         CanopyCli.RunAsync(config, canopy.RootUrl, args, TimeSpan.FromSeconds(60));
+
+    private static Task<CliResult> TerminalAsync(CanopyProcess canopy, string config, string typed, params string[] args) =>
+        CanopyCli.RunInTerminalAsync(config, canopy.RootUrl, args, typed, TimeSpan.FromSeconds(60));
 
     private static int Lines(string output, string text) => output.Split('\n').Count(l => l.Contains(text, StringComparison.Ordinal));
 

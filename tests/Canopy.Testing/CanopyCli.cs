@@ -6,20 +6,42 @@ namespace Canopy.Testing;
 public static class CanopyCli
 {
     /// <summary><paramref name="stdin"/>: what the command reads from its standard input (e.g. a password), then end of input.</summary>
-    public static async Task<CliResult> RunAsync(string configPath, string rootUrl, IReadOnlyList<string> args, TimeSpan timeout, string? stdin = null)
+    public static Task<CliResult> RunAsync(string configPath, string rootUrl, IReadOnlyList<string> args, TimeSpan timeout, string? stdin = null)
     {
-        var psi = new ProcessStartInfo(Repo.CanopyBinary)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = stdin is not null,
-            UseShellExecute = false,
-        };
+        var psi = new ProcessStartInfo(Repo.CanopyBinary);
         foreach (var a in args)
         {
             psi.ArgumentList.Add(a);
         }
 
+        return RunAsync(psi, configPath, rootUrl, args, timeout, stdin);
+    }
+
+    /// <summary>
+    /// The command on a pseudo-terminal, as a person at a terminal runs it (util-linux <c>script</c>): stdin and stdout are a
+    /// terminal, <paramref name="typed"/> is what the person types (end each answer with \n: end of input alone is no answer).
+    /// Everything the command writes comes back as <see cref="CliResult.StdOut"/>, with the terminal's carriage returns.
+    /// </summary>
+    public static Task<CliResult> RunInTerminalAsync(string configPath, string rootUrl, IReadOnlyList<string> args, string typed, TimeSpan timeout)
+    {
+        if (!File.Exists("/usr/bin/script"))
+        {
+            throw new InvalidOperationException("/usr/bin/script not found: apt-get install util-linux (it gives the CLI a terminal).");
+        }
+
+        var command = string.Join(' ', new[] { Repo.CanopyBinary }.Concat(args).Select(a => "'" + a.Replace("'", "'\\''", StringComparison.Ordinal) + "'"));
+        var psi = new ProcessStartInfo("/usr/bin/script") { ArgumentList = { "--quiet", "--return", "--command", command, "/dev/null" } };
+        psi.Environment["TERM"] = "xterm";
+        return RunAsync(psi, configPath, rootUrl, args, timeout, typed);
+    }
+
+    private static async Task<CliResult> RunAsync(
+        ProcessStartInfo psi, string configPath, string rootUrl, IReadOnlyList<string> args, TimeSpan timeout, string? stdin)
+    {
+        psi.RedirectStandardOutput = true;
+        psi.RedirectStandardError = true;
+        psi.RedirectStandardInput = stdin is not null;
+        psi.UseShellExecute = false;
         psi.Environment["CANOPY_CONFIG"] = configPath;
         psi.Environment["CANOPY_SERVER"] = rootUrl;
         psi.Environment["COLUMNS"] = "250";

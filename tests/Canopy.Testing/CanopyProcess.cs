@@ -19,8 +19,10 @@ public sealed class CanopyProcess : IAsyncDisposable
     private readonly StringBuilder _stderr = new();
     private Process? _process;
 
-    public CanopyProcess(string? dataDir = null)
+    /// <param name="insecureHttp">Starts it with <c>--insecure-http</c>: the root's API on plain <c>http://</c> (for Oakestra's own clients).</param>
+    public CanopyProcess(string? dataDir = null, bool insecureHttp = false)
     {
+        InsecureHttp = insecureHttp;
         DataDir = dataDir ?? Directory.CreateTempSubdirectory("canopy-e2e-").FullName;
         RootPort = FreePort.Next();
         ClusterPort = FreePort.Next();
@@ -28,12 +30,13 @@ public sealed class CanopyProcess : IAsyncDisposable
         CliConfigPath = Path.Combine(DataDir, "cli.json");
     }
 
+    public bool InsecureHttp { get; }
     public string DataDir { get; }
     public int RootPort { get; }
     public int ClusterPort { get; }
     public int MqttPort { get; }
     public string CliConfigPath { get; }
-    public string RootUrl => $"https://127.0.0.1:{RootPort}";
+    public string RootUrl => $"{(InsecureHttp ? "http" : "https")}://127.0.0.1:{RootPort}";
 
     /// <summary>The root's CA and certificate, made at its first start (<c>canopy up</c> keeps the root's data in <c>root/</c>).</summary>
     public string RootPkiDir => Path.Combine(DataDir, "root", "pki");
@@ -63,6 +66,11 @@ public sealed class CanopyProcess : IAsyncDisposable
         }
 
         var args = $"up --data-dir {DataDir} --root-port {RootPort} --cluster-port {ClusterPort} --mqtt-port {MqttPort} --node-name e2e-node";
+        if (InsecureHttp)
+        {
+            args += " --insecure-http";
+        }
+
         if (extraArgs is not null)
         {
             args += " " + string.Join(' ', extraArgs);

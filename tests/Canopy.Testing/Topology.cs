@@ -306,6 +306,8 @@ public sealed class Topology : IAsyncDisposable
         var namespaces = Sh.Output("ip", "netns", "list").Split('\n', StringSplitOptions.RemoveEmptyEntries)
             .Select(l => l.Split(' ')[0]).Where(n => n.StartsWith($"canopy-{tag}-", StringComparison.Ordinal)).ToList();
 
+        var tunnels = namespaces.SelectMany(WireGuardDevices).ToList();
+
         // Processes naming the state dir and their descendants, twice (a dying node engine may still start something), then
         // whatever else lives in the namespaces; mounts; the state dir.
         for (var round = 0; round < 2; round++)
@@ -331,6 +333,12 @@ public sealed class Topology : IAsyncDisposable
             Sh.Try("ip", "netns", "del", ns);
         }
 
+        // A killed wireguard-go leaves its control socket in the directory all namespaces share.
+        foreach (var device in tunnels)
+        {
+            File.Delete(WireGuardSocket(device));
+        }
+
         foreach (var link in Sh.Output("ip", "-o", "link", "show").Split('\n', StringSplitOptions.RemoveEmptyEntries)
                      .Select(l => l.Split(": ")[1].Split('@')[0])
                      .Where(l => l == "cbr-" + tag || l.StartsWith("v" + tag, StringComparison.Ordinal)))
@@ -338,6 +346,14 @@ public sealed class Topology : IAsyncDisposable
             Sh.Try("ip", "link", "del", link);
         }
     }
+
+    /// <summary>The control socket of wireguard-go's <paramref name="device"/> (in the file system every namespace shares).</summary>
+    public static string WireGuardSocket(string device) => Path.Combine("/var/run/wireguard", device + ".sock");
+
+    /// <summary>The WireGuard devices (<c>cnw…</c>, an encrypted overlay's) in network namespace <paramref name="ns"/>.</summary>
+    public static IEnumerable<string> WireGuardDevices(string ns) =>
+        Sh.Output("ip", "-n", ns, "-o", "link", "show").Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => l.Split(": ")[1].Split('@')[0]).Where(l => l.StartsWith("cnw", StringComparison.Ordinal)).ToList();
 
     /// <summary>What topology <paramref name="tag"/> left on the machine (none after <see cref="Down"/>): namespaces, links, processes, the state dir.</summary>
     public static IReadOnlyList<string> Leftovers(string tag)

@@ -17,16 +17,7 @@ internal static class NetworkSlas
             "application_name": "net",
             "application_namespace": "topo",
             "microservices": [
-              {
-                "microservice_name": "server",
-                "microservice_namespace": "topo",
-                "virtualization": "container",
-                "code": "127.0.0.1:5000/canopy/busybox:1",
-                "cmd": ["httpd", "-f", "-v", "-p", "8080", "-h", "/www"],
-                "memory": 32, "vcpus": 0.2, "port": "",
-                "addresses": { "rr_ip": "10.30.30.30" },
-                "constraints": [{ "type": "direct", "cluster": "cluster-1", "node": "c1w0" }]
-              },
+              {{Server("10.30.30.30", "cluster-1", "c1w0")}},
               {
                 "microservice_name": "client",
                 "microservice_namespace": "topo",
@@ -77,4 +68,44 @@ internal static class NetworkSlas
           }]
         }
         """);
+
+    /// <summary>
+    /// Application <c>sealed</c>: a container <c>server</c> (busybox httpd on 8080, rr_ip 10.30.30.50) on c0w0, and an exec
+    /// <c>caller</c> on c0w1 fetching it by service IP (so across the overlay between the two workers).
+    /// </summary>
+    public static string Encrypted(string dir) => Slas.Write(dir, "sealed.json", $$"""
+        {
+          "sla_version": "v2.0",
+          "customerID": "Admin",
+          "applications": [{
+            "application_name": "sealed",
+            "application_namespace": "topo",
+            "microservices": [
+              {{Server("10.30.30.50", "cluster-0", "c0w0")}},
+              {
+                "microservice_name": "caller",
+                "microservice_namespace": "topo",
+                "virtualization": "exec",
+                "cmd": ["sh", "-c", "while :; do timeout 2 busybox wget -qO- http://10.30.30.50:8080/ | sed 's/^/by ip: /'; sleep 0.5; done"],
+                "memory": 16, "vcpus": 0.1, "port": "",
+                "constraints": [{ "type": "direct", "cluster": "cluster-0", "node": "c0w1" }]
+              }
+            ]
+          }]
+        }
+        """);
+
+    /// <summary>A container <c>server</c> (busybox httpd on 8080 behind <paramref name="rrIp"/>) on <paramref name="node"/> of <paramref name="cluster"/>.</summary>
+    private static string Server(string rrIp, string cluster, string node) => $$"""
+        {
+          "microservice_name": "server",
+          "microservice_namespace": "topo",
+          "virtualization": "container",
+          "code": "127.0.0.1:5000/canopy/busybox:1",
+          "cmd": ["httpd", "-f", "-v", "-p", "8080", "-h", "/www"],
+          "memory": 32, "vcpus": 0.2, "port": "",
+          "addresses": { "rr_ip": "{{rrIp}}" },
+          "constraints": [{ "type": "direct", "cluster": "{{cluster}}", "node": "{{node}}" }]
+        }
+        """;
 }

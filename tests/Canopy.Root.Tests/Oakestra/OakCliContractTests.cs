@@ -5,6 +5,7 @@ using System.Text.Json;
 using Canopy.Contracts.Link;
 using Canopy.Core.States;
 using Canopy.Root.Tests.Infrastructure;
+using Canopy.Testing.Oakestra;
 
 namespace Canopy.Root.Tests.Oakestra;
 

@@ -1,14 +1,14 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Canopy.Root.Tests.Oakestra;
+namespace Canopy.Testing.Oakestra;
 
 // The structs Oakestra's `oak` CLI decodes the root's answers into (oakestra/oakestra-cli, oak_go_cli/internal/api/client.go:
 // Application, ServiceInstance, MetricPoint, Service, Cluster), written again from their field lists with the same JSON
 // names and the same types. Go's decoder fails the whole command on one field of the wrong type; OakJson does the same.
 
 /// <summary>Decodes like the <c>oak</c> CLI: exact types (no number from a string or back), unknown fields ignored.</summary>
-internal static class OakJson
+public static class OakJson
 {
     public static JsonSerializerOptions Options { get; } = new()
     {
@@ -21,7 +21,7 @@ internal static class OakJson
         JsonSerializer.Deserialize<T>(json, Options) ?? throw new JsonException($"null where a {typeof(T).Name} was expected");
 }
 
-internal sealed record OakApplication
+public sealed record OakApplication
 {
     [JsonPropertyName("applicationID")] public string ApplicationId { get; init; } = "";
     [JsonPropertyName("application_name")] public string ApplicationName { get; init; } = "";
@@ -30,13 +30,13 @@ internal sealed record OakApplication
     [JsonPropertyName("microservices")] public List<string> Microservices { get; init; } = [];
 }
 
-internal sealed record OakMetricPoint
+public sealed record OakMetricPoint
 {
     [JsonPropertyName("value")] public string Value { get; init; } = "";
     [JsonPropertyName("timestamp")] public string Timestamp { get; init; } = "";
 }
 
-internal sealed record OakServiceInstance
+public sealed record OakServiceInstance
 {
     [JsonPropertyName("instance_number")] public int InstanceNumber { get; init; }
     [JsonPropertyName("status")] public string Status { get; init; } = "";
@@ -55,7 +55,7 @@ internal sealed record OakServiceInstance
     [JsonPropertyName("worker_id")] public string WorkerId { get; init; } = "";
 }
 
-internal sealed record OakService
+public sealed record OakService
 {
     [JsonPropertyName("microserviceID")] public string MicroserviceId { get; init; } = "";
     [JsonPropertyName("microservice_name")] public string MicroserviceName { get; init; } = "";
@@ -78,7 +78,7 @@ internal sealed record OakService
     [JsonPropertyName("RR_ip")] public string RrIp { get; init; } = "";
 }
 
-internal sealed record OakCluster
+public sealed record OakCluster
 {
     [JsonPropertyName("_id")] public string ClusterId { get; init; } = "";
     [JsonPropertyName("cluster_name")] public string ClusterName { get; init; } = "";
