@@ -18,6 +18,7 @@ public sealed class CanopyProcess : IAsyncDisposable
     private readonly StringBuilder _stdout = new();
     private readonly StringBuilder _stderr = new();
     private Process? _process;
+    private string _rootScheme = "https";
 
     public CanopyProcess(string? dataDir = null)
     {
@@ -33,7 +34,8 @@ public sealed class CanopyProcess : IAsyncDisposable
     public int ClusterPort { get; }
     public int MqttPort { get; }
     public string CliConfigPath { get; }
-    public string RootUrl => $"https://127.0.0.1:{RootPort}";
+    /// <summary>The root's API: https, or http when started with <c>--insecure-http</c>.</summary>
+    public string RootUrl => $"{_rootScheme}://127.0.0.1:{RootPort}";
 
     /// <summary>The root's CA and certificate, made at its first start (<c>canopy up</c> keeps the root's data in <c>root/</c>).</summary>
     public string RootPkiDir => Path.Combine(DataDir, "root", "pki");
@@ -67,6 +69,8 @@ public sealed class CanopyProcess : IAsyncDisposable
         {
             args += " " + string.Join(' ', extraArgs);
         }
+
+        _rootScheme = extraArgs?.Contains("--insecure-http") == true ? "http" : "https";
 
         var psi = new ProcessStartInfo(Repo.CanopyBinary, args)
         {
