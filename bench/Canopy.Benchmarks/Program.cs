@@ -1,7 +1,7 @@
 using Canopy.Benchmarks;
 
 // Whole-system figures against the built `canopy` (set CANOPY_BIN for a published one):
-//   dotnet run -c Release --project bench/Canopy.Benchmarks -- [startup|deploy|memory|containers|load|network|encryption|topology|all] [--runs N]
+//   dotnet run -c Release --project bench/Canopy.Benchmarks -- [startup|deploy|memory|containers|load|network|encryption|topology|tls|all] [--runs N]
 var what = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "all";
 var runs = args.SkipWhile(a => a != "--runs").Skip(1).Select(int.Parse).FirstOrDefault(20);
 
@@ -43,6 +43,12 @@ if (what is "network" or "all")
     // 100 peers, one change per run; then the whole system on the topology.
     await NetBenchmarks.ApplyAsync(runs);
     await NetworkBenchmarks.RunAsync(runs: Math.Min(runs, 5)); // restarts back off (250 ms doubling): 5 kills stay quick
+}
+
+if (what is "tls" or "all")
+{
+    // TLS on vs off: deploys under `canopy up`, the tiers idle as separate processes (30 s each way), MQTT rates, rotation.
+    await TlsBenchmarks.RunAsync(runs, idle: TimeSpan.FromSeconds(30));
 }
 
 if (what is "topology" or "all")

@@ -32,4 +32,13 @@ internal static class Stats
 
         return double.NaN;
     }
+
+    /// <summary>CPU time a process has used so far (user + system), from /proc/&lt;pid&gt;/stat in clock ticks of 10 ms.</summary>
+    public static TimeSpan CpuTime(int pid)
+    {
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' '); // the name in parentheses may hold spaces; field 3 (state) first
+        var ticks = long.Parse(fields[11]) + long.Parse(fields[12]); // fields 14 and 15: utime, stime
+        return TimeSpan.FromMilliseconds(ticks * 10.0); // USER_HZ is 100 on Linux
+    }
 }

@@ -39,27 +39,15 @@ internal static class SystemBenchmarks
         await Task.Delay(TimeSpan.FromSeconds(15));
         Console.WriteLine($"canopy up idle RSS (root + cluster + node, without Mosquitto): {Stats.RssMb(canopy.Pid):0.0} MB");
 
-        var tokens = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(canopy.DataDir, "join-tokens.json")));
-        var nodeToken = tokens.RootElement.GetProperty("node_join_token").GetString()!;
-        var nodeDir = Directory.CreateTempSubdirectory("canopy-bench-node-").FullName;
-        var psi = new ProcessStartInfo(Repo.CanopyBinary)
-        {
-            ArgumentList = { "node", "--data-dir", nodeDir, "--cluster", $"http://127.0.0.1:{canopy.ClusterPort}", "--join-token", nodeToken, "--name", "bench-node", "--log-level", "Warning" },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var node = Process.Start(psi)!;
-        try
-        {
-            await Task.Delay(TimeSpan.FromSeconds(15));
-            Console.WriteLine($"canopy node idle RSS (alone, joined, 0 instances): {Stats.RssMb(node.Id):0.0} MB");
-        }
-        finally
-        {
-            Signals.Kill(node.Id, Signals.SigTerm);
-            await node.WaitForExitAsync();
-            // A stopped node leaves its containerd running for its containers; the benchmark leaves nothing.
-            MachineCleanup.ForDataDir(nodeDir);
-        }
+        // The cluster's API is https since issue 10: NodeProcess joins with its URL and the token carrying the cluster CA's pin.
+        await using var node = new NodeProcess(canopy, "bench-node");
+        node.Start("--log-level", "Warning");
+        using var api = await canopy.ApiAsync();
+        using var clusterApi = new HttpClient(ClusterCa.PinnedHandler(canopy.ClusterPin)) { BaseAddress = new Uri(canopy.ClusterUrl) };
+        clusterApi.DefaultRequestHeaders.Authorization = api.DefaultRequestHeaders.Authorization;
+        await Wait.ForAsync(async () => await clusterApi.GetFromJsonAsync<List<NodeDocument>>("api/v1/nodes", CanopyJson.Options) ?? [],
+            nodes => nodes.Any(n => n.Name == node.Name && n.Active), TimeSpan.FromSeconds(60), $"node {node.Name} to join:\n{node.Output}");
+        await Task.Delay(TimeSpan.FromSeconds(15));
+        Console.WriteLine($"canopy node idle RSS (alone, joined, 0 instances): {Stats.RssMb(node.Pid):0.0} MB");
     }
 }

@@ -18,11 +18,13 @@ public sealed class CanopyProcess : IAsyncDisposable
     private readonly StringBuilder _stdout = new();
     private readonly StringBuilder _stderr = new();
     private Process? _process;
+    private string _rootScheme = "https";
 
     /// <param name="insecureHttp">Starts it with <c>--insecure-http</c>: the root's API on plain <c>http://</c> (for Oakestra's own clients).</param>
     public CanopyProcess(string? dataDir = null, bool insecureHttp = false)
     {
         InsecureHttp = insecureHttp;
+        _rootScheme = insecureHttp ? "http" : "https";
         DataDir = dataDir ?? Directory.CreateTempSubdirectory("canopy-e2e-").FullName;
         RootPort = FreePort.Next();
         ClusterPort = FreePort.Next();
@@ -36,7 +38,9 @@ public sealed class CanopyProcess : IAsyncDisposable
     public int ClusterPort { get; }
     public int MqttPort { get; }
     public string CliConfigPath { get; }
-    public string RootUrl => $"{(InsecureHttp ? "http" : "https")}://127.0.0.1:{RootPort}";
+
+    /// <summary>The root's API: https, or http when started with <c>--insecure-http</c>.</summary>
+    public string RootUrl => $"{_rootScheme}://127.0.0.1:{RootPort}";
 
     /// <summary>The root's CA and certificate, made at its first start (<c>canopy up</c> keeps the root's data in <c>root/</c>).</summary>
     public string RootPkiDir => Path.Combine(DataDir, "root", "pki");
@@ -75,6 +79,8 @@ public sealed class CanopyProcess : IAsyncDisposable
         {
             args += " " + string.Join(' ', extraArgs);
         }
+
+        _rootScheme = InsecureHttp || extraArgs?.Contains("--insecure-http") == true ? "http" : "https";
 
         var psi = new ProcessStartInfo(Repo.CanopyBinary, args)
         {

@@ -1,0 +1,151 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using Canopy.Contracts;
+using Canopy.Contracts.Api;
+using Canopy.Security;
+using Canopy.Testing;
+
+namespace Canopy.Benchmarks;
+
+/// <summary>
+/// `canopy root`, `canopy cluster` and `canopy node` as three processes on loopback (the way scripts/topology.sh starts them),
+/// so that each tier's CPU and memory can be read on its own. With <c>tls: false</c> every link is plain: the root and the
+/// cluster API with --insecure-http, Mosquitto's listener without TLS (CANOPY_Cluster__Mqtt__Tls=false). The node runs exec
+/// only (--no-containers): containerd is its own process and does not change with TLS.
+/// </summary>
+internal sealed class SeparateTiers : IAsyncDisposable
+{
+    private const string Password = "bench-admin-password";
+    private const string ClusterToken = "bench-cluster-token";
+    private const string NodeToken = "bench-node-token";
+
+    private readonly string _dir = Directory.CreateTempSubdirectory("canopy-bench-tiers-").FullName;
+    private readonly StringBuilder _output = new();
+    private readonly List<Process> _processes = [];
+    private readonly int _rootPort = FreePort.Next();
+    private readonly int _clusterPort = FreePort.Next();
+    private readonly int _mqttPort = FreePort.Next();
+    private readonly string _scheme;
+
+    public SeparateTiers(bool tls) => _scheme = tls ? "https" : "http";
+
+    private string RootUrl => $"{_scheme}://127.0.0.1:{_rootPort}";
+    private string ClusterUrl => $"{_scheme}://127.0.0.1:{_clusterPort}";
+    private string RootPki => Path.Combine(_dir, "root", "pki");
+    private string ClusterPki => Path.Combine(_dir, "cluster", "pki");
+    private bool Tls => _scheme == "https";
+
+    /// <summary>Process ids by tier, Mosquitto included, once <see cref="StartAsync"/> returned.</summary>
+    public Dictionary<string, int> Pids { get; } = [];
+
+    /// <summary>Starts the three tiers and returns once the node is an active member of the cluster.</summary>
+    public async Task StartAsync()
+    {
+        var insecure = Tls ? Array.Empty<string>() : ["--insecure-http"];
+        var root = Start("root", ["root", "--data-dir", Path.Combine(_dir, "root"), "--listen", RootUrl, "--cluster-join-token", ClusterToken,
+            "--admin-password", Password, .. insecure]);
+        await Readiness.WaitAsync(root, new Uri(RootUrl + "/health/ready"), TimeSpan.FromSeconds(90), "canopy root", Output, PinnedHttp.Handler(RootPki));
+
+        var joinToken = Tls ? JoinToken.Format(ClusterToken, PinnedHttp.PinOf(RootPki)) : ClusterToken;
+        var cluster = Start("cluster", ["cluster", "--data-dir", Path.Combine(_dir, "cluster"), "--listen", ClusterUrl, "--root", RootUrl,
+            "--join-token", joinToken, "--node-join-token", NodeToken, "--mqtt-port", _mqttPort.ToString(), "--name", "bench-cluster", .. insecure],
+            Tls ? null : ("CANOPY_Cluster__Mqtt__Tls", "false"));
+        await Readiness.WaitAsync(cluster, new Uri(ClusterUrl + "/health"), TimeSpan.FromSeconds(90), "canopy cluster", Output, PinnedHttp.Handler(ClusterPki));
+
+        var nodeToken = Tls ? JoinToken.Format(NodeToken, PinnedHttp.PinOf(ClusterPki)) : NodeToken;
+        Start("node", ["node", "--data-dir", Path.Combine(_dir, "node"), "--cluster", ClusterUrl, "--join-token", nodeToken, "--name", "bench-node",
+            "--no-containers"]);
+        await WaitForActiveNodeAsync();
+        Pids["mosquitto"] = int.Parse(File.ReadAllText(Path.Combine(_dir, "cluster", "mosquitto", "mosquitto.pid")).Trim());
+    }
+
+    private Process Start(string tier, string[] args, (string Name, string Value)? environment = null)
+    {
+        var psi = new ProcessStartInfo(Repo.CanopyBinary) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in args.Concat(["--log-level", "Warning"]))
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        psi.Environment["CANOPY_CONFIG"] = Path.Combine(_dir, "cli.json");
+        if (environment is { } variable)
+        {
+            psi.Environment[variable.Name] = variable.Value;
+        }
+
+        var process = Process.Start(psi)!;
+        process.OutputDataReceived += (_, e) => Append(tier, e.Data);
+        process.ErrorDataReceived += (_, e) => Append(tier, e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        _processes.Add(process);
+        Pids[tier] = process.Id;
+        return process;
+    }
+
+    /// <summary>The cluster's node list, read with a root Admin's token (the cluster accepts it), shows the node active.</summary>
+    private async Task WaitForActiveNodeAsync()
+    {
+        using var rootApi = PinnedHttp.Client(RootPki, RootUrl);
+        var login = await rootApi.PostAsJsonAsync("api/auth/login", new LoginRequest("Admin", Password), CanopyJson.Options);
+        login.EnsureSuccessStatusCode();
+        var token = (await login.Content.ReadFromJsonAsync<LoginResponse>(CanopyJson.Options))!.Token;
+        using var clusterApi = PinnedHttp.Client(ClusterPki, ClusterUrl);
+        clusterApi.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        try
+        {
+            await Wait.ForAsync(async () => await clusterApi.GetFromJsonAsync<List<NodeDocument>>("api/v1/nodes", CanopyJson.Options) ?? [],
+                nodes => nodes.Any(n => n.Active), TimeSpan.FromSeconds(60), "the node to be active in its cluster");
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"{e.Message}\n{Output()}", e);
+        }
+    }
+
+    private void Append(string tier, string? line)
+    {
+        if (line is not null)
+        {
+            lock (_output)
+            {
+                _output.Append(tier).Append(": ").AppendLine(line);
+            }
+        }
+    }
+
+    private string Output()
+    {
+        lock (_output)
+        {
+            return _output.ToString();
+        }
+    }
+
+    /// <summary>Node first (it leaves nothing running: exec only), then cluster (its Mosquitto with it), then root.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var process in Enumerable.Reverse(_processes))
+        {
+            if (!process.HasExited)
+            {
+                Signals.Kill(process.Id, Signals.SigTerm);
+                using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+                try
+                {
+                    await process.WaitForExitAsync(cts.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    process.Kill(entireProcessTree: true);
+                }
+            }
+
+            process.Dispose();
+        }
+
+        MachineCleanup.ForDataDir(_dir);
+    }
+}
