@@ -20,7 +20,7 @@ internal static class SlaNotHonoured
 
     private static readonly (string Field, string Why)[] Values =
     [
-        ("privileged", "instances run privileged only on a node whose operator allows it (--allow-privileged, --exec-as-root); elsewhere they fail"),
+        ("privileged", "instances run privileged only on a node whose operator allows it (--allow-privileged, --exec-as-root); without one they wait unplaced"),
         ("volumes", "no volumes are mounted (Canopy has no CSI support)"),
         ("arch", "only Oakestra's unikernel runtime reads it"),
         ("vm_images", "only Oakestra's unikernel runtime reads it"),
