@@ -15,7 +15,7 @@ public static class LoginCommands
         {
             Description = "The root's CA fingerprint (sha256:..., as `canopy up` or `canopy ca show` print it) to pin; needed on first use without a terminal, replaces a pinned one",
         };
-        var organization = new Option<string?>("--org", "-o") { Description = "The organization to work in (name or id); default: root, or your only one" };
+        var organization = new Option<string?>("--org") { Description = "The organization to work in (name or id); default: root, or your only one" };
         var command = new Command("login", "Log in to a Canopy root and remember the server, its CA fingerprint and the token for later commands")
         {
             username, password, fingerprint, organization,

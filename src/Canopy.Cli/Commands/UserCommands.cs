@@ -20,7 +20,7 @@ public static class UserCommands
     {
         var name = new Argument<string>("name") { Description = "1-64 letters, digits, '.', '_', '@' or '-'" };
         var roles = OrganizationCommands.RoleOption(Contracts.Api.Roles.ApplicationProvider);
-        var organization = new Option<string?>("--org", "-o") { Description = "The organization the user joins (name or id); default: the one you are logged in to" };
+        var organization = new Option<string?>("--org") { Description = "The organization the user joins (name or id); default: the one you are logged in to" };
         var password = new Option<string?>("--password", "-p") { Description = "At least 12 characters (else $CANOPY_NEW_PASSWORD, else the first line of stdin)" };
         var email = new Option<string?>("--email") { Description = "Contact address" };
         var command = new Command("create", "Create a user with roles in an organization") { name, roles, organization, password, email };

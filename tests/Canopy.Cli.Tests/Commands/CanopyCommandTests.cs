@@ -19,6 +19,26 @@ public sealed class CanopyCommandTests
         (await CanopyCommand.Build().Parse(args).InvokeAsync()).ShouldBe(0);
 
     [Fact]
+    public void No_command_has_two_options_with_one_name()
+    {
+        var clashes = new List<string>();
+        void Walk(System.CommandLine.Command command, IReadOnlyList<System.CommandLine.Option> inherited)
+        {
+            var options = inherited.Concat(command.Options).Distinct().ToList();
+            clashes.AddRange(options.SelectMany(o => o.Aliases.Append(o.Name)).GroupBy(n => n).Where(g => g.Count() > 1)
+                .Select(g => $"{command.Name}: {g.Key}"));
+            foreach (var sub in command.Subcommands)
+            {
+                Walk(sub, [.. options.Where(o => o.Recursive)]);
+            }
+        }
+
+        Walk(CanopyCommand.Build(), []);
+
+        clashes.ShouldBeEmpty();
+    }
+
+    [Fact]
     public void Parse_UnknownCommand_IsAnError() =>
         CanopyCommand.Build().Parse(["frobnicate"]).Errors.ShouldNotBeEmpty();
 
