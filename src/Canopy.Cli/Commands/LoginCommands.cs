@@ -11,6 +11,7 @@ public static class LoginCommands
     {
         var username = new Option<string>("--username", "-u") { Description = "User name", DefaultValueFactory = _ => "Admin" };
         var password = new Option<string?>("--password", "-p") { Description = "Password (else $CANOPY_PASSWORD, else asked)" };
+        var passwordStdin = new Option<bool>("--password-stdin") { Description = "Read the password from the first line of stdin (scripts: keeps it out of the process list)" };
         var fingerprint = new Option<string?>("--ca-fingerprint")
         {
             Description = "The root's CA fingerprint (sha256:..., as `canopy up` or `canopy ca show` print it) to pin; needed on first use without a terminal, replaces a pinned one",
@@ -18,7 +19,7 @@ public static class LoginCommands
         var organization = new Option<string?>("--org") { Description = "The organization to work in (name or id); default: root, or your only one" };
         var command = new Command("login", "Log in to a Canopy root and remember the server, its CA fingerprint and the token for later commands")
         {
-            username, password, fingerprint, organization,
+            username, password, passwordStdin, fingerprint, organization,
         };
         command.Handle(async (parse, ct) =>
         {
@@ -27,7 +28,8 @@ public static class LoginCommands
             var server = ApiClient.ServerOf(parse.GetValue(GlobalOptions.Server), config);
             var pin = await PinToUseAsync(server, parse.GetValue(fingerprint), config, output, ct);
             using var api = new ApiClient(server, null, config, pin);
-            var secret = parse.GetValue(password) ?? Environment.GetEnvironmentVariable("CANOPY_PASSWORD") ?? Ask(parse.GetValue(username)!);
+            var secret = parse.GetValue(password) ?? (parse.GetValue(passwordStdin) ? FirstLineOfStdin() : null)
+                ?? Environment.GetEnvironmentVariable("CANOPY_PASSWORD") ?? Ask(parse.GetValue(username)!);
             var login = await api.LoginAsync(parse.GetValue(username)!, secret, ct, parse.GetValue(organization));
             config.Server = api.Server;
             config.Username = parse.GetValue(username);
@@ -124,9 +126,14 @@ public static class LoginCommands
     {
         if (Console.IsInputRedirected)
         {
-            throw new CliException("No password given: use --password or $CANOPY_PASSWORD when not running in a terminal.", ExitCodes.InvalidInput);
+            throw new CliException("No password given: use --password-stdin, --password or $CANOPY_PASSWORD when not running in a terminal.", ExitCodes.InvalidInput);
         }
 
         return Output.Live.Prompt(new TextPrompt<string>($"Password for {username}:").Secret());
     }
+
+    private static string FirstLineOfStdin() =>
+        Console.In.ReadLine()?.TrimEnd('\r', '\n') is { Length: > 0 } line
+            ? line
+            : throw new CliException("--password-stdin: stdin was empty; the password is its first line.", ExitCodes.InvalidInput);
 }

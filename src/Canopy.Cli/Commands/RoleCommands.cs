@@ -125,9 +125,11 @@ public static class RoleCommands
                 c => readiness.Cluster = c.Services.GetRequiredService<ClusterReadiness>());
             var clusterPin = cluster.Services.GetRequiredService<ClusterTls>().Pin;
             nodeOptions.JoinToken = NodeJoinTokenFor(nodeOptions.JoinToken, clusterOptions, clusterPin);
+
+            // The cluster takes nodes once the root gave it their subnets: a node started earlier is refused (503) and retries, with warnings on a first start.
+            await WaitAsync(readiness.Cluster!.Registered, "the cluster to register at the root", ct);
             await StartAsync(tiers, () => TierHosts.Node(nodeOptions, level), "node", ct,
                 n => readiness.Node = n.Services.GetRequiredService<NodeReadiness>());
-            await WaitAsync(readiness.Cluster!.Registered, "the cluster to register at the root", ct);
             await WaitAsync(readiness.Node!.Connected, "the node to join the cluster", ct);
 
             var admin = root.Services.GetRequiredService<AdminBootstrap>();
