@@ -402,6 +402,7 @@ public static class RoleCommands
         {
             var host = tiers.Add(create(), tier);
             prepare?.Invoke(host);
+            TierHosts.Starting = true;
             await host.StartAsync(ct);
             return host;
         }
@@ -409,6 +410,10 @@ public static class RoleCommands
         {
             await tiers.DisposeAsync();
             throw new CliException($"The {tier} did not start: {Describe(e)}", ExitCodes.StartFailed);
+        }
+        finally
+        {
+            TierHosts.Starting = false;
         }
     }
 

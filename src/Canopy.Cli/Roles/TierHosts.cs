@@ -14,6 +14,12 @@ internal static class TierHosts
     /// <summary>Set while `up` stops its tiers: a lower tier then sees its parent go away, which is expected, not worth a warning.</summary>
     public static volatile bool Stopping;
 
+    /// <summary>
+    /// Set while a host starts: a start that fails is reported once, as a clear error, by the command that started it; the
+    /// host's own "Hosting failed to start" line would repeat it with a stack trace.
+    /// </summary>
+    public static volatile bool Starting;
+
     public static WebApplication Root(RootOptions options, LogLevel level)
     {
         try
@@ -40,6 +46,7 @@ internal static class TierHosts
         logging.AddFilter((_, _, l) => l >= (Stopping ? LogLevel.Error : level));
         logging.AddFilter("Microsoft", level > LogLevel.Warning ? level : LogLevel.Warning);
         logging.AddFilter("System.Net.Http", LogLevel.Warning);
+        logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", l => !Starting && l >= LogLevel.Warning);
         logging.AddSimpleConsole(o =>
         {
             o.SingleLine = true;
