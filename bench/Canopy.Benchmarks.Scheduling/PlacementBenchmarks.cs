@@ -3,9 +3,9 @@ using Canopy.Core.Scheduling;
 
 namespace Canopy.Benchmarks.Scheduling;
 
-/// <summary>A cluster choosing one of 5,000 nodes: <see cref="Placement.Place"/> (filter, then the algorithm), as ClusterScheduler calls it.</summary>
+/// <summary><see cref="Placement.Place"/> (filter, then the algorithm) as a tier's scheduler calls it, once per benchmark operation.</summary>
 [Config(typeof(ShortRunConfig))]
-public class ClusterPlacement
+public abstract class TierPlacement(PlacementTier tier)
 {
     private IReadOnlyList<Candidate> _candidates = [];
     private PlacementRequest _request = null!;
@@ -21,42 +21,28 @@ public class ClusterPlacement
     [GlobalSetup]
     public void Setup()
     {
-        _candidates = Fleet.NodeCandidates(5_000);
-        _request = Fleet.Request(Request, PlacementTier.Cluster);
+        _candidates = Candidates();
+        _request = Fleet.Request(Request, tier);
         _algorithm = PlacementAlgorithms.Get(Algorithm);
-        Placement.Place(_request, _candidates, _algorithm, PlacementTier.Cluster).Chosen.ShouldBePlaced();
+        Placement.Place(_request, _candidates, _algorithm, tier).Chosen.ShouldBePlaced();
     }
 
     [Benchmark]
-    public Candidate? Place() => Placement.Place(_request, _candidates, _algorithm, PlacementTier.Cluster, _sequence++).Chosen;
+    public Candidate? Place() => Placement.Place(_request, _candidates, _algorithm, tier, _sequence++).Chosen;
+
+    protected abstract IReadOnlyList<Candidate> Candidates();
+}
+
+/// <summary>A cluster choosing one of 5,000 nodes.</summary>
+public class ClusterPlacement() : TierPlacement(PlacementTier.Cluster)
+{
+    protected override IReadOnlyList<Candidate> Candidates() => Fleet.NodeCandidates(5_000);
 }
 
 /// <summary>The root choosing one of 100 clusters.</summary>
-[Config(typeof(ShortRunConfig))]
-public class RootPlacement
+public class RootPlacement() : TierPlacement(PlacementTier.Root)
 {
-    private IReadOnlyList<Candidate> _candidates = [];
-    private PlacementRequest _request = null!;
-    private IPlacementAlgorithm _algorithm = null!;
-    private long _sequence;
-
-    [Params(PlacementAlgorithms.BestFit, PlacementAlgorithms.FirstFit, PlacementAlgorithms.RoundRobin, PlacementAlgorithms.Epvm)]
-    public string Algorithm { get; set; } = PlacementAlgorithms.BestFit;
-
-    [Params(RequestKind.Plain, RequestKind.Geo, RequestKind.Addons, RequestKind.Direct)]
-    public RequestKind Request { get; set; }
-
-    [GlobalSetup]
-    public void Setup()
-    {
-        _candidates = Fleet.ClusterCandidateList(100);
-        _request = Fleet.Request(Request, PlacementTier.Root);
-        _algorithm = PlacementAlgorithms.Get(Algorithm);
-        Placement.Place(_request, _candidates, _algorithm, PlacementTier.Root).Chosen.ShouldBePlaced();
-    }
-
-    [Benchmark]
-    public Candidate? Place() => Placement.Place(_request, _candidates, _algorithm, PlacementTier.Root, _sequence++).Chosen;
+    protected override IReadOnlyList<Candidate> Candidates() => Fleet.ClusterCandidateList(100);
 }
 
 /// <summary>A request nothing can take: every candidate is refused with its reason and <c>PlacementFailure</c> writes the detail.</summary>

@@ -1,3 +1,5 @@
+using System.Collections.ObjectModel;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using Canopy.Cluster.Storage;
 using Canopy.Core.Scheduling;
@@ -8,7 +10,6 @@ namespace Canopy.Cluster.Placement;
 /// <summary>Turns the active nodes into Core's candidates, with what the instances already placed on them reserve.</summary>
 internal static class CandidateBuilder
 {
-    private static readonly IReadOnlyDictionary<string, JsonElement> NoLabels = new Dictionary<string, JsonElement>();
 
     /// <remarks>
     /// Runs before every placement over every node and instance of the cluster (5,000 nodes and more), so it is written as plain
@@ -25,8 +26,8 @@ internal static class CandidateBuilder
             if (instance.NodeId is { } nodeId && instance.Status.IsPlacedOnNode())
             {
                 var request = requests.GetValueOrDefault(instance.ServiceId);
-                var (vcpus, memoryMb) = reserved.GetValueOrDefault(nodeId);
-                reserved[nodeId] = (vcpus + request.Vcpus, memoryMb + request.MemoryMb);
+                ref var sum = ref CollectionsMarshal.GetValueRefOrAddDefault(reserved, nodeId, out _);
+                sum = (sum.Vcpus + request.Vcpus, sum.MemoryMb + request.MemoryMb);
             }
         }
 
@@ -58,7 +59,7 @@ internal static class CandidateBuilder
             CpuPercent = latest?.CpuPercent ?? 0,
             MemoryPercent = latest?.MemoryPercent ?? 0,
             Virtualizations = latest is { Virtualization.Count: > 0 } ? latest.Virtualization : info.Virtualization,
-            UnavailableRuntimes = latest?.UnavailableRuntimes ?? new Dictionary<string, string>(),
+            UnavailableRuntimes = latest?.UnavailableRuntimes ?? ReadOnlyDictionary<string, string>.Empty,
             PrivilegedRuntimes = latest?.PrivilegedRuntimes ?? [],
             Architectures = architecture.Length > 0 ? [architecture] : [],
             Location = GeoPoint.TryParse(info.Location),
@@ -76,7 +77,7 @@ internal static class CandidateBuilder
     {
         if (reported is not { Count: > 0 })
         {
-            return registered ?? NoLabels;
+            return registered is null ? ReadOnlyDictionary<string, JsonElement>.Empty : registered;
         }
 
         if (registered is not { Count: > 0 })

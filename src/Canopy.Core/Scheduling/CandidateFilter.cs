@@ -18,7 +18,44 @@ internal static class CandidateFilter
     /// <summary>Reservations are sums of fractions of cores; this keeps 0.1 + 0.2 from refusing a request of 0.3.</summary>
     public const double CpuTolerance = 1e-9;
 
-    /// <summary>Why the candidate cannot take the request; null when it can.</summary>
+    /// <summary>
+    /// Whether the candidate can take the request: the same answer as <see cref="Refusal"/> being null, but with the cheap checks
+    /// (state, capacity, runtime) first, because which check says no only matters for the refusals someone reads.
+    /// </summary>
+    public static bool Accepts(PlacementQuery query, Candidate candidate)
+    {
+        if (!candidate.Active || !FitsCpu(query.Request, candidate) || !FitsMemory(query.Request, candidate) ||
+            !Offers(query.Runtime, candidate) || (query.Request.Privileged && !AllowsPrivileged(query.Runtime, candidate)))
+        {
+            return false;
+        }
+
+        var constraints = query.Constraints;
+        if (!constraints.IsNamedByDirect(candidate) || !constraints.IsAllowedCluster(candidate))
+        {
+            return false;
+        }
+
+        for (var i = 0; i < query.Areas.Count; i++)
+        {
+            if (candidate.Location is not { } here || query.Areas[i].Excludes(here))
+            {
+                return false;
+            }
+        }
+
+        for (var i = 0; i < constraints.Needs.Count; i++)
+        {
+            if (!Provides(candidate, constraints.Needs[i]))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Why the candidate cannot take the request, the most fundamental reason first; null when it can.</summary>
     public static FilterReason? Refusal(PlacementQuery query, Candidate candidate)
     {
         if (!candidate.Active)
@@ -138,8 +175,11 @@ internal static class CandidateFilter
     {
         for (var i = 0; i < runtimes.Count; i++)
         {
-            // Runtime() of a canonical name is itself, so the same text is a match without normalising it.
-            if (string.Equals(runtimes[i], wanted, StringComparison.Ordinal) || Runtime(runtimes[i]) == wanted)
+            // Runtime() of Canopy's canonical names is the name itself, so they need no normalising: a node lists them
+            // as they are, and normalising each one for each placement would cost more than every other check.
+            var runtime = runtimes[i];
+            if (string.Equals(runtime, wanted, StringComparison.Ordinal) ||
+                (runtime is not (Virtualizations.Container or Virtualizations.Exec) && Runtime(runtime) == wanted))
             {
                 return true;
             }
@@ -171,6 +211,11 @@ internal static class CandidateFilter
     private static bool Provides(Candidate candidate, string need)
     {
         // The concrete dictionary is enumerated without boxing its enumerator; any other implementation the slow way.
+        if (candidate.Extra.Count == 0)
+        {
+            return false;
+        }
+
         if (candidate.Extra is Dictionary<string, JsonElement> extra)
         {
             foreach (var (key, value) in extra)

@@ -12,13 +12,13 @@ public static class Placement
         for (var i = 0; i < candidates.Count; i++)
         {
             var candidate = candidates[i];
-            if (CandidateFilter.Refusal(query, candidate) is { } reason)
+            if (CandidateFilter.Accepts(query, candidate))
             {
-                rejections.Add(i, reason);
+                feasible.Add(candidate);
             }
             else
             {
-                feasible.Add(candidate);
+                rejections.Add(i);
             }
         }
 

@@ -84,9 +84,19 @@ internal sealed record PlacementConstraints(
     {
         for (var i = 0; i < names.Count; i++)
         {
-            if (string.Equals(names[i], candidate.Name, StringComparison.OrdinalIgnoreCase) || Contains(candidate.Aliases, names[i]))
+            if (string.Equals(names[i], candidate.Name, StringComparison.OrdinalIgnoreCase))
             {
                 return true;
+            }
+
+            // A node's aliases start with its name, which was just compared.
+            var aliases = candidate.Aliases;
+            for (var a = 0; a < aliases.Count; a++)
+            {
+                if (!ReferenceEquals(aliases[a], candidate.Name) && string.Equals(aliases[a], names[i], StringComparison.OrdinalIgnoreCase))
+                {
+                    return true;
+                }
             }
         }
 
