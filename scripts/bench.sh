@@ -1,8 +1,15 @@
 #!/usr/bin/env bash
 # Whole-system figures (deploy → RUNNING, idle memory, start-up) against a Release build; compare with docs/benchmarks.md.
 #   scripts/bench.sh [deploy|memory|startup|containers|load|network|encryption|topology|tls|all] [--runs N]
+#   scripts/bench.sh placement [BenchmarkDotNet arguments, e.g. --filter '*RootPlacement*' | --cpu-time]
+#     scheduler micro-benchmarks of Core's placement (bench/Canopy.Benchmarks.Scheduling), no processes started; a couple of minutes
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+if [[ "${1:-}" == placement ]]; then
+  shift
+  [[ " $* " == *" --filter "* || " $* " == *" --cpu-time "* ]] || set -- --filter '*' "$@"
+  exec dotnet run -c Release --project "$here/bench/Canopy.Benchmarks.Scheduling" -- "$@"
+fi
 "$here/scripts/install-deps.sh"
 if [[ " $* " == *" network "* || " $* " == *" encryption "* || " $* " == *" all "* || $# -eq 0 ]] && ! command -v iperf3 >/dev/null; then
   apt-get install -y -qq iperf3 >/dev/null  # the network benchmark's throughput figures

@@ -48,7 +48,7 @@ internal sealed partial class ClusterScheduler(
             requests[serviceId] = (other?.Vcpus ?? 0, other?.Memory ?? 0);
         }
 
-        var candidates = CandidateBuilder.Build(nodes, others, requests).Select(c => c with { CpuOvercommit = options.CpuOvercommit }).ToList();
+        var candidates = CandidateBuilder.Build(nodes, others, requests, options.CpuOvercommit);
         var request = new PlacementRequest
         {
             ServiceId = spec.ServiceId,

@@ -1,3 +1,4 @@
+using System.Collections.ObjectModel;
 using System.Text.Json;
 
 namespace Canopy.Core.Scheduling;
@@ -7,6 +8,7 @@ namespace Canopy.Core.Scheduling;
 /// <see cref="ReservedVcpus"/> and <see cref="ReservedMemoryMb"/> are what placements already made on it hold,
 /// so that decisions between two heartbeats never over-commit it.
 /// </summary>
+/// <remarks>A cluster builds one per node for every placement: empty defaults are shared, not allocated each time.</remarks>
 public sealed record Candidate
 {
     public required string Id { get; init; }
@@ -27,7 +29,7 @@ public sealed record Candidate
     public IReadOnlyList<string> Virtualizations { get; init; } = [];
 
     /// <summary>Runtimes it has but cannot use now, with why: a refused placement says it instead of only "has no runtime".</summary>
-    public IReadOnlyDictionary<string, string> UnavailableRuntimes { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyDictionary<string, string> UnavailableRuntimes { get; init; } = ReadOnlyDictionary<string, string>.Empty;
 
     /// <summary>Runtimes that take privileged workloads here (for a cluster: on at least one of its workers).</summary>
     public IReadOnlyList<string> PrivilegedRuntimes { get; init; } = [];
@@ -38,7 +40,7 @@ public sealed record Candidate
     public int ActiveNodes { get; init; } = 1;
 
     /// <summary>Non-canonical resources and labels (e.g. <c>gpu_model</c>, <c>features</c>).</summary>
-    public IReadOnlyDictionary<string, JsonElement> Extra { get; init; } = new Dictionary<string, JsonElement>();
+    public IReadOnlyDictionary<string, JsonElement> Extra { get; init; } = ReadOnlyDictionary<string, JsonElement>.Empty;
 
     public double ReservedVcpus { get; init; }
     public long ReservedMemoryMb { get; init; }

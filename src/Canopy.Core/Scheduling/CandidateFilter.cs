@@ -5,88 +5,153 @@ using Canopy.Core.Descriptors;
 namespace Canopy.Core.Scheduling;
 
 /// <summary>
-/// The feasibility checks every algorithm shares. Each check that says no gives a <see cref="FilterReason"/> and a phrase for the
-/// status detail. Order: state, then what the request names (direct, allowed clusters), then what the candidate is (runtime,
-/// place, addons), then what it has free — so the reason shown is the most fundamental one.
+/// The feasibility checks every algorithm shares. Each check that says no gives a <see cref="FilterReason"/>, and
+/// <see cref="Explain"/> the phrase for the status detail. Order: state, then what the request names (direct, allowed clusters),
+/// then what the candidate is (runtime, place, addons), then what it has free — so the reason shown is the most fundamental one.
 /// </summary>
+/// <remarks>
+/// A cluster checks thousands of nodes per placement, most of which say no for the same reason: the checks allocate nothing,
+/// and the phrase is written only for the refusals someone reads (<see cref="RejectionList"/>).
+/// </remarks>
 internal static class CandidateFilter
 {
     /// <summary>Reservations are sums of fractions of cores; this keeps 0.1 + 0.2 from refusing a request of 0.3.</summary>
     public const double CpuTolerance = 1e-9;
 
-    public static Rejection? Check(PlacementRequest request, Candidate candidate, PlacementConstraints constraints)
+    /// <summary>
+    /// Whether the candidate can take the request: the same answer as <see cref="Refusal"/> being null, but with the cheap checks
+    /// (state, capacity, runtime) first, because which check says no only matters for the refusals someone reads.
+    /// </summary>
+    public static bool Accepts(PlacementQuery query, Candidate candidate)
+    {
+        if (!candidate.Active || !FitsCpu(query.Request, candidate) || !FitsMemory(query.Request, candidate) ||
+            !Offers(query.Runtime, candidate) || (query.Request.Privileged && !AllowsPrivileged(query.Runtime, candidate)))
+        {
+            return false;
+        }
+
+        var constraints = query.Constraints;
+        if (!constraints.IsNamedByDirect(candidate) || !constraints.IsAllowedCluster(candidate))
+        {
+            return false;
+        }
+
+        for (var i = 0; i < query.Areas.Count; i++)
+        {
+            if (candidate.Location is not { } here || query.Areas[i].Excludes(here))
+            {
+                return false;
+            }
+        }
+
+        for (var i = 0; i < constraints.Needs.Count; i++)
+        {
+            if (!Provides(candidate, constraints.Needs[i]))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Why the candidate cannot take the request, the most fundamental reason first; null when it can.</summary>
+    public static FilterReason? Refusal(PlacementQuery query, Candidate candidate)
     {
         if (!candidate.Active)
         {
-            return Reject(candidate, FilterReason.Inactive, "inactive");
+            return FilterReason.Inactive;
         }
 
-        if (Qualification(request, candidate, constraints) is { } unqualified)
+        if (Disqualification(query, candidate) is { } unqualified)
         {
             return unqualified;
         }
 
-        if (!FitsCpu(request, candidate))
+        if (!FitsCpu(query.Request, candidate))
         {
-            return Reject(candidate, FilterReason.InsufficientCpu, $"insufficient cpu (free {Format(candidate.FreeVcpus)} vcpus)");
+            return FilterReason.InsufficientCpu;
         }
 
-        if (!FitsMemory(request, candidate))
+        return FitsMemory(query.Request, candidate) ? null : FilterReason.InsufficientMemory;
+    }
+
+    /// <summary>The checks that capacity can never fix (naming, runtime, place, addons); null when the candidate qualifies.</summary>
+    public static FilterReason? Disqualification(PlacementQuery query, Candidate candidate)
+    {
+        var constraints = query.Constraints;
+        if (!constraints.IsNamedByDirect(candidate))
         {
-            return Reject(candidate, FilterReason.InsufficientMemory, $"insufficient memory (free {candidate.FreeMemoryMb} MB)");
+            return FilterReason.NotNamedByDirectConstraint;
+        }
+
+        if (!constraints.IsAllowedCluster(candidate))
+        {
+            return FilterReason.NotInAllowedClusters;
+        }
+
+        if (!Offers(query.Runtime, candidate))
+        {
+            return FilterReason.MissingVirtualization;
+        }
+
+        if (query.Request.Privileged && !AllowsPrivileged(query.Runtime, candidate))
+        {
+            return FilterReason.PrivilegedNotAllowed;
+        }
+
+        if (FarGeo(constraints, candidate) is not null)
+        {
+            return FilterReason.OutsideGeoThreshold;
+        }
+
+        for (var i = 0; i < constraints.Needs.Count; i++)
+        {
+            if (!Provides(candidate, constraints.Needs[i]))
+            {
+                return FilterReason.MissingNeeds;
+            }
         }
 
         return null;
     }
 
-    /// <summary>The checks that capacity can never fix (naming, runtime, place, addons); null when the candidate qualifies.</summary>
-    public static Rejection? Qualification(PlacementRequest request, Candidate candidate, PlacementConstraints constraints)
+    /// <summary>The refusal in words, with the numbers that matter, e.g. <c>insufficient memory (free 10 MB)</c>.</summary>
+    public static string Explain(PlacementQuery query, Candidate candidate, FilterReason reason)
     {
-        if (!constraints.IsNamedByDirect(candidate))
+        var runtime = query.Runtime;
+        switch (reason)
         {
-            return Reject(candidate, FilterReason.NotNamedByDirectConstraint,
-                $"not named by the direct constraint ({string.Join(";", constraints.DirectNames)})");
+            case FilterReason.Inactive:
+                return "inactive";
+            case FilterReason.NotNamedByDirectConstraint:
+                return $"not named by the direct constraint ({string.Join(";", query.Constraints.DirectNames)})";
+            case FilterReason.NotInAllowedClusters:
+                return "not in the allowed clusters";
+            case FilterReason.MissingVirtualization:
+                return candidate.UnavailableRuntimes.TryGetValue(runtime, out var why)
+                    ? $"has no usable {runtime} runtime ({why})"
+                    : $"has no {runtime} runtime";
+            case FilterReason.PrivilegedNotAllowed:
+                var flag = runtime == Virtualizations.Exec ? "canopy node --exec-as-root" : "canopy node --allow-privileged";
+                return $"does not allow privileged {runtime} workloads (its operator allows them with {flag})";
+            case FilterReason.OutsideGeoThreshold:
+                if (candidate.Location is not { } here)
+                {
+                    return "has no location for the geo constraint";
+                }
+
+                var (location, threshold) = FarGeo(query.Constraints, candidate)!.Value;
+                return $"{Format(Math.Round(here.DistanceKm(location)))} km from {location} (limit {Format(threshold)} km)";
+            case FilterReason.MissingNeeds:
+                return $"lacks {string.Join(", ", query.Constraints.Needs.Where(n => !Provides(candidate, n)))}";
+            case FilterReason.InsufficientCpu:
+                return $"insufficient cpu (free {Format(candidate.FreeVcpus)} vcpus)";
+            case FilterReason.InsufficientMemory:
+                return $"insufficient memory (free {candidate.FreeMemoryMb} MB)";
+            default:
+                return reason.ToString();
         }
-
-        if (!constraints.IsAllowedCluster(candidate))
-        {
-            return Reject(candidate, FilterReason.NotInAllowedClusters, "not in the allowed clusters");
-        }
-
-        if (!Offers(request, candidate))
-        {
-            var runtime = Runtime(request.Virtualization);
-            return Reject(candidate, FilterReason.MissingVirtualization, candidate.UnavailableRuntimes.TryGetValue(runtime, out var why)
-                ? $"has no usable {runtime} runtime ({why})"
-                : $"has no {runtime} runtime");
-        }
-
-        if (request.Privileged && !candidate.PrivilegedRuntimes.Any(r => Runtime(r) == Runtime(request.Virtualization)))
-        {
-            var flag = Runtime(request.Virtualization) == Virtualizations.Exec ? "canopy node --exec-as-root" : "canopy node --allow-privileged";
-            return Reject(candidate, FilterReason.PrivilegedNotAllowed,
-                $"does not allow privileged {Runtime(request.Virtualization)} workloads (its operator allows them with {flag})");
-        }
-
-        foreach (var (location, threshold) in constraints.Geo)
-        {
-            if (candidate.Location is not { } here)
-            {
-                return Reject(candidate, FilterReason.OutsideGeoThreshold, "has no location for the geo constraint");
-            }
-
-            var distance = here.DistanceKm(location);
-            if (distance > threshold)
-            {
-                return Reject(candidate, FilterReason.OutsideGeoThreshold,
-                    $"{Format(Math.Round(distance))} km from {location} (limit {Format(threshold)} km)");
-            }
-        }
-
-        var missing = constraints.Needs.Where(n => !Provides(candidate, n)).ToList();
-        return missing.Count > 0
-            ? Reject(candidate, FilterReason.MissingNeeds, $"lacks {string.Join(", ", missing)}")
-            : null;
     }
 
     /// <summary>A request for nothing always fits, even on a candidate that is already over-committed or reports no capacity.</summary>
@@ -99,27 +164,22 @@ internal static class CandidateFilter
     public static string Format(double value) => value.ToString("0.##", CultureInfo.InvariantCulture);
 
     /// <summary>The candidate has the runtime the request asks for.</summary>
-    public static bool Offers(PlacementRequest request, Candidate candidate)
-    {
-        var wanted = Runtime(request.Virtualization);
-        return candidate.Virtualizations.Any(v => Runtime(v) == wanted);
-    }
+    public static bool Offers(PlacementRequest request, Candidate candidate) => Offers(Runtime(request.Virtualization), candidate);
 
     /// <summary>Known runtimes by their canonical name; an unknown one (a future runtime) still matches itself.</summary>
     public static string Runtime(string? virtualization) =>
         Virtualizations.Normalize(virtualization) ?? virtualization?.Trim().ToLowerInvariant() ?? "";
 
-    /// <summary>A label set to a truthy value, or an entry of the candidate's <c>features</c> / <c>supported_addons</c> lists.</summary>
-    private static bool Provides(Candidate candidate, string need)
+    /// <summary>Whether one of <paramref name="runtimes"/> is <paramref name="wanted"/> (a canonical name).</summary>
+    private static bool Has(IReadOnlyList<string> runtimes, string wanted)
     {
-        foreach (var (key, value) in candidate.Extra)
+        for (var i = 0; i < runtimes.Count; i++)
         {
-            if (string.Equals(key, need, StringComparison.OrdinalIgnoreCase) && IsTruthy(value))
-            {
-                return true;
-            }
-
-            if (key is "features" or "supported_addons" && Lists(value, need))
+            // Runtime() of Canopy's canonical names is the name itself, so they need no normalising: a node lists them
+            // as they are, and normalising each one for each placement would cost more than every other check.
+            var runtime = runtimes[i];
+            if (string.Equals(runtime, wanted, StringComparison.Ordinal) ||
+                (runtime is not (Virtualizations.Container or Virtualizations.Exec) && Runtime(runtime) == wanted))
             {
                 return true;
             }
@@ -128,12 +188,83 @@ internal static class CandidateFilter
         return false;
     }
 
-    private static bool Lists(JsonElement value, string need) => value.ValueKind switch
+    private static bool Offers(string wanted, Candidate candidate) => Has(candidate.Virtualizations, wanted);
+
+    private static bool AllowsPrivileged(string wanted, Candidate candidate) => Has(candidate.PrivilegedRuntimes, wanted);
+
+    /// <summary>The first geo constraint the candidate is outside of (or the first at all when it has no location); null when within all.</summary>
+    private static (GeoPoint Location, double ThresholdKm)? FarGeo(PlacementConstraints constraints, Candidate candidate)
     {
-        JsonValueKind.Array => value.EnumerateArray().Any(item => Lists(item, need)),
-        JsonValueKind.String => string.Equals(value.GetString(), need, StringComparison.OrdinalIgnoreCase),
-        _ => false,
-    };
+        for (var i = 0; i < constraints.Geo.Count; i++)
+        {
+            var (location, threshold) = constraints.Geo[i];
+            if (candidate.Location is not { } here || here.DistanceKm(location) > threshold)
+            {
+                return constraints.Geo[i];
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>A label set to a truthy value, or an entry of the candidate's <c>features</c> / <c>supported_addons</c> lists.</summary>
+    private static bool Provides(Candidate candidate, string need)
+    {
+        // The concrete dictionary is enumerated without boxing its enumerator; any other implementation the slow way.
+        if (candidate.Extra.Count == 0)
+        {
+            return false;
+        }
+
+        if (candidate.Extra is Dictionary<string, JsonElement> extra)
+        {
+            foreach (var (key, value) in extra)
+            {
+                if (Provides(key, value, need))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        foreach (var (key, value) in candidate.Extra)
+        {
+            if (Provides(key, value, need))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool Provides(string key, JsonElement value, string need) =>
+        (string.Equals(key, need, StringComparison.OrdinalIgnoreCase) && IsTruthy(value)) ||
+        (key is "features" or "supported_addons" && Lists(value, need));
+
+    private static bool Lists(JsonElement value, string need)
+    {
+        switch (value.ValueKind)
+        {
+            case JsonValueKind.Array:
+                foreach (var item in value.EnumerateArray())
+                {
+                    if (Lists(item, need))
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
+            case JsonValueKind.String:
+                // Equal text is equal ignoring case too; only other text needs the string read out of the JSON.
+                return value.ValueEquals(need) || string.Equals(value.GetString(), need, StringComparison.OrdinalIgnoreCase);
+            default:
+                return false;
+        }
+    }
 
     private static bool IsTruthy(JsonElement value) => value.ValueKind switch
     {
@@ -145,7 +276,4 @@ internal static class CandidateFilter
         JsonValueKind.Object => value.EnumerateObject().Any(),
         _ => false,
     };
-
-    private static Rejection Reject(Candidate candidate, FilterReason reason, string explanation) =>
-        new(candidate.Name, reason) { Explanation = explanation };
 }

@@ -13,10 +13,12 @@ public readonly record struct GeoPoint(double Latitude, double Longitude)
             return null;
         }
 
-        var parts = text.Split(',', StringSplitOptions.TrimEntries);
-        if (parts.Length != 2 ||
-            !double.TryParse(parts[0], NumberStyles.Float, CultureInfo.InvariantCulture, out var lat) ||
-            !double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var lon) ||
+        // Read in place: a cluster reads every node's location for every placement, thousands of times.
+        var span = text.AsSpan();
+        var comma = span.IndexOf(',');
+        if (comma < 0 || span[(comma + 1)..].Contains(',') ||
+            !double.TryParse(span[..comma].Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var lat) ||
+            !double.TryParse(span[(comma + 1)..].Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var lon) ||
             lat is < -90 or > 90 || lon is < -180 or > 180)
         {
             return null;

@@ -6,24 +6,25 @@ public static class Placement
     public static PlacementResult Place(
         PlacementRequest request, IReadOnlyList<Candidate> candidates, IPlacementAlgorithm algorithm, PlacementTier tier, long sequence = 0)
     {
-        var constraints = PlacementConstraints.From(request.Constraints, tier);
-        var feasible = new List<Candidate>();
-        var rejections = new List<Rejection>();
-        foreach (var candidate in candidates)
+        var query = new PlacementQuery(request, tier);
+        var feasible = new List<Candidate>(candidates.Count);
+        var rejections = new RejectionList(query, candidates);
+        for (var i = 0; i < candidates.Count; i++)
         {
-            if (CandidateFilter.Check(request, candidate, constraints) is { } rejection)
+            var candidate = candidates[i];
+            if (CandidateFilter.Accepts(query, candidate))
             {
-                rejections.Add(rejection);
+                feasible.Add(candidate);
             }
             else
             {
-                feasible.Add(candidate);
+                rejections.Add(i);
             }
         }
 
         if (feasible.Count == 0)
         {
-            var (status, detail) = PlacementFailure.Explain(request, candidates, constraints, rejections, tier);
+            var (status, detail) = PlacementFailure.Explain(query, candidates, rejections);
             return new PlacementResult(null, status, detail, rejections);
         }
 

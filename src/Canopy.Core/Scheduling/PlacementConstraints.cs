@@ -53,14 +53,68 @@ internal sealed record PlacementConstraints(
     /// <summary>All names the direct constraints give for this tier (for messages).</summary>
     public IReadOnlyList<string> DirectNames => Direct.SelectMany(n => n).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
 
-    public bool IsNamedByDirect(Candidate candidate) => Direct.All(names => Matches(candidate, names));
+    // Loops rather than LINQ: these run for every candidate of a placement, and a lambda over the candidate allocates each time.
+    public bool IsNamedByDirect(Candidate candidate)
+    {
+        for (var i = 0; i < Direct.Count; i++)
+        {
+            if (!Matches(candidate, Direct[i]))
+            {
+                return false;
+            }
+        }
 
-    public bool IsAllowedCluster(Candidate candidate) =>
-        AllowedClusters.All(names => names.Contains(candidate.Name, StringComparer.OrdinalIgnoreCase));
+        return true;
+    }
 
-    private static bool Matches(Candidate candidate, IReadOnlyList<string> names) =>
-        names.Any(n => string.Equals(n, candidate.Name, StringComparison.OrdinalIgnoreCase) ||
-                       candidate.Aliases.Contains(n, StringComparer.OrdinalIgnoreCase));
+    public bool IsAllowedCluster(Candidate candidate)
+    {
+        for (var i = 0; i < AllowedClusters.Count; i++)
+        {
+            if (!Contains(AllowedClusters[i], candidate.Name))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool Matches(Candidate candidate, IReadOnlyList<string> names)
+    {
+        for (var i = 0; i < names.Count; i++)
+        {
+            if (string.Equals(names[i], candidate.Name, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+
+            // A node's aliases start with its name, which was just compared.
+            var aliases = candidate.Aliases;
+            for (var a = 0; a < aliases.Count; a++)
+            {
+                if (!ReferenceEquals(aliases[a], candidate.Name) && string.Equals(aliases[a], names[i], StringComparison.OrdinalIgnoreCase))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    private static bool Contains(IReadOnlyList<string> names, string name)
+    {
+        for (var i = 0; i < names.Count; i++)
+        {
+            if (string.Equals(names[i], name, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     private static List<string> SplitNames(string? names) =>
         names?.Split(';', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToList() ?? [];

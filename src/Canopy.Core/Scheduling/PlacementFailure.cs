@@ -12,15 +12,14 @@ internal static class PlacementFailure
     public const int MaxDetailLength = 400;
 
     public static (InstanceStatus Status, string Detail) Explain(
-        PlacementRequest request, IReadOnlyList<Candidate> candidates, PlacementConstraints constraints,
-        IReadOnlyList<Rejection> rejections, PlacementTier tier) =>
-        tier == PlacementTier.Root
-            ? ExplainRoot(request, candidates, constraints, rejections)
-            : ExplainCluster(request, candidates, constraints, rejections);
+        PlacementQuery query, IReadOnlyList<Candidate> candidates, RejectionList rejections) =>
+        query.Tier == PlacementTier.Root
+            ? ExplainRoot(query, candidates, rejections)
+            : ExplainCluster(query, candidates, rejections);
 
-    private static (InstanceStatus, string) ExplainRoot(
-        PlacementRequest request, IReadOnlyList<Candidate> candidates, PlacementConstraints constraints, IReadOnlyList<Rejection> rejections)
+    private static (InstanceStatus, string) ExplainRoot(PlacementQuery query, IReadOnlyList<Candidate> candidates, RejectionList rejections)
     {
+        var (request, constraints) = (query.Request, query.Constraints);
         var what = Describe(request);
         if (constraints.Direct.Count == 0)
         {
@@ -37,15 +36,15 @@ internal static class PlacementFailure
                 Cap($"the direct constraint names cluster {targets}, which is not registered (clusters: {Names(candidates)})"));
         }
 
-        var namedRejections = rejections.Where(r => named.Any(c => c.Name == r.CandidateName)).ToList();
+        var namedRejections = Of(named, rejections);
         return named.All(c => !c.Active)
             ? (InstanceStatus.TargetClusterNotActive, Cap($"target cluster {targets} is not active"))
             : (InstanceStatus.TargetClusterNoCapacity, List($"target cluster {targets} cannot take {what}", namedRejections, "no candidate"));
     }
 
-    private static (InstanceStatus, string) ExplainCluster(
-        PlacementRequest request, IReadOnlyList<Candidate> candidates, PlacementConstraints constraints, IReadOnlyList<Rejection> rejections)
+    private static (InstanceStatus, string) ExplainCluster(PlacementQuery query, IReadOnlyList<Candidate> candidates, RejectionList rejections)
     {
+        var (request, constraints) = (query.Request, query.Constraints);
         var what = Describe(request);
         if (constraints.Direct.Count > 0)
         {
@@ -56,11 +55,11 @@ internal static class PlacementFailure
                 ? (InstanceStatus.NoQualifiedWorkerFound,
                     Cap($"the direct constraint names node {targets}, which is not a worker of this cluster (workers: {Names(candidates)})"))
                 : (InstanceStatus.NoQualifiedWorkerFound,
-                    List($"target node {targets} cannot take {what}", rejections.Where(r => named.Any(c => c.Name == r.CandidateName)).ToList(), "no candidate"));
+                    List($"target node {targets} cannot take {what}", Of(named, rejections), "no candidate"));
         }
 
         var anyQualified = candidates.Count == 0 ||
-                           candidates.Any(c => CandidateFilter.Qualification(request, c, constraints) is null);
+                           candidates.Any(c => CandidateFilter.Disqualification(query, c) is null);
         return anyQualified
             ? (InstanceStatus.NoWorkerCapacity, List($"no worker can take {what}", rejections, "the cluster has no workers"))
             : (InstanceStatus.NoQualifiedWorkerFound, List($"no worker qualifies for {what}", rejections, "the cluster has no workers"));
@@ -87,6 +86,13 @@ internal static class PlacementFailure
             ? $"no cluster offers runtime {runtime}: no cluster is registered"
             : $"no cluster offers runtime {runtime} (clusters offer {(offered.Count == 0 ? "none" : string.Join(", ", offered))})" +
               (unusable.Count == 0 ? "" : ": " + string.Join(", ", unusable)));
+    }
+
+    /// <summary>The refusals of the candidates that share a name with one of <paramref name="named"/>.</summary>
+    private static RejectionList Of(List<Candidate> named, RejectionList rejections)
+    {
+        var names = named.Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
+        return rejections.Of(c => names.Contains(c.Name));
     }
 
     private static string Describe(PlacementRequest request) =>

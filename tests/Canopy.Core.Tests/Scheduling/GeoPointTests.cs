@@ -41,3 +41,36 @@ public class GeoPointTests
         GeoPoint.TryParse(text).ShouldBeNull();
     }
 }
+
+public class GeoCircleTests
+{
+    /// <summary>The prepared circle is a shortcut: it must say "outside" exactly when <see cref="GeoPoint.DistanceKm"/> exceeds the radius.</summary>
+    [Fact]
+    public void Excludes_AgreesWithDistanceKm_AlsoAtTheEdgeAndAtAntipodes()
+    {
+        var random = new Random(7);
+        for (var i = 0; i < 20_000; i++)
+        {
+            var center = new GeoPoint((random.NextDouble() * 180) - 90, (random.NextDouble() * 360) - 180);
+            var point = random.Next(4) switch
+            {
+                0 => new GeoPoint(-center.Latitude, center.Longitude > 0 ? center.Longitude - 180 : center.Longitude + 180),
+                1 => new GeoPoint(Math.Clamp(center.Latitude + (random.NextDouble() - 0.5), -90, 90), center.Longitude + (random.NextDouble() - 0.5)),
+                _ => new GeoPoint((random.NextDouble() * 180) - 90, (random.NextDouble() * 360) - 180),
+            };
+            var distance = point.DistanceKm(center);
+            var radius = random.Next(3) switch
+            {
+                0 => distance,
+                1 => random.Next(2) == 0 ? Math.BitIncrement(distance) : Math.BitDecrement(distance),
+                _ => random.NextDouble() * 25_000,
+            };
+            if (radius <= 0)
+            {
+                continue;
+            }
+
+            new GeoCircle(center, radius).Excludes(point).ShouldBe(distance > radius, $"{point} from {center}, radius {radius}");
+        }
+    }
+}

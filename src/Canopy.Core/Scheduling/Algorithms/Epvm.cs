@@ -23,12 +23,20 @@ internal sealed class Epvm : IPlacementAlgorithm
     /// <summary>Lower is better: the rise in <c>L^cpuLoad + L^memoryLoad</c> that the placement causes.</summary>
     public static double Cost(PlacementRequest request, Candidate candidate)
     {
-        var cpuLoad = Load(candidate.CpuPercent, candidate.ReservedVcpus, candidate.SchedulableVcpus);
-        var cpuAfter = cpuLoad + Share(request.Vcpus, candidate.SchedulableVcpus);
+        var capacity = candidate.SchedulableVcpus;
+        var cpuLoad = Load(candidate.CpuPercent, candidate.ReservedVcpus, capacity);
         var memoryLoad = Load(candidate.MemoryPercent, candidate.ReservedMemoryMb, candidate.MemoryMb);
-        var memoryAfter = memoryLoad + Share(request.MemoryMb, candidate.MemoryMb);
-        return Math.Pow(Lieb, cpuAfter) - Math.Pow(Lieb, cpuLoad) + Math.Pow(Lieb, memoryAfter) - Math.Pow(Lieb, memoryLoad);
+        return Rise(cpuLoad, Share(request.Vcpus, capacity)) + Rise(memoryLoad, Share(request.MemoryMb, candidate.MemoryMb));
     }
+
+    private static readonly double LogLieb = Math.Log(Lieb);
+
+    /// <summary>
+    /// <c>L^(load + share) − L^load</c>, written as <c>L^load · (L^share − 1)</c> with exponentials: the same value within rounding
+    /// (far below the 1e-12 that makes two costs a tie), several times cheaper than two <see cref="Math.Pow"/> calls at 5,000
+    /// candidates, and exactly 0 for a request of nothing.
+    /// </summary>
+    private static double Rise(double load, double share) => share == 0 ? 0 : Math.Exp(load * LogLieb) * (Math.Exp(share * LogLieb) - 1);
 
     private static double Load(double livePercent, double reserved, double capacity) =>
         (Math.Clamp(livePercent, 0, 100) / 100) + Share(reserved, capacity);
