@@ -31,7 +31,7 @@ public sealed class NodeSimulator : IAsyncDisposable
         _log = loggers.CreateLogger<NodeSimulator>();
 
         // One sampler for all: thousands reading /proc every 2 s would measure the simulator, not the cluster.
-        var monitor = new ResourceMonitor();
+        var monitor = new ResourceMonitor(reuseFor: TimeSpan.FromSeconds(1));
         _nodes = Enumerable.Range(1, count)
             .Select(i => new SimulatedNode(OptionsFor(template, i), monitor, _registering, loggers))
             .ToArray();
