@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Whole-system figures (deploy → RUNNING, idle memory, start-up) against a Release build; compare with docs/benchmarks.md.
 #   scripts/bench.sh [deploy|memory|startup|containers|load|network|encryption|topology|tls|all] [--runs N]
+#   scripts/bench.sh scale [--nodes 500,1000,2000,5000] [--idle SECONDS]   (simulated nodes against one cluster; not in "all")
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 "$here/scripts/install-deps.sh"
