@@ -96,7 +96,7 @@ internal sealed class MosquittoFiles(string dataDir)
             {
                 if (!_hashes.TryGetValue(user.Username, out var known) || known.Password != user.Password)
                 {
-                    known = (user.Password, MosquittoPasswordHash.Hash(user.Password));
+                    known = (user.Password, MosquittoPasswordHash.HashRandomSecret(user.Password));
                     _hashes[user.Username] = known;
                 }
 
