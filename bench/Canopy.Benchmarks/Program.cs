@@ -1,7 +1,8 @@
 using Canopy.Benchmarks;
 
 // Whole-system figures against the built `canopy` (set CANOPY_BIN for a published one):
-//   dotnet run -c Release --project bench/Canopy.Benchmarks -- [startup|deploy|memory|containers|load|network|encryption|topology|tls|all] [--runs N]
+//   dotnet run -c Release --project bench/Canopy.Benchmarks -- [startup|deploy|memory|containers|load|network|encryption|topology|tls|scale|all] [--runs N]
+//   scale: [--nodes N[,N...]] (default 500,1000,2000,5000) [--idle SECONDS] (default 30); not part of "all" (it takes long)
 var what = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "all";
 var runs = args.SkipWhile(a => a != "--runs").Skip(1).Select(int.Parse).FirstOrDefault(20);
 
@@ -49,6 +50,14 @@ if (what is "tls" or "all")
 {
     // TLS on vs off: deploys under `canopy up`, the tiers idle as separate processes (30 s each way), MQTT rates, rotation.
     await TlsBenchmarks.RunAsync(runs, idle: TimeSpan.FromSeconds(30));
+}
+
+if (what is "scale")
+{
+    // Simulated nodes against a real cluster, a fresh one per step; the ramp stops at the first step that fails.
+    var nodes = args.SkipWhile(a => a != "--nodes").Skip(1).Select(v => v.Split(',').Select(int.Parse).ToArray()).FirstOrDefault([500, 1000, 2000, 5000]);
+    var idle = args.SkipWhile(a => a != "--idle").Skip(1).Select(int.Parse).FirstOrDefault(30);
+    await ScaleBenchmarks.RunAsync(nodes, TimeSpan.FromSeconds(idle));
 }
 
 if (what is "topology" or "all")

@@ -43,6 +43,27 @@ internal sealed class SeparateTiers : IAsyncDisposable
     /// <summary>Starts the three tiers and returns once the node is an active member of the cluster.</summary>
     public async Task StartAsync()
     {
+        await StartRootAndClusterAsync();
+        var nodeToken = Tls ? JoinToken.Format(NodeToken, PinnedHttp.PinOf(ClusterPki)) : NodeToken;
+        Start("node", ["node", "--data-dir", Path.Combine(_dir, "node"), "--cluster", ClusterUrl, "--join-token", nodeToken, "--name", "bench-node",
+            "--no-containers"]);
+        await WaitForActiveNodesAsync(1, TimeSpan.FromSeconds(60));
+    }
+
+    /// <summary>
+    /// Root and cluster, then <c>canopy node --simulate <paramref name="nodes"/></c> as the node tier (pid "node"); returns once
+    /// it started. <see cref="WaitForActiveNodesAsync"/> tells when they joined.
+    /// </summary>
+    public async Task StartSimulatedAsync(int nodes)
+    {
+        await StartRootAndClusterAsync();
+        var nodeToken = Tls ? JoinToken.Format(NodeToken, PinnedHttp.PinOf(ClusterPki)) : NodeToken;
+        Start("node", ["node", "--simulate", nodes.ToString(), "--data-dir", Path.Combine(_dir, "simulated"), "--cluster", ClusterUrl,
+            "--join-token", nodeToken, "--name", "sim"]);
+    }
+
+    private async Task StartRootAndClusterAsync()
+    {
         var insecure = Tls ? Array.Empty<string>() : ["--insecure-http"];
         var root = Start("root", ["root", "--data-dir", Path.Combine(_dir, "root"), "--listen", RootUrl, "--cluster-join-token", ClusterToken,
             "--admin-password", Password, .. insecure]);
@@ -53,11 +74,6 @@ internal sealed class SeparateTiers : IAsyncDisposable
             "--join-token", joinToken, "--node-join-token", NodeToken, "--mqtt-port", _mqttPort.ToString(), "--name", "bench-cluster", .. insecure],
             Tls ? null : ("CANOPY_Cluster__Mqtt__Tls", "false"));
         await Readiness.WaitAsync(cluster, new Uri(ClusterUrl + "/health"), TimeSpan.FromSeconds(90), "canopy cluster", Output, PinnedHttp.Handler(ClusterPki));
-
-        var nodeToken = Tls ? JoinToken.Format(NodeToken, PinnedHttp.PinOf(ClusterPki)) : NodeToken;
-        Start("node", ["node", "--data-dir", Path.Combine(_dir, "node"), "--cluster", ClusterUrl, "--join-token", nodeToken, "--name", "bench-node",
-            "--no-containers"]);
-        await WaitForActiveNodeAsync();
         Pids["mosquitto"] = int.Parse(File.ReadAllText(Path.Combine(_dir, "cluster", "mosquitto", "mosquitto.pid")).Trim());
     }
 
@@ -85,25 +101,34 @@ internal sealed class SeparateTiers : IAsyncDisposable
         return process;
     }
 
-    /// <summary>The cluster's node list, read with a root Admin's token (the cluster accepts it), shows the node active.</summary>
-    private async Task WaitForActiveNodeAsync()
+    /// <summary>The cluster's API with a root Admin's token (the cluster accepts it).</summary>
+    public async Task<HttpClient> ClusterApiAsync()
     {
         using var rootApi = PinnedHttp.Client(RootPki, RootUrl);
         var login = await rootApi.PostAsJsonAsync("api/auth/login", new LoginRequest("Admin", Password), CanopyJson.Options);
         login.EnsureSuccessStatusCode();
         var token = (await login.Content.ReadFromJsonAsync<LoginResponse>(CanopyJson.Options))!.Token;
-        using var clusterApi = PinnedHttp.Client(ClusterPki, ClusterUrl);
+        var clusterApi = PinnedHttp.Client(ClusterPki, ClusterUrl);
         clusterApi.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return clusterApi;
+    }
+
+    /// <summary>The cluster's node list shows <paramref name="count"/> nodes active.</summary>
+    public async Task WaitForActiveNodesAsync(int count, TimeSpan timeout)
+    {
+        using var clusterApi = await ClusterApiAsync();
         try
         {
             await Wait.ForAsync(async () => await clusterApi.GetFromJsonAsync<List<NodeDocument>>("api/v1/nodes", CanopyJson.Options) ?? [],
-                nodes => nodes.Any(n => n.Active), TimeSpan.FromSeconds(60), "the node to be active in its cluster");
+                nodes => nodes.Count(n => n.Active) >= count, timeout, $"{count} nodes to be active in their cluster", TimeSpan.FromSeconds(1));
         }
         catch (TimeoutException e)
         {
-            throw new TimeoutException($"{e.Message}\n{Output()}", e);
+            throw new TimeoutException($"{e.Message}\n{Tail(Output(), 4000)}", e);
         }
     }
+
+    private static string Tail(string text, int chars) => text.Length > chars ? text[^chars..] : text;
 
     private void Append(string tier, string? line)
     {

@@ -50,6 +50,7 @@ internal static class ClusterServiceCollectionExtensions
         services.AddSingleton<ClusterScheduler>();
         services.AddSingleton<NodeLiveness>();
         services.AddSingleton<NodeHealth>();
+        services.AddSingleton<HeartbeatWrites>();
         services.AddSingleton<NodeReports>();
         services.AddSingleton<InventoryReconciler>();
         services.AddSingleton<NodeJoinTokens>();
@@ -64,6 +65,7 @@ internal static class ClusterServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<ClusterMqtt>());
         services.AddHostedService<NodeMessageDispatcher>();
         services.AddHostedService<FailureDetector>();
+        services.AddHostedService(sp => sp.GetRequiredService<HeartbeatWrites>());
         services.AddHostedService<PlacementRetryLoop>();
         services.AddHostedService<NetTablePublisher>();
         services.AddHostedService<RootLinkService>();

@@ -33,6 +33,7 @@ internal static class EventIds
     public const int InstanceUndeployed = 215;
     public const int MqttConnectFailed = 216;
     public const int HeartbeatCheckFailed = 217;
+    public const int HeartbeatWriteFailed = 224;
     public const int NodeFlooding = 240;
     public const int NodeTokenCreated = 218;
     public const int NodeTokenRevoked = 219;

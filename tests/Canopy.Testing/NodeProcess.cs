@@ -34,6 +34,7 @@ public sealed class NodeProcess : IAsyncDisposable
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
+            RedirectStandardInput = true,
             UseShellExecute = false,
         };
         var token = ClusterCa.NodeJoinToken(tokens.RootElement.GetProperty("node_join_token").GetString()!, _canopy.ClusterPin);
@@ -52,6 +53,14 @@ public sealed class NodeProcess : IAsyncDisposable
         _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (_output) { _output.AppendLine(e.Data); } } };
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
+    }
+
+    /// <summary>A line on its standard input (the commands of <c>canopy node --simulate</c>).</summary>
+    public async Task SendAsync(string line)
+    {
+        var input = (_process ?? throw new InvalidOperationException("not started")).StandardInput;
+        await input.WriteLineAsync(line);
+        await input.FlushAsync();
     }
 
     /// <summary>Sends a signal and waits for the process to end.</summary>

@@ -268,9 +268,13 @@ public static class RoleCommands
         {
             Description = "(node) Leave the cluster for good, then exit: its instances move elsewhere; this node's containers, containerd, bridge, CNI rules and data dir are removed",
         };
+        var simulate = new Option<int>("--simulate")
+        {
+            Description = "(scale runs) Run N simulated node engines in this process instead (real registration, credentials and MQTT over TLS; instances only as state); stdin: kill A[-B], revive A[-B], status",
+        };
         var command = new Command("node", "Run a node engine alone: joins a cluster and runs its instances")
         {
-            DataDir, ConfigFile, LogLevelOption, cluster, token, name, location, resources, stopOnExit, ContainerdSocket, NoContainers, ExecAsRoot, AllowPrivileged, leave,
+            DataDir, ConfigFile, LogLevelOption, cluster, token, name, location, resources, stopOnExit, ContainerdSocket, NoContainers, ExecAsRoot, AllowPrivileged, leave, simulate,
         };
         command.Handle(async (parse, ct) =>
         {
@@ -303,6 +307,11 @@ public static class RoleCommands
             if (parse.GetValue(leave))
             {
                 return await LeaveAsync(options, parse.GetValue(LogLevelOption) ?? LogLevel.Warning, ct);
+            }
+
+            if (parse.GetValue(simulate) is > 0 and var count)
+            {
+                return await NodeSimulation.RunAsync(options, count, parse.GetValue(LogLevelOption) ?? LogLevel.Warning, ct);
             }
 
             await using var tiers = new TierSet();

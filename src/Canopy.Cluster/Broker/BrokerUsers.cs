@@ -15,6 +15,9 @@ internal sealed partial class BrokerUsers(
 {
     private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(5);
     private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private long _requested;
+    private long _applied;
+    private bool _lastReload;
 
     public static string NewPassword() => RandomNumberGenerator.GetString("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", 32);
 
@@ -37,14 +40,19 @@ internal sealed partial class BrokerUsers(
         await _writeLock.WaitAsync(ct);
         try
         {
-            var users = new List<BrokerUser> { await GetClusterUserAsync(ct) };
-            users.AddRange((await store.ListNodesAsync(ct)).Select(n => new BrokerUser(n.Id, n.MqttPassword)));
-            files.WritePasswords(users);
+            await WriteUnlockedAsync(ct);
         }
         finally
         {
             _writeLock.Release();
         }
+    }
+
+    private async Task WriteUnlockedAsync(CancellationToken ct)
+    {
+        var users = new List<BrokerUser> { await GetClusterUserAsync(ct) };
+        users.AddRange((await store.ListNodesAsync(ct)).Select(n => new BrokerUser(n.Id, n.MqttPassword)));
+        files.WritePasswords(users);
     }
 
     /// <summary>
@@ -84,11 +92,33 @@ internal sealed partial class BrokerUsers(
         }
     }
 
-    /// <summary>The password file from the store, then a reload; false when the broker is not running.</summary>
+    /// <summary>
+    /// The password file from the store, then a reload; false when the broker is not running. Callers that arrive while one runs
+    /// share the next: Mosquitto re-checks every connected client's password at each reload (a PBKDF2 each), so one reload per
+    /// registration costs O(nodes) each and O(nodes²) for a fleet joining; batched, thousands of nodes join in seconds.
+    /// A rewrite reads the store after the caller's account was stored (the caller's ticket is taken before), so it is in.
+    /// </summary>
     private async Task<bool> RewriteAsync(CancellationToken ct)
     {
-        await WritePasswordFileAsync(ct);
-        return broker.Reload();
+        var ticket = Interlocked.Increment(ref _requested);
+        await _writeLock.WaitAsync(ct);
+        try
+        {
+            if (Interlocked.Read(ref _applied) >= ticket)
+            {
+                return _lastReload;
+            }
+
+            var upTo = Interlocked.Read(ref _requested);
+            await WriteUnlockedAsync(ct);
+            _lastReload = broker.Reload();
+            Interlocked.Exchange(ref _applied, upTo);
+            return _lastReload;
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
     }
 
     private async Task ProbeAsync(BrokerUser user, CancellationToken ct)

@@ -11,6 +11,8 @@ internal sealed class MosquittoFiles(string dataDir)
 {
     private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
+    private readonly Dictionary<string, (string Password, string Hash)> _hashes = new(StringComparer.Ordinal);
+
     public string Directory { get; } = Path.Combine(dataDir, "mosquitto");
     public string Config => Path.Combine(Directory, "mosquitto.conf");
     public string PasswordFile => Path.Combine(Directory, "passwords");
@@ -80,12 +82,33 @@ internal sealed class MosquittoFiles(string dataDir)
 
     private static readonly string[] NodeReads = ["nodes/%u/control/#", NodeTopics.NetTable("%u")];
 
+    /// <summary>
+    /// Each account's hash is made once per password and kept (in memory only): the file is rewritten at every registration, and
+    /// hashing thousands of passwords each time (PBKDF2) made a node's registration cost grow with the fleet.
+    /// </summary>
     public void WritePasswords(IEnumerable<BrokerUser> users)
     {
         var text = new StringBuilder();
-        foreach (var user in users)
+        lock (_hashes)
         {
-            text.Append(user.Username).Append(':').AppendLine(MosquittoPasswordHash.Hash(user.Password));
+            var written = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var user in users)
+            {
+                if (!_hashes.TryGetValue(user.Username, out var known) || known.Password != user.Password)
+                {
+                    known = (user.Password, MosquittoPasswordHash.HashRandomSecret(user.Password));
+                    _hashes[user.Username] = known;
+                }
+
+                written.Add(user.Username);
+                text.Append(user.Username).Append(':').AppendLine(known.Hash);
+            }
+
+            // Accounts gone from the store (a node that left) are forgotten here too.
+            foreach (var gone in _hashes.Keys.Where(u => !written.Contains(u)).ToList())
+            {
+                _hashes.Remove(gone);
+            }
         }
 
         WriteAtomically(PasswordFile, text.ToString());

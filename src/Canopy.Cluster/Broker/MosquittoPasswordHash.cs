@@ -5,7 +5,8 @@ namespace Canopy.Cluster.Broker;
 
 /// <summary>
 /// Mosquitto's password-file hash <c>$7$</c> (what <c>mosquitto_passwd</c> 2.x writes): PBKDF2-HMAC-SHA512, 101 iterations,
-/// 12-byte salt, 64-byte hash, both base64. Written here so the cluster needs no <c>mosquitto_passwd</c> binary.
+/// 12-byte salt, 64-byte hash, both base64; and <c>$6$</c> (salted SHA-512) for random secrets. Written here so the cluster needs no
+/// <c>mosquitto_passwd</c> binary.
 /// </summary>
 internal static class MosquittoPasswordHash
 {
@@ -14,6 +15,20 @@ internal static class MosquittoPasswordHash
     private const int HashBytes = 64;
 
     public static string Hash(string password) => Hash(password, RandomNumberGenerator.GetBytes(SaltBytes));
+
+    /// <summary>
+    /// Mosquitto's <c>$6$</c> entry (salted SHA-512, which 2.x still reads), for the secrets the cluster makes itself (190 random
+    /// bits, <see cref="BrokerUsers.NewPassword"/>): stretching protects guessable passwords and adds nothing to a random one, while
+    /// Mosquitto hashes every connected client's password again at each reload: with PBKDF2 (~0.25 ms each) thousands of
+    /// nodes made every registration's reload take seconds of the broker's only thread.
+    /// </summary>
+    public static string HashRandomSecret(string secret) => HashRandomSecret(secret, RandomNumberGenerator.GetBytes(SaltBytes));
+
+    public static string HashRandomSecret(string secret, byte[] salt)
+    {
+        var hash = SHA512.HashData([.. Encoding.UTF8.GetBytes(secret), .. salt]);
+        return $"$6${Convert.ToBase64String(salt)}${Convert.ToBase64String(hash)}";
+    }
 
     public static string Hash(string password, byte[] salt)
     {
@@ -25,6 +40,12 @@ internal static class MosquittoPasswordHash
     public static bool Verify(string password, string encoded)
     {
         var parts = encoded.Split('$');
+        if (parts.Length == 4 && parts[1] == "6")
+        {
+            var sha = SHA512.HashData([.. Encoding.UTF8.GetBytes(password), .. Convert.FromBase64String(parts[2])]);
+            return CryptographicOperations.FixedTimeEquals(sha, Convert.FromBase64String(parts[3]));
+        }
+
         if (parts.Length != 5 || parts[1] != "7" || !int.TryParse(parts[2], out var iterations))
         {
             return false;

@@ -16,7 +16,7 @@ namespace Canopy.Cluster.Nodes;
 /// </summary>
 internal sealed partial class NodeHealth(
     IClusterStore store, InstanceTracker tracker, ClusterScheduler scheduler, RootOutbox root, SchedulerSignal signal,
-    NodeLiveness liveness, NetChanges netChanges, ClusterOptions options, TimeProvider time, ILogger<NodeHealth> logger)
+    NodeLiveness liveness, NetChanges netChanges, HeartbeatWrites heartbeats, ClusterOptions options, TimeProvider time, ILogger<NodeHealth> logger)
 {
     // Nodes saved as active by an earlier run get a full timeout from this start to show up again.
     private readonly DateTimeOffset _startedAt = time.GetUtcNow();
@@ -30,21 +30,34 @@ internal sealed partial class NodeHealth(
         }
 
         var now = time.GetUtcNow();
-        await store.SaveNodeInformationAsync(nodeId, Sanitize(information), now, ct);
-        WarnOnClockChange(node, ClockSkew.Estimate(information.Timestamp, now));
+        var skew = ClockSkew.Estimate(information.Timestamp, now);
+        var skewChanged = ClockSkew.IsSignificant(skew) != ClockSkew.IsSignificant(node.ClockSkew());
+        WarnOnClockChange(node, skew);
         if (!node.Active)
         {
             Log.Active(logger, node.Host, node.Id);
         }
 
         // Instances waiting for a worker may fit now: a node came back, or its container runtime became ready after it registered.
-        if (!node.Active || !information.Virtualization.SequenceEqual(node.Latest?.Virtualization ?? []))
+        var runtimesChanged = !information.Virtualization.SequenceEqual(node.Latest?.Virtualization ?? []);
+
+        // Its overlay endpoint and address are in other nodes' tables and the root's net_nodes.
+        var addressChanged = node.Overlay != information.Overlay || (information.Ip is { } ip && ip != node.Ip);
+        if (node.Active && !runtimesChanged && !addressChanged && !skewChanged)
+        {
+            heartbeats.Defer(nodeId, Sanitize(information), now);
+            root.SignalResourcesChanged();
+            return;
+        }
+
+        heartbeats.Forget(nodeId);
+        await store.SaveNodeInformationAsync(nodeId, Sanitize(information), now, ct);
+        if (!node.Active || runtimesChanged)
         {
             signal.Kick();
         }
 
-        // Its overlay endpoint and address are in other nodes' tables and the root's net_nodes.
-        if (!node.Active || node.Overlay != information.Overlay || (information.Ip is { } ip && ip != node.Ip))
+        if (!node.Active || addressChanged)
         {
             netChanges.Changed();
         }
@@ -92,11 +105,11 @@ internal sealed partial class NodeHealth(
     public async Task CheckHeartbeatsAsync(CancellationToken ct)
     {
         var now = time.GetUtcNow();
-        foreach (var node in await store.ListNodesAsync(ct))
+        foreach (var id in await store.ListActiveNodeIdsAsync(ct))
         {
             // Heard includes every information message LastSeen records, and more; before this start, nothing counts.
-            var seen = liveness.LastHeard(node.Id) is { } heard && heard > _startedAt ? heard : _startedAt;
-            if (node.Active && now - seen > options.NodeHeartbeatTimeout)
+            var seen = liveness.LastHeard(id) is { } heard && heard > _startedAt ? heard : _startedAt;
+            if (now - seen > options.NodeHeartbeatTimeout && await store.GetNodeAsync(id, ct) is { Active: true } node)
             {
                 await MarkInactiveAsync(node, $"no information for {options.NodeHeartbeatTimeout.TotalSeconds:0.#} s", ct);
             }

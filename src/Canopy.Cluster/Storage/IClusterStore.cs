@@ -25,6 +25,15 @@ internal interface IClusterStore
     /// <summary>Records a heartbeat: latest information, last seen, active.</summary>
     Task SaveNodeInformationAsync(string id, NodeInformation information, DateTimeOffset seen, CancellationToken ct);
 
+    /// <summary>
+    /// Routine heartbeats of many nodes in one transaction: latest information and last seen of each that is still active (one a
+    /// failure was noticed for meanwhile stays inactive until its next information is saved on its own).
+    /// </summary>
+    Task SaveNodeInformationBatchAsync(IReadOnlyCollection<(string Id, NodeInformation Information, DateTimeOffset Seen)> heartbeats, CancellationToken ct);
+
+    /// <summary>The ids of the active nodes only: what the failure detector checks several times a second, without their documents.</summary>
+    Task<IReadOnlyList<string>> ListActiveNodeIdsAsync(CancellationToken ct);
+
     Task SetNodeActiveAsync(string id, bool active, CancellationToken ct);
 
     /// <summary>Forgets a node that left the cluster.</summary>

@@ -37,6 +37,33 @@ internal sealed partial class SqliteClusterStore
             "UPDATE nodes SET information = $info, last_seen = $seen, active = 1, ip = COALESCE($ip, ip) WHERE id = $id",
             ("$id", id), ("$info", CanopyJson.Serialize(information)), ("$seen", Time(seen)), ("$ip", information.Ip)), ct);
 
+    public Task SaveNodeInformationBatchAsync(
+        IReadOnlyCollection<(string Id, NodeInformation Information, DateTimeOffset Seen)> heartbeats, CancellationToken ct) =>
+        WriteAsync((c, tx) =>
+        {
+            using var command = c.CreateCommand();
+            command.Transaction = tx;
+            command.CommandText = "UPDATE nodes SET information = $info, last_seen = $seen, ip = COALESCE($ip, ip) WHERE id = $id AND active = 1";
+            var id = command.Parameters.Add("$id", SqliteType.Text);
+            var info = command.Parameters.Add("$info", SqliteType.Text);
+            var seen = command.Parameters.Add("$seen", SqliteType.Text);
+            var ip = command.Parameters.Add("$ip", SqliteType.Text);
+            command.Prepare();
+            foreach (var heartbeat in heartbeats)
+            {
+                id.Value = heartbeat.Id;
+                info.Value = CanopyJson.Serialize(heartbeat.Information);
+                seen.Value = Time(heartbeat.Seen);
+                ip.Value = (object?)heartbeat.Information.Ip ?? DBNull.Value;
+                command.ExecuteNonQuery();
+            }
+
+            return heartbeats.Count;
+        }, ct);
+
+    public Task<IReadOnlyList<string>> ListActiveNodeIdsAsync(CancellationToken ct) =>
+        ReadAsync<IReadOnlyList<string>>(c => Query(c, null, "SELECT id FROM nodes WHERE active = 1", r => r.GetString(0)), ct);
+
     public Task DeleteNodeAsync(string id, CancellationToken ct) =>
         WriteAsync((c, tx) => Execute(c, tx, "DELETE FROM nodes WHERE id = $id", ("$id", id)), ct);
 

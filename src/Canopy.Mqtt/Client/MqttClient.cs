@@ -261,6 +261,24 @@ public sealed partial class MqttClient : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Ends the client without DISCONNECT, as a crash or a cut cable would: the broker publishes the will once it notices. Used to
+    /// simulate failures (the node simulator); a client that stops on purpose uses <see cref="DisconnectAsync"/>.
+    /// </summary>
+    public async Task AbortAsync()
+    {
+        AbortConnectionForTesting();
+        using var timeout = new CancellationTokenSource(_options.ConnectTimeout + TimeSpan.FromSeconds(1));
+        try
+        {
+            await DisconnectAsync(timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Background tasks finish on their own once their connection is gone.
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         using var timeout = new CancellationTokenSource(_options.ConnectTimeout + TimeSpan.FromSeconds(1));

@@ -73,6 +73,9 @@ internal sealed class ClusterSession
     /// <summary>How long the broker may stay unreachable before the node registers again (the cluster may have new credentials for it).</summary>
     internal TimeSpan ReregisterAfter { get; init; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>Set before stopping: end with the connection cut (no offline, no DISCONNECT), so the broker publishes the will (the simulator's kill).</summary>
+    internal bool CutOnStop { get; set; }
+
     public async Task<SessionEnd> RunAsync(CancellationToken stopping)
     {
         _stopping = stopping;
@@ -118,7 +121,11 @@ internal sealed class ClusterSession
         {
             await session.CancelAsync().ConfigureAwait(false);
             await QuietlyAsync(forwarding).ConfigureAwait(false);
-            if (stopping.IsCancellationRequested)
+            if (stopping.IsCancellationRequested && CutOnStop)
+            {
+                await client.AbortAsync().ConfigureAwait(false);
+            }
+            else if (stopping.IsCancellationRequested)
             {
                 await GoOfflineAsync(client).ConfigureAwait(false);
             }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Canopy.NodeEngine.Linux;
 
 namespace Canopy.NodeEngine.Monitoring;
@@ -14,8 +15,21 @@ public sealed class ResourceMonitor
     private ulong _previousBusy;
     private ulong _previousTotal;
 
+    private readonly TimeSpan _reuseFor;
+    private long _sampledAt;
+    private NodeResources _last;
+
     public ResourceMonitor()
+        : this(TimeSpan.Zero)
     {
+    }
+
+    /// <param name="reuseFor">A sample younger than this is returned again: the simulator's thousands of nodes share one sampler,
+    /// and each asking anew would measure a few microseconds of CPU (0 or 100 %).</param>
+    internal ResourceMonitor(TimeSpan reuseFor)
+    {
+        _reuseFor = reuseFor;
+
         // Primes the CPU counters so that the first sample already covers an interval.
         Sample();
     }
@@ -27,11 +41,18 @@ public sealed class ResourceMonitor
     {
         lock (_lock)
         {
+            if (_sampledAt != 0 && Stopwatch.GetElapsedTime(_sampledAt) < _reuseFor)
+            {
+                return _last;
+            }
+
             var cpu = SampleCpu();
             var (total, available) = SampleMemory();
             MemoryTotalMb = total;
             var percent = total > 0 ? (total - available) * 100.0 / total : 0;
-            return new NodeResources(cpu, Environment.ProcessorCount, available, total, Math.Round(percent, 2));
+            _sampledAt = Stopwatch.GetTimestamp();
+            _last = new NodeResources(cpu, Environment.ProcessorCount, available, total, Math.Round(percent, 2));
+            return _last;
         }
     }
 

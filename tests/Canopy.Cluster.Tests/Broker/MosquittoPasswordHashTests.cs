@@ -33,4 +33,15 @@ public sealed class MosquittoPasswordHashTests
         first.ShouldStartWith("$7$101$");
         MosquittoPasswordHash.Verify("pw", second).ShouldBeTrue();
     }
+
+    [Fact]
+    public void HashRandomSecret_IsSaltedSha512_ThatVerifies()
+    {
+        var line = MosquittoPasswordHash.HashRandomSecret("pw");
+
+        line.ShouldStartWith("$6$");
+        line.ShouldNotBe(MosquittoPasswordHash.HashRandomSecret("pw"));
+        MosquittoPasswordHash.Verify("pw", line).ShouldBeTrue();
+        MosquittoPasswordHash.Verify("pW", line).ShouldBeFalse();
+    }
 }
