@@ -2,7 +2,7 @@
 # Publishes the node engine as a native executable (Native AOT): artifacts/canopy-node/linux-<arch>/canopy-node.
 #   scripts/publish-node.sh [x64|arm64] [--out DIR]
 # Any trimming or AOT warning fails the publish (warnings are errors). x64 builds natively here; arm64 is cross-compiled
-# with clang and lld against Debian's arm64 sysroot (gcc-aarch64-linux-gnu, libc6-dev-arm64-cross), installed when missing.
+# with clang and lld against Debian's arm64 cross toolchain (gcc-aarch64-linux-gnu, libc6-dev-arm64-cross), installed when missing.
 # Copy the result next to `canopy` (e.g. artifacts/canopy/) and `canopy node` runs it instead of the JIT node.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -29,9 +29,11 @@ fi
 clang="$(command -v clang || command -v clang-14)"
 args=(-c Release -r "linux-$arch" -o "$out" -nologo -p:CppCompilerAndLinker="$clang")
 if [ "$arch" = arm64 ] && [ "$(uname -m)" != aarch64 ]; then
-  # Cross-compiling: clang targets aarch64 with the Debian cross sysroot, lld links (GNU ld cannot link another CPU's code).
+  # Cross-compiling: clang --target=aarch64-linux-gnu finds Debian's cross gcc and libc by itself, lld links (GNU ld cannot
+  # link another CPU's code). No SysRoot: Debian's cross libc.so names its libraries by absolute paths, which lld would
+  # look for inside the sysroot a second time.
   lld="$(command -v ld.lld || command -v ld.lld-14)"
-  args+=(-p:SysRoot=/usr/aarch64-linux-gnu -p:LinkerFlavor=lld -p:ObjCopyName=aarch64-linux-gnu-objcopy)
+  args+=(-p:LinkerFlavor=lld -p:ObjCopyName=aarch64-linux-gnu-objcopy)
   export PATH="$(dirname "$lld"):$PATH"
   [ -e "$(dirname "$lld")/ld.lld" ] || { mkdir -p "$here/artifacts/.toolchain"; ln -sf "$lld" "$here/artifacts/.toolchain/ld.lld"; export PATH="$here/artifacts/.toolchain:$PATH"; }
 fi

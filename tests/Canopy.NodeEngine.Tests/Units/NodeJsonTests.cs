@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Canopy.Contracts;
 using Canopy.Contracts.Mqtt;
+using Canopy.Contracts.Registration;
 using Canopy.Core.States;
 using Canopy.NodeEngine.ClusterLink;
 using Canopy.NodeEngine.Runtimes.Exec;
@@ -26,6 +27,14 @@ public sealed class NodeJsonTests
             CpuPercent = 1.5, Architecture = "amd64", Virtualization = ["exec"], Timestamp = At,
             Extra = new() { ["gpu"] = JsonSerializer.SerializeToElement(2L, ContractsJsonContext.Default.Int64) },
         },
+        new NodeRegisterRequest
+        {
+            JoinToken = "t", Host = "h", Virtualization = ["exec", "container"], SystemInfo = new() { ["kernel"] = "6" },
+            Extra = new() { ["gpu_model"] = JsonSerializer.SerializeToElement("a2", ContractsJsonContext.Default.String) },
+        },
+        new NodeRegisterResponse("n1", new MqttCredentials("127.0.0.1", 10003, "u", "p", Tls: true), "10.18.0.64/26"),
+        new DeleteCommand("s1", 0, "job"),
+        new LogsResult("r", "s1", 0, "hello\n"),
         new NodeIdentity("n1", "secret", "sha256:abc"),
         new ExecState { Status = InstanceStatus.Running, Pid = 7, StartTime = 99, Uid = 1000, StartedAt = At },
     ];
@@ -42,6 +51,23 @@ public sealed class NodeJsonTests
         written.ShouldBe(JsonSerializer.Serialize(message, reflection.GetTypeInfo(message.GetType())));
         JsonSerializer.Serialize(JsonSerializer.Deserialize(written, native.GetTypeInfo(message.GetType())), native.GetTypeInfo(message.GetType()))
             .ShouldBe(written);
+    }
+
+    [Fact]
+    public void EveryTypeOfTheContexts_HasUsableMetadataWithoutReflection()
+    {
+        var native = NativeOptions();
+        var types = new[] { typeof(NodeEngineJsonContext), typeof(ContractsJsonContext) }
+            .SelectMany(c => c.GetCustomAttributesData())
+            .Where(a => a.AttributeType == typeof(System.Text.Json.Serialization.JsonSerializableAttribute))
+            .Select(a => (Type)a.ConstructorArguments[0].Value!)
+            .ToList();
+
+        types.Count.ShouldBeGreaterThan(15);
+        foreach (var type in types)
+        {
+            Should.NotThrow(() => native.GetTypeInfo(type).Properties.Count, type.Name);
+        }
     }
 
     [Fact]
