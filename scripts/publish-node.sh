@@ -38,4 +38,5 @@ if [ "$arch" = arm64 ] && [ "$(uname -m)" != aarch64 ]; then
   [ -e "$(dirname "$lld")/ld.lld" ] || { mkdir -p "$here/artifacts/.toolchain"; ln -sf "$lld" "$here/artifacts/.toolchain/ld.lld"; export PATH="$here/artifacts/.toolchain:$PATH"; }
 fi
 dotnet publish "$here/src/Canopy.Node/Canopy.Node.csproj" "${args[@]}"
+rm -f "$out"/*.pdb  # managed symbols mean nothing to a native executable; canopy-node.dbg has its native ones
 echo "$out/canopy-node"

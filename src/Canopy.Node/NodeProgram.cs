@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Runtime.InteropServices;
 using Canopy.NodeEngine;
 using Canopy.NodeRole;
 using Microsoft.Extensions.DependencyInjection;
@@ -25,19 +24,9 @@ internal static class NodeProgram
         }
 
         command.SetAction(RunNodeAsync);
-        var config = new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null };
-        using var stop = new CancellationTokenSource();
-        void OnSignal(PosixSignalContext context)
-        {
-            context.Cancel = true;
-            stop.Cancel();
-        }
-
-        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
         try
         {
-            return await command.Parse(args).InvokeAsync(config, stop.Token);
+            return await SignalOwnedInvocation.InvokeAsync(command.Parse(args));
         }
         catch (NodeRoleException e)
         {
