@@ -49,15 +49,16 @@ internal static partial class NativeNode
     /// <exception cref="CliException">The exec failed; the message has the errno.</exception>
     public static void Exec(string path, IEnumerable<string> arguments)
     {
-        var argv = new List<string?> { path };
-        argv.AddRange(arguments);
-        argv.Add(null);
+        // execv's argv: UTF-8 strings, then a null; never freed, as the process image they live in is replaced (or exits).
+        var argv = new List<IntPtr> { Marshal.StringToCoTaskMemUTF8(path) };
+        argv.AddRange(arguments.Select(Marshal.StringToCoTaskMemUTF8));
+        argv.Add(IntPtr.Zero);
         Console.Out.Flush();
         Console.Error.Flush();
-        ExecV(path, [.. argv]);
+        ExecV(argv[0], [.. argv]);
         throw new CliException($"Could not run {path}: errno {Marshal.GetLastPInvokeError()}; set CANOPY_NODE_IN_PROCESS=1 to run the node inside canopy.", ExitCodes.StartFailed);
     }
 
     [DllImport("libc", EntryPoint = "execv", SetLastError = true)]
-    private static extern int ExecV([MarshalAs(UnmanagedType.LPUTF8Str)] string path, [MarshalAs(UnmanagedType.LPArray, ArraySubType = UnmanagedType.LPUTF8Str)] string?[] argv);
+    private static extern int ExecV(IntPtr path, IntPtr[] argv);
 }

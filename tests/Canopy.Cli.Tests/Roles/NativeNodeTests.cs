@@ -1,5 +1,6 @@
 using Canopy.Cli.Roles;
 using Canopy.NodeRole;
+using Canopy.Testing;
 
 namespace Canopy.Cli.Tests.Roles;
 
@@ -40,6 +41,22 @@ public sealed class NativeNodeTests : IDisposable
     }
 
     [Fact]
+    public async Task CanopyNode_HandsItsProcessToTheNativeNode_WithItsFlags()
+    {
+        // A copy of the built canopy with /bin/echo as its "native node": whatever canopy node execs prints its arguments.
+        var canopy = Path.Combine(_dir, "canopy");
+        foreach (var file in Directory.EnumerateFiles(Path.GetDirectoryName(Repo.CanopyBinary)!))
+        {
+            File.Copy(file, Path.Combine(_dir, Path.GetFileName(file)));
+        }
+
+        Copy("/bin/echo");
+
+        var result = await Run(canopy, "node", "--name", "edge-7", "--no-containers");
+        result.ShouldBe("--name edge-7 --no-containers");
+    }
+
+    [Fact]
     public void TheNodeRole_ExitsWithTheCodesOfCanopy()
     {
         NodeRoleException.InvalidInput.ShouldBe(ExitCodes.InvalidInput);
@@ -47,6 +64,24 @@ public sealed class NativeNodeTests : IDisposable
     }
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private static async Task<string> Run(string executable, params string[] args)
+    {
+        var psi = new System.Diagnostics.ProcessStartInfo(executable) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        psi.Environment.Remove("CANOPY_NODE_IN_PROCESS");
+        using var process = System.Diagnostics.Process.Start(psi)!;
+        var output = await process.StandardOutput.ReadToEndAsync();
+        var errors = await process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        await process.WaitForExitAsync(timeout.Token);
+        process.ExitCode.ShouldBe(0, errors);
+        return output.Trim();
+    }
 
     private string Copy(string source)
     {
