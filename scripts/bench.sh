@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Whole-system figures (deploy → RUNNING, idle memory, start-up) against a Release build; compare with docs/benchmarks.md.
-#   scripts/bench.sh [deploy|memory|startup|containers|load|network|encryption|topology|tls|all] [--runs N]
+#   scripts/bench.sh [deploy|memory|node|startup|containers|load|network|encryption|topology|tls|all] [--runs N]
 #   scripts/bench.sh placement [BenchmarkDotNet arguments, e.g. --filter '*RootPlacement*' | --cpu-time]
 #     scheduler micro-benchmarks of Core's placement (bench/Canopy.Benchmarks.Scheduling), no processes started; a couple of minutes
 #   scripts/bench.sh scale [--nodes 500,1000,2000,5000] [--idle SECONDS]   (simulated nodes against one cluster; not in "all")
@@ -14,6 +14,9 @@ fi
 "$here/scripts/install-deps.sh"
 if [[ " $* " == *" network "* || " $* " == *" encryption "* || " $* " == *" all "* || $# -eq 0 ]] && ! command -v iperf3 >/dev/null; then
   apt-get install -y -qq iperf3 >/dev/null  # the network benchmark's throughput figures
+fi
+if [[ " $* " == *" node "* || " $* " == *" all "* || $# -eq 0 ]] && [ -z "${CANOPY_NODE_BIN:-}" ]; then
+  "$here/scripts/publish-node.sh" x64 >/dev/null  # the native node engine the 'node' figures compare with the JIT one
 fi
 dotnet publish "$here/src/Canopy.Cli/Canopy.Cli.csproj" -c Release -o "$here/artifacts/canopy" -nologo -v quiet -clp:ErrorsOnly
 touch "$here/artifacts/canopy/.stamp"

@@ -1,7 +1,8 @@
 using Canopy.Benchmarks;
+using Canopy.Testing;
 
 // Whole-system figures against the built `canopy` (set CANOPY_BIN for a published one):
-//   dotnet run -c Release --project bench/Canopy.Benchmarks -- [startup|deploy|memory|containers|load|network|encryption|topology|tls|scale|all] [--runs N]
+//   dotnet run -c Release --project bench/Canopy.Benchmarks -- [startup|deploy|memory|node|containers|load|network|encryption|topology|tls|scale|all] [--runs N]
 //   scale: [--nodes N[,N...]] (default 500,1000,2000,5000) [--idle SECONDS] (default 30); not part of "all" (it takes long)
 var what = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "all";
 var runs = args.SkipWhile(a => a != "--runs").Skip(1).Select(int.Parse).FirstOrDefault(20);
@@ -20,6 +21,15 @@ if (what is "deploy" or "all")
 if (what is "memory" or "all")
 {
     await SystemBenchmarks.IdleMemoryAsync();
+}
+
+if (what is "node" or "all")
+{
+    // JIT vs native node engine; the native one from scripts/publish-node.sh (CANOPY_NODE_BIN to use another).
+    var native = Environment.GetEnvironmentVariable("CANOPY_NODE_BIN") is { Length: > 0 } bin
+        ? bin
+        : Path.Combine(Repo.Root, "artifacts", "canopy-node", "linux-x64", "canopy-node");
+    await NodeBenchmarks.RunAsync(runs: Math.Min(runs, 5), native, idle: TimeSpan.FromSeconds(15));
 }
 
 if (what is "containers" or "all")

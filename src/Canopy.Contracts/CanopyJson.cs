@@ -1,6 +1,8 @@
+using System.Runtime.CompilerServices;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 
 namespace Canopy.Contracts;
 
@@ -23,26 +25,53 @@ public static class CanopyJson
         options.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
         options.NumberHandling = JsonNumberHandling.AllowReadingFromString;
         options.Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
-        options.Converters.Add(new JsonStringEnumConverter());
+
+        // Under the JIT any enum is written by name; the native node (no dynamic code) gets its enums' converters from the
+        // source-generated contexts (UseStringEnumConverter), which write them by name too.
+        if (RuntimeFeature.IsDynamicCodeSupported)
+        {
+            options.Converters.Add(new JsonStringEnumConverter());
+        }
 
         // A field given twice is ambiguous (which one counts?) and a classic way past a validator that reads the other one.
         options.AllowDuplicateProperties = false;
     }
 
-    public static string Serialize<T>(T value) => JsonSerializer.Serialize(value, Options);
+    // Through the options' resolver chain (source-generated contexts first), never the reflection-only overloads: the
+    // same path serves the JIT tiers and the native node.
+    public static string Serialize<T>(T value) => JsonSerializer.Serialize(value, TypeInfo<T>(Options));
 
-    public static byte[] SerializeToUtf8<T>(T value) => JsonSerializer.SerializeToUtf8Bytes(value, Options);
+    public static byte[] SerializeToUtf8<T>(T value) => JsonSerializer.SerializeToUtf8Bytes(value, TypeInfo<T>(Options));
 
-    public static T? Deserialize<T>(string json) => JsonSerializer.Deserialize<T>(json, Options);
+    public static T? Deserialize<T>(string json) => JsonSerializer.Deserialize(json, TypeInfo<T>(Options));
 
-    public static T? Deserialize<T>(ReadOnlySpan<byte> utf8) => JsonSerializer.Deserialize<T>(utf8, Options);
+    public static T? Deserialize<T>(ReadOnlySpan<byte> utf8) => JsonSerializer.Deserialize(utf8, TypeInfo<T>(Options));
 
-    public static T? Deserialize<T>(JsonElement element) => element.Deserialize<T>(Options);
+    public static T? Deserialize<T>(JsonElement element) => element.Deserialize(TypeInfo<T>(Options));
 
-    private static JsonSerializerOptions Create(bool indented)
+    /// <summary>The metadata <paramref name="options"/> resolve for <typeparamref name="T"/>.</summary>
+    public static JsonTypeInfo<T> TypeInfo<T>(JsonSerializerOptions options) => (JsonTypeInfo<T>)options.GetTypeInfo(typeof(T));
+
+    /// <summary>
+    /// Canopy's settings over <paramref name="contexts"/> (searched first), then <see cref="ContractsJsonContext"/>, then, where
+    /// reflection is enabled (the JIT tiers), reflection for any other type.
+    /// </summary>
+    public static JsonSerializerOptions Create(bool indented, params IJsonTypeInfoResolver[] contexts)
     {
         var options = new JsonSerializerOptions(JsonSerializerDefaults.Web) { WriteIndented = indented };
         Configure(options);
+        options.TypeInfoResolverChain.Clear();
+        foreach (var context in contexts)
+        {
+            options.TypeInfoResolverChain.Add(context);
+        }
+
+        options.TypeInfoResolverChain.Add(ContractsJsonContext.Default);
+        if (JsonSerializer.IsReflectionEnabledByDefault)
+        {
+            options.TypeInfoResolverChain.Add(new DefaultJsonTypeInfoResolver());
+        }
+
         return options;
     }
 }

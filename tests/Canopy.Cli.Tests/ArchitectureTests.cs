@@ -17,6 +17,8 @@ public sealed class ArchitectureTests
     [InlineData("Canopy.Cri", new string[0])]
     [InlineData("Canopy.Net", new[] { "Canopy.Core", "Canopy.Contracts" })]
     [InlineData("Canopy.NodeEngine", new[] { "Canopy.Core", "Canopy.Contracts", "Canopy.Mqtt", "Canopy.Cri", "Canopy.Net", "Canopy.Security" })]
+    [InlineData("Canopy.NodeRole", new[] { "Canopy.Core", "Canopy.Contracts", "Canopy.NodeEngine" })]
+    [InlineData("canopy-node", new[] { "Canopy.Core", "Canopy.Contracts", "Canopy.NodeEngine", "Canopy.NodeRole" })]
     public void Project_ReferencesOnlyWhatItMay(string assembly, string[] allowed)
     {
         var referenced = Assembly.Load(assembly).GetReferencedAssemblies()

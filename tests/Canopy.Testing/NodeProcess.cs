@@ -12,13 +12,16 @@ public sealed class NodeProcess : IAsyncDisposable
 {
     private readonly CanopyProcess _canopy;
     private readonly StringBuilder _output = new();
+    private readonly string? _executable;
     private Process? _process;
 
-    public NodeProcess(CanopyProcess canopy, string name)
+    /// <param name="executable">Run this node executable (e.g. a native <c>canopy-node</c>) with the same flags instead of <c>canopy node</c>.</param>
+    public NodeProcess(CanopyProcess canopy, string name, string? executable = null)
     {
         _canopy = canopy;
         Name = name;
         DataDir = Path.Combine(canopy.DataDir, "nodes", name);
+        _executable = executable;
     }
 
     public string Name { get; }
@@ -30,7 +33,7 @@ public sealed class NodeProcess : IAsyncDisposable
     public void Start(params string[] extra)
     {
         var tokens = JsonDocument.Parse(File.ReadAllText(Path.Combine(_canopy.DataDir, "join-tokens.json")));
-        var psi = new ProcessStartInfo(Repo.CanopyBinary)
+        var psi = new ProcessStartInfo(_executable ?? Repo.CanopyBinary)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -38,7 +41,12 @@ public sealed class NodeProcess : IAsyncDisposable
             UseShellExecute = false,
         };
         var token = ClusterCa.NodeJoinToken(tokens.RootElement.GetProperty("node_join_token").GetString()!, _canopy.ClusterPin);
-        foreach (var a in new[] { "node", "--data-dir", DataDir, "--cluster", _canopy.ClusterUrl, "--join-token", token, "--name", Name })
+        if (_executable is null)
+        {
+            psi.ArgumentList.Add("node");
+        }
+
+        foreach (var a in new[] { "--data-dir", DataDir, "--cluster", _canopy.ClusterUrl, "--join-token", token, "--name", Name })
         {
             psi.ArgumentList.Add(a);
         }

@@ -1,6 +1,6 @@
 using System.CommandLine;
-using System.Runtime.InteropServices;
 using Canopy.Cli.Interaction;
+using Canopy.NodeRole;
 
 namespace Canopy.Cli.Commands;
 
@@ -38,21 +38,9 @@ public static class CanopyCommand
 
     public static async Task<int> RunAsync(string[] args)
     {
-        // Ctrl-C and SIGTERM cancel the command's token and let it finish its own shutdown (stopping tiers may take a few
-        // seconds); System.CommandLine's own handling would end the process with 130 after a fixed timeout.
-        var config = new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null };
-        using var stop = new CancellationTokenSource();
-        void OnSignal(PosixSignalContext context)
-        {
-            context.Cancel = true;
-            stop.Cancel();
-        }
-
-        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
         try
         {
-            return await Build().Parse(args).InvokeAsync(config, stop.Token);
+            return await SignalOwnedInvocation.InvokeAsync(Build().Parse(args));
         }
         catch (CliException e)
         {

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Diagnostics;
 using System.Net;
 using Canopy.Cli.Client;
@@ -8,7 +9,7 @@ using Canopy.Cluster.Auth;
 using Canopy.Cluster.Tls;
 using Canopy.Hosting;
 using Canopy.NodeEngine;
-using Canopy.NodeEngine.ClusterLink;
+using Canopy.NodeRole;
 using Canopy.Root;
 using Canopy.Security;
 using Microsoft.Extensions.Configuration;
@@ -21,14 +22,15 @@ namespace Canopy.Cli.Commands;
 /// <summary><c>canopy up | root | cluster | node</c>: run the tiers. Flags override <c>CANOPY_*</c> variables, which override a <c>--config</c> file.</summary>
 public static class RoleCommands
 {
-    private static readonly Option<string?> DataDir = new("--data-dir", "-d") { Description = "(storage) Where state is kept [default: ~/.canopy, or $CANOPY_DATA_DIR]" };
-    private static readonly Option<string?> ConfigFile = new("--config") { Description = "(config) JSON file with Root/Cluster/Node sections; flags win over it" };
-    private static readonly Option<LogLevel?> LogLevelOption = new("--log-level") { Description = "(logging) Trace, Debug, Information, Warning, Error" };
+    // Shared with the node role (and canopy-node), which owns their definitions.
+    private static readonly Option<string?> DataDir = NodeCommandLine.DataDir;
+    private static readonly Option<string?> ConfigFile = NodeCommandLine.ConfigFile;
+    private static readonly Option<LogLevel?> LogLevelOption = NodeCommandLine.LogLevelOption;
     private static readonly Option<string?> Scheduler = new("--scheduler") { Description = "(scheduling) best-fit, first-fit, round-robin or epvm" };
-    private static readonly Option<string?> ContainerdSocket = new("--containerd-socket") { Description = "(runtimes) Use this existing containerd (CRI) instead of starting Canopy's own" };
-    private static readonly Option<bool> NoContainers = new("--no-containers") { Description = "(runtimes) Do not start containerd: the node runs only exec services" };
-    private static readonly Option<bool> ExecAsRoot = new("--exec-as-root") { Description = "(node) Let exec workloads run as root on this node (default: an unprivileged user of their own)" };
-    private static readonly Option<bool> AllowPrivileged = new("--allow-privileged") { Description = "(node) Let containers on this node ask for privileged mode or host namespaces (default: refused)" };
+    private static readonly Option<string?> ContainerdSocket = NodeCommandLine.ContainerdSocket;
+    private static readonly Option<bool> NoContainers = NodeCommandLine.NoContainers;
+    private static readonly Option<bool> ExecAsRoot = NodeCommandLine.ExecAsRoot;
+    private static readonly Option<bool> AllowPrivileged = NodeCommandLine.AllowPrivileged;
     private static readonly Option<bool> OverlayEncryption = new("--overlay-encryption") { Description = "(cluster) Carry the nodes' overlay traffic through WireGuard (wireguard-go on each node)" };
     private static readonly Option<string[]> CorsOrigin = new("--cors-origin")
     {
@@ -258,55 +260,31 @@ public static class RoleCommands
 
     public static Command Node()
     {
-        var cluster = new Option<string?>("--cluster") { Description = "(node) Cluster URL [default: https://127.0.0.1:10100]" };
-        var token = new Option<string?>("--join-token") { Description = "(auth) Node join token issued by the cluster: SECRET.sha256:PIN (the pin of the cluster's CA)" };
-        var name = new Option<string?>("--name") { Description = "(node) Node name [default: host name]" };
-        var location = new Option<string?>("--location") { Description = "(node) Location as LAT,LON" };
-        var resources = new Option<string[]>("--resource") { Description = "(node) Extra resource or label KEY=VALUE, repeatable (e.g. gpu_model=a2)", AllowMultipleArgumentsPerToken = false };
-        var stopOnExit = new Option<bool>("--stop-instances-on-exit") { Description = "(node) Stop instances when the node engine stops (default: leave them running, re-adopt on start)" };
-        var leave = new Option<bool>("--leave")
+        var command = new Command("node", "Run a node engine alone: joins a cluster and runs its instances (the native canopy-node when it sits next to canopy)");
+        foreach (var option in NodeCommandLine.All)
         {
-            Description = "(node) Leave the cluster for good, then exit: its instances move elsewhere; this node's containers, containerd, bridge, CNI rules and data dir are removed",
-        };
+            command.Options.Add(option);
+        }
+
         var simulate = new Option<int>("--simulate")
         {
             Description = "(scale runs) Run N simulated node engines in this process instead (real registration, credentials and MQTT over TLS; instances only as state); stdin: kill A[-B], revive A[-B], status",
         };
-        var command = new Command("node", "Run a node engine alone: joins a cluster and runs its instances")
-        {
-            DataDir, ConfigFile, LogLevelOption, cluster, token, name, location, resources, stopOnExit, ContainerdSocket, NoContainers, ExecAsRoot, AllowPrivileged, leave, simulate,
-        };
+        command.Options.Add(simulate);
         command.Handle(async (parse, ct) =>
         {
-            var flags = new Dictionary<string, string?>
+            // The native node engine, when installed beside this executable, takes over this process (same pid, same flags);
+            // the simulator is this executable's alone.
+            if (parse.GetValue(simulate) <= 0 && NativeNode.Find() is { } native)
             {
-                ["Node:DataDir"] = parse.GetValue(DataDir),
-                ["Node:ClusterUrl"] = parse.GetValue(cluster),
-                ["Node:JoinToken"] = parse.GetValue(token),
-                ["Node:Name"] = parse.GetValue(name),
-                ["Node:Location"] = parse.GetValue(location),
-                ["Node:StopInstancesOnShutdown"] = parse.GetValue(stopOnExit) ? "true" : null,
-                ["Node:ContainerdSocket"] = parse.GetValue(ContainerdSocket),
-                ["Node:StartContainerd"] = parse.GetValue(NoContainers) ? "false" : null,
-                ["Node:ExecAsRoot"] = parse.GetValue(ExecAsRoot) ? "true" : null,
-                ["Node:AllowPrivileged"] = parse.GetValue(AllowPrivileged) ? "true" : null,
-            };
-            foreach (var r in parse.GetValue(resources) ?? [])
-            {
-                var eq = r.IndexOf('=');
-                if (eq <= 0)
-                {
-                    throw new CliException($"--resource '{r}' must be KEY=VALUE.", ExitCodes.InvalidInput);
-                }
-
-                flags[$"Node:Resources:{r[..eq]}"] = r[(eq + 1)..];
+                NativeNode.Exec(native, parse.Tokens.SkipWhile(t => t.Type != TokenType.Command || t.Value != "node").Skip(1).Select(t => t.Value));
             }
 
-            var config = RoleConfiguration.Build(parse.GetValue(ConfigFile), flags);
-            var options = RoleConfiguration.Bind(config, "Node", new NodeEngineOptions { DataDir = DataDirOf(config, "node") });
-            if (parse.GetValue(leave))
+            var options = NodeRoleErrors.AsCliErrors(() => NodeCommandLine.Options(parse, RoleConfiguration.ShortForms));
+            if (parse.GetValue(NodeCommandLine.Leave))
             {
-                return await LeaveAsync(options, parse.GetValue(LogLevelOption) ?? LogLevel.Warning, ct);
+                var quiet = parse.GetValue(LogLevelOption) ?? LogLevel.Warning;
+                return await NodeRoleErrors.AsCliErrorsAsync(() => NodeLeaveCommand.RunAsync(options, () => TierHosts.Node(options, quiet), ct));
             }
 
             if (parse.GetValue(simulate) is > 0 and var count)
@@ -315,42 +293,12 @@ public static class RoleCommands
             }
 
             await using var tiers = new TierSet();
-            await StartAsync(tiers, () => TierHosts.Node(options, parse.GetValue(LogLevelOption) ?? LogLevel.Information), "node", ct);
-            Console.Out.WriteLine($"Node engine {options.Name ?? Environment.MachineName} joining {options.ClusterUrl}.");
+            await StartAsync(tiers, () => TierHosts.Node(options, NodeCommandLine.LogLevel(parse)), "node", ct);
+            Console.Out.WriteLine($"Node engine {options.NodeName} joining {options.ClusterUrl}.");
             await WaitForStopAsync(ct);
             return ExitCodes.Success;
         });
         return command;
-    }
-
-    private static async Task<int> LeaveAsync(NodeEngineOptions options, LogLevel level, CancellationToken ct)
-    {
-        if (NodeLeave.RefusalFor(options.DataDir) is { } refusal)
-        {
-            throw new CliException($"The node did not leave: {refusal}.", ExitCodes.InvalidInput);
-        }
-
-        NodeLeaveResult result;
-        try
-        {
-            result = await NodeLeave.RunAsync(TierHosts.Node(options, level), ct);
-        }
-        catch (InvalidOperationException e)
-        {
-            throw new CliException($"The node did not leave: {e.Message}", ExitCodes.StartFailed);
-        }
-
-        if (result.ClusterProblem is { } problem)
-        {
-            Console.Error.WriteLine($"warning: the cluster was not told ({problem}); it will see node {result.NodeName} as lost and move its instances.");
-        }
-        else
-        {
-            Console.Out.WriteLine($"Node {result.NodeName} left the cluster at {options.ClusterUrl}; its instances move to other nodes.");
-        }
-
-        Console.Out.WriteLine($"Removed {result.InstancesRemoved} instance(s), bridge {result.Bridge} with its CNI rules, and {result.DataDir}.");
-        return ExitCodes.Success;
     }
 
     /// <summary>A node join token with the cluster's CA pin, unless it has one or the cluster speaks plain HTTP (then nothing to pin).</summary>
@@ -397,8 +345,7 @@ public static class RoleCommands
     private static bool IsLoopback(string host) =>
         host == "localhost" || (IPAddress.TryParse(host, out var address) && IPAddress.IsLoopback(address));
 
-    private static string DataDirOf(IConfiguration config, string tier) =>
-        Path.GetFullPath(config["DataDir"] is { Length: > 0 } d ? Path.Combine(d, tier) : Path.Combine(RoleConfiguration.DefaultDataDir(), tier));
+    private static string DataDirOf(IConfiguration config, string tier) => LayeredConfiguration.DataDirOf(config, tier);
 
     /// <summary>
     /// Builds (opening its store) and starts a tier, <paramref name="prepare"/> in between; either failing stops the tiers

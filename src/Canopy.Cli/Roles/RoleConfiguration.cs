@@ -1,3 +1,4 @@
+using Canopy.NodeRole;
 using Microsoft.Extensions.Configuration;
 
 namespace Canopy.Cli.Roles;
@@ -9,43 +10,18 @@ namespace Canopy.Cli.Roles;
 /// </summary>
 internal static class RoleConfiguration
 {
-    private static readonly (string Env, string Key)[] ShortForms =
+    /// <summary>The node's short forms (<see cref="LayeredConfiguration.NodeShortForms"/>) and those of the other roles.</summary>
+    public static readonly (string Env, string Key)[] ShortForms =
     [
-        ("CANOPY_DATA_DIR", "DataDir"),
+        .. LayeredConfiguration.NodeShortForms,
         ("CANOPY_ADMIN_PASSWORD", "Root:AdminPassword"),
         ("CANOPY_CLUSTER_JOIN_TOKEN", "Root:ClusterJoinToken"),
         ("CANOPY_NODE_JOIN_TOKEN", "Cluster:NodeJoinToken"),
         ("CANOPY_ROOT_URL", "Cluster:RootUrl"),
-        ("CANOPY_CLUSTER_URL", "Node:ClusterUrl"),
     ];
 
-    public static IConfiguration Build(string? configFile, IReadOnlyDictionary<string, string?> flags)
-    {
-        if (configFile is not null && !File.Exists(configFile))
-        {
-            throw new CliException($"Config file not found: {configFile}", ExitCodes.InvalidInput);
-        }
-
-        var builder = new ConfigurationBuilder();
-        if (configFile is not null)
-        {
-            builder.AddJsonFile(Path.GetFullPath(configFile), optional: false);
-        }
-
-        builder.AddEnvironmentVariables("CANOPY_");
-        builder.AddInMemoryCollection(ShortForms
-            .Where(s => !string.IsNullOrEmpty(Environment.GetEnvironmentVariable(s.Env)))
-            .Select(s => KeyValuePair.Create(s.Key, Environment.GetEnvironmentVariable(s.Env))));
-        builder.AddInMemoryCollection(flags.Where(f => f.Value is not null));
-        try
-        {
-            return builder.Build();
-        }
-        catch (InvalidDataException e)
-        {
-            throw new CliException($"Config file {configFile} is not valid JSON: {e.Message}", ExitCodes.InvalidInput);
-        }
-    }
+    public static IConfiguration Build(string? configFile, IReadOnlyDictionary<string, string?> flags) =>
+        NodeRoleErrors.AsCliErrors(() => LayeredConfiguration.Build(configFile, flags, ShortForms));
 
     public static T Bind<T>(IConfiguration configuration, string section, T options)
     {
@@ -60,6 +36,5 @@ internal static class RoleConfiguration
         }
     }
 
-    public static string DefaultDataDir() =>
-        Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".canopy");
+    public static string DefaultDataDir() => LayeredConfiguration.DefaultDataDir();
 }

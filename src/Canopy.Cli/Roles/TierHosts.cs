@@ -1,5 +1,6 @@
 using Canopy.Cluster;
 using Canopy.NodeEngine;
+using Canopy.NodeRole;
 using Canopy.Root;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
@@ -41,16 +42,6 @@ internal static class TierHosts
     private static void Configure(IServiceCollection services, ILoggingBuilder logging, LogLevel level, string tier)
     {
         services.AddSingleton<IHostLifetime, ExternalLifetime>();
-        logging.ClearProviders();
-        logging.SetMinimumLevel(level);
-        logging.AddFilter((_, _, l) => l >= (Stopping ? LogLevel.Error : level));
-        logging.AddFilter("Microsoft", level > LogLevel.Warning ? level : LogLevel.Warning);
-        logging.AddFilter("System.Net.Http", LogLevel.Warning);
-        logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", l => !Starting && l >= LogLevel.Warning);
-        logging.AddSimpleConsole(o =>
-        {
-            o.SingleLine = true;
-            o.TimestampFormat = $"HH:mm:ss.fff '[{tier}]' ";
-        });
+        RoleLogging.Configure(logging, level, tier, () => Stopping, () => Starting);
     }
 }

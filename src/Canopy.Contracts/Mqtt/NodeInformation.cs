@@ -40,5 +40,6 @@ public sealed record NodeInformation
     public DateTimeOffset Timestamp { get; init; }
 
     /// <summary>Non-canonical resources configured on the node (e.g. <c>gpu_model</c>).</summary>
-    [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; init; }
+    // A setter, not init: source-generated metadata cannot bind extension data through the constructor.
+    [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; set; }
 }

@@ -38,7 +38,8 @@ public sealed record NodeRegisterRequest
     public Net.NodeOverlay? Overlay { get; init; }
 
     /// <summary>Non-canonical resources and labels configured on the node.</summary>
-    [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; init; }
+    // A setter, not init: source-generated metadata cannot bind extension data through the constructor.
+    [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; set; }
 }
 
 /// <summary>The node's broker account; <paramref name="Tls"/>: the broker speaks only TLS, with the certificate of the cluster's CA (the one the node's join token pins).</summary>

@@ -71,13 +71,13 @@ internal sealed class ClusterRegistrar : IDisposable
             {
                 // Until its new subnet is recorded, no other node on this machine may be given one (it would not see this one's).
                 using var registering = await _network.LockRegistrationAsync(ct).ConfigureAwait(false);
-                using var content = new ByteArrayContent(CanopyJson.SerializeToUtf8(BuildRequest()));
+                using var content = new ByteArrayContent(NodeJson.SerializeToUtf8(BuildRequest()));
                 content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
                 using var response = await _http.PostAsync(_endpoint, content, ct).ConfigureAwait(false);
                 if (response.IsSuccessStatusCode)
                 {
                     var body = await response.Content.ReadAsByteArrayAsync(ct).ConfigureAwait(false);
-                    var registration = CanopyJson.Deserialize<NodeRegisterResponse>(body);
+                    var registration = NodeJson.Deserialize<NodeRegisterResponse>(body);
                     if (registration is { Id.Length: > 0, Mqtt: not null })
                     {
                         _identity.Save(registration.Id);

@@ -147,7 +147,7 @@ internal sealed class ClusterSession
         KeepAlive = KeepAlive,
         Will = new MqttWill(
             NodeTopics.Status(_nodeId),
-            CanopyJson.SerializeToUtf8(new NodeStatus(NodeStatus.Offline, DateTimeOffset.UtcNow)),
+            NodeJson.SerializeToUtf8(new NodeStatus(NodeStatus.Offline, DateTimeOffset.UtcNow)),
             MqttQos.AtLeastOnce,
             Retain: true),
         ReconnectMinDelay = TimeSpan.FromMilliseconds(250),
@@ -218,7 +218,7 @@ internal sealed class ClusterSession
             }
 
             downSince = null;
-            await PublishAsync(client, NodeTopics.Information(_nodeId), CanopyJson.SerializeToUtf8(BuildInformation()), MqttQos.AtMostOnce, false, ct)
+            await PublishAsync(client, NodeTopics.Information(_nodeId), NodeJson.SerializeToUtf8(BuildInformation()), MqttQos.AtMostOnce, false, ct)
                 .ConfigureAwait(false);
             await PublishInventoryAsync(client, MqttQos.AtMostOnce, ct, periodic: true).ConfigureAwait(false);
         }
@@ -230,7 +230,7 @@ internal sealed class ClusterSession
         var topic = NodeTopics.Job(_nodeId);
         await foreach (var report in _instances.Changes.ReadAllAsync(ct).ConfigureAwait(false))
         {
-            await PublishAsync(client, topic, CanopyJson.SerializeToUtf8(WithNode(report)), MqttQos.AtLeastOnce, false, ct)
+            await PublishAsync(client, topic, NodeJson.SerializeToUtf8(WithNode(report)), MqttQos.AtLeastOnce, false, ct)
                 .ConfigureAwait(false);
         }
     }
@@ -254,7 +254,7 @@ internal sealed class ClusterSession
             reports[i] = WithNode(reports[i]);
         }
 
-        await PublishAsync(client, NodeTopics.JobsResources(_nodeId), CanopyJson.SerializeToUtf8(new JobsResources(reports)), qos, false, ct)
+        await PublishAsync(client, NodeTopics.JobsResources(_nodeId), NodeJson.SerializeToUtf8(new JobsResources(reports)), qos, false, ct)
             .ConfigureAwait(false);
     }
 
@@ -294,9 +294,9 @@ internal sealed class ClusterSession
         var ct = _session?.Token ?? CancellationToken.None;
         try
         {
-            await client.PublishAsync(NodeTopics.Status(_nodeId), CanopyJson.SerializeToUtf8(new NodeStatus(NodeStatus.Online, DateTimeOffset.UtcNow)),
+            await client.PublishAsync(NodeTopics.Status(_nodeId), NodeJson.SerializeToUtf8(new NodeStatus(NodeStatus.Online, DateTimeOffset.UtcNow)),
                 MqttQos.AtLeastOnce, retain: true, ct).ConfigureAwait(false);
-            await client.PublishAsync(NodeTopics.Information(_nodeId), CanopyJson.SerializeToUtf8(BuildInformation()),
+            await client.PublishAsync(NodeTopics.Information(_nodeId), NodeJson.SerializeToUtf8(BuildInformation()),
                 MqttQos.AtLeastOnce, retain: false, ct).ConfigureAwait(false);
             _online.TrySetResult();
             await PublishInventoryAsync(client, MqttQos.AtLeastOnce, ct).ConfigureAwait(false);
@@ -333,7 +333,7 @@ internal sealed class ClusterSession
             switch (rest)
             {
                 case "control/deploy":
-                    var deploy = CanopyJson.Deserialize<DeployCommand>(message.Payload.Span);
+                    var deploy = NodeJson.Deserialize<DeployCommand>(message.Payload.Span);
                     if (deploy?.Service is null)
                     {
                         throw new JsonException("no service");
@@ -342,18 +342,18 @@ internal sealed class ClusterSession
                     Observe(_instances.DeployAsync(deploy, _stopping), message.Topic);
                     break;
                 case "control/delete":
-                    var delete = CanopyJson.Deserialize<DeleteCommand>(message.Payload.Span) ?? throw new JsonException("empty");
+                    var delete = NodeJson.Deserialize<DeleteCommand>(message.Payload.Span) ?? throw new JsonException("empty");
                     Observe(_instances.DeleteAsync(delete, _stopping), message.Topic);
                     break;
                 case "control/logs":
-                    var request = CanopyJson.Deserialize<LogsRequest>(message.Payload.Span) ?? throw new JsonException("empty");
+                    var request = NodeJson.Deserialize<LogsRequest>(message.Payload.Span) ?? throw new JsonException("empty");
                     Observe(AnswerLogsAsync(request), message.Topic);
                     break;
                 case "net/table":
                     _net.Receive(message.Payload.Span);
                     break;
                 case "control/error":
-                    var error = CanopyJson.Deserialize<ControlError>(message.Payload.Span);
+                    var error = NodeJson.Deserialize<ControlError>(message.Payload.Span);
                     LinkLog.ControlError(_log, error?.Message ?? message.PayloadText);
                     if (error?.Message?.Contains("not registered", StringComparison.OrdinalIgnoreCase) == true)
                     {
@@ -387,7 +387,7 @@ internal sealed class ClusterSession
     private async Task AnswerLogsAsync(LogsRequest request)
     {
         var result = await _instances.ReadLogsAsync(request, _stopping).ConfigureAwait(false);
-        await _client!.PublishAsync(NodeTopics.Logs(_nodeId), CanopyJson.SerializeToUtf8(result), MqttQos.AtLeastOnce, false, _stopping)
+        await _client!.PublishAsync(NodeTopics.Logs(_nodeId), NodeJson.SerializeToUtf8(result), MqttQos.AtLeastOnce, false, _stopping)
             .ConfigureAwait(false);
     }
 
@@ -418,7 +418,7 @@ internal sealed class ClusterSession
         {
             if (client.IsConnected)
             {
-                await client.PublishAsync(NodeTopics.Status(_nodeId), CanopyJson.SerializeToUtf8(new NodeStatus(NodeStatus.Offline, DateTimeOffset.UtcNow)),
+                await client.PublishAsync(NodeTopics.Status(_nodeId), NodeJson.SerializeToUtf8(new NodeStatus(NodeStatus.Offline, DateTimeOffset.UtcNow)),
                     MqttQos.AtLeastOnce, retain: true, timeout.Token).ConfigureAwait(false);
             }
 

@@ -40,7 +40,7 @@ internal sealed class NodeIdentityStore(NodeEngineOptions options)
     {
         try
         {
-            return File.Exists(_path) ? CanopyJson.Deserialize<NodeIdentity>(File.ReadAllText(_path)) : null;
+            return File.Exists(_path) ? NodeJson.Deserialize<NodeIdentity>(File.ReadAllText(_path)) : null;
         }
         catch (Exception e) when (e is IOException or JsonException)
         {
@@ -55,7 +55,7 @@ internal sealed class NodeIdentityStore(NodeEngineOptions options)
         File.Delete(temp);
         using (var file = new FileStream(temp, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = OwnerOnly }))
         {
-            file.Write(CanopyJson.SerializeToUtf8(identity));
+            file.Write(NodeJson.SerializeToUtf8(identity));
             file.Flush(flushToDisk: true);
         }
 

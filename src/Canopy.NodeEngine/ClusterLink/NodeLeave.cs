@@ -92,7 +92,7 @@ public static class NodeLeave
         var endpoint = new Uri(new Uri(options.ClusterUrl.TrimEnd('/') + "/"), "api/node/leave");
         try
         {
-            using var content = new ByteArrayContent(CanopyJson.SerializeToUtf8(new NodeLeaveRequest(id, identity.Secret)));
+            using var content = new ByteArrayContent(NodeJson.SerializeToUtf8(new NodeLeaveRequest(id, identity.Secret)));
             content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
             using var response = await http.PostAsync(endpoint, content, ct).ConfigureAwait(false);
             if (response.IsSuccessStatusCode)

@@ -4,7 +4,7 @@ using System.Text;
 namespace Canopy.NodeEngine.Linux;
 
 /// <summary>How an executable file is linked, from its ELF header and program headers.</summary>
-internal enum ElfLinking
+public enum ElfLinking
 {
     /// <summary>Not an ELF file, or one too short or inconsistent to read.</summary>
     NotElf,
@@ -16,17 +16,34 @@ internal enum ElfLinking
     Dynamic,
 }
 
-/// <summary>What <see cref="ElfExecutable.Inspect"/> found; <see cref="Interpreter"/> is the loader a dynamic executable names.</summary>
-internal readonly record struct ElfInspection(ElfLinking Linking, string? Interpreter = null);
+/// <summary>
+/// What <see cref="ElfExecutable.Inspect"/> found; <see cref="Interpreter"/> is the loader a dynamic executable names,
+/// <see cref="Machine"/> its <c>e_machine</c> (the CPU it is for; 0 when not ELF).
+/// </summary>
+public readonly record struct ElfInspection(ElfLinking Linking, string? Interpreter = null, ushort Machine = 0);
 
 /// <summary>
 /// Reads just enough of an ELF file to tell a static executable from a dynamic one. An image built from a dynamic
 /// executable has no loader or libraries in it: every process in it dies at once (for the pause image: runc's
 /// <c>namespace path: lstat /proc/N/ns/ipc</c> on every pod).
 /// </summary>
-internal static class ElfExecutable
+public static class ElfExecutable
 {
+    /// <summary><c>e_machine</c> of x86-64 executables.</summary>
+    public const ushort MachineX64 = 62;
+
+    /// <summary><c>e_machine</c> of AArch64 (arm64) executables.</summary>
+    public const ushort MachineArm64 = 183;
+
     private const uint PtInterp = 3;
+
+    /// <summary>The <c>e_machine</c> of executables for <paramref name="architecture"/>; null for one Canopy does not build for.</summary>
+    public static ushort? MachineOf(System.Runtime.InteropServices.Architecture architecture) => architecture switch
+    {
+        System.Runtime.InteropServices.Architecture.X64 => MachineX64,
+        System.Runtime.InteropServices.Architecture.Arm64 => MachineArm64,
+        _ => null,
+    };
 
     public static ElfInspection Inspect(ReadOnlySpan<byte> file)
     {
@@ -53,6 +70,7 @@ internal static class ElfExecutable
         }
 
         var header = new Reader(file, le);
+        var machine = header.U16(18);
         var tableOffset = wide ? header.U64(32) : header.U32(28);
         var entrySize = header.U16(wide ? 54 : 42);
         var entries = header.U16(wide ? 56 : 44);
@@ -75,10 +93,10 @@ internal static class ElfExecutable
             var interpreter = offset <= (ulong)file.Length && size <= (ulong)file.Length - offset
                 ? Encoding.UTF8.GetString(file.Slice((int)offset, (int)size)).TrimEnd('\0')
                 : null;
-            return new(ElfLinking.Dynamic, interpreter);
+            return new(ElfLinking.Dynamic, interpreter, machine);
         }
 
-        return new(ElfLinking.Static);
+        return new(ElfLinking.Static, Machine: machine);
     }
 
     private readonly ref struct Reader(ReadOnlySpan<byte> bytes, bool littleEndian)

@@ -4,6 +4,7 @@ using System.Net.NetworkInformation;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using Canopy.Contracts;
 
 namespace Canopy.NodeEngine.Monitoring;
 
@@ -54,10 +55,10 @@ public sealed class NodeFacts
         {
             var text = value.Trim();
             extras[key] = long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var integer)
-                ? JsonSerializer.SerializeToElement(integer)
+                ? JsonSerializer.SerializeToElement(integer, ContractsJsonContext.Default.Int64)
                 : double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && double.IsFinite(number)
-                    ? JsonSerializer.SerializeToElement(number)
-                    : JsonSerializer.SerializeToElement(value);
+                    ? JsonSerializer.SerializeToElement(number, ContractsJsonContext.Default.Double)
+                    : JsonSerializer.SerializeToElement(value, ContractsJsonContext.Default.String);
         }
 
         return extras;

@@ -141,7 +141,7 @@ internal sealed class InstanceHosts(NodeEngineOptions options, ILogger<InstanceH
         try
         {
             var path = Path.Combine(dir, "spec.json");
-            return File.Exists(path) ? CanopyJson.Deserialize<ServiceSpec>(File.ReadAllBytes(path)) : null;
+            return File.Exists(path) ? NodeJson.Deserialize<ServiceSpec>(File.ReadAllBytes(path)) : null;
         }
         catch (System.Text.Json.JsonException)
         {

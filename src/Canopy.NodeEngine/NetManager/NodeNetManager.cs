@@ -156,7 +156,7 @@ internal sealed class NodeNetManager : IDisposable, IAsyncDisposable
     {
         var table = payload.IsEmpty
             ? new NodeNetTable()
-            : CanopyJson.Deserialize<NodeNetTable>(payload) ?? throw new System.Text.Json.JsonException("null table");
+            : NodeJson.Deserialize<NodeNetTable>(payload) ?? throw new System.Text.Json.JsonException("null table");
         _tables.Writer.TryWrite(new Received(table, Withdrawn: payload.IsEmpty));
     }
 

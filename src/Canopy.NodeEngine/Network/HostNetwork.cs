@@ -342,7 +342,7 @@ public sealed class HostNetwork
     {
         var path = RecordPathOf(record.Bridge);
         var temp = $"{path}.{Environment.ProcessId}.tmp";
-        File.WriteAllBytes(temp, CanopyJson.SerializeToUtf8(record));
+        File.WriteAllBytes(temp, NodeJson.SerializeToUtf8(record));
         File.Move(temp, path, overwrite: true);
     }
 
@@ -350,7 +350,7 @@ public sealed class HostNetwork
     {
         try
         {
-            return File.Exists(path) ? CanopyJson.Deserialize<NodeNetworkRecord>(File.ReadAllBytes(path)) : null;
+            return File.Exists(path) ? NodeJson.Deserialize<NodeNetworkRecord>(File.ReadAllBytes(path)) : null;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException)
         {

@@ -55,7 +55,7 @@ internal abstract partial class RuntimeBase<TInstance, TState>
         try
         {
             var temp = paths.State + ".tmp";
-            File.WriteAllBytes(temp, CanopyJson.SerializeToUtf8(instance.ToState()));
+            File.WriteAllBytes(temp, NodeJson.SerializeToUtf8(instance.ToState()));
             File.Move(temp, paths.State, overwrite: true);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -147,7 +147,7 @@ internal abstract partial class RuntimeBase<TInstance, TState>
     {
         try
         {
-            return File.Exists(path) ? CanopyJson.Deserialize<T>(File.ReadAllText(path)) : null;
+            return File.Exists(path) ? NodeJson.Deserialize<T>(File.ReadAllText(path)) : null;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Text.Json.JsonException)
         {

@@ -101,7 +101,7 @@ internal abstract partial class RuntimeBase<TInstance, TState> : IRuntime, IDisp
                 instance.ExitCode = null;
                 instance.StoppedByNode = false;
                 Directory.CreateDirectory(instance.Paths.Dir);
-                await File.WriteAllTextAsync(instance.Paths.Spec, CanopyJson.Serialize(spec.ToStored(Secrets.Seal)), ct).ConfigureAwait(false);
+                await File.WriteAllTextAsync(instance.Paths.Spec, NodeJson.Serialize(spec.ToStored(Secrets.Seal)), ct).ConfigureAwait(false);
                 if (Transition(instance, InstanceStatus.Creating, null))
                 {
                     await LaunchAsync(instance, ct).ConfigureAwait(false);

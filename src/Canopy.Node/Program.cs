@@ -1,0 +1,3 @@
+using Canopy.Node;
+
+return await NodeProgram.RunAsync(args);
