@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Diagnostics;
-using System.Net;
 using Canopy.Cli.Client;
 using Canopy.Cli.Roles;
 using Canopy.Cluster;
@@ -342,8 +341,7 @@ public static class RoleCommands
         return flags;
     }
 
-    private static bool IsLoopback(string host) =>
-        host == "localhost" || (IPAddress.TryParse(host, out var address) && IPAddress.IsLoopback(address));
+    private static bool IsLoopback(string host) => Hosting.Tls.ApiListener.IsLoopbackHost(host);
 
     private static string DataDirOf(IConfiguration config, string tier) => LayeredConfiguration.DataDirOf(config, tier);
 

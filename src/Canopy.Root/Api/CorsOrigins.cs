@@ -1,4 +1,3 @@
-using System.Net;
 using Microsoft.AspNetCore.Cors.Infrastructure;
 
 namespace Canopy.Root.Api;
@@ -34,9 +33,5 @@ internal static class CorsOrigins
             ? $"{uri.Scheme}://{uri.Host.ToLowerInvariant()}:{uri.Port}"
             : null;
 
-    private static bool IsLoopback(string origin)
-    {
-        var host = new Uri(origin).DnsSafeHost;
-        return host == "localhost" || (IPAddress.TryParse(host, out var ip) && IPAddress.IsLoopback(ip));
-    }
+    private static bool IsLoopback(string origin) => Hosting.Tls.ApiListener.IsLoopbackHost(new Uri(origin).DnsSafeHost);
 }
