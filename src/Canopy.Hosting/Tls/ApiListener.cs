@@ -55,6 +55,9 @@ public sealed record ApiListener(bool Https, string Host, int Port)
 
     public bool IsLoopback => IsLoopbackHost(Host);
 
+    /// <summary>The address as a URL again, an IPv6 host in brackets.</summary>
+    public string Url => $"{(Https ? "https" : "http")}://{(Host.Contains(':', StringComparison.Ordinal) ? $"[{Host}]" : Host)}:{Port}";
+
     /// <summary>Whether <paramref name="host"/> (of a URL) names this machine's loopback only.</summary>
     public static bool IsLoopbackHost(string host) =>
         host == "localhost" || (IPAddress.TryParse(host.Trim('[', ']'), out var address) && IPAddress.IsLoopback(address));

@@ -19,7 +19,7 @@ public sealed partial class CertificateRenewal(
         LogPin(logger, tier, certificate.Authority.Pin, pinUse, certificate.Certificate.NotAfter.ToUniversalTime(), certificate.RenewAt.UtcDateTime);
         if (!listener.Https)
         {
-            LogInsecure(logger, tier, $"http://{listener.Host}:{listener.Port}");
+            LogInsecure(logger, tier, listener.Url);
         }
 
         return base.StartAsync(cancellationToken);
