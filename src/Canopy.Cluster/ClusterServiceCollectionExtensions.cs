@@ -40,6 +40,7 @@ internal static class ClusterServiceCollectionExtensions
         services.AddSingleton<ClusterGate>();
         services.AddSingleton<RootOutbox>();
         services.AddSingleton<NetChanges>();
+        services.AddSingleton<NetTableHolds>();
         services.AddSingleton<NodeSubnets>();
         services.AddSingleton<InstanceTracker>();
         services.AddSingleton<NodeMessageRates>();

@@ -17,11 +17,12 @@ namespace Canopy.Cluster.Net;
 /// from the last one sent to its node, with a higher <see cref="NodeNetTable.Version"/>; a node that left gets an empty retained
 /// message. At start it publishes every table from the store (the root's last table included), so a restarted cluster, whose
 /// broker lost its retained messages, restores every node's routes without waiting for the root. It also tells the root its
-/// nodes' overlay endpoints (<c>net_nodes</c>) after every hello and when they change.
+/// nodes' overlay endpoints (<c>net_nodes</c>) after every hello and when they change. A lost or just returned node's table waits
+/// (<see cref="NetTableHolds"/>).
 /// </summary>
 internal sealed partial class NetTablePublisher(
-    ClusterGate gate, IClusterStore store, ClusterMqtt mqtt, RootOutbox root, NetChanges changes, ClusterReadiness readiness,
-    TimeProvider time, ILogger<NetTablePublisher> logger) : BackgroundService
+    ClusterGate gate, IClusterStore store, ClusterMqtt mqtt, RootOutbox root, NetChanges changes, NetTableHolds holds,
+    ClusterReadiness readiness, TimeProvider time, ILogger<NetTablePublisher> logger) : BackgroundService
 {
     /// <summary>Long enough to gather the reports of one change (an instance stops, another starts), short against the 1 s goal.</summary>
     public static readonly TimeSpan Debounce = TimeSpan.FromMilliseconds(30);
@@ -65,6 +66,11 @@ internal sealed partial class NetTablePublisher(
         var sent = 0;
         foreach (var (nodeId, table) in tables)
         {
+            if (state.Held.Contains(nodeId))
+            {
+                continue;
+            }
+
             var text = CanopyJson.Serialize(table);
             if (_published.GetValueOrDefault(nodeId) == text)
             {
@@ -89,6 +95,11 @@ internal sealed partial class NetTablePublisher(
             Log.Published(logger, sent, tables.Count, _version);
         }
 
+        if (state.WakeAt is { } wakeAt)
+        {
+            WakeAt(wakeAt, ct);
+        }
+
         var netNodes = NodeNetTables.NetNodes(state.Nodes, state.ClusterId);
         var netNodesText = CanopyJson.Serialize(netNodes);
         if (changes.TakeRootLinkUp() || netNodesText != _netNodes)
@@ -101,14 +112,24 @@ internal sealed partial class NetTablePublisher(
     private async Task<NetState> ReadStateAsync(CancellationToken ct)
     {
         var rootTable = await store.GetSettingAsync(SettingKeys.RootNetTable, ct) is { } json ? CanopyJson.Deserialize<RootNetTable>(json) : null;
+        var nodes = await store.ListNodesAsync(ct);
+        var (held, wakeAt) = holds.Update(nodes);
         return new NetState(
-            await store.ListServicesAsync(ct), await store.ListInstancesAsync(ct), await store.ListNodesAsync(ct), rootTable,
-            readiness.ClusterId ?? await store.GetSettingAsync(SettingKeys.ClusterId, ct));
+            await store.ListServicesAsync(ct), await store.ListInstancesAsync(ct), nodes, rootTable,
+            readiness.ClusterId ?? await store.GetSettingAsync(SettingKeys.ClusterId, ct), held, wakeAt);
+    }
+
+    /// <summary>A returning node's table is due by <paramref name="at"/> even if its inventory never comes.</summary>
+    private void WakeAt(DateTimeOffset at, CancellationToken ct)
+    {
+        var wait = at - time.GetUtcNow();
+        _ = Task.Delay(wait > TimeSpan.Zero ? wait : TimeSpan.Zero, time, ct)
+            .ContinueWith(_ => changes.Changed(), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
     }
 
     private sealed record NetState(
         IReadOnlyList<ServiceSpec> Services, IReadOnlyList<InstanceRecord> Instances, IReadOnlyList<NodeRecord> Nodes, RootNetTable? Root,
-        string? ClusterId);
+        string? ClusterId, IReadOnlySet<string> Held, DateTimeOffset? WakeAt);
 
     private static partial class Log
     {

@@ -1,4 +1,5 @@
 using Canopy.Cluster.Instances;
+using Canopy.Cluster.Net;
 using Canopy.Cluster.Storage;
 using Canopy.Contracts;
 using Canopy.Contracts.Mqtt;
@@ -13,7 +14,8 @@ namespace Canopy.Cluster.Nodes;
 /// and what it should run but does not report twice in a row is deployed again. Callers hold the <see cref="ClusterGate"/>.
 /// </summary>
 internal sealed partial class InventoryReconciler(
-    IClusterStore store, InstanceTracker tracker, NodeCommands commands, TimeProvider time, ILogger<InventoryReconciler> logger)
+    IClusterStore store, InstanceTracker tracker, NodeCommands commands, NetTableHolds netHolds, TimeProvider time,
+    ILogger<InventoryReconciler> logger)
 {
     private const int MissingReportsBeforeRedeploy = 2;
     // The inventory comes every 2 s; a delete lost with a dropped MQTT session is sent again at the next report but one.
@@ -50,6 +52,8 @@ internal sealed partial class InventoryReconciler(
 
             await ReconcileMissingAsync(node, instance, ct);
         }
+
+        netHolds.InventoryReconciled(nodeId);
     }
 
     private async Task ReconcileReportedAsync(NodeRecord node, InstanceReport report, CancellationToken ct)

@@ -106,6 +106,37 @@ public sealed class NetTableTests(ITestOutputHelper output) : ClusterTest(output
         await lateTables.WaitForAsync(t => t.NodeId == staying.Id && t.Table is not null, "worker-1's table, retained");
     }
 
+    [Fact]
+    public async Task A_node_that_comes_back_running_its_instances_never_gets_a_table_without_them()
+    {
+        // Its node engine crashes and starts again, its exec instance still running: the cluster counts it lost meanwhile.
+        await using var caller = await StartNodeAsync("worker-1", 1, o => o with { ThroughCable = true });
+        var service = NetNodes.Exec("shop", "web", "worker-1", "18080:80");
+        await RunAsync(service, 0);
+        await caller.WaitForNetTableAsync(t => Service(t, service)?.Instances.Count == 1, "the web instance in its own table");
+        caller.Crash();
+        await Root.WaitForStatusAsync(r => r.ServiceId == service.ServiceId && r.Status == InstanceStatus.NoQualifiedWorkerFound, "the instance waits for its node");
+
+        var running = new InstanceReport
+        {
+            ServiceId = service.ServiceId,
+            JobName = service.JobName,
+            InstanceNumber = 0,
+            Status = InstanceStatus.Running,
+            InstanceIp = "192.0.2.1",
+            Timestamp = DateTimeOffset.UtcNow,
+        };
+        await using var back = await FakeNode.StartAsync(Cluster, "worker-1", NetNodes.Options(1) with { Running = [running] });
+
+        back.Id.ShouldBe(caller.Id);
+        await Root.WaitForStatusAsync(
+            r => r.ServiceId == service.ServiceId && r.Status == InstanceStatus.Running && r.NodeId == back.Id && r.Timestamp > running.Timestamp.AddSeconds(-1),
+            "RUNNING again on the node that came back");
+        await back.WaitForNetTableAsync(t => t?.Version > 0 && Service(t, service)?.Instances.Count == 1, "the web instance in its table");
+        back.NetTables.Snapshot().ShouldAllBe(t => t != null && t.Services.Any(s => s.ServiceId == service.ServiceId && s.Instances.Count == 1),
+            "the routes to an instance that never stopped are never withdrawn");
+    }
+
     private async Task<FakeNode> StartNodeAsync(string host, int index, Func<FakeNodeOptions, FakeNodeOptions>? change = null)
     {
         var options = NetNodes.Options(index);

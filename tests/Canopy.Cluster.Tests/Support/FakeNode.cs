@@ -29,6 +29,10 @@ internal sealed class FakeNode : IAsyncDisposable
         Client = client;
         Cable = cable;
         _options = options;
+        foreach (var report in options.Running)
+        {
+            _inventory[(report.ServiceId, report.InstanceNumber)] = report with { NodeId = registration.Id };
+        }
     }
 
     public string Host { get; }
@@ -276,6 +280,9 @@ internal sealed record FakeNodeOptions
 
     /// <summary>The address it reports for an instance it was told to deploy (as a node reports a container's CNI address).</summary>
     public Func<FakeNode, DeployCommand, string?>? InstanceIp { get; init; }
+
+    /// <summary>Instances it runs from the start (a node engine that restarted and adopted them), in its first inventory.</summary>
+    public IReadOnlyList<InstanceReport> Running { get; init; } = [];
 
     /// <summary>Changes each <c>information</c> before it is published (a node that reports nonsense).</summary>
     public Func<NodeInformation, NodeInformation>? Information { get; init; }
