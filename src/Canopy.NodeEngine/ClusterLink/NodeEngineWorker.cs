@@ -45,9 +45,19 @@ internal sealed class NodeEngineWorker(
     {
         // The overlay first: the registration carries its endpoint.
         await net.StartAsync(stoppingToken).ConfigureAwait(false);
-        await instances.RecoverAsync(stoppingToken).ConfigureAwait(false);
+
+        // Registration goes ahead while the runtimes take over what a previous run left (starting its own containerd takes most
+        // of a second): NodeInstances holds back commands and the inventory until they are done.
+        var recovery = instances.RecoverAsync(stoppingToken);
+        _ = Task.WhenAll(readiness.Connected, recovery)
+            .ContinueWith(_ => StartupMemory.Release(), stoppingToken, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
         while (!stoppingToken.IsCancellationRequested)
         {
+            if (recovery.IsFaulted)
+            {
+                await recovery.ConfigureAwait(false);
+            }
+
             try
             {
                 var registration = await registrar.RegisterAsync(stoppingToken).ConfigureAwait(false);

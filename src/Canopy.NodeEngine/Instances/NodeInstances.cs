@@ -21,6 +21,9 @@ public sealed class NodeInstances
     private readonly ILogger<NodeInstances> _log;
     private readonly KeyedSerialQueue _queue = new();
 
+    // Registration does not wait for the take-over (its own containerd may take a second to start); commands and the inventory do.
+    private readonly TaskCompletionSource _recovered = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     // Bounded: while the cluster is unreachable the oldest changes give way; the inventory sent on reconnect is complete anyway.
     private readonly Channel<InstanceReport> _changes = Channel.CreateBounded<InstanceReport>(
         new BoundedChannelOptions(1024) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
@@ -59,15 +62,28 @@ public sealed class NodeInstances
     /// </summary>
     public async Task RecoverAsync(CancellationToken ct)
     {
-        var reports = new List<InstanceReport>();
-        foreach (var runtime in _runtimes)
+        try
         {
-            await runtime.RecoverAsync(ct).ConfigureAwait(false);
-            reports.Clear();
-            runtime.CollectReports(reports);
-            InstancesLog.Recovered(_log, runtime.Name, reports.Count);
+            var reports = new List<InstanceReport>();
+            foreach (var runtime in _runtimes)
+            {
+                await runtime.RecoverAsync(ct).ConfigureAwait(false);
+                reports.Clear();
+                runtime.CollectReports(reports);
+                InstancesLog.Recovered(_log, runtime.Name, reports.Count);
+            }
+
+            _recovered.TrySetResult();
+        }
+        catch (Exception e)
+        {
+            _recovered.TrySetException(e);
+            throw;
         }
     }
+
+    /// <summary>Until every runtime has taken over what a previous run left, an instance it holds would look absent.</summary>
+    private Task RecoveredAsync(CancellationToken ct) => _recovered.Task.IsCompletedSuccessfully ? Task.CompletedTask : _recovered.Task.WaitAsync(ct);
 
     /// <summary>Deploys (or, when it already runs, re-reports) one instance. Queued synchronously: call order is execution order.</summary>
     public Task<InstanceReport> DeployAsync(DeployCommand command, CancellationToken ct)
@@ -76,6 +92,7 @@ public sealed class NodeInstances
         var key = new InstanceKey(spec.ServiceId, command.InstanceNumber);
         return _queue.Enqueue(key, async () =>
         {
+            await RecoveredAsync(ct).ConfigureAwait(false);
             try
             {
                 var holder = FindHolder(key);
@@ -123,12 +140,18 @@ public sealed class NodeInstances
     /// </summary>
     public Task<InstanceReport[]> DeleteAsync(DeleteCommand command, CancellationToken ct)
     {
+        if (command.InstanceNumber < 0 && !_recovered.Task.IsCompletedSuccessfully)
+        {
+            return DeleteAfterRecoveryAsync(command, ct);
+        }
+
         var keys = command.InstanceNumber >= 0
             ? [new InstanceKey(command.ServiceId, command.InstanceNumber)]
             : AllKeys().Where(k => k.ServiceId == command.ServiceId).ToArray();
 
         return Task.WhenAll(keys.Select(key => _queue.Enqueue(key, async () =>
         {
+            await RecoveredAsync(ct).ConfigureAwait(false);
             InstancesLog.Delete(_log, key.ToString());
             try
             {
@@ -155,8 +178,15 @@ public sealed class NodeInstances
         })));
     }
 
+    private async Task<InstanceReport[]> DeleteAfterRecoveryAsync(DeleteCommand command, CancellationToken ct)
+    {
+        await RecoveredAsync(ct).ConfigureAwait(false);
+        return await DeleteAsync(command, ct).ConfigureAwait(false);
+    }
+
     public async Task<LogsResult> ReadLogsAsync(LogsRequest request, CancellationToken ct)
     {
+        await RecoveredAsync(ct).ConfigureAwait(false);
         var key = new InstanceKey(request.ServiceId, request.InstanceNumber);
         var text = FindHolder(key) is { } runtime ? await runtime.ReadLogsAsync(key, request.Tail, ct).ConfigureAwait(false) : null;
         return text is null
@@ -167,6 +197,7 @@ public sealed class NodeInstances
     /// <summary>Every instance this node holds, running ones with their CPU and memory use: the <c>jobs/resources</c> payload.</summary>
     public async Task<List<InstanceReport>> InventoryAsync(CancellationToken ct)
     {
+        await RecoveredAsync(ct).ConfigureAwait(false);
         var reports = new List<InstanceReport>();
         var totalMb = _monitor.MemoryTotalMb;
         foreach (var runtime in _runtimes)
@@ -202,6 +233,7 @@ public sealed class NodeInstances
             return;
         }
 
+        await RecoveredAsync(ct).ConfigureAwait(false);
         var keys = AllKeys();
         InstancesLog.StoppingAll(_log, keys.Count);
         await ForEachAsync(keys, (runtime, key) => runtime.StopAsync(key, ct)).ConfigureAwait(false);
@@ -210,6 +242,7 @@ public sealed class NodeInstances
     /// <summary><c>canopy node --leave</c>: every instance goes, with everything of it; returns how many there were.</summary>
     public async Task<int> RemoveAllAsync(CancellationToken ct)
     {
+        await RecoveredAsync(ct).ConfigureAwait(false);
         var keys = AllKeys();
         await ForEachAsync(keys, (runtime, key) => runtime.RemoveAsync(key, ct)).ConfigureAwait(false);
         return keys.Count;
