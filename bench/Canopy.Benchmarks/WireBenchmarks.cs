@@ -70,7 +70,9 @@ internal static class WireBenchmarks
     {
         var workers = topology.Workers.ToList();
         var cluster = topology.Clusters[0].Host;
-        bool ToRoot(string peer) => peer.StartsWith(topology.Root.Ip + ":", StringComparison.Ordinal);
+        // The root's API and link port (Topology.RootUrl); ss may print an IPv4 peer as [::ffff:a.b.c.d]:port.
+        var rootPort = new Uri(topology.RootUrl).Port;
+        bool ToRoot(string peer) => peer.EndsWith($":{rootPort}", StringComparison.Ordinal);
 
         var before = await Task.WhenAll(workers.Select(w => SocketCounters.ReadAsync(w.Namespace)));
         var vethBefore = workers.Select(w => VethBytes(w.Veth)).ToList();
@@ -79,6 +81,10 @@ internal static class WireBenchmarks
         var after = await Task.WhenAll(workers.Select(w => SocketCounters.ReadAsync(w.Namespace)));
         var vethAfter = workers.Select(w => VethBytes(w.Veth)).ToList();
         var linkAfter = await SocketCounters.ReadAsync(cluster.Namespace, ToRoot);
+        if (linkAfter.Count == 0)
+        {
+            Console.WriteLine($"  (no socket of {cluster.Name} to the root's port {rootPort}; its sockets: {string.Join(", ", (await SocketCounters.ReadAsync(cluster.Namespace)).Keys)})");
+        }
 
         return new Window(
             workers.Select((w, i) => (w.Name, Counters: (SocketCounters.Since(before[i], after[i]), vethAfter[i] - vethBefore[i])))

@@ -12,8 +12,15 @@ public sealed class ReportChangesTests
 
     private static readonly NodeInformation Idle = new()
     {
-        CpuPercent = 3, Vcpus = 2, Memory = 3000, MemoryTotal = 4000, MemoryPercent = 25, Architecture = "amd64",
-        Virtualization = ["exec"], Ip = "10.0.0.2", Timestamp = T0,
+        CpuPercent = 3,
+        Vcpus = 2,
+        Memory = 3000,
+        MemoryTotal = 4000,
+        MemoryPercent = 25,
+        Architecture = "amd64",
+        Virtualization = ["exec"],
+        Ip = "10.0.0.2",
+        Timestamp = T0,
     };
 
     [Fact]
