@@ -4,6 +4,7 @@
 #   scripts/bench.sh placement [BenchmarkDotNet arguments, e.g. --filter '*RootPlacement*' | --cpu-time]
 #     scheduler micro-benchmarks of Core's placement (bench/Canopy.Benchmarks.Scheduling), no processes started; a couple of minutes
 #   scripts/bench.sh scale [--nodes 500,1000,2000,5000] [--idle SECONDS]   (simulated nodes against one cluster; not in "all")
+#   scripts/bench.sh wire [--keepalive 1,2] [--window SECONDS] [--runs N]   (root; bytes per node and link cut → moved per MQTT keep-alive; not in "all")
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 if [[ "${1:-}" == placement ]]; then

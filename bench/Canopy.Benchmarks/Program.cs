@@ -2,7 +2,8 @@ using Canopy.Benchmarks;
 using Canopy.Testing;
 
 // Whole-system figures against the built `canopy` (set CANOPY_BIN for a published one):
-//   dotnet run -c Release --project bench/Canopy.Benchmarks -- [startup|deploy|memory|node|containers|load|network|encryption|topology|tls|scale|all] [--runs N]
+//   dotnet run -c Release --project bench/Canopy.Benchmarks -- [startup|deploy|memory|node|containers|load|network|encryption|topology|tls|scale|wire|all] [--runs N]
+//   wire: [--keepalive K[,K...]] (seconds, default 1,2) [--window SECONDS] (default 60); not part of "all"
 //   scale: [--nodes N[,N...]] (default 500,1000,2000,5000) [--idle SECONDS] (default 30); not part of "all" (it takes long)
 var what = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "all";
 var runs = args.SkipWhile(a => a != "--runs").Skip(1).Select(int.Parse).FirstOrDefault(20);
@@ -68,6 +69,14 @@ if (what is "scale")
     var nodes = args.SkipWhile(a => a != "--nodes").Skip(1).Select(v => v.Split(',').Select(int.Parse).ToArray()).FirstOrDefault([500, 1000, 2000, 5000]);
     var idle = args.SkipWhile(a => a != "--idle").Skip(1).Select(int.Parse).FirstOrDefault(30);
     await ScaleBenchmarks.RunAsync(nodes, TimeSpan.FromSeconds(idle));
+}
+
+if (what is "wire")
+{
+    // Network namespaces: root only. Per keep-alive (seconds): idle and busy bytes per node, the root link, link cut → moved.
+    var keepAlives = args.SkipWhile(a => a != "--keepalive").Skip(1).Select(v => v.Split(',').Select(int.Parse).ToArray()).FirstOrDefault([1, 2]);
+    var window = args.SkipWhile(a => a != "--window").Skip(1).Select(int.Parse).FirstOrDefault(60);
+    await WireBenchmarks.RunAsync(keepAlives, TimeSpan.FromSeconds(window), cuts: Math.Min(runs, 5));
 }
 
 if (what is "topology" or "all")

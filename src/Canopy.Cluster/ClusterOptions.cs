@@ -60,10 +60,17 @@ public sealed class ClusterOptions
     public double CpuOvercommit { get; set; } = 4.0;
 
     /// <summary>
-    /// A node not heard from for this long is inactive and its instances move: a little over two of its 2 s heartbeats, so one
-    /// late heartbeat is forgiven and a lost link is acted on in about 4 s.
+    /// The fallback: a node not heard from for this long is inactive and its instances move. A lost node is normally seen much sooner,
+    /// by its MQTT connection (the broker drops a node silent for 1.5 × its keep-alive, or whose socket closes, and publishes its
+    /// last will). Canopy nodes send their inventory at least once a minute, so this is a little over two of those.
     /// </summary>
-    public TimeSpan NodeHeartbeatTimeout { get; set; } = TimeSpan.FromSeconds(4.5);
+    public TimeSpan NodeHeartbeatTimeout { get; set; } = TimeSpan.FromSeconds(150);
+
+    /// <summary>
+    /// After this cluster starts, how long a node saved as active has to show up again (reconnect, or a retained <c>online</c>)
+    /// before it is taken for lost; live nodes reconnect within seconds when the cluster's broker restarts.
+    /// </summary>
+    public TimeSpan NodeReconnectTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>The longest gap between two <c>resources</c> messages to the root (they are also its heartbeat).</summary>
     public TimeSpan ResourcesInterval { get; set; } = TimeSpan.FromSeconds(5);
@@ -134,6 +141,7 @@ public sealed class ClusterOptions
         }
 
         AddIfNotPositive(problems, nameof(NodeHeartbeatTimeout), NodeHeartbeatTimeout);
+        AddIfNotPositive(problems, nameof(NodeReconnectTimeout), NodeReconnectTimeout);
         AddIfNotPositive(problems, nameof(ResourcesInterval), ResourcesInterval);
         AddIfNotPositive(problems, nameof(MetricsInterval), MetricsInterval);
         AddIfNotPositive(problems, nameof(RetryInterval), RetryInterval);

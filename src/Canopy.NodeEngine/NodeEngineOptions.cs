@@ -26,8 +26,25 @@ public sealed class NodeEngineOptions
     /// <summary>The address other nodes and clients reach this node at; the one facing the cluster when not set.</summary>
     public string? AdvertisedIp { get; set; }
 
-    /// <summary>How often <c>information</c> (the heartbeat) and <c>jobs/resources</c> are published.</summary>
+    /// <summary>
+    /// How often resources and the inventory are sampled; <c>information</c> and <c>jobs/resources</c> are published only when they
+    /// changed materially (or their refresh interval passed): liveness is the MQTT keep-alive (<see cref="KeepAlive"/>), not these.
+    /// </summary>
     public TimeSpan InformationInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// The MQTT keep-alive, whole seconds (1-65535; <c>Node:KeepAlive</c>, <c>CANOPY_KEEPALIVE</c>, e.g. <c>00:00:02</c>). It is the
+    /// node's liveness signal: an idle node sends one PINGREQ per keep-alive, and the broker drops a silent node after 1.5 × it
+    /// (a cut link, a frozen or powered-off host) and publishes its last will, which makes the cluster move its instances.
+    /// 1 s sees a cut link in about 2 s; 2 s halves the idle bytes and sees it in about 3-4 s (docs/benchmarks.md, "quieter wire").
+    /// </summary>
+    public TimeSpan KeepAlive { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary><c>information</c> is sent at least this often even without a change (clock-skew check, fallback liveness).</summary>
+    public TimeSpan InformationRefreshInterval { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary><c>jobs/resources</c> is sent at least this often even without a change: a lost deploy or delete heals within it.</summary>
+    public TimeSpan InventoryRefreshInterval { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>The parent cgroup of every instance (<c>/sys/fs/cgroup/memory/&lt;CgroupName&gt;/&lt;service_id&gt;.&lt;n&gt;</c>).</summary>
     public string CgroupName { get; set; } = "canopy";

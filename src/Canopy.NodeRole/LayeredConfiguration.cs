@@ -14,6 +14,7 @@ public static class LayeredConfiguration
     [
         ("CANOPY_DATA_DIR", "DataDir"),
         ("CANOPY_CLUSTER_URL", "Node:ClusterUrl"),
+        ("CANOPY_KEEPALIVE", "Node:KeepAlive"),
     ];
 
     /// <exception cref="NodeRoleException">The config file is missing or not JSON.</exception>

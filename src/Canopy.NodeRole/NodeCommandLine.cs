@@ -47,11 +47,23 @@ public static class NodeCommandLine
         {
             // A concrete type here, so the configuration binding generator binds it without reflection.
             config.GetSection("Node").Bind(options);
+            CheckKeepAlive(options.KeepAlive);
             return options;
         }
         catch (InvalidOperationException e)
         {
             throw new NodeRoleException($"Invalid Node setting: {e.Message}", NodeRoleException.InvalidInput);
+        }
+    }
+
+    /// <summary>MQTT carries the keep-alive in whole seconds; a fraction would be rounded up behind the operator's back.</summary>
+    internal static void CheckKeepAlive(TimeSpan keepAlive)
+    {
+        if (keepAlive < TimeSpan.FromSeconds(1) || keepAlive > TimeSpan.FromSeconds(ushort.MaxValue) || keepAlive.Ticks % TimeSpan.TicksPerSecond != 0)
+        {
+            throw new NodeRoleException(
+                $"Node:KeepAlive (CANOPY_KEEPALIVE) is {keepAlive}; it must be whole seconds from 00:00:01 to 18:12:15, e.g. 00:00:02.",
+                NodeRoleException.InvalidInput);
         }
     }
 

@@ -18,7 +18,7 @@ internal sealed partial class NodeHealth(
     IClusterStore store, InstanceTracker tracker, ClusterScheduler scheduler, RootOutbox root, SchedulerSignal signal,
     NodeLiveness liveness, NetChanges netChanges, HeartbeatWrites heartbeats, ClusterOptions options, TimeProvider time, ILogger<NodeHealth> logger)
 {
-    // Nodes saved as active by an earlier run get a full timeout from this start to show up again.
+    // Nodes saved as active by an earlier run get NodeReconnectTimeout from this start to show up again.
     private readonly DateTimeOffset _startedAt = time.GetUtcNow();
 
     public async Task OnInformationAsync(string nodeId, NodeInformation information, CancellationToken ct)
@@ -95,23 +95,27 @@ internal sealed partial class NodeHealth(
     public async Task OnStatusAsync(string nodeId, string status, CancellationToken ct)
     {
         var node = await store.GetNodeAsync(nodeId, ct);
-        if (node is { Active: true } && status == NodeStatus.Offline)
+        if (status == NodeStatus.Online)
+        {
+            // A node that reconnects, or the broker's retained "online" of one still connected when this cluster starts.
+            liveness.Online(nodeId);
+        }
+        else if (node is { Active: true } && status == NodeStatus.Offline)
         {
             await MarkInactiveAsync(node, "it went offline (its MQTT connection ended)", ct);
         }
     }
 
-    /// <summary>The failure detector's tick: nodes silent for longer than the heartbeat timeout are lost.</summary>
+    /// <summary>The failure detector's tick: nodes silent for longer than the heartbeat timeout are lost (the fallback to the last will).</summary>
     public async Task CheckHeartbeatsAsync(CancellationToken ct)
     {
         var now = time.GetUtcNow();
         foreach (var id in await store.ListActiveNodeIdsAsync(ct))
         {
-            // Heard includes every information message LastSeen records, and more; before this start, nothing counts.
-            var seen = liveness.LastHeard(id) is { } heard && heard > _startedAt ? heard : _startedAt;
-            if (now - seen > options.NodeHeartbeatTimeout && await store.GetNodeAsync(id, ct) is { Active: true } node)
+            var silence = NodeSilence.Judge(liveness.LastHeard(id), _startedAt, now, options.NodeHeartbeatTimeout, options.NodeReconnectTimeout);
+            if (silence is not null && await store.GetNodeAsync(id, ct) is { Active: true } node)
             {
-                await MarkInactiveAsync(node, $"no information for {options.NodeHeartbeatTimeout.TotalSeconds:0.#} s", ct);
+                await MarkInactiveAsync(node, silence, ct);
             }
         }
     }

@@ -21,6 +21,9 @@ internal sealed class NodeLiveness(TimeProvider time)
         }
     }
 
+    /// <summary>Its status says <c>online</c>: its MQTT connection is up (the will replaces a retained online when it drops).</summary>
+    public void Online(string nodeId) => _heard[nodeId] = time.GetUtcNow();
+
     /// <summary>A node that left: nothing of it is kept.</summary>
     public void Forget(string nodeId) => _heard.TryRemove(nodeId, out _);
 

@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 
 namespace Canopy.Contracts.Mqtt;
 
-/// <summary>A node's dynamic resources, published every 2 s; also its heartbeat.</summary>
+/// <summary>A node's dynamic resources, published on a material change, at least every few minutes and after every (re)connect (liveness is the MQTT keep-alive).</summary>
 public sealed record NodeInformation
 {
     public double CpuPercent { get; init; }

@@ -6,7 +6,7 @@ public sealed record DeployCommand(ServiceSpec Service, int InstanceNumber);
 /// <summary>cluster → node: stop and remove an instance (<see cref="InstanceNumber"/> −1 = all of the service).</summary>
 public sealed record DeleteCommand(string ServiceId, int InstanceNumber, string JobName = "");
 
-/// <summary>node → cluster: every instance the node holds, with metrics. Sent every 2 s and after every (re)connect.</summary>
+/// <summary>node → cluster: every instance the node holds, with metrics. Sent when it changes materially, at least once a minute and after every (re)connect.</summary>
 public sealed record JobsResources(IReadOnlyList<InstanceReport> Services);
 
 /// <summary>Retained on <c>nodes/&lt;id&gt;/status</c>: <c>online</c> when connected, <c>offline</c> as the last will or on clean stop.</summary>

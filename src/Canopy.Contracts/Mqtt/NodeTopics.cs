@@ -8,10 +8,10 @@ public static class NodeTopics
 {
     public const string AllNodes = "nodes/#";
 
-    /// <summary>node → cluster, dynamic resources every 2 s (<see cref="NodeInformation"/>).</summary>
+    /// <summary>node → cluster, dynamic resources on change (<see cref="NodeInformation"/>).</summary>
     public static string Information(string nodeId) => $"nodes/{nodeId}/information";
 
-    /// <summary>node → cluster, every instance it holds with metrics every 2 s (<see cref="JobsResources"/>); also its full inventory.</summary>
+    /// <summary>node → cluster, every instance it holds with metrics, on change and at least once a minute (<see cref="JobsResources"/>); also its full inventory.</summary>
     public static string JobsResources(string nodeId) => $"nodes/{nodeId}/jobs/resources";
 
     /// <summary>node → cluster, one instance's status change, at once (<see cref="InstanceReport"/>).</summary>

@@ -24,13 +24,12 @@ internal enum SessionEnd
 
 /// <summary>
 /// The node's MQTT life with one set of credentials: status online (retained; the last will says offline),
-/// the control topics, its net table (retained, for the net manager), the 2 s <c>information</c> + <c>jobs/resources</c> (every 10 s while empty), and each status change on <c>job</c>.
+/// the control topics, its net table (retained, for the net manager), <c>information</c> and <c>jobs/resources</c> when they change
+/// materially or their refresh interval passes (<see cref="ReportChanges"/>), and each status change on <c>job</c>. Liveness is the
+/// MQTT keep-alive: the broker drops a silent node after 1.5 × <see cref="NodeEngineOptions.KeepAlive"/> and publishes the will.
 /// </summary>
 internal sealed class ClusterSession
 {
-    private static readonly TimeSpan KeepAlive = TimeSpan.FromSeconds(5);
-    private const int IdleInventoryEvery = 5;
-
     private readonly NodeEngineOptions _options;
     private readonly NodeRegisterResponse _registration;
     private readonly NodeInstances _instances;
@@ -46,9 +45,8 @@ internal sealed class ClusterSession
     private readonly TaskCompletionSource _online = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private MqttClient? _client;
     private CancellationTokenSource? _session;
+    private readonly ReportChanges _reports;
     private CancellationToken _stopping;
-    private bool _lastInventoryEmpty;
-    private int _idleInventorySkipped;
 
     public ClusterSession(
         NodeEngineOptions options, NodeRegisterResponse registration, NodeInstances instances, NodeFacts facts,
@@ -65,6 +63,7 @@ internal sealed class ClusterSession
         _loggers = loggers;
         _log = loggers.CreateLogger<ClusterSession>();
         _nodeId = registration.Id;
+        _reports = new ReportChanges(options.InformationRefreshInterval, options.InventoryRefreshInterval);
         _host = registration.Mqtt.Host is { Length: > 0 } host && host is not ("0.0.0.0" or "::" or "[::]")
             ? host
             : new Uri(options.ClusterUrl).Host;
@@ -144,7 +143,7 @@ internal sealed class ClusterSession
         Username = _registration.Mqtt.Username,
         Password = _registration.Mqtt.Password,
         CleanSession = true,
-        KeepAlive = KeepAlive,
+        KeepAlive = _options.KeepAlive,
         Will = new MqttWill(
             NodeTopics.Status(_nodeId),
             NodeJson.SerializeToUtf8(new NodeStatus(NodeStatus.Offline, DateTimeOffset.UtcNow)),
@@ -196,8 +195,8 @@ internal sealed class ClusterSession
     }
 
     /// <summary>
-    /// Every <see cref="NodeEngineOptions.InformationInterval"/>: the heartbeat with resources and the inventory with
-    /// metrics (QoS 0: the next one follows in 2 s). A broker gone for too long ends the session.
+    /// Every <see cref="NodeEngineOptions.InformationInterval"/>: resources and the inventory with metrics are sampled and sent
+    /// when due (QoS 0: a lost one is healed by the next change or refresh). A broker gone for too long ends the session.
     /// </summary>
     private async Task ReportAsync(MqttClient client, CancellationToken ct)
     {
@@ -218,9 +217,8 @@ internal sealed class ClusterSession
             }
 
             downSince = null;
-            await PublishAsync(client, NodeTopics.Information(_nodeId), NodeJson.SerializeToUtf8(BuildInformation()), MqttQos.AtMostOnce, false, ct)
-                .ConfigureAwait(false);
-            await PublishInventoryAsync(client, MqttQos.AtMostOnce, ct, periodic: true).ConfigureAwait(false);
+            await PublishInformationAsync(client, MqttQos.AtMostOnce, ct, onlyIfDue: true).ConfigureAwait(false);
+            await PublishInventoryAsync(client, MqttQos.AtMostOnce, ct, onlyIfDue: true).ConfigureAwait(false);
         }
     }
 
@@ -235,27 +233,32 @@ internal sealed class ClusterSession
         }
     }
 
-    /// <param name="periodic">
-    /// An idle node's empty inventory says nothing new: then every <see cref="IdleInventoryEvery"/>th tick is enough to heal a
-    /// lost deploy, and a node on a metered link sends half the messages. A non-empty one carries metrics and goes every tick.
-    /// </param>
-    private async Task PublishInventoryAsync(MqttClient client, MqttQos qos, CancellationToken ct, bool periodic = false)
+    /// <param name="onlyIfDue">The periodic sample: sent only on a material change or when the refresh interval passed.</param>
+    private async Task PublishInformationAsync(MqttClient client, MqttQos qos, CancellationToken ct, bool onlyIfDue = false)
     {
-        var reports = await _instances.InventoryAsync(ct).ConfigureAwait(false);
-        if (periodic && reports.Count == 0 && _lastInventoryEmpty && ++_idleInventorySkipped < IdleInventoryEvery)
+        var information = BuildInformation();
+        if (onlyIfDue && !_reports.InformationDue(information, information.Timestamp))
         {
             return;
         }
 
-        _idleInventorySkipped = 0;
-        _lastInventoryEmpty = reports.Count == 0;
-        for (var i = 0; i < reports.Count; i++)
+        _reports.InformationSent(information, information.Timestamp);
+        await PublishAsync(client, NodeTopics.Information(_nodeId), NodeJson.SerializeToUtf8(information), qos, false, ct).ConfigureAwait(false);
+    }
+
+    /// <param name="onlyIfDue">The periodic sample: sent only on a material change or when the refresh interval passed.</param>
+    private async Task PublishInventoryAsync(MqttClient client, MqttQos qos, CancellationToken ct, bool onlyIfDue = false)
+    {
+        var reports = await _instances.InventoryAsync(ct).ConfigureAwait(false);
+        var now = DateTimeOffset.UtcNow;
+        if (onlyIfDue && !_reports.InventoryDue(reports, now))
         {
-            reports[i] = WithNode(reports[i]);
+            return;
         }
 
-        await PublishAsync(client, NodeTopics.JobsResources(_nodeId), NodeJson.SerializeToUtf8(new JobsResources(reports)), qos, false, ct)
-            .ConfigureAwait(false);
+        _reports.InventorySent(reports, now);
+        var payload = new JobsResources(reports.Select(WithNode).ToList());
+        await PublishAsync(client, NodeTopics.JobsResources(_nodeId), NodeJson.SerializeToUtf8(payload), qos, false, ct).ConfigureAwait(false);
     }
 
     private NodeInformation BuildInformation()
@@ -296,8 +299,7 @@ internal sealed class ClusterSession
         {
             await client.PublishAsync(NodeTopics.Status(_nodeId), NodeJson.SerializeToUtf8(new NodeStatus(NodeStatus.Online, DateTimeOffset.UtcNow)),
                 MqttQos.AtLeastOnce, retain: true, ct).ConfigureAwait(false);
-            await client.PublishAsync(NodeTopics.Information(_nodeId), NodeJson.SerializeToUtf8(BuildInformation()),
-                MqttQos.AtLeastOnce, retain: false, ct).ConfigureAwait(false);
+            await PublishInformationAsync(client, MqttQos.AtLeastOnce, ct).ConfigureAwait(false);
             _online.TrySetResult();
             await PublishInventoryAsync(client, MqttQos.AtLeastOnce, ct).ConfigureAwait(false);
         }

@@ -102,6 +102,9 @@ public sealed class NodeSimulator : IAsyncDisposable
             Location = template.Location,
             AdvertisedIp = template.AdvertisedIp,
             InformationInterval = template.InformationInterval,
+            KeepAlive = template.KeepAlive,
+            InformationRefreshInterval = template.InformationRefreshInterval,
+            InventoryRefreshInterval = template.InventoryRefreshInterval,
             Resources = template.Resources,
             StartContainerd = false,
 
