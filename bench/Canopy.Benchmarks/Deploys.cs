@@ -11,13 +11,15 @@ namespace Canopy.Benchmarks;
 internal static class Deploys
 {
     /// <summary>Per run: a new application with one exec service, then the clock runs from POST instance to RUNNING at the root.</summary>
-    public static async Task<List<double>> MeasureAsync(HttpClient api, int runs, string prefix = "bench")
+    /// <param name="log">With CANOPY_BENCH_VERBOSE: the process's console so far, whose lines logged during each deploy are printed.</param>
+    public static async Task<List<double>> MeasureAsync(HttpClient api, int runs, string prefix = "bench", Func<string>? log = null)
     {
         var times = new List<double>();
         for (var i = 0; i < runs; i++)
         {
             var name = $"{prefix}{i}";
             var (applicationId, serviceId) = await CreateAsync(api, name, FreePort.Block(1));
+            var logged = log?.Invoke().Length ?? 0;
             var clock = Stopwatch.StartNew();
             (await api.PostAsync($"api/service/{serviceId}/instance", null)).EnsureSuccessStatusCode();
             await WaitAsync(api, serviceId, s => s.InstanceList is [{ Status: InstanceStatus.Running }], TimeSpan.FromSeconds(30), $"deployment {i} RUNNING");
@@ -26,6 +28,10 @@ internal static class Deploys
             {
                 Console.WriteLine($"  deployment {i}: {clock.Elapsed.TotalMilliseconds:0} ms");
                 await PrintStoryAsync(api, serviceId);
+                if (log is not null)
+                {
+                    Console.Write(log()[logged..]);
+                }
             }
 
             (await api.DeleteAsync($"api/application/{applicationId}")).EnsureSuccessStatusCode();

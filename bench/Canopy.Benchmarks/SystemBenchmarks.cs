@@ -25,10 +25,12 @@ internal static class SystemBenchmarks
 
     public static async Task DeployExecAsync(int runs)
     {
+        // Verbose: every tier logs at Debug, and each deploy's lines are printed with its events (which slows it a little).
+        var verbose = Environment.GetEnvironmentVariable("CANOPY_BENCH_VERBOSE") is not null;
         await using var canopy = new CanopyProcess();
-        await canopy.StartAsync();
+        await canopy.StartAsync(extraArgs: verbose ? ["--log-level", "Debug"] : null);
         using var api = await canopy.ApiAsync();
-        var times = await Deploys.MeasureAsync(api, runs);
+        var times = await Deploys.MeasureAsync(api, runs, log: verbose ? () => canopy.StdOut : null);
         Console.WriteLine($"exec deploy (POST instance) → RUNNING: {Stats.Summary(times)}");
     }
 
