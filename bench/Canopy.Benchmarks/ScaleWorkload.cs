@@ -23,7 +23,7 @@ internal static class ScaleWorkload
 
         var clock = Stopwatch.StartNew();
         (await api.PutAsJsonAsync($"api/v1/services/{serviceId}/scale", new ScaleRequest(instances), CanopyJson.Options)).EnsureSuccessStatusCode();
-        var running = await WaitAsync(api, serviceId, s => AllRunning(s, instances, []), $"{instances} instances RUNNING");
+        var running = await WaitAsync(api, serviceId, s => AllRunning(s, instances, new HashSet<string>()), $"{instances} instances RUNNING");
         var scaled = clock.Elapsed;
 
         // The nodes are sim-1..sim-N; the first tenth drops.

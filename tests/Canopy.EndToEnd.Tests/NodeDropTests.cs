@@ -44,7 +44,7 @@ public sealed class NodeDropTests : IAsyncLifetime
         var scale = await _canopy.CliAsync("service", "scale", "dropped.web", Instances.ToString(System.Globalization.CultureInfo.InvariantCulture));
         scale.ExitCode.ShouldBe(0, scale.ToString());
         using var api = await _canopy.ApiAsync();
-        await Wait.ForAsync(() => api.ServiceByNameAsync("dropped"), s => AllRunning(s, []), TimeSpan.FromSeconds(60), $"{Instances} instances RUNNING");
+        await Wait.ForAsync(() => api.ServiceByNameAsync("dropped"), s => AllRunning(s, new HashSet<string>()), TimeSpan.FromSeconds(60), $"{Instances} instances RUNNING");
 
         var dropped = Enumerable.Range(1, Dropped).Select(i => $"sim-{i}").ToHashSet(StringComparer.Ordinal);
         await _simulator.SendAsync($"kill 1-{Dropped}");

@@ -19,7 +19,7 @@ public sealed class BadNodeInputTests(ITestOutputHelper output)
         var logs = new RecordingLoggerProvider();
         await using var cluster = await TestCluster.StartAsync(output, root, logs: logs);
         var marked = false;
-        await using var quiet = await FakeNode.StartAsync(cluster, "quiet", new FakeNodeOptions { Information = i => Volatile.Read(ref marked) ? i with { Memory = 4321 } : i });
+        await using var quiet = await FakeNode.StartAsync(cluster, "quiet", new FakeNodeOptions { Information = i => Volatile.Read(ref marked) ? i with { Memory = 1234 } : i });
         var looping = await FakeNode.RegisterAsync(cluster, "looping");
 
         var answers = new System.Collections.Concurrent.ConcurrentDictionary<HttpStatusCode, int>();
@@ -33,7 +33,7 @@ public sealed class BadNodeInputTests(ITestOutputHelper output)
         // Meanwhile the loop may go on: a new node joins and a quiet one is heard.
         await using var newcomer = await FakeNode.StartAsync(cluster, "newcomer");
         Volatile.Write(ref marked, true);
-        await Waits.UntilAsync(async () => (await cluster.NodesAsync()).Any(n => n.Id == quiet.Id && n.Memory == 4321), "the quiet node's information");
+        await Waits.UntilAsync(async () => (await cluster.NodesAsync()).Any(n => n.Id == quiet.Id && n.Memory == 1234), "the quiet node's information");
 
         answers.GetValueOrDefault(HttpStatusCode.OK).ShouldBeLessThanOrEqualTo(NodeRegistrationRates.Burst + 1, string.Join(", ", answers));
         answers.GetValueOrDefault(HttpStatusCode.TooManyRequests).ShouldBeGreaterThan(9_900, string.Join(", ", answers));
@@ -68,7 +68,7 @@ public sealed class BadNodeInputTests(ITestOutputHelper output)
         await using var cluster = await TestCluster.StartAsync(output, root, logs: logs);
         await using var absurd = await FakeNode.StartAsync(cluster, "absurd", new FakeNodeOptions
         {
-            Information = i => i with { CpuPercent = -40, Vcpus = 1e300, Memory = long.MaxValue, MemoryTotal = long.MaxValue, MemoryPercent = double.NaN },
+            Information = i => i with { CpuPercent = -40, Vcpus = 1e300, Memory = long.MaxValue, MemoryTotal = long.MaxValue, MemoryPercent = 1e9 },
         });
         var marked = false;
         await using var sane = await FakeNode.StartAsync(cluster, "sane", new FakeNodeOptions { Information = i => Volatile.Read(ref marked) ? i with { Memory = 2345 } : i });
@@ -82,7 +82,7 @@ public sealed class BadNodeInputTests(ITestOutputHelper output)
         node.CpuPercent.ShouldBe(0);
         node.MemoryTotal.ShouldBe(NodeReadings.MaxMemory);
         node.Memory.ShouldBeLessThanOrEqualTo(node.MemoryTotal);
-        node.MemoryPercent.ShouldBe(0);
+        node.MemoryPercent.ShouldBe(100);
         logs.Lines.Snapshot().Count(l => l.Contains("reports impossible resources", StringComparison.Ordinal)).ShouldBe(1);
     }
 }
