@@ -48,7 +48,7 @@ internal static class ScaleWorkload
 
     private static Task<ServiceDocument> WaitAsync(HttpClient api, string serviceId, Func<ServiceDocument, bool> done, string what) =>
         Wait.ForAsync(async () => (await api.GetFromJsonAsync<ServiceDocument>($"api/service/{serviceId}", CanopyJson.Options))!,
-            done, TimeSpan.FromMinutes(3), what, poll: TimeSpan.FromMilliseconds(100));
+            done, TimeSpan.FromMinutes(3), what, poll: TimeSpan.FromMilliseconds(500));
 
     /// <summary>A container service: the simulated runtime answers to "container" and starts nothing.</summary>
     private static string Sla() => """

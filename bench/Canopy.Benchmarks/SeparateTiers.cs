@@ -81,7 +81,10 @@ internal sealed class SeparateTiers : IAsyncDisposable
     {
         var psi = new ProcessStartInfo(Repo.CanopyBinary)
         {
-            RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
         };
         foreach (var a in args.Concat(["--log-level", "Warning"]))
         {

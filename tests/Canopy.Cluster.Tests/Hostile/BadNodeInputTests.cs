@@ -33,10 +33,13 @@ public sealed class BadNodeInputTests(ITestOutputHelper output)
         // Meanwhile the loop may go on: a new node joins and a quiet one is heard.
         await using var newcomer = await FakeNode.StartAsync(cluster, "newcomer");
         Volatile.Write(ref marked, true);
-        await Waits.UntilAsync(async () => (await cluster.NodesAsync()).Any(n => n.Id == quiet.Id && n.Memory == 1234), "the quiet node's information");
+        await Waits.UntilAsync(async () => (await cluster.NodesAsync()).Any(n => n.Id == quiet.Id && n.Memory == 1234), "the quiet node's information",
+            TimeSpan.FromSeconds(60));
 
-        answers.GetValueOrDefault(HttpStatusCode.OK).ShouldBeLessThanOrEqualTo(NodeRegistrationRates.Burst + 1, string.Join(", ", answers));
-        answers.GetValueOrDefault(HttpStatusCode.TooManyRequests).ShouldBeGreaterThan(9_900, string.Join(", ", answers));
+        // The burst, plus one per refill period while the loop ran (long on a busy machine).
+        var allowed = NodeRegistrationRates.Burst + 1 + (int)(looped.Elapsed / NodeRegistrationRates.Refill);
+        answers.GetValueOrDefault(HttpStatusCode.OK).ShouldBeLessThanOrEqualTo(allowed, string.Join(", ", answers));
+        answers.GetValueOrDefault(HttpStatusCode.TooManyRequests).ShouldBeGreaterThanOrEqualTo(10_000 - allowed, string.Join(", ", answers));
         (await cluster.NodesAsync()).Select(n => n.Name).Order().ShouldBe(["looping", "newcomer", "quiet"]);
         // One warning per node and 30 s, however many refusals (a slow machine may take longer than 30 s for the loop).
         var warnings = logs.Lines.Snapshot().Count(l => l.Contains("registers more than", StringComparison.Ordinal));
