@@ -17,8 +17,8 @@ internal static class ScaleBenchmarks
     {
         Console.WriteLine($"Nodes per cluster (simulated nodes, TLS); load average at the start {LoadAverage()}");
         Console.WriteLine();
-        Console.WriteLine("| nodes | all active after | cluster idle CPU / RSS | Mosquitto idle CPU / RSS / open files | root idle CPU | simulator CPU / RSS | load average |");
-        Console.WriteLine("|---|---|---|---|---|---|---|");
+        Console.WriteLine("| nodes | all active after | cluster idle CPU / RSS | Mosquitto idle CPU / RSS / open files | root idle CPU | simulator CPU / RSS | scale 0 → N RUNNING at the root | a tenth of the nodes cut → all RUNNING elsewhere | load average |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|---|");
         foreach (var n in steps)
         {
             try
@@ -27,7 +27,7 @@ internal static class ScaleBenchmarks
             }
             catch (Exception e) when (e is TimeoutException or HttpRequestException or InvalidOperationException or IOException)
             {
-                Console.WriteLine($"| {n} | failed: {e.Message.Split('\n')[0]} | | | | | {LoadAverage()} |");
+                Console.WriteLine($"| {n} | failed: {e.Message.Split('\n')[0]} | | | | | | | {LoadAverage()} |");
                 Console.WriteLine();
                 Console.WriteLine(e.Message);
                 break;
@@ -54,8 +54,14 @@ internal static class ScaleBenchmarks
         var cpu = Measured.ToDictionary(t => t, t => (Stats.CpuTime(tiers.Pids[t]) - before[t]) / idle * 100);
         var rss = Measured.ToDictionary(t => t, t => Stats.RssMb(tiers.Pids[t]));
         var files = Directory.GetFiles($"/proc/{tiers.Pids["mosquitto"]}/fd").Length;
+        var idleLoad = LoadAverage();
+
+        // N instances (at most 1,000: section 3's figure), then a tenth of the nodes cut.
+        var instances = Math.Min(nodes, 1000);
+        var (scaled, moved, moving) = await ScaleWorkload.RunAsync(tiers, nodes, instances);
         return $"| {nodes:N0} | {joined.TotalSeconds:0.0} s ({nodes / joined.TotalSeconds:0} nodes/s) | {cpu["cluster"]:0.0} % / {rss["cluster"]:0} MB | " +
-               $"{cpu["mosquitto"]:0.0} % / {rss["mosquitto"]:0} MB / {files:N0} | {cpu["root"]:0.0} % | {cpu["node"]:0.0} % / {rss["node"]:0} MB | {LoadAverage()} |";
+               $"{cpu["mosquitto"]:0.0} % / {rss["mosquitto"]:0} MB / {files:N0} | {cpu["root"]:0.0} % | {cpu["node"]:0.0} % / {rss["node"]:0} MB | " +
+               $"{instances:N0}: {scaled.TotalSeconds:0.0} s | {nodes / 10:N0} cut, {moving} instances on them: {moved.TotalSeconds:0.0} s | {idleLoad}, at the end {LoadAverage()} |";
     }
 
     private static string LoadAverage() => string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));

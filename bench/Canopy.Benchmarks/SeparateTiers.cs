@@ -79,7 +79,13 @@ internal sealed class SeparateTiers : IAsyncDisposable
 
     private Process Start(string tier, string[] args, (string Name, string Value)? environment = null)
     {
-        var psi = new ProcessStartInfo(Repo.CanopyBinary) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var psi = new ProcessStartInfo(Repo.CanopyBinary)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
         foreach (var a in args.Concat(["--log-level", "Warning"]))
         {
             psi.ArgumentList.Add(a);
@@ -104,13 +110,33 @@ internal sealed class SeparateTiers : IAsyncDisposable
     /// <summary>The cluster's API with a root Admin's token (the cluster accepts it).</summary>
     public async Task<HttpClient> ClusterApiAsync()
     {
+        var clusterApi = PinnedHttp.Client(ClusterPki, ClusterUrl);
+        clusterApi.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await AdminTokenAsync());
+        return clusterApi;
+    }
+
+    /// <summary>The root's API as its Admin.</summary>
+    public async Task<HttpClient> RootApiAsync()
+    {
+        var rootApi = PinnedHttp.Client(RootPki, RootUrl);
+        rootApi.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await AdminTokenAsync());
+        return rootApi;
+    }
+
+    private async Task<string> AdminTokenAsync()
+    {
         using var rootApi = PinnedHttp.Client(RootPki, RootUrl);
         var login = await rootApi.PostAsJsonAsync("api/auth/login", new LoginRequest("Admin", Password), CanopyJson.Options);
         login.EnsureSuccessStatusCode();
-        var token = (await login.Content.ReadFromJsonAsync<LoginResponse>(CanopyJson.Options))!.Token;
-        var clusterApi = PinnedHttp.Client(ClusterPki, ClusterUrl);
-        clusterApi.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        return clusterApi;
+        return (await login.Content.ReadFromJsonAsync<LoginResponse>(CanopyJson.Options))!.Token;
+    }
+
+    /// <summary>A line on the node tier's stdin (the simulator's commands: <c>kill A-B</c>, <c>revive A-B</c>).</summary>
+    public async Task SendToNodesAsync(string line)
+    {
+        var node = _processes.Single(p => p.Id == Pids["node"]);
+        await node.StandardInput.WriteLineAsync(line);
+        await node.StandardInput.FlushAsync();
     }
 
     /// <summary>The cluster's node list shows <paramref name="count"/> nodes active.</summary>

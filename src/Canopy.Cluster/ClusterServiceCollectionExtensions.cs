@@ -44,6 +44,8 @@ internal static class ClusterServiceCollectionExtensions
         services.AddSingleton<NodeSubnets>();
         services.AddSingleton<InstanceTracker>();
         services.AddSingleton<NodeMessageRates>();
+        services.AddSingleton<NodeRegistrationRates>();
+        services.AddSingleton<NodeReadings>();
         services.AddSingleton<ClusterMqtt>();
         services.AddSingleton<NodeCommands>();
         services.AddSingleton<LogRequests>();

@@ -43,6 +43,8 @@ internal static class EventIds
     public const int NodeSecretBound = 223;
     public const int NodeLeft = 240;
     public const int NodeSubnetMoved = 241;
+    public const int NodeRegistersTooOften = 250;
+    public const int NodeReportsAbsurd = 251;
 
     // Placement/ 300-399
     public const int InstancePlaced = 300;

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Canopy.Cluster.Storage;
 using Canopy.Hosting;
@@ -18,6 +19,12 @@ internal sealed partial class BrokerUsers(
     private long _requested;
     private long _applied;
     private bool _lastReload;
+
+    /// <summary>
+    /// Accounts the broker was seen to accept (username to password): a registered node registering again keeps its account, and
+    /// needs no rewrite, reload or probe (after a mass drop, hundreds come back at once; a node in a registration loop costs nothing).
+    /// </summary>
+    private readonly ConcurrentDictionary<string, string> _accepted = new(StringComparer.Ordinal);
 
     public static string NewPassword() => RandomNumberGenerator.GetString("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", 32);
 
@@ -61,7 +68,7 @@ internal sealed partial class BrokerUsers(
     /// </summary>
     public async Task ApplyAsync(BrokerUser user, CancellationToken ct)
     {
-        if (!options.Mqtt.StartBroker)
+        if (!options.Mqtt.StartBroker || (_accepted.TryGetValue(user.Username, out var accepted) && accepted == user.Password))
         {
             return;
         }
@@ -75,6 +82,7 @@ internal sealed partial class BrokerUsers(
         try
         {
             await ProbeAsync(user, ct);
+            _accepted[user.Username] = user.Password;
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
@@ -88,6 +96,7 @@ internal sealed partial class BrokerUsers(
     {
         if (options.Mqtt.StartBroker)
         {
+            _accepted.Clear();
             await RewriteAsync(ct);
         }
     }

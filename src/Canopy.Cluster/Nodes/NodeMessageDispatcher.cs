@@ -15,7 +15,7 @@ namespace Canopy.Cluster.Nodes;
 /// </summary>
 internal sealed partial class NodeMessageDispatcher(
     ClusterMqtt mqtt, ClusterGate gate, IClusterStore store, NodeHealth health, NodeReports reports, InventoryReconciler inventory,
-    LogRequests logs, NodeCommands commands, ILogger<NodeMessageDispatcher> logger) : BackgroundService
+    LogRequests logs, NodeCommands commands, NodeReadings readings, ILogger<NodeMessageDispatcher> logger) : BackgroundService
 {
     public const string NotRegistered = "Node not registered to the cluster";
 
@@ -56,7 +56,7 @@ internal sealed partial class NodeMessageDispatcher(
         switch (rest)
         {
             case "information":
-                var information = Read<NodeInformation>(message);
+                var information = readings.Clamp(nodeId, Read<NodeInformation>(message));
                 await gate.RunAsync(() => health.OnInformationAsync(nodeId, information, ct), ct);
                 break;
             case "status":

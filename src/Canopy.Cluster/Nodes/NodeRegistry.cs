@@ -20,7 +20,7 @@ namespace Canopy.Cluster.Nodes;
 /// </summary>
 internal sealed partial class NodeRegistry(
     ClusterGate gate, IClusterStore store, BrokerService broker, BrokerUsers users, NodeJoinTokens tokens, NodeHealth health,
-    NodeSubnets subnets, NetChanges netChanges, ClusterOptions options, TimeProvider time, ILogger<NodeRegistry> logger)
+    NodeSubnets subnets, NetChanges netChanges, NodeRegistrationRates rates, ClusterOptions options, TimeProvider time, ILogger<NodeRegistry> logger)
 {
     /// <summary>
     /// Takes the document as sent, so that a missing or wrong token is a 401 before anything else is looked at
@@ -33,6 +33,10 @@ internal sealed partial class NodeRegistry(
             throw ApiProblem.BadRequest("the registration must be a JSON object");
         }
 
+        // Counted per node only once it proves it is that node: nobody else can use up a node's registrations.
+        var id = ReadString(body, "id");
+        var proven = id is { Length: > 0 } && await store.GetNodeAsync(id, ct) is { } known && Secrets.Matches(ReadString(body, "secret"), known.SecretHash);
+        rates.Admit(proven ? id : null, ReadString(body, "host"));
         await broker.Ready.WaitAsync(ct);
         var node = await gate.RunAsync(() => AdmitAsync(body, ct), ct);
         netChanges.Changed();

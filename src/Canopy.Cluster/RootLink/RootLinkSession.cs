@@ -26,6 +26,7 @@ internal sealed partial class RootLinkSession(
 
     private long _seq;
     private string? _lastResources;
+    private string? _lastSignature;
     private DateTimeOffset _lastResourcesSent;
     private DateTimeOffset _lastResourcesCheck;
 
@@ -191,7 +192,15 @@ internal sealed partial class RootLinkSession(
     {
         var now = time.GetUtcNow();
         _lastResourcesCheck = now;
-        var resources = ResourceReport.Build(await store.ListNodesAsync(ct));
+        var nodes = await store.ListNodesAsync(ct);
+        var signature = ResourceSignature.Of(nodes);
+        if (!force && signature == _lastSignature)
+        {
+            return;
+        }
+
+        _lastSignature = signature;
+        var resources = ResourceReport.Build(nodes);
         var text = ResourceReport.Fingerprint(resources);
         if (!force && text == _lastResources)
         {

@@ -9,19 +9,31 @@ internal sealed partial class SqliteClusterStore
 {
     private const string NodeColumns = "id, host, ip, static_info, mqtt_password, subnet, registered_at, last_seen, active, information, secret_hash";
 
-    public Task<NodeRecord?> GetNodeAsync(string id, CancellationToken ct) =>
-        ReadAsync(c => QueryNodes(c, null, "WHERE id = $p", id).FirstOrDefault(), ct);
+    private readonly NodeCache _nodes = new();
+
+    public async Task<NodeRecord?> GetNodeAsync(string id, CancellationToken ct)
+    {
+        await LoadNodesAsync(ct);
+        var node = _nodes.Get(id, out var loaded);
+        return loaded ? node : await ReadAsync(c => QueryNodes(c, null, "WHERE id = $p", id).FirstOrDefault(), ct);
+    }
 
     public Task<NodeRecord?> FindNodeBySecretAsync(string secretHash, CancellationToken ct) =>
         ReadAsync(c => QueryNodes(c, null, "WHERE secret_hash = $p", secretHash).FirstOrDefault(), ct);
 
-    public Task<IReadOnlyList<NodeRecord>> ListNodesAsync(CancellationToken ct) =>
-        ReadAsync<IReadOnlyList<NodeRecord>>(c => QueryNodes(c, null, "ORDER BY registered_at", null), ct);
+    public async Task<IReadOnlyList<NodeRecord>> ListNodesAsync(CancellationToken ct) =>
+        await LoadNodesAsync(ct) && _nodes.List() is { } nodes ? nodes
+            : await ReadAsync<IReadOnlyList<NodeRecord>>(c => QueryNodes(c, null, "ORDER BY registered_at", null), ct);
 
-    public Task SaveNodeAsync(NodeRecord node, CancellationToken ct) => WriteAsync((c, tx) => SaveNode(c, tx, node), ct);
+    public Task SaveNodeAsync(NodeRecord node, CancellationToken ct) => WriteNodesAsync((c, tx) =>
+    {
+        SaveNode(c, tx, node);
+        _nodes.Put(node);
+        return 0;
+    }, ct);
 
     public Task<bool> AddNodeAsync(NodeRecord node, string? joinTokenId, CancellationToken ct) =>
-        WriteAsync((c, tx) =>
+        WriteNodesAsync((c, tx) =>
         {
             if (joinTokenId is not null && !UseNodeToken(c, tx, joinTokenId))
             {
@@ -29,17 +41,23 @@ internal sealed partial class SqliteClusterStore
             }
 
             SaveNode(c, tx, node);
+            _nodes.Put(node);
             return true;
         }, ct);
 
     public Task SaveNodeInformationAsync(string id, NodeInformation information, DateTimeOffset seen, CancellationToken ct) =>
-        WriteAsync((c, tx) => Execute(c, tx,
-            "UPDATE nodes SET information = $info, last_seen = $seen, active = 1, ip = COALESCE($ip, ip) WHERE id = $id",
-            ("$id", id), ("$info", CanopyJson.Serialize(information)), ("$seen", Time(seen)), ("$ip", information.Ip)), ct);
+        WriteNodesAsync((c, tx) =>
+        {
+            Execute(c, tx,
+                "UPDATE nodes SET information = $info, last_seen = $seen, active = 1, ip = COALESCE($ip, ip) WHERE id = $id",
+                ("$id", id), ("$info", CanopyJson.Serialize(information)), ("$seen", Time(seen)), ("$ip", information.Ip));
+            _nodes.Update(id, n => n with { Latest = information, LastSeen = seen, Active = true, Ip = information.Ip ?? n.Ip });
+            return 0;
+        }, ct);
 
     public Task SaveNodeInformationBatchAsync(
         IReadOnlyCollection<(string Id, NodeInformation Information, DateTimeOffset Seen)> heartbeats, CancellationToken ct) =>
-        WriteAsync((c, tx) =>
+        WriteNodesAsync((c, tx) =>
         {
             using var command = c.CreateCommand();
             command.Transaction = tx;
@@ -56,19 +74,80 @@ internal sealed partial class SqliteClusterStore
                 seen.Value = Time(heartbeat.Seen);
                 ip.Value = (object?)heartbeat.Information.Ip ?? DBNull.Value;
                 command.ExecuteNonQuery();
+                _nodes.Update(heartbeat.Id, n => n.Active
+                    ? n with { Latest = heartbeat.Information, LastSeen = heartbeat.Seen, Ip = heartbeat.Information.Ip ?? n.Ip }
+                    : null);
             }
 
             return heartbeats.Count;
         }, ct);
 
-    public Task<IReadOnlyList<string>> ListActiveNodeIdsAsync(CancellationToken ct) =>
-        ReadAsync<IReadOnlyList<string>>(c => Query(c, null, "SELECT id FROM nodes WHERE active = 1", r => r.GetString(0)), ct);
+    public async Task<IReadOnlyList<string>> ListActiveNodeIdsAsync(CancellationToken ct) =>
+        await LoadNodesAsync(ct) && _nodes.ActiveIds() is { } ids ? ids
+            : await ReadAsync<IReadOnlyList<string>>(c => Query(c, null, "SELECT id FROM nodes WHERE active = 1", r => r.GetString(0)), ct);
 
     public Task DeleteNodeAsync(string id, CancellationToken ct) =>
-        WriteAsync((c, tx) => Execute(c, tx, "DELETE FROM nodes WHERE id = $id", ("$id", id)), ct);
+        WriteNodesAsync((c, tx) =>
+        {
+            Execute(c, tx, "DELETE FROM nodes WHERE id = $id", ("$id", id));
+            _nodes.Remove(id);
+            return 0;
+        }, ct);
 
     public Task SetNodeActiveAsync(string id, bool active, CancellationToken ct) =>
-        WriteAsync((c, tx) => Execute(c, tx, "UPDATE nodes SET active = $active WHERE id = $id", ("$id", id), ("$active", active ? 1 : 0)), ct);
+        WriteNodesAsync((c, tx) =>
+        {
+            Execute(c, tx, "UPDATE nodes SET active = $active WHERE id = $id", ("$id", id), ("$active", active ? 1 : 0));
+            _nodes.Update(id, n => n with { Active = active });
+            return 0;
+        }, ct);
+
+    /// <summary>
+    /// A write to the nodes table that also changes <see cref="_nodes"/> (inside the write lock, so in the table's order); when the
+    /// transaction fails after the cache changed, the cache is dropped and loaded again from the table.
+    /// </summary>
+    private async Task<T> WriteNodesAsync<T>(Func<SqliteConnection, SqliteTransaction, T> write, CancellationToken ct)
+    {
+        try
+        {
+            return await WriteAsync(write, ct);
+        }
+        catch
+        {
+            _nodes.Invalidate();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Loads the cache unless it is loaded, under the write lock (no write can slip between the read and the load); false when that
+    /// failed (the callers read the table).
+    /// </summary>
+    private async Task<bool> LoadNodesAsync(CancellationToken ct)
+    {
+        if (_nodes.IsLoaded)
+        {
+            return true;
+        }
+
+        try
+        {
+            await WriteAsync((c, tx) =>
+            {
+                if (!_nodes.IsLoaded)
+                {
+                    _nodes.Load(QueryNodes(c, tx, "", null));
+                }
+
+                return 0;
+            }, ct);
+            return true;
+        }
+        catch (Exception e) when (e is SqliteException or InvalidDataException or System.Text.Json.JsonException)
+        {
+            return false;
+        }
+    }
 
     private static int SaveNode(SqliteConnection c, SqliteTransaction tx, NodeRecord node) =>
         Execute(c, tx, $"""
