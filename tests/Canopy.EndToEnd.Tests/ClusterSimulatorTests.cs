@@ -36,9 +36,9 @@ public sealed class ClusterSimulatorTests : IAsyncLifetime
     {
         await _simulator.StartAsync(TimeSpan.FromSeconds(60));
         using var api = await _root.ApiAsync();
-        var active = await Wait.ForAsync(() => api.GetFromJsonAsync<List<ClusterDocument>>("api/clusters/active", CanopyJson.Options)!,
-            l => l!.Count == Simulated, TimeSpan.FromSeconds(30), $"{Simulated} simulated clusters active\n{_root.Output}");
-        active!.Select(c => c.ClusterName).Order().ShouldBe(_simulator.Clusters.Select(c => c.Name).Order());
+        var active = (await Wait.ForAsync(() => api.GetFromJsonAsync<List<ClusterDocument>>("api/clusters/active", CanopyJson.Options)!,
+            l => l!.Count == Simulated, TimeSpan.FromSeconds(30), $"{Simulated} simulated clusters active\n{_root.Output}"))!;
+        active.Select(c => c.ClusterName).Order().ShouldBe(_simulator.Clusters.Select(c => c.Name).Order());
         active.ShouldAllBe(c => c.ActiveNodes == 10 && c.TotalCpuCores == 40);
 
         var created = await api.PostAsync("api/application/", new StringContent(Sla, System.Text.Encoding.UTF8, "application/json"));
