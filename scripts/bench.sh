@@ -5,6 +5,8 @@
 #     scheduler micro-benchmarks of Core's placement (bench/Canopy.Benchmarks.Scheduling), no processes started; a couple of minutes
 #   scripts/bench.sh scale [--nodes 500,1000,2000,5000] [--idle SECONDS]   (simulated nodes against one cluster; not in "all")
 #   scripts/bench.sh wire [--keepalive 1,2] [--window SECONDS] [--runs N]   (root; bytes per node and link cut → moved per MQTT keep-alive; not in "all")
+#   scripts/bench.sh clusters [--clusters 10,100] [--idle SECONDS] [--runs N]   (simulated clusters against one root: GET /api/clusters/, root idle CPU/RSS)
+#   scripts/bench.sh api [--clusters 100] [--services 500] [--clients 8]   (deploys/s through the API with SQLite, time to all RUNNING)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 if [[ "${1:-}" == placement ]]; then

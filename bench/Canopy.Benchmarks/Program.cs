@@ -5,6 +5,8 @@ using Canopy.Testing;
 //   dotnet run -c Release --project bench/Canopy.Benchmarks -- [startup|deploy|memory|node|containers|load|network|encryption|topology|tls|scale|wire|all] [--runs N]
 //   wire: [--keepalive K[,K...]] (seconds, default 1,2) [--window SECONDS] (default 60); not part of "all"
 //   scale: [--nodes N[,N...]] (default 500,1000,2000,5000) [--idle SECONDS] (default 30); not part of "all" (it takes long)
+//   clusters: [--clusters N[,N...]] (default 10,100) [--idle SECONDS] (default 30) [--runs N] (GETs, default 200); not part of "all"
+//   api: [--clusters N] (default 100) [--services N] (default 500) [--clients N] (default 8); not part of "all"
 var what = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "all";
 var runs = args.SkipWhile(a => a != "--runs").Skip(1).Select(int.Parse).FirstOrDefault(20);
 
@@ -77,6 +79,21 @@ if (what is "wire")
     var keepAlives = args.SkipWhile(a => a != "--keepalive").Skip(1).Select(v => v.Split(',').Select(int.Parse).ToArray()).FirstOrDefault([1, 2]);
     var window = args.SkipWhile(a => a != "--window").Skip(1).Select(int.Parse).FirstOrDefault(60);
     await WireBenchmarks.RunAsync(keepAlives, TimeSpan.FromSeconds(window), cuts: Math.Min(runs, 5));
+}
+
+if (what is "clusters")
+{
+    // Simulated clusters over the real link against `canopy root`: GET /api/clusters/ and the root's idle cost.
+    var clusters = args.SkipWhile(a => a != "--clusters").Skip(1).Select(v => v.Split(',').Select(int.Parse).ToArray()).FirstOrDefault([10, 100]);
+    var idle = args.SkipWhile(a => a != "--idle").Skip(1).Select(int.Parse).FirstOrDefault(30);
+    await RootScaleBenchmarks.ClustersAsync(clusters, requests: args.Contains("--runs") ? runs : 200, TimeSpan.FromSeconds(idle));
+}
+
+if (what is "api")
+{
+    // Many small services through the public API against simulated clusters: deploys/s and time to all RUNNING.
+    int Arg(string name, int fallback) => args.SkipWhile(a => a != name).Skip(1).Select(int.Parse).FirstOrDefault(fallback);
+    await RootScaleBenchmarks.DeploysAsync(Arg("--clusters", 100), Arg("--services", 500), Arg("--clients", 8));
 }
 
 if (what is "topology" or "all")

@@ -31,7 +31,7 @@ internal sealed class SeparateTiers : IAsyncDisposable
 
     public SeparateTiers(bool tls) => _scheme = tls ? "https" : "http";
 
-    private string RootUrl => $"{_scheme}://127.0.0.1:{_rootPort}";
+    public string RootUrl => $"{_scheme}://127.0.0.1:{_rootPort}";
     private string ClusterUrl => $"{_scheme}://127.0.0.1:{_clusterPort}";
     private string RootPki => Path.Combine(_dir, "root", "pki");
     private string ClusterPki => Path.Combine(_dir, "cluster", "pki");
@@ -62,14 +62,23 @@ internal sealed class SeparateTiers : IAsyncDisposable
             "--join-token", nodeToken, "--name", "sim"]);
     }
 
-    private async Task StartRootAndClusterAsync()
+    /// <summary>The cluster join token with the root's CA pin (once the root started), as `canopy token create cluster` prints it.</summary>
+    public string ClusterJoinToken => Tls ? JoinToken.Format(ClusterToken, PinnedHttp.PinOf(RootPki)) : ClusterToken;
+
+    /// <summary>`canopy root` alone (pid "root"), returning once it is ready.</summary>
+    public async Task StartRootAsync()
     {
         var insecure = Tls ? Array.Empty<string>() : ["--insecure-http"];
         var root = Start("root", ["root", "--data-dir", Path.Combine(_dir, "root"), "--listen", RootUrl, "--cluster-join-token", ClusterToken,
             "--admin-password", Password, .. insecure]);
         await Readiness.WaitAsync(root, new Uri(RootUrl + "/health/ready"), TimeSpan.FromSeconds(90), "canopy root", Output, PinnedHttp.Handler(RootPki));
+    }
 
-        var joinToken = Tls ? JoinToken.Format(ClusterToken, PinnedHttp.PinOf(RootPki)) : ClusterToken;
+    private async Task StartRootAndClusterAsync()
+    {
+        await StartRootAsync();
+        var insecure = Tls ? Array.Empty<string>() : ["--insecure-http"];
+        var joinToken = ClusterJoinToken;
         var cluster = Start("cluster", ["cluster", "--data-dir", Path.Combine(_dir, "cluster"), "--listen", ClusterUrl, "--root", RootUrl,
             "--join-token", joinToken, "--node-join-token", NodeToken, "--mqtt-port", _mqttPort.ToString(), "--name", "bench-cluster", .. insecure],
             Tls ? null : ("CANOPY_Cluster__Mqtt__Tls", "false"));

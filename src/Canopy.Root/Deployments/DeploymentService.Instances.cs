@@ -7,18 +7,22 @@ namespace Canopy.Root.Deployments;
 
 internal sealed partial class DeploymentService
 {
-    /// <summary><c>POST /api/service/{id}/instance</c>: one more instance, next number, placed at once by the scheduler.</summary>
-    public Task<InstanceRecord> AddInstanceAsync(ClaimsPrincipal user, string serviceId, CancellationToken ct) =>
-        GatedAsync(async () =>
-        {
-            var service = await LiveServiceAsync(user, serviceId, ct);
-            exec.Check(user, service);
-            var instance = await store.AddInstanceAsync(service.Id, time.GetUtcNow(), ct)
-                ?? throw ApiProblem.Conflict($"service '{serviceId}' is being deleted");
-            InstanceRequested(service.JobName, instance.InstanceNumber);
-            scheduler.Wake();
-            return instance;
-        }, ct);
+    /// <summary>
+    /// <c>POST /api/service/{id}/instance</c>: one more instance, next number, placed at once by the scheduler. Not behind the gate:
+    /// it decides no count and no address, and the store takes the number and checks that the service is not being deleted in one
+    /// transaction, so deploys of many services commit together instead of one after another.
+    /// </summary>
+    public async Task<InstanceRecord> AddInstanceAsync(ClaimsPrincipal user, string serviceId, CancellationToken ct)
+    {
+        var service = await LiveServiceAsync(user, serviceId, ct);
+        exec.Check(user, service);
+        var instance = await store.AddInstanceAsync(service.Id, time.GetUtcNow(), ct)
+            ?? throw ApiProblem.Conflict($"service '{serviceId}' is being deleted");
+        InstanceRequested(service.JobName, instance.InstanceNumber);
+        scheduler.Wake();
+        relay.Changed();
+        return instance;
+    }
 
     /// <summary><c>DELETE /api/service/{id}/instance/{n}</c>: the record goes when its cluster confirms, or at once if none holds it.</summary>
     public Task<bool> RemoveInstanceAsync(ClaimsPrincipal user, string serviceId, int instanceNumber, CancellationToken ct) =>

@@ -106,7 +106,7 @@ internal sealed partial class DeploymentService(
 
     /// <summary>Every service IP (rr_ip and closest_ip) of the stored services but <paramref name="except"/>.</summary>
     private async Task<HashSet<string>> TakenServiceIpsAsync(string? except, CancellationToken ct) =>
-        (await store.ListServicesAsync(null, ct)).Where(s => s.Id != except).SelectMany(s => (string?[])[s.RrIp, s.ClosestIp]).OfType<string>().ToHashSet();
+        (await store.ListServiceIpsAsync(ct)).Where(s => s.ServiceId != except).SelectMany(s => (string?[])[s.RrIp, s.ClosestIp]).OfType<string>().ToHashSet();
 
     [LoggerMessage(EventId = 1201, Level = LogLevel.Information, Message = "Application {Application} ({ApplicationId}) created by {Owner} with {Services} services")]
     private partial void ApplicationCreated(string application, string applicationId, string owner, int services);

@@ -10,6 +10,13 @@ internal static class InstanceRules
         InstanceStatus.NoActiveClusterWithCapacity or InstanceStatus.TargetClusterNotFound or
         InstanceStatus.TargetClusterNotActive or InstanceStatus.TargetClusterNoCapacity;
 
+    /// <summary>The statuses of <see cref="AwaitsPlacement"/> (for a store query).</summary>
+    public static readonly IReadOnlyCollection<InstanceStatus> AwaitingPlacement =
+    [
+        InstanceStatus.Requested, InstanceStatus.NoActiveClusterWithCapacity, InstanceStatus.TargetClusterNotFound,
+        InstanceStatus.TargetClusterNotActive, InstanceStatus.TargetClusterNoCapacity,
+    ];
+
     /// <summary>A cluster has (or is about to have) it, so it must confirm UNDEPLOYED before the record may go.</summary>
     public static bool HeldByCluster(InstanceRecord instance) =>
         instance.ClusterId is not null && instance.Status != InstanceStatus.Undeployed;

@@ -26,6 +26,7 @@ internal sealed partial class NetTableRelay(IRootStore store, LinkHub hub, TimeP
     private readonly ConcurrentDictionary<string, ClusterNetNodes> _netNodes = new();
     private readonly ConcurrentDictionary<string, string> _lastSent = new();
     private readonly ConcurrentDictionary<string, bool> _mustSend = new();
+    private readonly ServiceSpecCache _specs = new();
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
 
     /// <summary>Something the tables are made of may have changed: instances, services, links.</summary>
@@ -84,13 +85,13 @@ internal sealed partial class NetTableRelay(IRootStore store, LinkHub hub, TimeP
             return;
         }
 
-        var services = (await store.ListServicesAsync(null, ct)).Where(s => !s.Deleting).Select(ServiceSpecs.Build).ToList();
-        var instances = await store.ListInstancesAsync(null, ct);
-        var netNodes = new Dictionary<string, ClusterNetNodes>(_netNodes);
+        var services = (await store.ListServicesAsync(null, ct)).Where(s => !s.Deleting).Select(_specs.Of).ToList();
+        _specs.KeepOnly(services);
+        var deployment = new RootNetTables.Deployment(services, await store.ListInstancesAsync(null, ct), new Dictionary<string, ClusterNetNodes>(_netNodes));
         foreach (var cluster in clusters)
         {
             var forced = _mustSend.TryRemove(cluster.Id, out _);
-            var table = RootNetTables.For(cluster.Id, services, instances, netNodes);
+            var table = deployment.TableFor(cluster.Id);
             var text = JsonSerializer.Serialize(table, CanopyJson.Options);
             if (!forced && _lastSent.TryGetValue(cluster.Id, out var last) && last == text)
             {

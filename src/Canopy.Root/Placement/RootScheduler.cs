@@ -68,6 +68,12 @@ internal sealed partial class RootScheduler(
     /// <summary>One pass over every instance that waits for a cluster. Internal so tests can drive a pass directly.</summary>
     internal async Task PlacePendingAsync(CancellationToken ct)
     {
+        // Woken by every cluster's heartbeat: with nothing waiting, one cheap query instead of reading every instance.
+        if (!await store.AnyInstanceInAsync(InstanceRules.AwaitingPlacement, ct))
+        {
+            return;
+        }
+
         var instances = await store.ListInstancesAsync(null, ct);
         var pending = instances.Where(InstanceRules.AwaitsPlacement)
             .OrderBy(i => i.Status == InstanceStatus.Requested ? 0 : 1).ThenBy(i => i.UpdatedAt).ToList();

@@ -1,3 +1,5 @@
+using Canopy.Core.States;
+
 namespace Canopy.Root.Store;
 
 /// <summary>
@@ -82,6 +84,9 @@ public interface IRootStore
     /// <summary>All services, or those of one application, in creation order.</summary>
     Task<IReadOnlyList<ServiceRecord>> ListServicesAsync(string? applicationId, CancellationToken ct);
 
+    /// <summary>Every service's id and service IPs: what allocating a new address needs, without reading whole services.</summary>
+    Task<IReadOnlyList<(string ServiceId, string? RrIp, string? ClosestIp)>> ListServiceIpsAsync(CancellationToken ct);
+
     /// <summary>Replaces the microservice JSON, the resource request and the desired count. False when the service is gone.</summary>
     Task<bool> UpdateServiceAsync(ServiceRecord service, CancellationToken ct);
 
@@ -97,6 +102,12 @@ public interface IRootStore
     Task<IReadOnlyList<InstanceRecord>> ListInstancesAsync(string? serviceId, CancellationToken ct);
 
     Task<IReadOnlyList<InstanceRecord>> ListInstancesOnClusterAsync(string clusterId, CancellationToken ct);
+
+    /// <summary>
+    /// Whether any instance not being deleted is in one of <paramref name="statuses"/>: the scheduler's question before it reads
+    /// every instance (it is woken by every cluster's heartbeat, and mostly nothing waits).
+    /// </summary>
+    Task<bool> AnyInstanceInAsync(IReadOnlyCollection<InstanceStatus> statuses, CancellationToken ct);
 
     /// <summary>
     /// Read-modify-write of one instance, atomic with every other write. <paramref name="change"/> returns the new record,

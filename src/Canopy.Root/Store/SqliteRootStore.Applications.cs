@@ -82,6 +82,10 @@ public sealed partial class SqliteRootStore
             : Query(c, null, $"SELECT {ServiceColumns} FROM services WHERE application_id = $app ORDER BY created_at, rowid",
                 ReadService, ("$app", applicationId)), ct);
 
+    public Task<IReadOnlyList<(string ServiceId, string? RrIp, string? ClosestIp)>> ListServiceIpsAsync(CancellationToken ct) =>
+        ReadAsync<IReadOnlyList<(string, string?, string?)>>(
+            c => Query(c, null, "SELECT id, rr_ip, closest_ip FROM services", r => (r.GetString(0), StringOrNull(r, 1), StringOrNull(r, 2))), ct);
+
     public Task<bool> UpdateServiceAsync(ServiceRecord service, CancellationToken ct) =>
         WriteAsync((c, tx) => Execute(c, tx,
             "UPDATE services SET microservice = $ms, rr_ip = $rr, closest_ip = $closest, vcpus = $vcpus, memory_mb = $mem, " +

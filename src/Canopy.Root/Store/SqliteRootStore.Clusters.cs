@@ -49,8 +49,9 @@ public sealed partial class SqliteRootStore
     public Task<IReadOnlyList<ClusterRecord>> ListClustersAsync(CancellationToken ct) =>
         ReadAsync<IReadOnlyList<ClusterRecord>>(c => Query(c, null, $"SELECT {ClusterColumns} FROM clusters ORDER BY name", ReadCluster), ct);
 
+    // A heartbeat: the cluster sends it again within seconds, so its commit does not wait for the disk.
     public Task UpdateClusterResourcesAsync(string id, string resources, DateTimeOffset seen, CancellationToken ct) =>
-        WriteAsync((c, tx) => Execute(c, tx, "UPDATE clusters SET resources = $res, last_seen = $seen WHERE id = $id",
+        WriteReportedAsync((c, tx) => Execute(c, tx, "UPDATE clusters SET resources = $res, last_seen = $seen WHERE id = $id",
             ("$id", id), ("$res", resources), ("$seen", Time(seen))), ct);
 
     private static ClusterRecord ReadCluster(SqliteDataReader r) => new()

@@ -42,6 +42,14 @@ public sealed partial class SqliteRootStore
             : Query(c, null, $"SELECT {InstanceColumns} FROM instances WHERE service_id = $sid ORDER BY instance_number",
                 ReadInstance, ("$sid", serviceId)), ct);
 
+    public Task<bool> AnyInstanceInAsync(IReadOnlyCollection<InstanceStatus> statuses, CancellationToken ct) =>
+        ReadAsync(c =>
+        {
+            var names = statuses.Select((s, i) => ($"$s{i}", (object?)s.ToWireName())).ToArray();
+            var list = string.Join(", ", names.Select(n => n.Item1));
+            return statuses.Count > 0 && Scalar(c, null, $"SELECT EXISTS (SELECT 1 FROM instances WHERE deleting = 0 AND status IN ({list}))", names) == 1;
+        }, ct);
+
     public Task<IReadOnlyList<InstanceRecord>> ListInstancesOnClusterAsync(string clusterId, CancellationToken ct) =>
         ReadAsync<IReadOnlyList<InstanceRecord>>(c => Query(c, null,
             $"SELECT {InstanceColumns} FROM instances WHERE cluster_id = $cid ORDER BY service_id, instance_number",
@@ -77,8 +85,9 @@ public sealed partial class SqliteRootStore
             return next;
         }, ct);
 
+    // Gauges the cluster reports every 2 s: their commit does not wait for the disk.
     public Task UpdateMetricsAsync(string clusterId, IReadOnlyList<InstanceMetricsSample> samples, CancellationToken ct) =>
-        WriteAsync((c, tx) =>
+        WriteReportedAsync((c, tx) =>
         {
             foreach (var m in samples)
             {
