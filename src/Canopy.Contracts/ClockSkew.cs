@@ -20,7 +20,14 @@ public static class ClockSkew
     public static InstanceReport InReceiverClock(this InstanceReport report, TimeSpan? skew) =>
         IsSignificant(skew) && report.StartedAt is { } started ? report with { StartedAt = started - skew!.Value } : report;
 
-    /// <summary>For people: "3600 s ahead", "12.5 s behind".</summary>
-    public static string Describe(TimeSpan skew) =>
-        $"{Math.Abs(skew.TotalSeconds):0.#} s {(skew > TimeSpan.Zero ? "ahead of" : "behind")}";
+    /// <summary>
+    /// For people: "3600 s ahead", "12.5 s behind". One message's time in transit is in the estimate, so from 10 s on tenths would
+    /// only show that transit (3599.9 s for a clock an hour ahead).
+    /// </summary>
+    public static string Describe(TimeSpan skew)
+    {
+        var seconds = Math.Abs(skew.TotalSeconds);
+        return $"{(seconds >= 10 ? Math.Round(seconds) : seconds).ToString("0.#", System.Globalization.CultureInfo.InvariantCulture)} s " +
+               (skew > TimeSpan.Zero ? "ahead of" : "behind");
+    }
 }

@@ -22,7 +22,8 @@ public sealed class NodeFreezeTests(ITestOutputHelper output) : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        await _canopy.StartAsync(extraArgs: ["--no-containers"]);
+        // Round robin: best fit would keep choosing one of three nodes that report the same machine's resources.
+        await _canopy.StartAsync(extraArgs: ["--no-containers", "--scheduler", "round-robin"]);
         (await _canopy.CliAsync("login", "-p", CanopyProcess.AdminPassword)).ExitCode.ShouldBe(0);
         foreach (var name in new[] { "freeze-a", "freeze-b" })
         {

@@ -49,6 +49,9 @@ internal sealed class SimulatedNode
         _facts = new NodeFacts(options);
         IRuntime[] runtimes = [new SimulatedRuntime(Core.Descriptors.Virtualizations.Exec), new SimulatedRuntime(Core.Descriptors.Virtualizations.Container)];
         _instances = new NodeInstances(runtimes, options, monitor, loggers.CreateLogger<NodeInstances>());
+
+        // Nothing to take over: a simulated runtime starts empty (NodeInstances holds every command until this is done).
+        _instances.RecoverAsync(CancellationToken.None).GetAwaiter().GetResult();
         _subnet = new NodeSubnet(options);
         _network = new HostNetwork(options, _subnet, loggers.CreateLogger<HostNetwork>());
         _net = new NodeNetManager(options, _facts, _subnet, _network, new NodeNetwork(), new InstanceHosts(options), loggers.CreateLogger<NodeNetManager>());

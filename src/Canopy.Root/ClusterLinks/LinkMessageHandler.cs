@@ -170,7 +170,11 @@ internal sealed partial class LinkMessageHandler(
         report = report.InReceiverClock(link.ClockSkew);
         var outcome = Outcome.NotOurs;
         var now = time.GetUtcNow();
-        var stored = await store.UpdateInstanceAsync(report.ServiceId, report.InstanceNumber, current =>
+        // A removal or a hand-back changes what the cluster holds, and must outlive a power cut; any other status the cluster
+        // reports again after a reconnect.
+        Func<string, int, Func<InstanceRecord, InstanceRecord?>, CancellationToken, Task<InstanceRecord?>> update =
+            report.Status is InstanceStatus.Undeployed or InstanceStatus.Requested ? store.UpdateInstanceAsync : store.UpdateReportedInstanceAsync;
+        var stored = await update(report.ServiceId, report.InstanceNumber, current =>
         {
             // An instance waiting at the root that a cluster runs anyway is adopted rather than killed.
             var adoptable = current.ClusterId is null && InstanceRules.AwaitsPlacement(current) && report.Status != InstanceStatus.Undeployed;

@@ -115,6 +115,12 @@ public interface IRootStore
     /// </summary>
     Task<InstanceRecord?> UpdateInstanceAsync(string serviceId, int instanceNumber, Func<InstanceRecord, InstanceRecord?> change, CancellationToken ct);
 
+    /// <summary>
+    /// <see cref="UpdateInstanceAsync"/> for a status its cluster reports again anyway (its <c>hello</c> after every reconnect carries
+    /// every instance's): the commit does not wait for the disk, so a deploy's way back is not one fsync per status.
+    /// </summary>
+    Task<InstanceRecord?> UpdateReportedInstanceAsync(string serviceId, int instanceNumber, Func<InstanceRecord, InstanceRecord?> change, CancellationToken ct);
+
     /// <summary>Refreshes the metrics of instances placed on <paramref name="clusterId"/>, in one transaction; others are left alone.</summary>
     Task UpdateMetricsAsync(string clusterId, IReadOnlyList<InstanceMetricsSample> samples, CancellationToken ct);
 

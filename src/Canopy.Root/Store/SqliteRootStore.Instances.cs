@@ -57,33 +57,40 @@ public sealed partial class SqliteRootStore
 
     public Task<InstanceRecord?> UpdateInstanceAsync(
         string serviceId, int instanceNumber, Func<InstanceRecord, InstanceRecord?> change, CancellationToken ct) =>
-        WriteAsync((c, tx) =>
+        WriteAsync((c, tx) => UpdateInstance(c, tx, serviceId, instanceNumber, change), ct);
+
+    public Task<InstanceRecord?> UpdateReportedInstanceAsync(
+        string serviceId, int instanceNumber, Func<InstanceRecord, InstanceRecord?> change, CancellationToken ct) =>
+        WriteReportedAsync((c, tx) => UpdateInstance(c, tx, serviceId, instanceNumber, change), ct);
+
+    private static InstanceRecord? UpdateInstance(
+        SqliteConnection c, SqliteTransaction tx, string serviceId, int instanceNumber, Func<InstanceRecord, InstanceRecord?> change)
+    {
+        var current = FindInstance(c, tx, serviceId, instanceNumber);
+        if (current is null)
         {
-            var current = FindInstance(c, tx, serviceId, instanceNumber);
-            if (current is null)
-            {
-                return null;
-            }
+            return null;
+        }
 
-            var next = change(current);
-            if (next is null || next == current)
-            {
-                return current;
-            }
+        var next = change(current);
+        if (next is null || next == current)
+        {
+            return current;
+        }
 
-            if (next.ServiceId != serviceId || next.InstanceNumber != instanceNumber)
-            {
-                throw new InvalidOperationException("an instance update must not change its identity");
-            }
+        if (next.ServiceId != serviceId || next.InstanceNumber != instanceNumber)
+        {
+            throw new InvalidOperationException("an instance update must not change its identity");
+        }
 
-            WriteInstance(c, tx, next);
-            if (InstanceEventText.IsEvent(current, next))
-            {
-                AppendEvent(c, tx, next);
-            }
+        WriteInstance(c, tx, next);
+        if (InstanceEventText.IsEvent(current, next))
+        {
+            AppendEvent(c, tx, next);
+        }
 
-            return next;
-        }, ct);
+        return next;
+    }
 
     // Gauges the cluster reports every 2 s: their commit does not wait for the disk.
     public Task UpdateMetricsAsync(string clusterId, IReadOnlyList<InstanceMetricsSample> samples, CancellationToken ct) =>
