@@ -55,6 +55,9 @@ internal static class RootScaleBenchmarks
     {
         Console.WriteLine($"API deploys against {clusters} simulated clusters: {services} services of one exec instance each, {clients} clients at once (after {Warmup} not counted), " +
                           $"the CLI's calls (GET applications, POST application, GET service, POST instance); load average at the start {LoadAverage()}");
+        // The root's capacity, not its per-caller limit (100 requests/s, i.e. 25 of these deploys/s for one Admin): lifted here.
+        Environment.SetEnvironmentVariable("CANOPY_Root__Limits__RequestsPerSecond", "100000");
+        Environment.SetEnvironmentVariable("CANOPY_Root__Limits__Burst", "100000");
         await using var tiers = new SeparateTiers(tls: true);
         await tiers.StartRootAsync();
         await using var simulator = new ClusterSimulator(new ClusterSimulatorOptions(tiers.RootUrl, tiers.ClusterJoinToken), clusters);
