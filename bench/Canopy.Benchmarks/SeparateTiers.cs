@@ -189,20 +189,7 @@ internal sealed class SeparateTiers : IAsyncDisposable
     {
         foreach (var process in Enumerable.Reverse(_processes))
         {
-            if (!process.HasExited)
-            {
-                Signals.Kill(process.Id, Signals.SigTerm);
-                using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-                try
-                {
-                    await process.WaitForExitAsync(cts.Token);
-                }
-                catch (OperationCanceledException)
-                {
-                    process.Kill(entireProcessTree: true);
-                }
-            }
-
+            await Signals.TerminateAsync(process, TimeSpan.FromSeconds(20));
             process.Dispose();
         }
 

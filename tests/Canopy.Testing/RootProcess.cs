@@ -71,18 +71,9 @@ public sealed class RootProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (_process is { HasExited: false })
+        if (_process is not null)
         {
-            Signals.Kill(_process.Id, Signals.SigTerm);
-            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-            try
-            {
-                await _process.WaitForExitAsync(cts.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                _process.Kill(entireProcessTree: true);
-            }
+            await Signals.TerminateAsync(_process, TimeSpan.FromSeconds(20));
         }
 
         _process?.Dispose();

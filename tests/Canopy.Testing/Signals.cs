@@ -1,9 +1,30 @@
+using System.Diagnostics;
 using System.Runtime.InteropServices;
 
 namespace Canopy.Testing;
 
 public static partial class Signals
 {
+    /// <summary>SIGTERM, then the whole process tree killed if it has not exited within <paramref name="grace"/>.</summary>
+    public static async Task TerminateAsync(Process process, TimeSpan grace)
+    {
+        if (process.HasExited)
+        {
+            return;
+        }
+
+        Kill(process.Id, SigTerm);
+        using var cts = new CancellationTokenSource(grace);
+        try
+        {
+            await process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+        }
+    }
+
     public const int SigInt = 2;
     public const int SigKill = 9;
     public const int SigTerm = 15;
