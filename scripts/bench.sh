@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Whole-system figures (deploy → RUNNING, idle memory, start-up) against a Release build; compare with docs/benchmarks.md.
 #   scripts/bench.sh [deploy|memory|node|startup|containers|load|network|encryption|topology|tls|all] [--runs N]
+#   scripts/bench.sh node [--no-containers]   JIT vs native node (start → joined, idle RSS), then the native node's RSS with 50
+#     running containers (needs scripts/test-registry.sh up; --no-containers skips that part)
 #   scripts/bench.sh placement [BenchmarkDotNet arguments, e.g. --filter '*RootPlacement*' | --cpu-time]
 #     scheduler micro-benchmarks of Core's placement (bench/Canopy.Benchmarks.Scheduling), no processes started; a couple of minutes
 #   scripts/bench.sh scale [--nodes 500,1000,2000,5000] [--idle SECONDS]   (simulated nodes against one cluster; not in "all")

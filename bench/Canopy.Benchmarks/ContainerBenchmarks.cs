@@ -81,16 +81,18 @@ internal static class ContainerBenchmarks
         }
     }
 
-    public static async Task NodeLoadAsync(int containers)
+    /// <param name="nativeNode">The native <c>canopy-node</c> to measure; null: the JIT <c>canopy node</c>.</param>
+    public static async Task NodeLoadAsync(int containers, string? nativeNode = null)
     {
         await using var canopy = new CanopyProcess();
         await canopy.StartAsync(extraArgs: ["--no-containers"]);
-        await using var node = new NodeProcess(canopy, "bench-node");
+        await using var node = new NodeProcess(canopy, "bench-node", nativeNode);
         node.Start("--log-level", "Warning");
+        var kind = nativeNode is null ? "canopy node" : "native canopy-node";
         using var api = await canopy.ApiAsync();
         await WaitForContainersAsync(api);
         await Task.Delay(TimeSpan.FromSeconds(15));
-        Console.WriteLine($"canopy node idle RSS with containerd, 0 containers: {Stats.RssMb(node.Pid):0.0} MB");
+        Console.WriteLine($"{kind} idle RSS with containerd, 0 containers: {Stats.RssMb(node.Pid):0.0} MB");
 
         var created = await api.PostAsync("api/application/", new StringContent(Sla("fifty", Present, containers), System.Text.Encoding.UTF8, "application/json"));
         created.EnsureSuccessStatusCode();
@@ -110,8 +112,8 @@ internal static class ContainerBenchmarks
         Console.WriteLine($"{containers} containers RUNNING after {clock.Elapsed.TotalSeconds:0.0} s");
         await Task.Delay(TimeSpan.FromSeconds(10));
         var (cpu, seconds) = await CpuPercentAsync(node.Pid, TimeSpan.FromSeconds(30));
-        Console.WriteLine($"canopy node RSS with {containers} running containers: {Stats.RssMb(node.Pid):0.0} MB");
-        Console.WriteLine($"canopy node CPU with {containers} running containers: {cpu:0.0} % of one core (over {seconds:0} s)");
+        Console.WriteLine($"{kind} RSS with {containers} running containers: {Stats.RssMb(node.Pid):0.0} MB (its containerd and shims not counted)");
+        Console.WriteLine($"{kind} CPU with {containers} running containers: {cpu:0.0} % of one core (over {seconds:0} s)");
     }
 
     private static async Task<(double Percent, double Seconds)> CpuPercentAsync(int pid, TimeSpan window)

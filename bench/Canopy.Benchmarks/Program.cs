@@ -3,6 +3,7 @@ using Canopy.Testing;
 
 // Whole-system figures against the built `canopy` (set CANOPY_BIN for a published one):
 //   dotnet run -c Release --project bench/Canopy.Benchmarks -- [startup|deploy|memory|node|containers|load|network|encryption|topology|tls|scale|wire|all] [--runs N]
+//   node: [--no-containers] (skips the native node with 50 running containers, which needs scripts/test-registry.sh up)
 //   wire: [--keepalive K[,K...]] (seconds, default 1,2) [--window SECONDS] (default 60); not part of "all"
 //   scale: [--nodes N[,N...]] (default 500,1000,2000,5000) [--idle SECONDS] (default 30); not part of "all" (it takes long)
 //   clusters: [--clusters N[,N...]] (default 10,100) [--idle SECONDS] (default 30) [--runs N] (GETs, default 200); not part of "all"
@@ -33,6 +34,12 @@ if (what is "node" or "all")
         ? bin
         : Path.Combine(Repo.Root, "artifacts", "canopy-node", "linux-x64", "canopy-node");
     await NodeBenchmarks.RunAsync(runs: Math.Min(runs, 5), native, idle: TimeSpan.FromSeconds(15));
+
+    // The native node's RSS with 50 running containers (needs scripts/test-registry.sh up); `load` gives the JIT node's.
+    if (!args.Contains("--no-containers"))
+    {
+        await ContainerBenchmarks.NodeLoadAsync(containers: 50, native);
+    }
 }
 
 if (what is "containers" or "all")

@@ -30,6 +30,7 @@ internal sealed class ClusterRegistrar : IDisposable
     private readonly ILogger<ClusterRegistrar> _log;
     private readonly HttpClient _http;
     private readonly Uri _endpoint;
+    private Task _connecting = Task.CompletedTask;
 
     public ClusterRegistrar(
         NodeEngineOptions options, NodeIdentityStore identity, NodeFacts facts, ResourceMonitor monitor,
@@ -57,11 +58,39 @@ internal sealed class ClusterRegistrar : IDisposable
 
     private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromSeconds(1);
 
+    /// <summary>How long the registration waits for the connection <see cref="Connect"/> opens.</summary>
+    private static readonly TimeSpan ConnectWait = TimeSpan.FromSeconds(1);
+
     /// <summary>After a 401 or 403 (a wrong join token, or an id this node cannot prove is its own).</summary>
     internal TimeSpan InvalidTokenRetryDelay { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Opens the TLS connection to the cluster (a <c>GET /health</c>) while the node prepares the rest of its registration, so that
+    /// the registration does not wait for the handshake. Whatever goes wrong here, the registration finds again and reports.
+    /// </summary>
+    public void Connect(CancellationToken ct)
+    {
+        _connecting = ConnectAsync(ct);
+
+        async Task ConnectAsync(CancellationToken token)
+        {
+            try
+            {
+                using var response = await _http.GetAsync(new Uri(_endpoint, "/health"), HttpCompletionOption.ResponseHeadersRead, token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is HttpRequestException or OperationCanceledException)
+            {
+                // Not reachable yet, or refused: RegisterAsync says why.
+            }
+        }
+    }
+
     public async Task<NodeRegisterResponse> RegisterAsync(CancellationToken ct)
     {
+        // The connection Connect opens is pooled only once its answer came; a registration sent before would open a second one.
+        // A cluster that does not answer at all is the registration's to report, after its own timeout.
+        await _connecting.WaitAsync(ConnectWait, ct).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        ct.ThrowIfCancellationRequested();
         var delay = FirstRetryDelay;
         var cluster = _options.ClusterUrl;
         while (true)

@@ -46,12 +46,17 @@ internal sealed class ClusterSession
     private MqttClient? _client;
     private CancellationTokenSource? _session;
     private readonly ReportChanges _reports;
+    private readonly Task _overlayIdentity;
     private CancellationToken _stopping;
 
+    /// <param name="overlayIdentity">The overlay taking the node's address and encryption after registration: "online" and the
+    /// first information (which carries the overlay) wait for it, the connection to the broker does not.</param>
     public ClusterSession(
         NodeEngineOptions options, NodeRegisterResponse registration, NodeInstances instances, NodeFacts facts,
-        ResourceMonitor monitor, NodeReadiness readiness, NodeNetManager net, ClusterTrust trust, ILoggerFactory loggers)
+        ResourceMonitor monitor, NodeReadiness readiness, NodeNetManager net, ClusterTrust trust, ILoggerFactory loggers,
+        Task? overlayIdentity = null)
     {
+        _overlayIdentity = overlayIdentity ?? Task.CompletedTask;
         _net = net;
         _trust = trust;
         _options = options;
@@ -97,6 +102,9 @@ internal sealed class ClusterSession
 
             // Retained: the broker hands over the node's current table at every (re)connect, so nothing depends on a missed update.
             await client.SubscribeAsync(NodeTopics.NetTable(_nodeId), MqttQos.AtLeastOnce, session.Token).ConfigureAwait(false);
+
+            // Its failure ends the session as it did when it ran before it (the worker registers again after a pause).
+            await _overlayIdentity.WaitAsync(session.Token).ConfigureAwait(false);
             try
             {
                 await _online.Task.WaitAsync(ReregisterAfter, session.Token).ConfigureAwait(false);
@@ -108,6 +116,7 @@ internal sealed class ClusterSession
                 return stopping.IsCancellationRequested ? SessionEnd.Stopped : SessionEnd.Reregister;
             }
 
+            LinkLog.Connected(_log, _host, _registration.Mqtt.Port, $"{_nodeId}-ne");
             _readiness.SetConnected();
             forwarding = ForwardChangesAsync(client, session.Token);
             await ReportAsync(client, session.Token).ConfigureAwait(false);
@@ -165,7 +174,6 @@ internal sealed class ClusterSession
             try
             {
                 await client.ConnectAsync(ct).ConfigureAwait(false);
-                LinkLog.Connected(_log, _host, _registration.Mqtt.Port, $"{_nodeId}-ne");
                 return true;
             }
             catch (MqttConnectException e) when (e.Result is MqttConnectResult.BadUsernameOrPassword or
@@ -222,14 +230,25 @@ internal sealed class ClusterSession
         }
     }
 
-    /// <summary>Each status change at once, QoS 1; while disconnected they wait (bounded) for the connection.</summary>
+    /// <summary>How many status changes may wait for the broker's PUBACK at once.</summary>
+    private const int StatusWindow = 16;
+
+    /// <summary>
+    /// Each status change at once, QoS 1; while disconnected they wait (bounded) for the connection. A change is written without
+    /// waiting for the PUBACK of the one before (the client writes in call order, and the broker keeps a publisher's order): RUNNING,
+    /// which follows CREATING within milliseconds, must not wait a round trip behind it.
+    /// </summary>
     private async Task ForwardChangesAsync(MqttClient client, CancellationToken ct)
     {
         var topic = NodeTopics.Job(_nodeId);
+        var unacknowledged = new Queue<Task>();
         await foreach (var report in _instances.Changes.ReadAllAsync(ct).ConfigureAwait(false))
         {
-            await PublishAsync(client, topic, NodeJson.SerializeToUtf8(WithNode(report)), MqttQos.AtLeastOnce, false, ct)
-                .ConfigureAwait(false);
+            unacknowledged.Enqueue(PublishAsync(client, topic, NodeJson.SerializeToUtf8(WithNode(report)), MqttQos.AtLeastOnce, false, ct));
+            while (unacknowledged.TryPeek(out var oldest) && (oldest.IsCompleted || unacknowledged.Count >= StatusWindow))
+            {
+                await unacknowledged.Dequeue().ConfigureAwait(false);
+            }
         }
     }
 
@@ -297,6 +316,8 @@ internal sealed class ClusterSession
         var ct = _session?.Token ?? CancellationToken.None;
         try
         {
+            // A failure of it is the session's to act on (RunAsync awaits it too); online then never comes.
+            await _overlayIdentity.WaitAsync(ct).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             await client.PublishAsync(NodeTopics.Status(_nodeId), NodeJson.SerializeToUtf8(new NodeStatus(NodeStatus.Online, DateTimeOffset.UtcNow)),
                 MqttQos.AtLeastOnce, retain: true, ct).ConfigureAwait(false);
             await PublishInformationAsync(client, MqttQos.AtLeastOnce, ct).ConfigureAwait(false);

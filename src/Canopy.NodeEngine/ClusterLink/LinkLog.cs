@@ -22,7 +22,7 @@ internal static partial class LinkLog
     [LoggerMessage(EventId = 1015, Level = LogLevel.Error, Message = "Did not connect to the broker {Host}:{Port}, nothing was sent: {Why}")]
     public static partial void BrokerCertificateRefused(ILogger logger, string host, int port, string why);
 
-    [LoggerMessage(EventId = 1010, Level = LogLevel.Information, Message = "Connected to the cluster's broker {Host}:{Port} as {ClientId}")]
+    [LoggerMessage(EventId = 1010, Level = LogLevel.Information, Message = "Connected to the cluster's broker {Host}:{Port} as {ClientId}, online")]
     public static partial void Connected(ILogger logger, string host, int port, string clientId);
 
     [LoggerMessage(EventId = 1011, Level = LogLevel.Warning, Message = "Lost the connection to the cluster's broker: {Reason}")]

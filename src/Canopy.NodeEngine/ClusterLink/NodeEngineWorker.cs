@@ -43,7 +43,8 @@ internal sealed class NodeEngineWorker(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        // The overlay first: the registration carries its endpoint.
+        // The overlay first: the registration carries its endpoint. Meanwhile the cluster's TLS connection is opened, for the registration to reuse.
+        registrar.Connect(stoppingToken);
         await net.StartAsync(stoppingToken).ConfigureAwait(false);
 
         // Registration goes ahead while the runtimes take over what a previous run left (starting its own containerd takes most
@@ -62,8 +63,10 @@ internal sealed class NodeEngineWorker(
             {
                 var registration = await registrar.RegisterAsync(stoppingToken).ConfigureAwait(false);
                 readiness.SetRegistered(registration.Id);
-                await net.SetIdentityAsync(registration.Id, registration.OverlayEncryption, stoppingToken).ConfigureAwait(false);
-                var session = new ClusterSession(options, registration, instances, facts, monitor, readiness, net, trust, loggers);
+
+                // The overlay takes its address (and encryption) while the MQTT session connects: the session goes online after both.
+                var overlayIdentity = net.SetIdentityAsync(registration.Id, registration.OverlayEncryption, stoppingToken);
+                var session = new ClusterSession(options, registration, instances, facts, monitor, readiness, net, trust, loggers, overlayIdentity);
                 if (await session.RunAsync(stoppingToken).ConfigureAwait(false) == SessionEnd.Stopped)
                 {
                     return;
