@@ -99,11 +99,13 @@ internal static class ContainerBenchmarks
         var serviceId = (await created.Content.ReadFromJsonAsync<List<ApplicationDocument>>(CanopyJson.Options))!.Single(a => a.ApplicationName == "fifty").Microservices.Single();
         var clock = Stopwatch.StartNew();
         (await api.PutAsJsonAsync($"api/v1/services/{serviceId}/scale", new ScaleRequest(containers), CanopyJson.Options)).EnsureSuccessStatusCode();
-        while ((await api.GetFromJsonAsync<ServiceDocument>($"api/service/{serviceId}", CanopyJson.Options))!.InstanceList.Count(i => i.Status == InstanceStatus.Running) < containers)
+        while ((await api.GetFromJsonAsync<ServiceDocument>($"api/service/{serviceId}", CanopyJson.Options))!.InstanceList is var instances &&
+               instances.Count(i => i.Status == InstanceStatus.Running) < containers)
         {
             if (clock.Elapsed > TimeSpan.FromMinutes(5))
             {
-                throw new TimeoutException($"{containers} containers not RUNNING after 5 min");
+                var states = string.Join(", ", instances.GroupBy(i => i.Status).Select(g => $"{g.Count()} {g.Key.ToWireName()}"));
+                throw new TimeoutException($"{containers} containers not RUNNING after 5 min ({states}):\n{node.Output[^Math.Min(node.Output.Length, 4000)..]}");
             }
 
             await Task.Delay(200);
