@@ -145,6 +145,11 @@ public sealed class ClusterOptions
         AddIfNotPositive(problems, nameof(ResourcesInterval), ResourcesInterval);
         AddIfNotPositive(problems, nameof(MetricsInterval), MetricsInterval);
         AddIfNotPositive(problems, nameof(RetryInterval), RetryInterval);
+        AddIfNotPositive(problems, "Mqtt." + nameof(Mqtt.KeepAliveCheckInterval), Mqtt.KeepAliveCheckInterval);
+        if (Mqtt.KeepAliveGrace < TimeSpan.Zero)
+        {
+            problems.Add($"Mqtt.KeepAliveGrace: {Mqtt.KeepAliveGrace} is negative; use 0 or more, e.g. 00:00:00.250");
+        }
         if (NodeMessagesPerSecond < 1 || NodeMessageBurst < NodeMessagesPerSecond)
         {
             problems.Add($"NodeMessagesPerSecond ({NodeMessagesPerSecond}) must be at least 1 and NodeMessageBurst ({NodeMessageBurst}) at least as large");

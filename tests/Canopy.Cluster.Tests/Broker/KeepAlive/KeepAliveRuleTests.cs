@@ -1,0 +1,21 @@
+using Canopy.Cluster.Broker.KeepAlive;
+
+namespace Canopy.Cluster.Tests.Broker.KeepAlive;
+
+/// <summary>MQTT's 1.5 × keep-alive, plus the grace.</summary>
+public sealed class KeepAliveRuleTests
+{
+    private static readonly TimeSpan Grace = TimeSpan.FromMilliseconds(250);
+
+    [Theory]
+    [InlineData(1, 1749, false)]
+    [InlineData(1, 1751, true)]
+    [InlineData(2, 3249, false)]
+    [InlineData(2, 3251, true)]
+    public void A_client_is_overdue_after_one_and_a_half_keep_alives_and_the_grace(int keepAlive, int silentMs, bool overdue) =>
+        KeepAliveRule.IsOverdue(TimeSpan.FromMilliseconds(silentMs), keepAlive, Grace).ShouldBe(overdue);
+
+    [Fact]
+    public void A_client_without_keep_alive_is_never_overdue() =>
+        KeepAliveRule.IsOverdue(TimeSpan.FromHours(10), 0, Grace).ShouldBeFalse();
+}
