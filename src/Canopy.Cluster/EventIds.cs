@@ -16,6 +16,7 @@ internal static class EventIds
     public const int KeepAliveExpired = 120;
     public const int KeepAliveWatchOff = 121;
     public const int KeepAliveWatchFailed = 122;
+    public const int KeepAliveStall = 123;
 
     // Nodes/ 200-299
     public const int NodeRegistered = 200;

@@ -19,6 +19,7 @@ internal sealed partial class KeepAliveWatch(MosquittoFiles files, MosquittoProc
     private const int Eopnotsupp = 95;
 
     private readonly BrokerClients _clients = new();
+    private bool _stalled;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -88,10 +89,31 @@ internal sealed partial class KeepAliveWatch(MosquittoFiles files, MosquittoProc
             return true;
         }
 
+        var watched = new List<(BrokerSocket Socket, BrokerClient Client)>();
         foreach (var socket in kernel.Established(options.Mqtt.Port))
         {
-            if (_clients.At(socket.Remote) is not { } client
-                || !KeepAliveRule.IsOverdue(socket.SinceLastData, client.KeepAliveSeconds, options.Mqtt.KeepAliveGrace))
+            if (_clients.At(socket.Remote) is { KeepAliveSeconds: > 0 } client)
+            {
+                watched.Add((socket, client));
+            }
+        }
+
+        var late = watched.Count(w => KeepAliveRule.IsLate(w.Socket.SinceLastData, w.Client.KeepAliveSeconds));
+        if (KeepAliveRule.LooksLikeAStall(late, watched.Count))
+        {
+            if (!_stalled)
+            {
+                Log.Stall(logger, late, watched.Count);
+            }
+
+            _stalled = true;
+            return true;
+        }
+
+        _stalled = false;
+        foreach (var (socket, client) in watched)
+        {
+            if (!KeepAliveRule.IsOverdue(socket.SinceLastData, client.KeepAliveSeconds, options.Mqtt.KeepAliveGrace))
             {
                 continue;
             }
@@ -123,6 +145,10 @@ internal sealed partial class KeepAliveWatch(MosquittoFiles files, MosquittoProc
         [LoggerMessage(EventId = EventIds.KeepAliveWatchOff, Level = LogLevel.Information,
             Message = "Keep-alives are left to the broker's own check (every 5 s in Mosquitto 2.0): {Reason}")]
         public static partial void Off(ILogger logger, string reason);
+
+        [LoggerMessage(EventId = EventIds.KeepAliveStall, Level = LogLevel.Warning,
+            Message = "{Late} of {Watched} MQTT clients are late at once: taken for a stall (paused machine, overloaded simulator), not cut links; the broker's own keep-alive check decides for them")]
+        public static partial void Stall(ILogger logger, int late, int watched);
 
         [LoggerMessage(EventId = EventIds.KeepAliveWatchFailed, Level = LogLevel.Warning, Message = "Looking at the broker's sockets failed; trying again")]
         public static partial void Failed(ILogger logger, Exception error);
