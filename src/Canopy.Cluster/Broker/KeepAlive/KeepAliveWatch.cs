@@ -66,9 +66,10 @@ internal sealed partial class KeepAliveWatch(MosquittoFiles files, MosquittoProc
                         return;
                     }
                 }
-                catch (IOException e)
+                catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    // A dump cut short leaves answers behind in the socket: start the next one on a fresh socket.
+                    // Never the cluster's end (a hosted service's exception stops the host). A dump cut short leaves answers behind in
+                    // the socket: start the next one on a fresh socket.
                     Log.Failed(logger, e);
                     kernel.Dispose();
                     kernel = null;
