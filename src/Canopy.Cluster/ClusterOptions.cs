@@ -75,7 +75,11 @@ public sealed class ClusterOptions
     /// <summary>The longest gap between two <c>resources</c> messages to the root (they are also its heartbeat).</summary>
     public TimeSpan ResourcesInterval { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>How often the instances' metrics are looked at; only those that changed since the root last had them are sent.</summary>
     public TimeSpan MetricsInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How often every running instance's metrics go to the root, changed or not (its history forgets a series after 10 min).</summary>
+    public TimeSpan MetricsRefreshInterval { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>Messages per second one node may publish on average; its excess is dropped (a healthy node sends about 1).</summary>
     public int NodeMessagesPerSecond { get; set; } = 50;
@@ -144,7 +148,13 @@ public sealed class ClusterOptions
         AddIfNotPositive(problems, nameof(NodeReconnectTimeout), NodeReconnectTimeout);
         AddIfNotPositive(problems, nameof(ResourcesInterval), ResourcesInterval);
         AddIfNotPositive(problems, nameof(MetricsInterval), MetricsInterval);
+        AddIfNotPositive(problems, nameof(MetricsRefreshInterval), MetricsRefreshInterval);
         AddIfNotPositive(problems, nameof(RetryInterval), RetryInterval);
+        AddIfNotPositive(problems, "Mqtt." + nameof(Mqtt.KeepAliveCheckInterval), Mqtt.KeepAliveCheckInterval);
+        if (Mqtt.KeepAliveGrace < TimeSpan.Zero)
+        {
+            problems.Add($"Mqtt.KeepAliveGrace: {Mqtt.KeepAliveGrace} is negative; use 0 or more, e.g. 00:00:00.250");
+        }
         if (NodeMessagesPerSecond < 1 || NodeMessageBurst < NodeMessagesPerSecond)
         {
             problems.Add($"NodeMessagesPerSecond ({NodeMessagesPerSecond}) must be at least 1 and NodeMessageBurst ({NodeMessageBurst}) at least as large");

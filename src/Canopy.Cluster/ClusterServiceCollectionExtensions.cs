@@ -1,5 +1,6 @@
 using Canopy.Cluster.Auth;
 using Canopy.Cluster.Broker;
+using Canopy.Cluster.Broker.KeepAlive;
 using Canopy.Cluster.Instances;
 using Canopy.Cluster.Net;
 using Canopy.Cluster.Nodes;
@@ -65,6 +66,7 @@ internal static class ClusterServiceCollectionExtensions
             (socket, clusterId) => ActivatorUtilities.CreateInstance<RootLinkSession>(sp, socket, clusterId));
 
         services.AddHostedService(sp => sp.GetRequiredService<BrokerService>());
+        services.AddHostedService<KeepAliveWatch>();
         services.AddHostedService(sp => sp.GetRequiredService<ClusterMqtt>());
         services.AddHostedService<NodeMessageDispatcher>();
         services.AddHostedService<FailureDetector>();

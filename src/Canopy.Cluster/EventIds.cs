@@ -13,6 +13,10 @@ internal static class EventIds
     public const int BrokerExternal = 106;
     public const int BrokerOutput = 107;
     public const int BrokerRestartFailed = 108;
+    public const int KeepAliveExpired = 120;
+    public const int KeepAliveWatchOff = 121;
+    public const int KeepAliveWatchFailed = 122;
+    public const int KeepAliveStall = 123;
 
     // Nodes/ 200-299
     public const int NodeRegistered = 200;

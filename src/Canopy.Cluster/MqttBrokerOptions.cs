@@ -22,4 +22,17 @@ public sealed class MqttBrokerOptions
 
     /// <summary>The broker address nodes are told at registration.</summary>
     public string AdvertisedHost { get; set; } = "127.0.0.1";
+
+    /// <summary>
+    /// With the cluster's own broker on Linux: the cluster watches the broker's node sockets in the kernel and closes one silent for
+    /// 1.5 × the node's keep-alive + <see cref="KeepAliveGrace"/> (Mosquitto 2.0.11 checks only every 5 s), so its last will comes
+    /// at once. Needs CAP_NET_ADMIN (root) and a kernel with CONFIG_INET_DIAG_DESTROY; without them the broker's own check remains.
+    /// </summary>
+    public bool WatchKeepAlives { get; set; } = true;
+
+    /// <summary>How often the broker's sockets are looked at (one kernel dump for all of them).</summary>
+    public TimeSpan KeepAliveCheckInterval { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>Silence tolerated beyond MQTT's 1.5 × keep-alive: the check's period and a busy node's late ping.</summary>
+    public TimeSpan KeepAliveGrace { get; set; } = TimeSpan.FromMilliseconds(250);
 }

@@ -8,8 +8,9 @@ namespace Canopy.EndToEnd.Tests;
 
 /// <summary>
 /// A worker's node engine frozen (SIGSTOP): its TCP connection stays open and the kernel still answers for it, but it sends no
-/// MQTT keep-alive, so only the broker's keep-alive timeout (then the last will) can tell the cluster. Its instance runs on
-/// another node; thawed (SIGCONT), it reconnects, is active again and drops its duplicate. The link cut between network
+/// MQTT keep-alive, so only the keep-alive timeout (the cluster's watch of its broker's sockets, or the broker's own check), then
+/// the last will, can tell the cluster. Its instance runs on another node; thawed (SIGCONT), it reconnects (the watch reset its
+/// connection), is active again and drops its duplicate. The link cut between network
 /// namespaces is tests/Canopy.EndToEnd.Tests/Topology/TopologyWorkerFailureTests; the time it takes is a benchmark figure
 /// (scripts/bench.sh wire), not asserted here.
 /// </summary>

@@ -32,6 +32,9 @@ internal sealed partial class MosquittoProcess(MosquittoFiles files, ClusterOpti
         }
     }
 
+    /// <summary>The length of the broker's log when this broker started: what it logs from there on is about its current clients.</summary>
+    public long LogStart { get; private set; }
+
     /// <summary>Where the cluster itself connects: the listen address, or loopback when the broker listens on every address.</summary>
     public string ConnectHost => Broker.ListenHost is "" or "0.0.0.0" or "::" or "[::]" ? "127.0.0.1" : Broker.ListenHost;
 
@@ -54,6 +57,7 @@ internal sealed partial class MosquittoProcess(MosquittoFiles files, ClusterOpti
             RedirectStandardError = true,
             RedirectStandardInput = false,
         };
+        LogStart = File.Exists(files.LogFile) ? new FileInfo(files.LogFile).Length : 0;
         start.ArgumentList.Add("-c");
         start.ArgumentList.Add(files.Config);
 

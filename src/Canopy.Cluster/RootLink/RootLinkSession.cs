@@ -24,6 +24,8 @@ internal sealed partial class RootLinkSession(
     /// <summary>Resource changes closer together than this are sent as one.</summary>
     private static readonly TimeSpan ResourcesMinSpacing = TimeSpan.FromMilliseconds(500);
 
+    private readonly MetricsChanges _metrics = new(options.MetricsRefreshInterval);
+
     private long _seq;
     private string? _lastResources;
     private string? _lastSignature;
@@ -215,9 +217,10 @@ internal sealed partial class RootLinkSession(
     private async Task SendMetricsAsync(CancellationToken ct)
     {
         var running = await tracker.ReportAllAsync(i => i.Status == InstanceStatus.Running, ct);
-        if (running.Count > 0)
+        var changed = _metrics.Select(running, time.GetUtcNow());
+        if (changed.Count > 0)
         {
-            await SendAsync(LinkMessageTypes.InstanceMetrics, new InstanceMetrics(running), ct);
+            await SendAsync(LinkMessageTypes.InstanceMetrics, new InstanceMetrics(changed), ct);
         }
     }
 

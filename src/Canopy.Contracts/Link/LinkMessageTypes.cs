@@ -28,7 +28,7 @@ public static class LinkMessageTypes
     /// <summary><see cref="InstanceReport"/>, every status change at once.</summary>
     public const string InstanceStatus = "instance_status";
 
-    /// <summary><see cref="InstanceMetrics"/>, every 2 s while instances run.</summary>
+    /// <summary><see cref="InstanceMetrics"/>: the running instances whose figures changed (looked at every 2 s); all of them every 5 min.</summary>
     public const string InstanceMetrics = "instance_metrics";
 
     /// <summary><see cref="ClusterNetNodes"/>: after every hello and on change, the overlay endpoints of the cluster's active nodes.</summary>

@@ -59,7 +59,20 @@ public sealed class TopologyWorkerFailureTests(ITestOutputHelper output)
         await WaitSingleAsync(api, "cut", port, moved.NodeName!, first);
         output.WriteLine($"worker {first.Name} link up: duplicate removed after {stopwatch.Elapsed.TotalSeconds:0.00} s");
         await StaysSingleAsync(topology, api, "cut", port, moved.NodeName!);
+
+        // The cluster closed the silent connection itself (its keep-alive watch, not the broker's 5 s sweep), and the node, still
+        // connected as far as it knew, came back through a fresh connection: active again. Only this worker changed state.
+        var cluster = topology.Clusters.Single(c => c.Workers.Contains(first)).Host;
+        cluster.Log.ShouldContain("sent nothing for", customMessage: "the cluster's keep-alive watch closed the cut node's connection");
+        await Wait.UntilAsync(() => Task.FromResult(ActiveAgain(cluster.Log)), TimeSpan.FromSeconds(30),
+            $"{first.Name} active again after its link came back (cluster log)");
     }
+
+    /// <summary>A node went inactive, and the cluster's last word on a node's state is that it is active.</summary>
+    private static bool ActiveAgain(string clusterLog) =>
+        clusterLog.Split('\n').Where(l => l.Contains(") is active", StringComparison.Ordinal) || l.Contains(") is inactive", StringComparison.Ordinal))
+            .ToList() is var states && states.Any(l => l.Contains(") is inactive", StringComparison.Ordinal))
+            && states[^1].Contains(") is active", StringComparison.Ordinal);
 
     private static async Task<(HttpClient Api, int Port, TopologyHost Worker)> DeployAsync(Canopy.Testing.Topology topology, string app)
     {
