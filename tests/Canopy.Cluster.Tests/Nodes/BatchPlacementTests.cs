@@ -16,7 +16,8 @@ public sealed class BatchPlacementTests(ITestOutputHelper output) : ClusterTest(
     [Fact]
     public async Task ManyDeploys_EachNumberPlacedOnce_NoNodeBeyondItsCapacity()
     {
-        // 1,024 MB per node and 250 MB per instance: four fit on each node, twelve in all, of twenty asked for.
+        // 1,024 MB per node and 250 MB per instance: four fit on each node, twelve in all, of twenty asked for. The nodes answer a
+        // deploy with CREATING and stop there.
         var options = new FakeNodeOptions { MemoryTotal = 1024, AutoRun = false };
         await using var first = await FakeNode.StartAsync(Cluster, "worker-1", options);
         await using var second = await FakeNode.StartAsync(Cluster, "worker-2", options);
@@ -31,14 +32,14 @@ public sealed class BatchPlacementTests(ITestOutputHelper output) : ClusterTest(
         }
 
         var instances = await Wait.ForAsync(Cluster.InstancesAsync,
-            all => all.Count == 20 && all.All(i => i.Status is InstanceStatus.NodeScheduled || i.Status.IsNegativeScheduling()),
+            all => all.Count == 20 && all.All(i => i.Status.IsPlacedOnNode() || i.Status.IsNegativeScheduling()),
             Waits.Default, "twenty instances, each placed or waiting for capacity");
 
         instances.Select(i => i.InstanceNumber).Order().ShouldBe(Enumerable.Range(0, 20));
-        var placed = instances.Where(i => i.Status == InstanceStatus.NodeScheduled).ToList();
+        var placed = instances.Where(i => i.Status.IsPlacedOnNode()).ToList();
         placed.Count.ShouldBe(12);
         placed.GroupBy(i => i.NodeId).ShouldAllBe(g => g.Count() == 4);
-        instances.Where(i => i.Status != InstanceStatus.NodeScheduled).ShouldAllBe(i => i.NodeId == null);
+        instances.Where(i => !i.Status.IsPlacedOnNode()).ShouldAllBe(i => i.NodeId == null);
 
         // Each placed number reached its node once, and no other node.
         var deployed = await Wait.ForAsync(() => Task.FromResult(nodes.SelectMany(n => n.Commands.Snapshot()
