@@ -44,6 +44,41 @@ public sealed class ScaleAndUpdateTests : RootTestBase
     }
 
     [Fact]
+    public async Task Scaling_to_many_deploys_each_number_once_and_takes_every_report_sent_back_to_back()
+    {
+        await using var cluster = await FakeCluster.ConnectAsync(Root, "edge-1");
+        await cluster.SendResourcesAsync(vcpus: 1000, memoryMb: 1_000_000);
+        var serviceId = await CreateServiceAsync();
+
+        var up = await ScaleAsync(serviceId, 200);
+
+        up.InstanceList.Select(i => i.InstanceNumber).ShouldBe(Enumerable.Range(0, 200));
+        var deployed = new List<int>();
+        for (var i = 0; i < 200; i++)
+        {
+            deployed.Add((await cluster.NextAsync(LinkMessageTypes.Deploy)).Read<DeployInstance>().InstanceNumber);
+        }
+
+        deployed.Order().ShouldBe(Enumerable.Range(0, 200));
+
+        // Two reports per instance back to back, as a busy cluster sends them: the root applies reports about different
+        // instances side by side, and each instance's in order.
+        foreach (var status in new[] { InstanceStatus.NodeScheduled, InstanceStatus.Running })
+        {
+            for (var n = 0; n < 200; n++)
+            {
+                await cluster.SendAsync(LinkMessageTypes.InstanceStatus,
+                    new InstanceReport { ServiceId = serviceId, InstanceNumber = n, Status = status, NodeId = "node-1", NodeName = "worker-1" });
+            }
+        }
+
+        var instances = await Eventually.ValueAsync(
+            () => Root.GetAsync<List<InstanceDocument>>($"/api/v1/services/{serviceId}/instances"),
+            l => l.Count(i => i.Status == InstanceStatus.Running) == 200, "all 200 RUNNING");
+        instances.Select(i => i.InstanceNumber).Order().ShouldBe(Enumerable.Range(0, 200));
+    }
+
+    [Fact]
     public async Task Scaling_unplaced_instances_down_removes_them_at_once()
     {
         var serviceId = await CreateServiceAsync();

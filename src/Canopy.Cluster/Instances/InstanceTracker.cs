@@ -32,30 +32,50 @@ internal sealed partial class InstanceTracker(
     /// Stores <paramref name="after"/>; reports it to the root when what the root shows changed (status, detail, placement,
     /// address), and has the node net tables recomputed when what they show changed.
     /// </summary>
-    public async Task SaveAsync(InstanceRecord? before, InstanceRecord after, CancellationToken ct)
+    public Task SaveAsync(InstanceRecord? before, InstanceRecord after, CancellationToken ct) => SaveAllAsync([(before, after)], ct);
+
+    /// <summary><see cref="SaveAsync"/> for several instances, stored in one transaction (a batch of placements).</summary>
+    public async Task SaveAllAsync(IReadOnlyList<(InstanceRecord? Before, InstanceRecord After)> changes, CancellationToken ct)
     {
-        after = after with { UpdatedAt = Now };
-        if (before is not null && before.NodeId != after.NodeId && before.InstanceIp == after.InstanceIp)
+        var saved = new List<(InstanceRecord? Before, InstanceRecord After)>(changes.Count);
+        foreach (var (before, original) in changes)
         {
-            // Placed elsewhere: the old node's address is not its address there.
-            after = after with { InstanceIp = null };
+            var after = original with { UpdatedAt = Now };
+            if (before is not null && before.NodeId != after.NodeId && before.InstanceIp == after.InstanceIp)
+            {
+                // Placed elsewhere: the old node's address is not its address there.
+                after = after with { InstanceIp = null };
+            }
+
+            if (before is null || before.InstanceIp != after.InstanceIp || before.Detail != after.Detail || before.NodeId != after.NodeId)
+            {
+                after = await NoteUnroutedAsync(before, after, ct);
+            }
+
+            saved.Add((before, after));
         }
 
-        if (before is null || before.InstanceIp != after.InstanceIp || before.Detail != after.Detail || before.NodeId != after.NodeId)
-        {
-            after = await NoteUnroutedAsync(before, after, ct);
-        }
-
-        await store.SaveInstanceAsync(after, ct);
-        if (before is null || before.Status != after.Status || before.NodeId != after.NodeId || before.InstanceIp != after.InstanceIp)
+        await store.SaveInstancesAsync(saved.ConvertAll(c => c.After), ct);
+        if (saved.Exists(c => c.Before is not { } before || before.Status != c.After.Status || before.NodeId != c.After.NodeId ||
+                               before.InstanceIp != c.After.InstanceIp))
         {
             netChanges.Changed();
         }
 
-        if (before is null || before.Status != after.Status || before.Detail != after.Detail || before.NodeId != after.NodeId ||
-            before.RestartCount != after.RestartCount || before.InstanceIp != after.InstanceIp)
+        var jobNames = new Dictionary<string, string>();
+        foreach (var (before, after) in saved)
         {
-            root.InstanceStatus(await ReportAsync(after, ct));
+            if (before is null || before.Status != after.Status || before.Detail != after.Detail || before.NodeId != after.NodeId ||
+                before.RestartCount != after.RestartCount || before.InstanceIp != after.InstanceIp)
+            {
+                if (!jobNames.TryGetValue(after.ServiceId, out var jobName))
+                {
+                    jobName = (await store.GetServiceAsync(after.ServiceId, ct))?.JobName ?? "";
+                    jobNames[after.ServiceId] = jobName;
+                }
+
+                root.InstanceStatus(after.ToReport(jobName, Now));
+            }
         }
     }
 

@@ -139,6 +139,7 @@ internal sealed partial class NodeHealth(
         Log.Inactive(logger, node.Host, node.Id, reason);
         root.SignalResourcesChanged();
         netChanges.Changed();
+        var moving = new List<InstanceRecord>();
         foreach (var instance in await store.ListInstancesOnNodeAsync(node.Id, ct))
         {
             if (instance.Deleting)
@@ -148,8 +149,13 @@ internal sealed partial class NodeHealth(
             else if (instance.Status.IsPlacedOnNode())
             {
                 Log.Rescheduling(logger, instance.ToString(), node.Host);
-                await scheduler.PlaceAsync(instance with { Detail = $"node {node.Host} lost: {reason}" }, ct);
+                moving.Add(instance with { Detail = $"node {node.Host} lost: {reason}" });
             }
+        }
+
+        if (moving.Count > 0)
+        {
+            await scheduler.PlaceAllAsync(moving, ct);
         }
     }
 

@@ -25,6 +25,12 @@ internal sealed partial class NodeMessageDispatcher(
         {
             try
             {
+                if (IsJob(message))
+                {
+                    await HandleJobsAsync(message, stoppingToken);
+                    continue;
+                }
+
                 await HandleAsync(message, stoppingToken);
             }
             catch (JsonException e)
@@ -62,10 +68,6 @@ internal sealed partial class NodeMessageDispatcher(
             case "status":
                 var status = ReadStatus(message);
                 await gate.RunAsync(() => health.OnStatusAsync(nodeId, status, ct), ct);
-                break;
-            case "job":
-                var report = Read<InstanceReport>(message).InReceiverClock(node.ClockSkew());
-                await gate.RunAsync(() => reports.OnJobAsync(nodeId, report, ct), ct);
                 break;
             case "jobs/resources":
                 var skew = node.ClockSkew();

@@ -1,6 +1,7 @@
 using Canopy.Cluster.Instances;
 using Canopy.Cluster.Nodes;
 using Canopy.Cluster.Storage;
+using Canopy.Contracts;
 using Canopy.Core.Descriptors;
 using Canopy.Core.Scheduling;
 using Canopy.Core.States;
@@ -22,33 +23,84 @@ internal sealed partial class ClusterScheduler(
     public static bool IsWaitingForPlacement(InstanceStatus status) =>
         status is InstanceStatus.ClusterScheduled or InstanceStatus.NoWorkerCapacity or InstanceStatus.NoQualifiedWorkerFound;
 
-    public async Task<InstanceRecord> PlaceAsync(InstanceRecord instance, CancellationToken ct)
+    public async Task<InstanceRecord> PlaceAsync(InstanceRecord instance, CancellationToken ct) => (await PlaceAllAsync([instance], ct))[0];
+
+    /// <summary>
+    /// Places <paramref name="instances"/> in one pass, in their order: one candidate list, each decision reserving on the chosen
+    /// candidate what the next ones see, one store transaction, then the deploy commands. Returns each instance as it is now.
+    /// </summary>
+    public async Task<IReadOnlyList<InstanceRecord>> PlaceAllAsync(IReadOnlyList<InstanceRecord> instances, CancellationToken ct)
     {
-        var before = instance;
+        var placing = instances.Select(i => (i.ServiceId, i.InstanceNumber)).ToHashSet();
+        var nodes = await store.ListNodesAsync(ct);
+        var others = (await store.ListInstancesAsync(ct)).Where(i => !placing.Contains((i.ServiceId, i.InstanceNumber))).ToList();
+        var specs = new Dictionary<string, ServiceSpec?>();
+        foreach (var serviceId in others.Select(i => i.ServiceId).Concat(instances.Select(i => i.ServiceId)).Distinct())
+        {
+            specs[serviceId] = await store.GetServiceAsync(serviceId, ct);
+        }
+
+        var requests = specs.ToDictionary(p => p.Key, p => (p.Value?.Vcpus ?? 0, p.Value?.Memory ?? 0));
+        var candidates = CandidateBuilder.Build(nodes, others, requests, options.CpuOvercommit).ToList();
+        var nodesById = nodes.ToDictionary(n => n.Id);
+
+        var results = new InstanceRecord[instances.Count];
+        var changes = new List<(InstanceRecord? Before, InstanceRecord After)>();
+        var deploys = new List<(string NodeId, ServiceSpec Spec, int Number)>();
+        for (var k = 0; k < instances.Count; k++)
+        {
+            var before = instances[k];
+            var decided = Decide(before, specs[before.ServiceId], candidates, nodesById);
+            results[k] = decided.After ?? before;
+            if (decided.After is not { } after)
+            {
+                continue;
+            }
+
+            changes.Add((before, after));
+            if (decided.Deploy is { } deploy)
+            {
+                deploys.Add(deploy);
+            }
+            else if (before.Status != after.Status || before.Detail != after.Detail)
+            {
+                Log.NotPlaced(logger, after.ToString(), after.Status.ToWireName(), after.Detail ?? "");
+            }
+        }
+
+        if (changes.Count > 0)
+        {
+            await tracker.SaveAllAsync(changes, ct);
+        }
+
+        foreach (var (nodeId, spec, number) in deploys)
+        {
+            commands.Deploy(nodeId, spec, number);
+            Log.Placed(logger, $"{spec.ServiceId}.{number}", nodesById[nodeId].Host, nodeId);
+        }
+
+        return results;
+    }
+
+    /// <summary>
+    /// One decision against <paramref name="candidates"/> (the chosen one's reservation grows by the request): the record to store
+    /// (null when the transition table forbids it) and the deploy to send once it is stored.
+    /// </summary>
+    private (InstanceRecord? After, (string, ServiceSpec, int)? Deploy) Decide(
+        InstanceRecord before, ServiceSpec? spec, List<Candidate> candidates, Dictionary<string, NodeRecord> nodes)
+    {
+        var instance = before;
         if (!IsWaitingForPlacement(instance.Status))
         {
             instance = tracker.Transition(instance, InstanceStatus.ClusterScheduled, instance.Detail, "reschedule") ?? instance;
         }
 
         instance = instance with { NodeId = null, NodeName = null, HostIp = null };
-        var spec = await store.GetServiceAsync(instance.ServiceId, ct);
         if (spec is null)
         {
-            return await FailAsync(before, instance, InstanceStatus.NoQualifiedWorkerFound, "the cluster has no spec for this service", ct);
+            return (Fail(instance, InstanceStatus.NoQualifiedWorkerFound, "the cluster has no spec for this service"), null);
         }
 
-        var nodes = await store.ListNodesAsync(ct);
-        var others = (await store.ListInstancesAsync(ct))
-            .Where(i => !(i.ServiceId == instance.ServiceId && i.InstanceNumber == instance.InstanceNumber))
-            .ToList();
-        var requests = new Dictionary<string, (double, int)>();
-        foreach (var serviceId in others.Select(i => i.ServiceId).Distinct())
-        {
-            var other = serviceId == spec.ServiceId ? spec : await store.GetServiceAsync(serviceId, ct);
-            requests[serviceId] = (other?.Vcpus ?? 0, other?.Memory ?? 0);
-        }
-
-        var candidates = CandidateBuilder.Build(nodes, others, requests, options.CpuOvercommit);
         var request = new PlacementRequest
         {
             ServiceId = spec.ServiceId,
@@ -62,40 +114,28 @@ internal sealed partial class ClusterScheduler(
         var result = Core.Scheduling.Placement.Place(request, candidates, _algorithm.Value, PlacementTier.Cluster, _sequence++);
         if (result.Chosen is not { } chosen)
         {
-            return await FailAsync(before, instance, result.Failure ?? InstanceStatus.NoWorkerCapacity, result.Detail, ct);
+            return (Fail(instance, result.Failure ?? InstanceStatus.NoWorkerCapacity, result.Detail), null);
         }
 
-        var node = nodes.First(n => n.Id == chosen.Id);
+        var node = nodes[chosen.Id];
         var placed = tracker.Transition(instance, InstanceStatus.NodeScheduled, $"placed on node {node.Host}", "scheduler");
         if (placed is null)
         {
-            return before;
+            return (null, null);
         }
 
+        var index = candidates.FindIndex(c => c.Id == chosen.Id);
+        candidates[index] = candidates[index] with
+        {
+            ReservedVcpus = candidates[index].ReservedVcpus + spec.Vcpus,
+            ReservedMemoryMb = candidates[index].ReservedMemoryMb + spec.Memory,
+        };
         placed = placed with { NodeId = node.Id, NodeName = node.Host, HostIp = node.Ip ?? node.StaticInfo.Ip, ExitCode = null, Pid = null };
-        await tracker.SaveAsync(before, placed, ct);
-        commands.Deploy(node.Id, spec, placed.InstanceNumber);
-        Log.Placed(logger, placed.ToString(), node.Host, node.Id);
-        return placed;
+        return (placed, (node.Id, spec, placed.InstanceNumber));
     }
 
-    private async Task<InstanceRecord> FailAsync(
-        InstanceRecord before, InstanceRecord instance, InstanceStatus failure, string detail, CancellationToken ct)
-    {
-        var failed = tracker.Transition(instance, failure, detail, "scheduler");
-        if (failed is null)
-        {
-            return before;
-        }
-
-        if (before.Status != failed.Status || before.Detail != failed.Detail)
-        {
-            Log.NotPlaced(logger, failed.ToString(), failure.ToWireName(), detail);
-        }
-
-        await tracker.SaveAsync(before, failed, ct);
-        return failed;
-    }
+    private InstanceRecord? Fail(InstanceRecord instance, InstanceStatus failure, string detail) =>
+        tracker.Transition(instance, failure, detail, "scheduler");
 
     private static partial class Log
     {

@@ -41,14 +41,9 @@ internal sealed partial class PlacementRetryLoop(
     {
         var now = time.GetUtcNow();
         var waiting = new HashSet<(string, int)>();
-        foreach (var instance in await store.ListInstancesAsync(ct))
+        var pending = (await store.ListInstancesAsync(ct)).Where(i => !i.Deleting && ClusterScheduler.IsWaitingForPlacement(i.Status)).ToList();
+        foreach (var placed in pending.Count > 0 ? await scheduler.PlaceAllAsync(pending, ct) : [])
         {
-            if (instance.Deleting || !ClusterScheduler.IsWaitingForPlacement(instance.Status))
-            {
-                continue;
-            }
-
-            var placed = await scheduler.PlaceAsync(instance, ct);
             var key = (placed.ServiceId, placed.InstanceNumber);
             if (!placed.Status.IsNegativeScheduling())
             {

@@ -23,31 +23,70 @@ internal sealed partial class RootCommands(
 {
     private static readonly TimeSpan LogsTimeout = TimeSpan.FromSeconds(4);
 
-    public async Task DeployAsync(DeployInstance deploy, CancellationToken ct)
+    /// <summary>
+    /// Deploys in the order the root sent them. The new instances among them are placed together (<see cref="ClusterScheduler.PlaceAllAsync"/>:
+    /// one candidate list, one store transaction); one the cluster already holds is handled as the root asks, after them.
+    /// </summary>
+    public async Task DeployAllAsync(IReadOnlyList<DeployInstance> deploys, CancellationToken ct)
+    {
+        // The last spec sent for a service is the one in force, as if each deploy had stored its own in turn.
+        foreach (var spec in deploys.Select(d => d.Service).Reverse().DistinctBy(s => s.ServiceId))
+        {
+            await store.SaveServiceAsync(spec, ct);
+        }
+
+        // The specs may bring new service IPs for the tables.
+        netChanges.Changed();
+        var created = new List<InstanceRecord>();
+        var creating = new HashSet<(string, int)>();
+        var again = new List<DeployInstance>();
+        foreach (var deploy in deploys)
+        {
+            Log.Deploy(logger, deploy.Service.ServiceId, deploy.InstanceNumber, deploy.Service.JobName);
+            if (!creating.Contains((deploy.Service.ServiceId, deploy.InstanceNumber)) &&
+                await store.GetInstanceAsync(deploy.Service.ServiceId, deploy.InstanceNumber, ct) is null)
+            {
+                creating.Add((deploy.Service.ServiceId, deploy.InstanceNumber));
+                created.Add(new InstanceRecord
+                {
+                    ServiceId = deploy.Service.ServiceId,
+                    InstanceNumber = deploy.InstanceNumber,
+                    Status = InstanceStatus.ClusterScheduled,
+                    Detail = "waiting for a worker",
+                    UpdatedAt = tracker.Now,
+                });
+            }
+            else
+            {
+                again.Add(deploy);
+            }
+        }
+
+        var placed = await scheduler.PlaceAllAsync(created, ct);
+        for (var i = 0; i < created.Count; i++)
+        {
+            if (ReferenceEquals(placed[i], created[i]))
+            {
+                // Neither placed nor refused (the transition table said no): still, the cluster holds it now.
+                await tracker.SaveAsync(null, created[i], ct);
+            }
+        }
+
+        foreach (var deploy in again)
+        {
+            await DeployExistingAsync(deploy, ct);
+        }
+    }
+
+    /// <summary>The root sent it again (e.g. it missed our report): it wants the instance, so an undeploy in progress is off.</summary>
+    private async Task DeployExistingAsync(DeployInstance deploy, CancellationToken ct)
     {
         var spec = deploy.Service;
-        Log.Deploy(logger, spec.ServiceId, deploy.InstanceNumber, spec.JobName);
-        await store.SaveServiceAsync(spec, ct);
-
-        // The spec may bring new service IPs for the tables.
-        netChanges.Changed();
-        var existing = await store.GetInstanceAsync(spec.ServiceId, deploy.InstanceNumber, ct);
-        if (existing is null)
+        if (await store.GetInstanceAsync(spec.ServiceId, deploy.InstanceNumber, ct) is not { } existing)
         {
-            var created = new InstanceRecord
-            {
-                ServiceId = spec.ServiceId,
-                InstanceNumber = deploy.InstanceNumber,
-                Status = InstanceStatus.ClusterScheduled,
-                Detail = "waiting for a worker",
-                UpdatedAt = tracker.Now,
-            };
-            await tracker.SaveAsync(null, created, ct);
-            await scheduler.PlaceAsync(created, ct);
             return;
         }
 
-        // The root sent it again (e.g. it missed our report): it wants the instance, so an undeploy in progress is off.
         var instance = existing with { Deleting = false };
         if (ClusterScheduler.IsWaitingForPlacement(instance.Status))
         {

@@ -1,5 +1,6 @@
 using System.Net.WebSockets;
 using System.Text.Json;
+using System.Threading.Channels;
 using Canopy.Cluster.Instances;
 using Canopy.Cluster.Net;
 using Canopy.Cluster.Storage;
@@ -44,7 +45,7 @@ internal sealed partial class RootLinkSession(
         readiness.SetLinkUp();
 
         using var session = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-        var receiving = ReceiveLoopAsync(session.Token);
+        var receiving = InboundAsync(session.Token);
         var sending = SendLoopAsync(session.Token);
         var first = await Task.WhenAny(receiving, sending);
         await session.CancelAsync();
@@ -65,7 +66,7 @@ internal sealed partial class RootLinkSession(
         throw new WebSocketException("the root closed the link");
     }
 
-    private async Task ReceiveLoopAsync(CancellationToken ct)
+    private async Task ReceiveLoopAsync(ChannelWriter<LinkMessage> inbox, CancellationToken ct)
     {
         var buffer = new byte[16 * 1024];
         using var message = new MemoryStream();
@@ -85,22 +86,37 @@ internal sealed partial class RootLinkSession(
             }
             while (!result.EndOfMessage);
 
-            await HandleAsync(message.GetBuffer().AsMemory(0, (int)message.Length), ct);
+            if (Parse(message.GetBuffer().AsMemory(0, (int)message.Length)) is { } parsed)
+            {
+                await inbox.WriteAsync(parsed, ct);
+            }
         }
     }
 
-    private async Task HandleAsync(ReadOnlyMemory<byte> frame, CancellationToken ct)
+    private LinkMessage? Parse(ReadOnlyMemory<byte> frame)
     {
-        LinkMessage? message = null;
         try
         {
-            message = CanopyJson.Deserialize<LinkMessage>(frame.Span) ?? throw new JsonException("empty message");
+            var message = CanopyJson.Deserialize<LinkMessage>(frame.Span) ?? throw new JsonException("empty message");
             traffic.LinkReceived(message.Type);
+            return message;
+        }
+        catch (JsonException e)
+        {
+            Log.Failed(logger, e, "(unreadable)");
+            return null;
+        }
+    }
+
+    private async Task HandleAsync(LinkMessage message, CancellationToken ct)
+    {
+        try
+        {
             switch (message.Type)
             {
                 case LinkMessageTypes.Deploy:
                     var deploy = message.Read<DeployInstance>();
-                    await gate.RunAsync(() => commands.DeployAsync(deploy, ct), ct);
+                    await gate.RunAsync(() => commands.DeployAllAsync([deploy], ct), ct);
                     break;
                 case LinkMessageTypes.Undeploy:
                     var undeploy = message.Read<UndeployInstance>();
@@ -125,7 +141,7 @@ internal sealed partial class RootLinkSession(
         }
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
         {
-            Log.Failed(logger, e, message?.Type ?? "(unreadable)");
+            Log.Failed(logger, e, message.Type);
         }
     }
 

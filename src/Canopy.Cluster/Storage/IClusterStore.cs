@@ -58,6 +58,9 @@ internal interface IClusterStore
     /// <summary>Inserts or replaces the whole record.</summary>
     Task SaveInstanceAsync(InstanceRecord instance, CancellationToken ct);
 
+    /// <summary>Several instances in one transaction: all saved or none (a batch of placements is one commit).</summary>
+    Task SaveInstancesAsync(IReadOnlyList<InstanceRecord> instances, CancellationToken ct);
+
     Task DeleteInstanceAsync(string serviceId, int instanceNumber, CancellationToken ct);
 
     /// <summary>The node subnet blocks the root gave this cluster (CIDR), in the root's order; empty when it gave none (yet).</summary>

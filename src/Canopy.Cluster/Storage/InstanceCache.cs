@@ -58,6 +58,22 @@ internal sealed class InstanceCache
         }
     }
 
+    /// <summary>False when not loaded; otherwise whether the instance is there, and its record.</summary>
+    public bool TryGet(string serviceId, int number, out InstanceRecord? instance)
+    {
+        lock (_sync)
+        {
+            instance = null;
+            if (_byKey is null)
+            {
+                return false;
+            }
+
+            instance = _byKey.GetValueOrDefault((serviceId, number));
+            return true;
+        }
+    }
+
     /// <summary>Callers hold the store's write lock, as for <see cref="Remove"/>.</summary>
     public void Put(InstanceRecord instance)
     {

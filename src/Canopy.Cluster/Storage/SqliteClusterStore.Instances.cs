@@ -11,9 +11,11 @@ internal sealed partial class SqliteClusterStore
 
     private readonly InstanceCache _instances = new();
 
-    public Task<InstanceRecord?> GetInstanceAsync(string serviceId, int instanceNumber, CancellationToken ct) =>
-        ReadAsync(c => Query(c, null, $"SELECT {InstanceColumns} FROM instances WHERE service_id = $id AND instance_number = $n",
-            ReadInstance, ("$id", serviceId), ("$n", instanceNumber)).FirstOrDefault(), ct);
+    public async Task<InstanceRecord?> GetInstanceAsync(string serviceId, int instanceNumber, CancellationToken ct) =>
+        await LoadInstancesAsync(ct) && _instances.TryGet(serviceId, instanceNumber, out var cached)
+            ? cached
+            : await ReadAsync(c => Query(c, null, $"SELECT {InstanceColumns} FROM instances WHERE service_id = $id AND instance_number = $n",
+                ReadInstance, ("$id", serviceId), ("$n", instanceNumber)).FirstOrDefault(), ct);
 
     public async Task<IReadOnlyList<InstanceRecord>> ListInstancesAsync(CancellationToken ct) =>
         await LoadInstancesAsync(ct) && _instances.List() is { } all ? all : await QueryInstancesAsync("", null, ct);
@@ -28,20 +30,32 @@ internal sealed partial class SqliteClusterStore
             ? all.Where(i => i.NodeId == nodeId).ToList()
             : await QueryInstancesAsync("WHERE node_id = $p", nodeId, ct);
 
-    public Task SaveInstanceAsync(InstanceRecord instance, CancellationToken ct) =>
+    public Task SaveInstanceAsync(InstanceRecord instance, CancellationToken ct) => SaveInstancesAsync([instance], ct);
+
+    public Task SaveInstancesAsync(IReadOnlyList<InstanceRecord> instances, CancellationToken ct) =>
         WriteInstancesAsync((c, tx) =>
         {
-            var saved = Execute(c, tx, $"""
-                INSERT OR REPLACE INTO instances ({InstanceColumns})
-                VALUES ($service, $n, $node, $node_name, $status, $detail, $cpu, $memory, $memory_percent,
-                        $restarts, $exit, $pid, $host_ip, $host_port, $started, $updated, $deleting, $instance_ip)
-                """,
-                ("$service", instance.ServiceId), ("$n", instance.InstanceNumber), ("$node", instance.NodeId), ("$node_name", instance.NodeName),
-                ("$status", instance.Status.ToWireName()), ("$detail", instance.Detail), ("$cpu", instance.CpuPercent), ("$memory", instance.Memory),
-                ("$memory_percent", instance.MemoryPercent), ("$restarts", instance.RestartCount), ("$exit", instance.ExitCode), ("$pid", instance.Pid),
-                ("$host_ip", instance.HostIp), ("$host_port", instance.HostPort), ("$started", Time(instance.StartedAt)),
-                ("$updated", Time(instance.UpdatedAt)), ("$deleting", instance.Deleting ? 1 : 0), ("$instance_ip", instance.InstanceIp));
-            _instances.Put(instance);
+            var saved = 0;
+            foreach (var instance in instances)
+            {
+                saved += Execute(c, tx, $"""
+                    INSERT OR REPLACE INTO instances ({InstanceColumns})
+                    VALUES ($service, $n, $node, $node_name, $status, $detail, $cpu, $memory, $memory_percent,
+                            $restarts, $exit, $pid, $host_ip, $host_port, $started, $updated, $deleting, $instance_ip)
+                    """,
+                    ("$service", instance.ServiceId), ("$n", instance.InstanceNumber), ("$node", instance.NodeId), ("$node_name", instance.NodeName),
+                    ("$status", instance.Status.ToWireName()), ("$detail", instance.Detail), ("$cpu", instance.CpuPercent), ("$memory", instance.Memory),
+                    ("$memory_percent", instance.MemoryPercent), ("$restarts", instance.RestartCount), ("$exit", instance.ExitCode), ("$pid", instance.Pid),
+                    ("$host_ip", instance.HostIp), ("$host_port", instance.HostPort), ("$started", Time(instance.StartedAt)),
+                    ("$updated", Time(instance.UpdatedAt)), ("$deleting", instance.Deleting ? 1 : 0), ("$instance_ip", instance.InstanceIp));
+            }
+
+            // Only once every row is written: a failed batch leaves the cache as the table (the transaction rolls back).
+            foreach (var instance in instances)
+            {
+                _instances.Put(instance);
+            }
+
             return saved;
         }, ct);
 

@@ -1,5 +1,7 @@
 using System.Net.WebSockets;
 using System.Text.Json;
+using System.Threading.Channels;
+using Canopy.Contracts.Link;
 using Canopy.Root.Networking;
 using Canopy.Root.Store;
 using Microsoft.Extensions.Hosting;
@@ -31,7 +33,7 @@ internal sealed partial class LinkSession(
         var reason = "closed by the cluster";
         try
         {
-            await ReadLoopAsync(connection, cut.Token);
+            await InboundAsync(connection, cut.Token);
         }
         catch (OperationCanceledException)
         {
@@ -63,11 +65,11 @@ internal sealed partial class LinkSession(
         }
     }
 
-    private async Task ReadLoopAsync(ClusterConnection connection, CancellationToken ct)
+    private async Task ReadLoopAsync(ClusterConnection connection, ChannelWriter<LinkMessage> inbox, CancellationToken ct)
     {
         while (true)
         {
-            Contracts.Link.LinkMessage? message;
+            LinkMessage? message;
             try
             {
                 message = await connection.ReceiveAsync(ct);
@@ -83,19 +85,24 @@ internal sealed partial class LinkSession(
                 return;
             }
 
-            try
-            {
-                await handler.HandleAsync(connection, message, ct);
-            }
-            catch (JsonException e)
-            {
-                BadMessage(connection.ClusterName, message.Type, e.Message);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                // One message that fails must not take the link down; the next hello reconciles what it missed.
-                HandlingFailed(e, connection.ClusterName, message.Type);
-            }
+            await inbox.WriteAsync(message, ct);
+        }
+    }
+
+    private async Task HandleAsync(ClusterConnection connection, LinkMessage message, CancellationToken ct)
+    {
+        try
+        {
+            await handler.HandleAsync(connection, message, ct);
+        }
+        catch (JsonException e)
+        {
+            BadMessage(connection.ClusterName, message.Type, e.Message);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // One message that fails must not take the link down; the next hello reconciles what it missed.
+            HandlingFailed(e, connection.ClusterName, message.Type);
         }
     }
 

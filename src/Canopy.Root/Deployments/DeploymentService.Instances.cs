@@ -87,9 +87,9 @@ internal sealed partial class DeploymentService
     private async Task ScaleCoreAsync(ServiceRecord service, int count, CancellationToken ct)
     {
         var live = (await store.ListInstancesAsync(service.Id, ct)).Where(i => !i.Deleting).OrderBy(i => i.InstanceNumber).ToList();
-        for (var i = live.Count; i < count; i++)
+        if (live.Count < count)
         {
-            if (await store.AddInstanceAsync(service.Id, time.GetUtcNow(), ct) is { } added)
+            foreach (var added in await store.AddInstancesAsync(service.Id, count - live.Count, time.GetUtcNow(), ct))
             {
                 InstanceRequested(service.JobName, added.InstanceNumber);
             }

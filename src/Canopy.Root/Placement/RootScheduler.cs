@@ -87,7 +87,11 @@ internal sealed partial class RootScheduler(
         var algorithm = PlacementAlgorithms.Get(options.SchedulingAlgorithm);
         var reserved = Reservations(instances, services);
 
+        // Each cluster's reported resources parsed once a pass, not once per instance (a scale to 1,000 has 1,000 to place).
+        var parsed = clusters.Select(c => ClusterCandidates.From(c, hub.IsActive(c), 0, 0) with { CpuOvercommit = options.CpuOvercommit }).ToList();
         var specs = new Dictionary<string, ServiceSpec?>();
+        var microservices = new Dictionary<string, SlaMicroservice>();
+        var decided = new List<(InstanceRecord Instance, Candidate Chosen, ServiceRecord Service, ServiceSpec Spec)>();
         foreach (var instance in pending)
         {
             if (!services.TryGetValue(instance.ServiceId, out var service) || service.Deleting)
@@ -105,38 +109,56 @@ internal sealed partial class RootScheduler(
                 continue;
             }
 
-            var candidates = clusters
-                .Select(c => ClusterCandidates.From(c, hub.IsActive(c), reserved.GetValueOrDefault(c.Id).Vcpus, reserved.GetValueOrDefault(c.Id).MemoryMb) with { CpuOvercommit = options.CpuOvercommit })
+            // Read once a pass per service: a scale's 1,000 instances share one.
+            if (!microservices.TryGetValue(service.Id, out var ms))
+            {
+                microservices[service.Id] = ms = ServiceSpecs.Read(service);
+            }
+
+            var candidates = parsed
+                .Select(c => c with { ReservedVcpus = reserved.GetValueOrDefault(c.Id).Vcpus, ReservedMemoryMb = reserved.GetValueOrDefault(c.Id).MemoryMb })
                 .ToList();
             var refused = refusals.Recent(instance.ServiceId, instance.InstanceNumber);
             var result = refused.Count == 0
-                ? Decide(service, instance, candidates, algorithm)
-                : Decide(service, instance, candidates.Where(c => !refused.Contains(c.Id)).ToList(), algorithm) is { Chosen: not null } elsewhere
+                ? Decide(service, ms, instance, candidates, algorithm)
+                : Decide(service, ms, instance, candidates.Where(c => !refused.Contains(c.Id)).ToList(), algorithm) is { Chosen: not null } elsewhere
                     ? elsewhere
-                    : Decide(service, instance, candidates, algorithm);
+                    : Decide(service, ms, instance, candidates, algorithm);
             if (result.Chosen is { } chosen)
             {
-                if (await AssignAsync(instance, chosen, ct) is { } placed)
-                {
-                    var r = reserved.GetValueOrDefault(chosen.Id);
-                    reserved[chosen.Id] = (r.Vcpus + service.Vcpus, r.MemoryMb + service.MemoryMb);
-                    Placed(service.JobName, placed.InstanceNumber, chosen.Name);
-                    if (!hub.TrySend(chosen.Id, LinkMessageTypes.Deploy, new DeployInstance(spec, placed.InstanceNumber)))
-                    {
-                        DeployNotSent(service.JobName, placed.InstanceNumber, chosen.Name);
-                    }
-                }
+                // Reserved at the decision: an assignment the store refuses below (deleted or reported meanwhile) only makes this
+                // pass's later choices more careful; the next pass counts again from the store.
+                var r = reserved.GetValueOrDefault(chosen.Id);
+                reserved[chosen.Id] = (r.Vcpus + service.Vcpus, r.MemoryMb + service.MemoryMb);
+                decided.Add((instance, chosen, service, spec));
             }
             else
             {
                 await FailAsync(service, instance, result.Failure ?? InstanceStatus.NoActiveClusterWithCapacity, result.Detail, ct);
             }
         }
+
+        // All at once, so that the store commits them together (a scale to 1,000 is a few commits, not 1,000 in a row).
+        var placed = await Task.WhenAll(decided.Select(d => AssignAsync(d.Instance, d.Chosen, ct)));
+        for (var i = 0; i < decided.Count; i++)
+        {
+            if (placed[i] is not { } instance)
+            {
+                continue;
+            }
+
+            var (_, chosen, service, spec) = decided[i];
+            Placed(service.JobName, instance.InstanceNumber, chosen.Name);
+            if (!hub.TrySend(chosen.Id, LinkMessageTypes.Deploy, new DeployInstance(spec, instance.InstanceNumber)))
+            {
+                DeployNotSent(service.JobName, instance.InstanceNumber, chosen.Name);
+            }
+        }
     }
 
-    private PlacementResult Decide(ServiceRecord service, InstanceRecord instance, IReadOnlyList<Candidate> candidates, IPlacementAlgorithm algorithm)
+    private PlacementResult Decide(
+        ServiceRecord service, SlaMicroservice ms, InstanceRecord instance, IReadOnlyList<Candidate> candidates, IPlacementAlgorithm algorithm)
     {
-        var ms = ServiceSpecs.Read(service);
         if (Virtualizations.Canonical(ms.Virtualization) is not { } virtualization)
         {
             return new PlacementResult(null, InstanceStatus.NoActiveClusterWithCapacity, $"unknown virtualization '{ms.Virtualization}'", []);

@@ -96,6 +96,12 @@ public interface IRootStore
     /// </summary>
     Task<InstanceRecord?> AddInstanceAsync(string serviceId, DateTimeOffset now, CancellationToken ct);
 
+    /// <summary>
+    /// <see cref="AddInstanceAsync"/> <paramref name="count"/> times in one transaction (a scale to 1,000 is one commit, not 1,000):
+    /// consecutive numbers from the service's next one. Empty when the service is gone or being deleted.
+    /// </summary>
+    Task<IReadOnlyList<InstanceRecord>> AddInstancesAsync(string serviceId, int count, DateTimeOffset now, CancellationToken ct);
+
     Task<InstanceRecord?> GetInstanceAsync(string serviceId, int instanceNumber, CancellationToken ct);
 
     /// <summary>All instances, or those of one service, by service then number.</summary>

@@ -9,28 +9,31 @@ public sealed partial class SqliteRootStore
         "service_id, instance_number, status, status_detail, cluster_id, node_id, node_name, host_ip, host_port, cpu_percent, memory, " +
         "memory_percent, restart_count, exit_code, pid, started_at, updated_at, deleting, instance_ip";
 
-    public Task<InstanceRecord?> AddInstanceAsync(string serviceId, DateTimeOffset now, CancellationToken ct) =>
-        WriteAsync((c, tx) =>
+    public async Task<InstanceRecord?> AddInstanceAsync(string serviceId, DateTimeOffset now, CancellationToken ct) =>
+        (await AddInstancesAsync(serviceId, 1, now, ct)).FirstOrDefault();
+
+    public Task<IReadOnlyList<InstanceRecord>> AddInstancesAsync(string serviceId, int count, DateTimeOffset now, CancellationToken ct) =>
+        WriteAsync<IReadOnlyList<InstanceRecord>>((c, tx) =>
         {
             var service = Query(c, tx, $"SELECT {ServiceColumns} FROM services WHERE id = $id", ReadService, ("$id", serviceId)).FirstOrDefault();
-            if (service is null || service.Deleting)
+            if (service is null || service.Deleting || count <= 0)
             {
-                return null;
+                return [];
             }
 
-            var instance = new InstanceRecord
+            var added = new List<InstanceRecord>(count);
+            for (var number = service.NextInstanceNumber; added.Count < count; number++)
             {
-                ServiceId = serviceId,
-                InstanceNumber = service.NextInstanceNumber,
-                Status = InstanceStatus.Requested,
-                UpdatedAt = now,
-            };
-            WriteInstance(c, tx, instance);
-            AppendEvent(c, tx, instance with { StatusDetail = "requested" });
+                var instance = new InstanceRecord { ServiceId = serviceId, InstanceNumber = number, Status = InstanceStatus.Requested, UpdatedAt = now };
+                WriteInstance(c, tx, instance);
+                AppendEvent(c, tx, instance with { StatusDetail = "requested" });
+                added.Add(instance);
+            }
+
             Execute(c, tx, "UPDATE services SET next_instance_number = $next WHERE id = $id",
-                ("$id", serviceId), ("$next", service.NextInstanceNumber + 1));
+                ("$id", serviceId), ("$next", service.NextInstanceNumber + count));
             SyncDesiredCount(c, tx, serviceId);
-            return instance;
+            return added;
         }, ct);
 
     public Task<InstanceRecord?> GetInstanceAsync(string serviceId, int instanceNumber, CancellationToken ct) =>

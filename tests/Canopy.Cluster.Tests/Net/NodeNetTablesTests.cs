@@ -152,6 +152,32 @@ public sealed class NodeNetTablesTests
         tables["n1"].Peers.Select(p => (p.NodeId, p.ClusterId)).ShouldBe([("far", "c2"), ("n2", Cluster)]);
     }
 
+    [Fact]
+    public void On_a_large_cluster_each_table_holds_exactly_its_applications_and_their_hosts()
+    {
+        // 40 nodes, three applications of two services each, 300 instances in mixed states spread over the nodes.
+        var nodes = Enumerable.Range(0, 40).Select(i => Node($"n{i:00}", $"192.0.2.{i + 1}", $"10.18.{16 + (i / 4)}.{i % 4 * 64}/26")).ToList();
+        var specs = new[] { "shop", "blog", "mail" }
+            .SelectMany(app => new[] { Spec($"s-{app}-a", app, "container"), Spec($"s-{app}-b", app, "exec", port: "18080:80") })
+            .ToList();
+        InstanceStatus[] statuses = [InstanceStatus.Running, InstanceStatus.Creating, InstanceStatus.NodeScheduled];
+        // Nodes n31 to n39 host nothing.
+        var instances = Enumerable.Range(0, 300).Select(i => Instance(specs[i % 6], i, nodes[i * 7 % 31], statuses[i % 3])).ToList();
+
+        var tables = Build(specs, instances, nodes);
+
+        var appOf = specs.ToDictionary(s => s.ServiceId, s => s.AppName);
+        foreach (var node in nodes)
+        {
+            var apps = instances.Where(i => i.NodeId == node.Id).Select(i => appOf[i.ServiceId]).ToHashSet();
+            tables[node.Id].Services.Select(s => s.ServiceId)
+                .ShouldBe(specs.Where(s => apps.Contains(s.AppName)).Select(s => s.ServiceId).Order(StringComparer.Ordinal));
+            tables[node.Id].Peers.Select(p => p.NodeId).ShouldBe(instances
+                .Where(i => apps.Contains(appOf[i.ServiceId]) && i.NodeId != node.Id)
+                .Select(i => i.NodeId!).Distinct().Order(StringComparer.Ordinal));
+        }
+    }
+
     private static IReadOnlyDictionary<string, NodeNetTable> Build(
         IReadOnlyList<ServiceSpec> services, IReadOnlyList<InstanceRecord> instances, IReadOnlyList<NodeRecord> nodes, RootNetTable? root = null) =>
         NodeNetTables.Build(services, instances, nodes, root, Cluster);
