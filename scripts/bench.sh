@@ -5,7 +5,7 @@
 #     running containers (needs scripts/test-registry.sh up; --no-containers skips that part)
 #   scripts/bench.sh placement [BenchmarkDotNet arguments, e.g. --filter '*RootPlacement*' | --cpu-time]
 #     scheduler micro-benchmarks of Core's placement (bench/Canopy.Benchmarks.Scheduling), no processes started; a couple of minutes
-#   scripts/bench.sh scale [--nodes 500,1000,2000,5000] [--idle SECONDS]   (simulated nodes against one cluster; not in "all")
+#   scripts/bench.sh scale [--nodes 500,1000,2000,5000] [--idle SECONDS] [--joins-only] [--keepalive S]   (simulated nodes against one cluster; not in "all")
 #   scripts/bench.sh wire [--keepalive 1,2] [--window SECONDS] [--runs N]   (root; bytes per node and link cut → moved per MQTT keep-alive; not in "all")
 #   scripts/bench.sh clusters [--clusters 10,100] [--idle SECONDS] [--runs N]   (simulated clusters against one root: GET /api/clusters/, root idle CPU/RSS)
 #   scripts/bench.sh api [--clusters 100] [--services 500] [--clients 8]   (deploys/s through the API with SQLite, time to all RUNNING)

@@ -5,7 +5,7 @@ using Canopy.Testing;
 //   dotnet run -c Release --project bench/Canopy.Benchmarks -- [startup|deploy|memory|node|containers|load|network|encryption|topology|tls|scale|wire|all] [--runs N]
 //   node: [--no-containers] (skips the native node with 50 running containers, which needs scripts/test-registry.sh up)
 //   wire: [--keepalive K[,K...]] (seconds, default 1,2) [--window SECONDS] (default 60); not part of "all"
-//   scale: [--nodes N[,N...]] (default 500,1000,2000,5000) [--idle SECONDS] (default 30); not part of "all" (it takes long)
+//   scale: [--nodes N[,N...]] (default 500,1000,2000,5000) [--idle SECONDS] (default 30) [--joins-only] (no scale or drop) [--keepalive SECONDS] (the simulated nodes'); not part of "all" (it takes long)
 //   clusters: [--clusters N[,N...]] (default 10,100) [--idle SECONDS] (default 30) [--runs N] (GETs, default 200); not part of "all"
 //   api: [--clusters N] (default 100) [--services N] (default 500) [--clients N] (default 8); not part of "all"
 var what = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "all";
@@ -77,7 +77,8 @@ if (what is "scale")
     // Simulated nodes against a real cluster, a fresh one per step; the ramp stops at the first step that fails.
     var nodes = args.SkipWhile(a => a != "--nodes").Skip(1).Select(v => v.Split(',').Select(int.Parse).ToArray()).FirstOrDefault([500, 1000, 2000, 5000]);
     var idle = args.SkipWhile(a => a != "--idle").Skip(1).Select(int.Parse).FirstOrDefault(30);
-    await ScaleBenchmarks.RunAsync(nodes, TimeSpan.FromSeconds(idle));
+    var keepAlive = args.SkipWhile(a => a != "--keepalive").Skip(1).Select(v => (int?)int.Parse(v)).FirstOrDefault();
+    await ScaleBenchmarks.RunAsync(nodes, TimeSpan.FromSeconds(idle), workload: !args.Contains("--joins-only"), keepAlive);
 }
 
 if (what is "wire")

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
@@ -54,12 +55,15 @@ internal sealed class SeparateTiers : IAsyncDisposable
     /// Root and cluster, then <c>canopy node --simulate <paramref name="nodes"/></c> as the node tier (pid "node"); returns once
     /// it started. <see cref="WaitForActiveNodesAsync"/> tells when they joined.
     /// </summary>
-    public async Task StartSimulatedAsync(int nodes)
+    /// <param name="clusterLogLevel">The cluster's; Information shows its registration timings (<c>RegistrationTimings</c>).</param>
+    /// <param name="keepAliveSeconds">The simulated nodes' MQTT keep-alive; null: the node engine's default.</param>
+    public async Task StartSimulatedAsync(int nodes, string clusterLogLevel = "Warning", int? keepAliveSeconds = null)
     {
-        await StartRootAndClusterAsync();
+        await StartRootAndClusterAsync(clusterLogLevel);
         var nodeToken = Tls ? JoinToken.Format(NodeToken, PinnedHttp.PinOf(ClusterPki)) : NodeToken;
         Start("node", ["node", "--simulate", nodes.ToString(), "--data-dir", Path.Combine(_dir, "simulated"), "--cluster", ClusterUrl,
-            "--join-token", nodeToken, "--name", "sim"]);
+            "--join-token", nodeToken, "--name", "sim"],
+            keepAliveSeconds is { } seconds ? ("CANOPY_KEEPALIVE", TimeSpan.FromSeconds(seconds).ToString("c", CultureInfo.InvariantCulture)) : null);
     }
 
     /// <summary>The cluster join token with the root's CA pin (once the root started), as `canopy token create cluster` prints it.</summary>
@@ -74,19 +78,19 @@ internal sealed class SeparateTiers : IAsyncDisposable
         await Readiness.WaitAsync(root, new Uri(RootUrl + "/health/ready"), TimeSpan.FromSeconds(90), "canopy root", Output, PinnedHttp.Handler(RootPki));
     }
 
-    private async Task StartRootAndClusterAsync()
+    private async Task StartRootAndClusterAsync(string clusterLogLevel = "Warning")
     {
         await StartRootAsync();
         var insecure = Tls ? Array.Empty<string>() : ["--insecure-http"];
         var joinToken = ClusterJoinToken;
         var cluster = Start("cluster", ["cluster", "--data-dir", Path.Combine(_dir, "cluster"), "--listen", ClusterUrl, "--root", RootUrl,
             "--join-token", joinToken, "--node-join-token", NodeToken, "--mqtt-port", _mqttPort.ToString(), "--name", "bench-cluster", .. insecure],
-            Tls ? null : ("CANOPY_Cluster__Mqtt__Tls", "false"));
+            Tls ? null : ("CANOPY_Cluster__Mqtt__Tls", "false"), clusterLogLevel);
         await Readiness.WaitAsync(cluster, new Uri(ClusterUrl + "/health"), TimeSpan.FromSeconds(90), "canopy cluster", Output, PinnedHttp.Handler(ClusterPki));
         Pids["mosquitto"] = int.Parse(File.ReadAllText(Path.Combine(_dir, "cluster", "mosquitto", "mosquitto.pid")).Trim());
     }
 
-    private Process Start(string tier, string[] args, (string Name, string Value)? environment = null)
+    private Process Start(string tier, string[] args, (string Name, string Value)? environment = null, string logLevel = "Warning")
     {
         var psi = new ProcessStartInfo(Repo.CanopyBinary)
         {
@@ -95,7 +99,7 @@ internal sealed class SeparateTiers : IAsyncDisposable
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
-        foreach (var a in args.Concat(["--log-level", "Warning"]))
+        foreach (var a in args.Concat(["--log-level", logLevel]))
         {
             psi.ArgumentList.Add(a);
         }
@@ -151,17 +155,37 @@ internal sealed class SeparateTiers : IAsyncDisposable
     /// <summary>The cluster's node list shows <paramref name="count"/> nodes active.</summary>
     public async Task WaitForActiveNodesAsync(int count, TimeSpan timeout)
     {
-        using var clusterApi = await ClusterApiAsync();
+        // A long wait outlives an access token (10 min): log in again well before it expires.
+        var clusterApi = await ClusterApiAsync();
+        var since = Stopwatch.StartNew();
         try
         {
-            await Wait.ForAsync(async () => await clusterApi.GetFromJsonAsync<List<NodeDocument>>("api/v1/nodes", CanopyJson.Options) ?? [],
-                nodes => nodes.Count(n => n.Active) >= count, timeout, $"{count} nodes to be active in their cluster", TimeSpan.FromSeconds(1));
+            await Wait.ForAsync(async () =>
+            {
+                if (since.Elapsed > TimeSpan.FromMinutes(5))
+                {
+                    clusterApi.Dispose();
+                    clusterApi = await ClusterApiAsync();
+                    since.Restart();
+                }
+
+                return await clusterApi.GetFromJsonAsync<List<NodeDocument>>("api/v1/nodes", CanopyJson.Options) ?? [];
+            }, nodes => nodes.Count(n => n.Active) >= count, timeout, $"{count} nodes to be active in their cluster", TimeSpan.FromSeconds(1));
         }
         catch (TimeoutException e)
         {
             throw new TimeoutException($"{e.Message}\n{Tail(Output(), 4000)}", e);
         }
+        finally
+        {
+            clusterApi.Dispose();
+        }
     }
+
+    /// <summary>The lines <paramref name="tier"/> printed that contain <paramref name="text"/>, oldest first.</summary>
+    public IReadOnlyList<string> OutputLines(string tier, string text) =>
+        Output().Split('\n').Where(l => l.StartsWith(tier + ": ", StringComparison.Ordinal) && l.Contains(text, StringComparison.Ordinal))
+            .Select(l => l[(tier.Length + 2)..].TrimEnd()).ToList();
 
     private static string Tail(string text, int chars) => text.Length > chars ? text[^chars..] : text;
 

@@ -46,6 +46,7 @@ internal static class ClusterServiceCollectionExtensions
         services.AddSingleton<InstanceTracker>();
         services.AddSingleton<NodeMessageRates>();
         services.AddSingleton<NodeRegistrationRates>();
+        services.AddSingleton<RegistrationTimings>();
         services.AddSingleton<NodeReadings>();
         services.AddSingleton<ClusterMqtt>();
         services.AddSingleton<NodeCommands>();

@@ -49,6 +49,8 @@ internal static class EventIds
     public const int NodeSubnetMoved = 241;
     public const int NodeRegistersTooOften = 250;
     public const int NodeReportsAbsurd = 251;
+    public const int NodeRegistrationSteps = 260;
+    public const int NodeRegistrationsSummary = 261;
 
     // Placement/ 300-399
     public const int InstancePlaced = 300;

@@ -47,7 +47,7 @@ internal static class NodeSimulation
         {
             if (simulator.Online == simulator.Count)
             {
-                Console.Out.WriteLine($"online {simulator.Count}/{simulator.Count}");
+                Console.Out.WriteLine($"online {simulator.Count}/{simulator.Count}; {simulator.Joins}");
                 return;
             }
         }
@@ -82,7 +82,7 @@ internal static class NodeSimulation
         switch (parts[0])
         {
             case "status":
-                Console.Out.WriteLine($"online {simulator.Online}/{simulator.Count} alive {simulator.Alive}");
+                Console.Out.WriteLine($"online {simulator.Online}/{simulator.Count} alive {simulator.Alive}; {simulator.Joins}");
                 return;
             case "kill" or "revive" when parts.Length == 2 && TryParseRange(parts[1], simulator.Count, out var first, out var last):
                 if (parts[0] == "kill")

@@ -18,7 +18,10 @@ internal sealed partial class BrokerUsers(
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private long _requested;
     private long _applied;
-    private bool _lastReload;
+    private string? _lastFailure;
+
+    /// <summary>The accounts of the password file last written (username to password), under the write lock.</summary>
+    private Dictionary<string, string> _written = new(StringComparer.Ordinal);
 
     /// <summary>
     /// Accounts the broker was seen to accept (username to password): a registered node registering again keeps its account, and
@@ -55,78 +58,122 @@ internal sealed partial class BrokerUsers(
         }
     }
 
-    private async Task WriteUnlockedAsync(CancellationToken ct)
+    /// <summary>The accounts written, and one of them the previous file did not have (null when none is new).</summary>
+    private async Task<(List<BrokerUser> Accounts, BrokerUser? Fresh)> WriteUnlockedAsync(CancellationToken ct)
     {
         var users = new List<BrokerUser> { await GetClusterUserAsync(ct) };
         users.AddRange((await store.ListNodesAsync(ct)).Select(n => new BrokerUser(n.Id, n.MqttPassword)));
         files.WritePasswords(users);
+        var fresh = users.LastOrDefault(u => !_written.TryGetValue(u.Username, out var password) || password != u.Password);
+        _written = users.ToDictionary(u => u.Username, u => u.Password, StringComparer.Ordinal);
+        return (users, fresh);
     }
 
     /// <summary>
     /// Makes <paramref name="user"/> (already in the store) valid at the broker: rewrite, reload, and wait until the broker accepts
-    /// it, so that the node's first connect cannot race the reload. Nothing to do with an external broker.
+    /// it, so that the node's first connect cannot race the reload. Nothing to do with an external broker. <paramref name="reloaded"/>
+    /// is called when this caller's batch was written and the broker signalled (for <see cref="Nodes.RegistrationTimings"/>).
     /// </summary>
-    public async Task ApplyAsync(BrokerUser user, CancellationToken ct)
+    /// <remarks>
+    /// Callers that arrive while a batch is applied share the next one: one rewrite, one reload and one probe for all of them.
+    /// Mosquitto re-checks every connected client's password at each reload, so one reload per registration is O(nodes) each and
+    /// O(nodes²) for a fleet joining; and each probe is a TLS handshake with the broker's only thread. A batch reads the store
+    /// after every caller it covers stored its account (the caller's ticket is taken after that), so all of them are in the file.
+    /// The probe uses an account new in this file: once the broker accepts it, it has loaded this file, so every account in it.
+    /// </remarks>
+    public async Task ApplyAsync(BrokerUser user, CancellationToken ct, Action? reloaded = null)
     {
         if (!options.Mqtt.StartBroker || (_accepted.TryGetValue(user.Username, out var accepted) && accepted == user.Password))
         {
             return;
         }
 
-        if (!await RewriteAsync(ct))
-        {
-            throw ApiProblem.Unavailable("the cluster's MQTT broker is not running; see the cluster's log");
-        }
-
-        Log.Reloaded(logger, user.Username);
+        var ticket = Interlocked.Increment(ref _requested);
+        string? failure;
+        await _writeLock.WaitAsync(ct);
         try
         {
-            await ProbeAsync(user, ct);
-            _accepted[user.Username] = user.Password;
+            if (Interlocked.Read(ref _applied) < ticket)
+            {
+                var upTo = Interlocked.Read(ref _requested);
+                _lastFailure = await ApplyBatchAsync(user, reloaded, ct);
+                Interlocked.Exchange(ref _applied, upTo);
+            }
+            else
+            {
+                reloaded?.Invoke();
+            }
+
+            failure = _lastFailure;
         }
-        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        finally
         {
-            throw ApiProblem.Unavailable(
-                $"the MQTT broker did not accept the new account within {ProbeTimeout.TotalSeconds} s; see {files.LogFile}");
+            _writeLock.Release();
+        }
+
+        if (failure is not null)
+        {
+            throw ApiProblem.Unavailable(failure);
         }
     }
 
     /// <summary>Drops the accounts of nodes the store no longer has (a node that left): rewrite and reload.</summary>
     public async Task RevokeRemovedAsync(CancellationToken ct)
     {
-        if (options.Mqtt.StartBroker)
+        if (!options.Mqtt.StartBroker)
         {
-            _accepted.Clear();
-            await RewriteAsync(ct);
+            return;
         }
-    }
 
-    /// <summary>
-    /// The password file from the store, then a reload; false when the broker is not running. Callers that arrive while one runs
-    /// share the next: Mosquitto re-checks every connected client's password at each reload (a PBKDF2 each), so one reload per
-    /// registration costs O(nodes) each and O(nodes²) for a fleet joining; batched, thousands of nodes join in seconds.
-    /// A rewrite reads the store after the caller's account was stored (the caller's ticket is taken before), so it is in.
-    /// </summary>
-    private async Task<bool> RewriteAsync(CancellationToken ct)
-    {
-        var ticket = Interlocked.Increment(ref _requested);
         await _writeLock.WaitAsync(ct);
         try
         {
-            if (Interlocked.Read(ref _applied) >= ticket)
-            {
-                return _lastReload;
-            }
-
-            var upTo = Interlocked.Read(ref _requested);
             await WriteUnlockedAsync(ct);
-            _lastReload = broker.Reload();
-            Interlocked.Exchange(ref _applied, upTo);
-            return _lastReload;
+            ForgetRemoved();
+            broker.Reload();
         }
         finally
         {
             _writeLock.Release();
+        }
+    }
+
+    /// <summary>Under the write lock: rewrite, reload, probe. Null when every account written is accepted; else why not.</summary>
+    private async Task<string?> ApplyBatchAsync(BrokerUser caller, Action? reloaded, CancellationToken ct)
+    {
+        var (accounts, fresh) = await WriteUnlockedAsync(ct);
+        ForgetRemoved();
+        if (!broker.Reload())
+        {
+            return "the cluster's MQTT broker is not running; see the cluster's log";
+        }
+
+        reloaded?.Invoke();
+        var probe = fresh ?? caller;
+        Log.Reloaded(logger, accounts.Count, probe.Username);
+        try
+        {
+            await ProbeAsync(probe, ct);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            return $"the MQTT broker did not accept the new account within {ProbeTimeout.TotalSeconds} s; see {files.LogFile}";
+        }
+
+        foreach (var account in accounts)
+        {
+            _accepted[account.Username] = account.Password;
+        }
+
+        return null;
+    }
+
+    /// <summary>A node that left is forgotten: were it to come back with the same account, it would be applied again.</summary>
+    private void ForgetRemoved()
+    {
+        foreach (var gone in _accepted.Keys.Where(u => !_written.ContainsKey(u)).ToList())
+        {
+            _accepted.TryRemove(gone, out _);
         }
     }
 
@@ -168,7 +215,7 @@ internal sealed partial class BrokerUsers(
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = EventIds.BrokerReloaded, Level = LogLevel.Debug, Message = "MQTT broker reloaded its users for {Username}")]
-        public static partial void Reloaded(ILogger logger, string username);
+        [LoggerMessage(EventId = EventIds.BrokerReloaded, Level = LogLevel.Debug, Message = "MQTT broker reloaded its {Count} users; probing with {Username}")]
+        public static partial void Reloaded(ILogger logger, int count, string username);
     }
 }

@@ -20,7 +20,7 @@ namespace Canopy.Cluster.Nodes;
 /// </summary>
 internal sealed partial class NodeRegistry(
     ClusterGate gate, IClusterStore store, BrokerService broker, BrokerUsers users, NodeJoinTokens tokens, NodeHealth health,
-    NodeSubnets subnets, NetChanges netChanges, NodeRegistrationRates rates, ClusterOptions options, TimeProvider time, ILogger<NodeRegistry> logger)
+    NodeSubnets subnets, NetChanges netChanges, NodeRegistrationRates rates, RegistrationTimings timings, ClusterOptions options, TimeProvider time, ILogger<NodeRegistry> logger)
 {
     /// <summary>
     /// Takes the document as sent, so that a missing or wrong token is a 401 before anything else is looked at
@@ -33,15 +33,25 @@ internal sealed partial class NodeRegistry(
             throw ApiProblem.BadRequest("the registration must be a JSON object");
         }
 
+        var steps = timings.Start();
+
         // Counted per node only once it proves it is that node: nobody else can use up a node's registrations.
         var id = ReadString(body, "id");
         var proven = id is { Length: > 0 } && await store.GetNodeAsync(id, ct) is { } known && Secrets.Matches(ReadString(body, "secret"), known.SecretHash);
         rates.Admit(proven ? id : null, ReadString(body, "host"));
         await broker.Ready.WaitAsync(ct);
-        var node = await gate.RunAsync(() => AdmitAsync(body, ct), ct);
+        steps.Mark(RegistrationTimings.Step.Checks);
+        var node = await gate.RunAsync(() =>
+        {
+            steps.Mark(RegistrationTimings.Step.GateWait);
+            return AdmitAsync(body, ct);
+        }, ct);
+        steps.Mark(RegistrationTimings.Step.Admit);
         netChanges.Changed();
-        await users.ApplyAsync(new BrokerUser(node.Id, node.MqttPassword), ct);
+        await users.ApplyAsync(new BrokerUser(node.Id, node.MqttPassword), ct, () => steps.Mark(RegistrationTimings.Step.Account));
+        steps.Mark(RegistrationTimings.Step.Probe);
         Log.Registered(logger, node.Host, node.Id, node.Subnet ?? "(none)");
+        timings.Record(node.Host, node.Id, steps);
         return new NodeRegisterResponse(
             node.Id, new MqttCredentials(options.Mqtt.AdvertisedHost, options.Mqtt.Port, node.Id, node.MqttPassword, options.Mqtt.Tls), node.Subnet,
             options.OverlayEncryption);

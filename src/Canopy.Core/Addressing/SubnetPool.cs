@@ -22,18 +22,33 @@ public static class SubnetPool
         var used = new HashSet<uint>();
         foreach (var subnet in taken)
         {
-            // Accept "a.b.c.d/26" and a bare "a.b.c.d": either names the subnet by its network address.
-            var slash = subnet.IndexOf('/');
-            if (Ipv4.TryParse(slash < 0 ? subnet : subnet[..slash], out var network))
+            if (NetworkOf(subnet) is { } network)
             {
-                used.Add(network & ~(Size - 1));
+                used.Add(network);
             }
         }
 
+        return Allocate(used, inUse, blocks);
+    }
+
+    /// <summary>
+    /// <see cref="Allocate(IReadOnlySet{string}, IReadOnlyCollection{string}?, IReadOnlyList{string}?)"/> with the taken subnets as
+    /// their network addresses (<see cref="NetworkOf"/>): a caller that keeps them parsed saves a parse per node and allocation.
+    /// </summary>
+    public static string? Allocate(IReadOnlySet<uint> taken, IReadOnlyCollection<string>? inUse = null, IReadOnlyList<string>? blocks = null)
+    {
         var routes = Parse(inUse);
         var ranges = Ranges(blocks);
-        return FirstFree(ranges, used, candidate => !routes.Any(candidate.Overlaps)) ??
-               FirstFree(ranges, used, candidate => Clash(candidate, routes) is null);
+        return FirstFree(ranges, taken, candidate => !routes.Any(candidate.Overlaps)) ??
+               FirstFree(ranges, taken, candidate => Clash(candidate, routes) is null);
+    }
+
+    /// <summary>The network address of the /26 that <paramref name="subnet"/> names; null when it is not an address.</summary>
+    public static uint? NetworkOf(string subnet)
+    {
+        // Accept "a.b.c.d/26" and a bare "a.b.c.d": either names the subnet by its network address.
+        var slash = subnet.IndexOf('/');
+        return Ipv4.TryParse(slash < 0 ? subnet : subnet[..slash], out var network) ? network & ~(Size - 1) : null;
     }
 
     /// <summary>
@@ -47,7 +62,7 @@ public static class SubnetPool
     private static Ipv4Network? Clash(Ipv4Network subnet, List<Ipv4Network> routes) =>
         routes.Where(subnet.IsClashedBy).Select(r => (Ipv4Network?)r).FirstOrDefault();
 
-    private static string? FirstFree(List<(uint First, uint Last)> ranges, HashSet<uint> used, Func<Ipv4Network, bool> acceptable)
+    private static string? FirstFree(List<(uint First, uint Last)> ranges, IReadOnlySet<uint> used, Func<Ipv4Network, bool> acceptable)
     {
         foreach (var (first, last) in ranges)
         {

@@ -12,11 +12,16 @@ namespace Canopy.NodeEngine.Simulation;
 /// </summary>
 public sealed class NodeSimulator : IAsyncDisposable
 {
-    /// <summary>Registrations in flight at once.</summary>
-    public const int ConcurrentRegistrations = 16;
+    /// <summary>
+    /// Registrations in flight at once. The cluster applies the broker accounts of registrations that arrive together in one batch
+    /// (one password-file rewrite, reload and probe), so more in flight means larger batches; each is one HTTPS handshake here and
+    /// at the cluster, cheap with the clusters' P-256 keys.
+    /// </summary>
+    public const int ConcurrentRegistrations = 64;
 
     private readonly SimulatedNode[] _nodes;
     private readonly SemaphoreSlim _registering = new(ConcurrentRegistrations, ConcurrentRegistrations);
+    private readonly JoinTimings _joins = new();
     private readonly ILogger _log;
     private readonly NodeEngineOptions _template;
 
@@ -33,7 +38,7 @@ public sealed class NodeSimulator : IAsyncDisposable
         // One sampler for all: thousands reading /proc every 2 s would measure the simulator, not the cluster.
         var monitor = new ResourceMonitor(reuseFor: TimeSpan.FromSeconds(1));
         _nodes = Enumerable.Range(1, count)
-            .Select(i => new SimulatedNode(OptionsFor(template, i), monitor, _registering, loggers))
+            .Select(i => new SimulatedNode(OptionsFor(template, i), monitor, _registering, _joins, loggers))
             .ToArray();
         Problem = _nodes[0].Problem;
     }
@@ -45,6 +50,9 @@ public sealed class NodeSimulator : IAsyncDisposable
 
     /// <summary>Nodes registered, connected and online now.</summary>
     public int Online => _nodes.Count(n => n.IsAlive && n.IsOnline);
+
+    /// <summary>Where the joins spent their time so far, seen from the nodes (one line).</summary>
+    public string Joins => _joins.ToString();
 
     /// <summary>Nodes not killed.</summary>
     public int Alive => _nodes.Count(n => n.IsAlive);

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Canopy.Contracts.Registration;
 using Canopy.Net;
 using Canopy.NodeEngine.ClusterLink;
@@ -21,6 +22,7 @@ internal sealed class SimulatedNode
     private readonly NodeEngineOptions _options;
     private readonly ResourceMonitor _monitor;
     private readonly SemaphoreSlim _registering;
+    private readonly JoinTimings _joins;
     private readonly ILoggerFactory _loggers;
     private readonly ILogger _log;
     private readonly NodeIdentityStore _identity;
@@ -36,11 +38,12 @@ internal sealed class SimulatedNode
     private volatile ClusterSession? _session;
     private volatile NodeReadiness _readiness = new();
 
-    public SimulatedNode(NodeEngineOptions options, ResourceMonitor monitor, SemaphoreSlim registering, ILoggerFactory loggers)
+    public SimulatedNode(NodeEngineOptions options, ResourceMonitor monitor, SemaphoreSlim registering, JoinTimings joins, ILoggerFactory loggers)
     {
         _options = options;
         _monitor = monitor;
         _registering = registering;
+        _joins = joins;
         _loggers = loggers;
         _log = loggers.CreateLogger<SimulatedNode>();
         Directory.CreateDirectory(options.DataDir);
@@ -141,7 +144,9 @@ internal sealed class SimulatedNode
                            _loggers.CreateLogger<ClusterRegistrar>()))
                 {
                     // A few at a time: thousands of TLS handshakes at once measure the machine, not the cluster.
+                    var waiting = Stopwatch.GetTimestamp();
                     await _registering.WaitAsync(life).ConfigureAwait(false);
+                    var slot = Stopwatch.GetTimestamp();
                     try
                     {
                         registration = await registrar.RegisterAsync(life).ConfigureAwait(false);
@@ -150,9 +155,12 @@ internal sealed class SimulatedNode
                     {
                         _registering.Release();
                     }
+
+                    _joins.Registered(Stopwatch.GetElapsedTime(waiting, slot), Stopwatch.GetElapsedTime(slot));
                 }
 
                 _readiness.SetRegistered(registration.Id);
+                _joins.Connecting(_readiness.Connected, Stopwatch.GetTimestamp());
                 var session = new ClusterSession(_options, registration, _instances, _facts, _monitor, _readiness, _net, _trust, _loggers);
                 _session = session;
                 var end = await session.RunAsync(life).ConfigureAwait(false);

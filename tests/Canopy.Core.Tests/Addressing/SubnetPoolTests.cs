@@ -12,7 +12,23 @@ public class SubnetPoolTests
     public void Allocate_GivesTheLowestFreeSubnet(string[] taken, string expected)
     {
         SubnetPool.Allocate(taken.ToHashSet()).ShouldBe(expected);
+
+        // The same with the taken subnets parsed beforehand, as the cluster keeps them; "junk" names no network.
+        var networks = taken.Select(SubnetPool.NetworkOf).OfType<uint>().ToHashSet();
+        SubnetPool.Allocate(networks).ShouldBe(expected);
     }
+
+    [Theory]
+    [InlineData("10.18.0.64/26", "10.18.0.64/26")]
+    [InlineData("10.18.0.70/26", "10.18.0.64/26")]
+    [InlineData("10.18.0.128", "10.18.0.128/26")]
+    public void NetworkOf_IsTheNetworkAddressOfItsSlash26(string subnet, string network) =>
+        new Ipv4Network(SubnetPool.NetworkOf(subnet)!.Value, SubnetPool.PrefixLength).ToString().ShouldBe(network);
+
+    [Theory]
+    [InlineData("junk")]
+    [InlineData("")]
+    public void NetworkOf_NotAnAddress_IsNull(string subnet) => SubnetPool.NetworkOf(subnet).ShouldBeNull();
 
     [Fact]
     public void Allocate_Exhausted_IsNullAndTheLastIs10_29_255_192()
