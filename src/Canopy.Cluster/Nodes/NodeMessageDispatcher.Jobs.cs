@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Canopy.Contracts;
 using Canopy.Contracts.Mqtt;
+using Canopy.Hosting.Channels;
 using Canopy.Mqtt;
 
 namespace Canopy.Cluster.Nodes;
@@ -20,12 +21,7 @@ internal sealed partial class NodeMessageDispatcher
 
     private async Task HandleJobsAsync(MqttMessage first, CancellationToken ct)
     {
-        var batch = new List<MqttMessage> { first };
-        while (batch.Count < MaxJobBatch && mqtt.Incoming.TryPeek(out var next) && IsJob(next) && mqtt.Incoming.TryRead(out next))
-        {
-            batch.Add(next);
-        }
-
+        var batch = mqtt.Incoming.TakeRun(first, MaxJobBatch, IsJob);
         var jobs = new List<(string NodeId, InstanceReport Report)>(batch.Count);
         foreach (var message in batch)
         {

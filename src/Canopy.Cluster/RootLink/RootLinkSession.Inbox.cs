@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Canopy.Contracts.Link;
+using Canopy.Hosting.Channels;
 
 namespace Canopy.Cluster.RootLink;
 
@@ -42,13 +43,7 @@ internal sealed partial class RootLinkSession
                     continue;
                 }
 
-                var batch = new List<LinkMessage> { message };
-                while (batch.Count < MaxDeployBatch && inbox.TryPeek(out var next) && next.Type == LinkMessageTypes.Deploy && inbox.TryRead(out next))
-                {
-                    batch.Add(next);
-                }
-
-                await DeployAsync(batch, ct);
+                await DeployAsync(inbox.TakeRun(message, MaxDeployBatch, next => next.Type == LinkMessageTypes.Deploy), ct);
             }
         }
     }

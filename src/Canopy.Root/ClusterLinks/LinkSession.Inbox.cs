@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using Canopy.Contracts;
 using Canopy.Contracts.Link;
+using Canopy.Hosting.Channels;
 
 namespace Canopy.Root.ClusterLinks;
 
@@ -44,13 +45,9 @@ internal sealed partial class LinkSession
                     continue;
                 }
 
-                var batch = new List<LinkMessage> { message };
                 var instances = new HashSet<(string, int)?> { InstanceOf(message) };
-                while (batch.Count < MaxReportBatch && inbox.TryPeek(out next) && next.Type == LinkMessageTypes.InstanceStatus &&
-                       InstanceOf(next) is { } key && instances.Add(key) && inbox.TryRead(out next))
-                {
-                    batch.Add(next);
-                }
+                var batch = inbox.TakeRun(message, MaxReportBatch,
+                    queued => queued.Type == LinkMessageTypes.InstanceStatus && InstanceOf(queued) is { } key && instances.Add(key));
 
                 await Task.WhenAll(batch.Select(m => HandleAsync(connection, m, ct)));
             }
