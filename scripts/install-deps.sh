@@ -5,7 +5,7 @@
 #                                    (service IPs of the overlay); wireguard-go and wireguard-tools (encrypted overlay);
 #                                    setpriv (util-linux: exec workloads drop root)
 #   scripts/install-deps.sh test     plus what the test suite needs (the local OCI registry, python3 for scripts/images.py,
-#                                    libfaketime for hosts with a wrong clock)
+#                                    libfaketime for hosts with a wrong clock, postgresql for the PostgreSQL store's tests)
 #   scripts/install-deps.sh --print-missing [test]
 #                                    only prints the packages it would install, one a line (installs nothing)
 # Images need a statically linked busybox: when /bin/busybox is missing or dynamically linked (Debian's plain busybox
@@ -45,7 +45,7 @@ want=(mosquitto:mosquitto setsid:util-linux setpriv:util-linux curl:curl
       nft:nftables ip:iproute2 bridge:iproute2 wireguard-go:wireguard-go wg:wireguard-tools)
 if [ "${1:-}" = "test" ]; then
   want+=(python3:python3 docker-registry:docker-registry htpasswd:apache2-utils
-         /usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1:libfaketime)
+         /usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1:libfaketime /usr/lib/postgresql:postgresql)
 fi
 
 missing=()
@@ -80,7 +80,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 # The Debian packages start system-wide daemons where systemd runs; Canopy runs its own containerd and registry.
-for unit in containerd docker-registry; do
+for unit in containerd docker-registry postgresql; do
   if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet "$unit" 2>/dev/null; then
     systemctl disable --now "$unit" >/dev/null 2>&1 || true
   fi
