@@ -37,7 +37,7 @@ public static partial class RootApplication
         options.Validate();
         Directory.CreateDirectory(options.DataDir);
 
-        var store = new SqliteRootStore(Path.Combine(options.DataDir, "root.db"));
+        var store = new RootStore(StoreLocation.Parse(options.Store, Path.Combine(options.DataDir, "root.db")));
         SchemaUpgrade upgrade;
         try
         {
@@ -63,7 +63,7 @@ public static partial class RootApplication
         var app = builder.Build();
         if (upgrade.Upgraded)
         {
-            StoreUpgraded(app.Logger, store.FilePath, upgrade.From, upgrade.To);
+            StoreUpgraded(app.Logger, store.Location.Display, upgrade.From, upgrade.To);
         }
 
         app.UseCanopyProblems();
@@ -86,7 +86,7 @@ public static partial class RootApplication
     }
 
     private static void AddServices(
-        IServiceCollection services, RootOptions options, SqliteRootStore store, UserTokenSigningKey signingKey, AdminBootstrap admin)
+        IServiceCollection services, RootOptions options, RootStore store, UserTokenSigningKey signingKey, AdminBootstrap admin)
     {
         services.AddSingleton(options);
         services.AddSingleton(admin);
@@ -95,8 +95,8 @@ public static partial class RootApplication
 
         // Built by a factory so the container disposes it (closing its pooled connections) on shutdown.
         services.AddSingleton(_ => store);
-        services.AddSingleton<IRootStore>(sp => sp.GetRequiredService<SqliteRootStore>());
-        services.AddSingleton<ISecretStore>(sp => sp.GetRequiredService<SqliteRootStore>());
+        services.AddSingleton<IRootStore>(sp => sp.GetRequiredService<RootStore>());
+        services.AddSingleton<ISecretStore>(sp => sp.GetRequiredService<RootStore>());
         services.AddSingleton<SecretVault>();
 
         services.AddCanopyApiDefaults();
