@@ -54,11 +54,15 @@ internal sealed partial class PostgresEngine : StoreEngine
         _writeLock.Dispose();
     }
 
+    /// <summary>
+    /// Synchronous, as SQLite's: a caller that reads and then writes (a cluster's batch of reports, handled side by side) reaches
+    /// its write in the order it was called, and the writes keep that order; an awaited read would let them overtake each other.
+    /// </summary>
     public override Task<T> ReadAsync<T>(Func<DbConnection, T> read, CancellationToken ct)
     {
-        ct.ThrowIfCancellationRequested();
         for (var attempt = 1; ; attempt++)
         {
+            ct.ThrowIfCancellationRequested();
             try
             {
                 using var connection = _dataSource.OpenConnection();
@@ -87,7 +91,7 @@ internal sealed partial class PostgresEngine : StoreEngine
                 var committing = false;
                 try
                 {
-                    using var connection = _dataSource.OpenConnection();
+                    await using var connection = await _dataSource.OpenConnectionAsync(ct);
                     using var tx = connection.BeginTransaction(IsolationLevel.Serializable);
                     if (!durable)
                     {
