@@ -17,7 +17,8 @@ public sealed class ApiClient : IDisposable
 {
     private readonly CliConfig _config;
     private readonly bool _tokenFromFlag;
-    private readonly Endpoint[] _endpoints;
+    private const string LeaderHeader = "Canopy-Leader";
+    private Endpoint[] _endpoints;
     private int _current;
 
     /// <param name="server">One root address, or several replicas' separated by commas: the first that answers serves.</param>
@@ -110,13 +111,43 @@ public sealed class ApiClient : IDisposable
         {
             try
             {
-                return await SendToAsync(_endpoints[_current], method, path, body, authenticate, ct);
+                var response = await SendToAsync(_endpoints[_current], method, path, body, authenticate, ct);
+                if (LeaderElsewhere(response) is not { } leader)
+                {
+                    return response;
+                }
+
+                // A follower refused what only the leader does (nothing was applied): ask the leader it names, once.
+                response.Dispose();
+                return await SendToAsync(leader, method, path, body, authenticate, ct);
             }
             catch (CliException e) when (e.ExitCode == ExitCodes.ServerUnreachable && tried < _endpoints.Length)
             {
                 _current = (_current + 1) % _endpoints.Length;
             }
         }
+    }
+
+    /// <summary>The leader a root replica's 421 answer names (<c>Canopy-Leader</c> header), as an address to use; else null.</summary>
+    private Endpoint? LeaderElsewhere(HttpResponseMessage response)
+    {
+        if (response.StatusCode != HttpStatusCode.MisdirectedRequest || !response.Headers.TryGetValues(LeaderHeader, out var values) ||
+            values.FirstOrDefault()?.TrimEnd('/') is not { Length: > 0 } url || !Uri.TryCreate(url, UriKind.Absolute, out _))
+        {
+            return null;
+        }
+
+        var index = Array.FindIndex(_endpoints, e => string.Equals(e.Url, url, StringComparison.OrdinalIgnoreCase));
+        if (index < 0)
+        {
+            // A replica not given: trusted only through the CA pinned for the ones given (replicas share it).
+            Array.Resize(ref _endpoints, _endpoints.Length + 1);
+            index = _endpoints.Length - 1;
+            _endpoints[index] = new Endpoint(url, _endpoints[_current].Trust.Pin);
+        }
+
+        _current = index;
+        return _endpoints[index];
     }
 
     private async Task<HttpResponseMessage> SendToAsync(

@@ -23,9 +23,7 @@ public sealed class ReplicaServersTests
     public async Task A_replica_that_is_down_is_passed_over_for_the_next()
     {
         var port = FreePort.Next();
-        using var live = new HttpListener();
-        live.Prefixes.Add($"http://127.0.0.1:{port}/");
-        live.Start();
+        using var live = Listen(port);
         var answering = AnswerOnceAsync(live);
 
         using var api = new ApiClient($"http://127.0.0.1:1,http://127.0.0.1:{port}", "token", new CliConfig());
@@ -43,6 +41,41 @@ public sealed class ReplicaServersTests
         var error = await Should.ThrowAsync<CliException>(() => api.GetAsync<JsonElement>("health", CancellationToken.None));
         error.ExitCode.ShouldBe(ExitCodes.ServerUnreachable);
         error.Message.ShouldContain("http://127.0.0.1:1, http://127.0.0.1:2");
+    }
+
+    [Fact]
+    public async Task A_followers_421_is_followed_to_the_leader_it_names()
+    {
+        var (followerPort, leaderPort) = (FreePort.Next(), FreePort.Next());
+        using var follower = Listen(followerPort);
+        using var leader = Listen(leaderPort);
+        var refusing = RefuseOnceAsync(follower, $"http://127.0.0.1:{leaderPort}");
+        var answering = AnswerOnceAsync(leader);
+
+        using var api = new ApiClient($"http://127.0.0.1:{followerPort}", "token", new CliConfig());
+        var nodes = await api.GetAsync<JsonElement>("api/v1/nodes", CancellationToken.None);
+
+        nodes.GetProperty("status").GetString().ShouldBe("ok");
+        api.Server.ShouldBe($"http://127.0.0.1:{leaderPort}");
+        await Task.WhenAll(refusing, answering);
+    }
+
+    private static HttpListener Listen(int port)
+    {
+        var listener = new HttpListener();
+        listener.Prefixes.Add($"http://127.0.0.1:{port}/");
+        listener.Start();
+        return listener;
+    }
+
+    private static async Task RefuseOnceAsync(HttpListener listener, string leaderUrl)
+    {
+        var context = await listener.GetContextAsync();
+        context.Response.StatusCode = 421;
+        context.Response.Headers["Canopy-Leader"] = leaderUrl;
+        context.Response.ContentType = "application/problem+json";
+        await context.Response.OutputStream.WriteAsync(Encoding.UTF8.GetBytes($$"""{"status":421,"leader_url":"{{leaderUrl}}"}"""));
+        context.Response.Close();
     }
 
     private static async Task AnswerOnceAsync(HttpListener listener)

@@ -50,6 +50,13 @@ public sealed class FollowerApiTests(ReplicaDatabase database) : IClassFixture<R
             problem.GetProperty("term").GetInt64().ShouldBe(1);
             problem.GetProperty("detail").GetString()!.ShouldContain(LeaderUrl);
 
+            // A question only a cluster answers (nodes, logs, node join tokens) goes to the leader the same way.
+            await b.AsAdminAsync();
+            var nodes = await b.Client.GetAsync("/api/v1/nodes");
+            nodes.StatusCode.ShouldBe(HttpStatusCode.MisdirectedRequest);
+            nodes.Headers.GetValues(FollowerAnswer.LeaderHeader).ShouldBe([LeaderUrl]);
+            (await nodes.Content.ReadAsStringAsync()).ShouldContain("only the leader holds the clusters' links");
+
             // The leader goes: the follower leads, says so, and takes the link (here the plain GET gets as far as "not a WebSocket").
             aRuns = false;
             await a.DisposeAsync();
