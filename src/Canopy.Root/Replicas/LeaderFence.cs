@@ -39,19 +39,38 @@ internal static class LeaderFence
     /// </summary>
     public static async Task CheckAsync(DbConnection connection, DbTransaction? transaction, CancellationToken ct)
     {
-        if (CurrentTerm is not { } term)
+        if (CurrentTerm is { } term)
         {
-            return;
+            await using var command = CheckCommand(connection, transaction, term);
+            Verdict(term, await command.ExecuteScalarAsync(ct));
         }
+    }
 
-        await using var command = connection.CreateCommand();
+    /// <summary>The same for a synchronous write delegate (the store's <c>WriteAsync(Func&lt;DbConnection, DbTransaction, T&gt;)</c>).</summary>
+    public static void Check(DbConnection connection, DbTransaction? transaction)
+    {
+        if (CurrentTerm is { } term)
+        {
+            using var command = CheckCommand(connection, transaction, term);
+            Verdict(term, command.ExecuteScalar());
+        }
+    }
+
+    private static DbCommand CheckCommand(DbConnection connection, DbTransaction? transaction, long term)
+    {
+        var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = CheckSql;
         var parameter = command.CreateParameter();
         parameter.ParameterName = "fenced_term";
         parameter.Value = term;
         command.Parameters.Add(parameter);
-        if (await command.ExecuteScalarAsync(ct) is null)
+        return command;
+    }
+
+    private static void Verdict(long term, object? row)
+    {
+        if (row is null)
         {
             throw new NotLeaderException($"term {term} is over: another root replica leads now; this write of the old leader is refused");
         }
