@@ -39,7 +39,7 @@ internal static class ReplicaBenchmarks
         await using (var connection = new NpgsqlConnection(connectionString))
         {
             await connection.OpenAsync();
-            await using var schema = new NpgsqlCommand(RootSchema.Migrations.Steps.Single(m => m.Version == 6).Sql, connection);
+            await using var schema = new NpgsqlCommand(RootSchema.ReplicaTables, connection);
             await schema.ExecuteNonQueryAsync();
         }
 

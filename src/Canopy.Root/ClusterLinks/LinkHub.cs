@@ -77,6 +77,12 @@ internal sealed partial class LinkHub(RootOptions options, RootLeadership leader
             LinkReplaced(connection.ClusterName);
             replaced.Close("replaced by a newer link from the same cluster");
         }
+
+        // The term may have ended between the link endpoint's check and here; the leader's close of all links came before it.
+        if (!leadership.IsLeader)
+        {
+            connection.Close("this root replica no longer leads: connect to the leader");
+        }
     }
 
     /// <summary>Forgets the link if it is still the current one, and fails the questions waiting on it.</summary>

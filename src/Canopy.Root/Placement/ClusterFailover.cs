@@ -31,6 +31,8 @@ internal sealed partial class ClusterFailover(
 
     private async Task CheckWhileLeaderAsync(CancellationToken ct)
     {
+        // Before the first check: until this term the clusters were linked to the previous leader, not gone.
+        hub.BeginTerm();
         using var timer = new PeriodicTimer(CheckInterval, time);
         while (await timer.WaitForNextTickAsync(ct))
         {

@@ -9,9 +9,8 @@ using Microsoft.Extensions.Logging;
 namespace Canopy.Root.Replicas;
 
 /// <summary>
-/// What a replica does when it becomes leader and when it stops: counts the clusters' absence from its own term (they were
-/// linked to the previous leader), sends the undeploys that followers stored meanwhile, acts on what followers tell it, and
-/// closes every cluster link the moment its term ends (the clusters go to the next leader).
+/// What a replica does when it becomes leader and when it stops: sends the undeploys that followers stored meanwhile, acts on
+/// what followers tell it, and closes every cluster link the moment its term ends (the clusters go to the next leader).
 /// </summary>
 internal sealed partial class LeaderDuties(
     RootLeadership leadership, LinkHub hub, RootScheduler scheduler, NetTableRelay relay, IRootStore store, ILogger<LeaderDuties> log)
@@ -21,7 +20,6 @@ internal sealed partial class LeaderDuties(
 
     private async Task LeadAsync(CancellationToken ct)
     {
-        hub.BeginTerm();
         leadership.News += OnNews;
         try
         {

@@ -13,14 +13,14 @@ public sealed class ReplicaDatabase : IAsyncLifetime
 
     public async Task DisposeAsync() => await Server.DisposeAsync();
 
-    /// <summary>A new database with root migration 6 (the replicas' tables) applied; returns its connection string.</summary>
+    /// <summary>A new database with the replicas' tables of the root schema; returns its connection string.</summary>
     public async Task<string> NewAsync()
     {
         var database = await Server.CreateDatabaseAsync("replicas");
         var connectionString = Server.ConnectionString(database);
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(RootSchema.Migrations.Steps.Single(m => m.Version == 6).Sql, connection);
+        await using var command = new NpgsqlCommand(RootSchema.ReplicaTables, connection);
         await command.ExecuteNonQueryAsync();
         return connectionString;
     }
