@@ -9,7 +9,10 @@ using Canopy.Testing;
 //   clusters: [--clusters N[,N...]] (default 10,100) [--idle SECONDS] (default 30) [--runs N] (GETs, default 200); not part of "all"
 //   api: [--clusters N] (default 100) [--services N] (default 500) [--clients N] (default 8); not part of "all"
 //   replicas: [--runs N] (default 5): root leadership handover on a throw-away PostgreSQL; not part of "all"
-var what = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "all";
+//   --store postgres: the root's store in a durable throw-away PostgreSQL (fsync on) instead of SQLite in its data dir (deploy, api)
+var store = args.SkipWhile(a => a != "--store").Skip(1).FirstOrDefault();
+var what = args.Where((a, i) => !a.StartsWith("--", StringComparison.Ordinal) && (i == 0 || args[i - 1] != "--store")).FirstOrDefault() ?? "all";
+await using var postgres = store is "postgres" ? await BenchStore.StartPostgresAsync() : null;
 var runs = args.SkipWhile(a => a != "--runs").Skip(1).Select(int.Parse).FirstOrDefault(20);
 
 Console.WriteLine($"# Canopy benchmarks, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, {Environment.OSVersion}");

@@ -56,9 +56,9 @@ public static partial class ClusterApplication
     {
         try
         {
-            if (app.Services.GetRequiredService<IClusterStore>() is SqliteStore { Upgrade: { Upgraded: true } upgrade } store)
+            if (app.Services.GetRequiredService<IClusterStore>() is RelationalStore { Upgrade: { Upgraded: true } upgrade } store)
             {
-                StoreUpgraded(app.Logger, store.FilePath, upgrade.From, upgrade.To);
+                StoreUpgraded(app.Logger, store.Location.Display, upgrade.From, upgrade.To);
             }
         }
         catch

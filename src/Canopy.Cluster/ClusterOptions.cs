@@ -9,6 +9,12 @@ public sealed class ClusterOptions
     public required string DataDir { get; set; }
 
     /// <summary>
+    /// Where the store lives: empty = <c>cluster.db</c> in <see cref="DataDir"/>; a <c>postgres://user:password@host:port/database</c>
+    /// URL = a PostgreSQL database (a cluster orchestrator restarted elsewhere keeps its nodes and instances).
+    /// </summary>
+    public string? Store { get; set; }
+
+    /// <summary>
     /// Nodes of this cluster carry overlay traffic through WireGuard (wireguard-go, a key pair per node): the registration
     /// answer tells them, their public keys travel in the net tables. A node pair whose choices differ (across clusters) is
     /// not connected rather than connected in plain text.

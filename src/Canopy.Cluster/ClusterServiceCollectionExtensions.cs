@@ -30,7 +30,7 @@ internal static class ClusterServiceCollectionExtensions
         services.AddSingleton(options);
         services.AddSingleton<ClusterReadiness>();
         services.AddSingleton<ClusterTraffic>();
-        services.AddSingleton<IClusterStore>(sp => SqliteClusterStore.Open(options.DataDir, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<IClusterStore>(sp => ClusterStore.Open(options.DataDir, sp.GetRequiredService<TimeProvider>(), options.Store));
 
         services.AddSingleton(sp => new ClusterTls(options, sp.GetService<Microsoft.Extensions.Logging.ILoggerFactory>()));
         services.AddSingleton(new MosquittoFiles(options.DataDir));

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Canopy.Contracts;
+using Canopy.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
@@ -39,12 +40,15 @@ public static class ProblemJson
                 BadHttpRequestException { InnerException: JsonException j } => (400, "Malformed JSON", $"The request body is not valid JSON: {j.Message}", (IReadOnlyList<string>)[]),
                 JsonException j => (400, "Malformed JSON", $"The request body is not valid JSON: {j.Message}", []),
                 BadHttpRequestException b => (b.StatusCode, "Bad request", b.Message, []),
+                ConflictingWriteException c => (409, "Conflict", c.Message, []),
+                StoreUnavailableException u => (503, "Database unavailable", u.Message, []),
+                StoreConcurrencyException c => (503, "Database busy", c.Message, []),
                 _ => (500, "Internal error", "The server failed to handle the request; see its log.", []),
             };
             if (status >= 500)
             {
                 var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Canopy.Api");
-                if (error is ApiProblem)
+                if (error is ApiProblem or StoreUnavailableException or StoreConcurrencyException)
                 {
                     // An answer the code chose (a 503 "come back soon" included), not a failure to log with its trace.
                     logger.LogWarning("{Method} {Path} answered {Status}: {Detail}", context.Request.Method, context.Request.Path, status, detail);
@@ -53,6 +57,11 @@ public static class ProblemJson
                 {
                     logger.LogError(error, "Unhandled error on {Method} {Path}", context.Request.Method, context.Request.Path);
                 }
+            }
+
+            if (error is StoreUnavailableException or StoreConcurrencyException)
+            {
+                context.Response.Headers.RetryAfter = "2";
             }
 
             await WriteAsync(context, status, title, detail, errors);

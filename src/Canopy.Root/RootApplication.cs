@@ -38,7 +38,7 @@ public static partial class RootApplication
         options.Validate();
         Directory.CreateDirectory(options.DataDir);
 
-        var store = new SqliteRootStore(Path.Combine(options.DataDir, "root.db"));
+        var store = new RootStore(StoreLocation.Parse(options.Store, Path.Combine(options.DataDir, "root.db")));
         SchemaUpgrade upgrade;
         try
         {
@@ -64,7 +64,7 @@ public static partial class RootApplication
         var app = builder.Build();
         if (upgrade.Upgraded)
         {
-            StoreUpgraded(app.Logger, store.FilePath, upgrade.From, upgrade.To);
+            StoreUpgraded(app.Logger, store.Location.Display, upgrade.From, upgrade.To);
         }
 
         app.UseCanopyProblems();
@@ -87,7 +87,7 @@ public static partial class RootApplication
     }
 
     private static void AddServices(
-        IServiceCollection services, RootOptions options, SqliteRootStore store, UserTokenSigningKey signingKey, AdminBootstrap admin)
+        IServiceCollection services, RootOptions options, RootStore store, UserTokenSigningKey signingKey, AdminBootstrap admin)
     {
         services.AddSingleton(options);
         services.AddSingleton(admin);
@@ -96,8 +96,8 @@ public static partial class RootApplication
 
         // Built by a factory so the container disposes it (closing its pooled connections) on shutdown.
         services.AddSingleton(_ => store);
-        services.AddSingleton<IRootStore>(sp => sp.GetRequiredService<SqliteRootStore>());
-        services.AddSingleton<ISecretStore>(sp => sp.GetRequiredService<SqliteRootStore>());
+        services.AddSingleton<IRootStore>(sp => sp.GetRequiredService<RootStore>());
+        services.AddSingleton<ISecretStore>(sp => sp.GetRequiredService<RootStore>());
         services.AddSingleton<SecretVault>();
 
         services.AddCanopyApiDefaults();
@@ -119,8 +119,15 @@ public static partial class RootApplication
         services.AddEndpointsApiExplorer();
         services.AddSwaggerGen(OpenApiSetup.Configure);
 
-        // The embedded store has one process, always the leader; replicas on PostgreSQL replace it (AddPostgresLeadership).
-        services.TryAddSingleton<RootLeadership, SoleLeadership>();
+        // The embedded store has one process, always the leader; replicas share a PostgreSQL store and elect one.
+        if (store.Location.Provider == StoreProvider.Postgres)
+        {
+            services.AddPostgresLeadership(store.Location.ConnectionString);
+        }
+        else
+        {
+            services.TryAddSingleton<RootLeadership, SoleLeadership>();
+        }
         services.AddHostedService(sp => sp.GetRequiredService<RootLeadership>());
         services.AddSingleton<LeaderDuties>();
         services.AddHostedService(sp => sp.GetRequiredService<LeaderDuties>());

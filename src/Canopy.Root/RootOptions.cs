@@ -8,6 +8,12 @@ public sealed class RootOptions
     /// <summary>Holds <c>root.db</c> and <c>admin-password</c>; created when missing.</summary>
     public required string DataDir { get; set; }
 
+    /// <summary>
+    /// Where the store lives: empty = <c>root.db</c> in <see cref="DataDir"/>; a <c>postgres://user:password@host:port/database</c>
+    /// URL = a PostgreSQL database (replicas share one). See <c>Canopy.Storage.StoreLocation</c>.
+    /// </summary>
+    public string? Store { get; set; }
+
     /// <summary>HTTPS with the root's own certificate; <c>http://</c> only with <see cref="InsecureHttp"/>.</summary>
     public string Listen { get; set; } = "https://127.0.0.1:10000";
 

@@ -9,7 +9,7 @@ public sealed class ArchitectureTests
     [InlineData("Canopy.Core", new string[0])]
     [InlineData("Canopy.Contracts", new[] { "Canopy.Core" })]
     [InlineData("Canopy.Mqtt", new string[0])]
-    [InlineData("Canopy.Hosting", new[] { "Canopy.Core", "Canopy.Contracts", "Canopy.Security" })]
+    [InlineData("Canopy.Hosting", new[] { "Canopy.Core", "Canopy.Contracts", "Canopy.Security", "Canopy.Storage" })]
     [InlineData("Canopy.Storage", new string[0])]
     [InlineData("Canopy.Security", new string[0])]
     [InlineData("Canopy.Root", new[] { "Canopy.Core", "Canopy.Contracts", "Canopy.Hosting", "Canopy.Security", "Canopy.Storage" })]

@@ -7,7 +7,7 @@ using Canopy.Root.Tests.Infrastructure;
 namespace Canopy.Root.Tests;
 
 /// <summary>Roles, own password, own applications by user id, the organization: what a user may ask about themselves and others.</summary>
-public sealed class AccountTests : RootTestBase
+public class AccountTests : RootTestBase
 {
     [Fact]
     public async Task A_user_reads_their_own_roles_and_not_anothers()

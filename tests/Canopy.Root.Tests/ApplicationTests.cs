@@ -6,7 +6,7 @@ using Canopy.Root.Tests.Infrastructure;
 
 namespace Canopy.Root.Tests;
 
-public sealed class ApplicationTests : RootTestBase
+public class ApplicationTests : RootTestBase
 {
     [Fact]
     public async Task Posting_the_exec_example_creates_the_application_and_its_service_without_instances()

@@ -8,7 +8,7 @@ using static Canopy.Root.Tests.Infrastructure.Workloads;
 
 namespace Canopy.Root.Tests;
 
-public sealed class ClusterFailoverTests : RootTestBase
+public class ClusterFailoverTests : RootTestBase
 {
     private protected override void Tweak(RootOptions options) => options.ClusterGracePeriod = TimeSpan.FromSeconds(1.5);
 

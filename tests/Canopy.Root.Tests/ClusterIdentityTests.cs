@@ -10,7 +10,7 @@ using Canopy.Root.Tests.Infrastructure;
 namespace Canopy.Root.Tests;
 
 /// <summary>A join token admits new clusters; only a cluster's own secret registers its name again.</summary>
-public sealed class ClusterIdentityTests : RootTestBase
+public class ClusterIdentityTests : RootTestBase
 {
     private const string Guessed = "a-guessed-secret-0123456789abcdef0123";
 

@@ -9,7 +9,7 @@ using Canopy.Root.Tests.Infrastructure;
 
 namespace Canopy.Root.Tests;
 
-public sealed class ClusterLinkTests : RootTestBase
+public class ClusterLinkTests : RootTestBase
 {
     [Fact]
     public async Task Registration_with_a_wrong_or_missing_join_token_is_a_401()

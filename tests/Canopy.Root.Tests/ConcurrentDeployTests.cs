@@ -12,7 +12,7 @@ namespace Canopy.Root.Tests;
 /// Many clients deploying at once (their writes share commits, adding an instance is not serialized behind the other
 /// deployment changes): every service still gets its own address and exactly one instance, sent to one cluster.
 /// </summary>
-public sealed class ConcurrentDeployTests : RootTestBase
+public class ConcurrentDeployTests : RootTestBase
 {
     private const int Services = 24;
 

@@ -7,7 +7,7 @@ using static Canopy.Root.Tests.Infrastructure.Workloads;
 
 namespace Canopy.Root.Tests;
 
-public sealed class InstanceEventTests : RootTestBase
+public class InstanceEventTests : RootTestBase
 {
     [Fact]
     public async Task The_instance_tells_its_story_deploy_running_dead_with_137_running_again()

@@ -9,7 +9,7 @@ using Canopy.Security;
 
 namespace Canopy.Root.Tests;
 
-public sealed class JoinTokenTests : RootTestBase
+public class JoinTokenTests : RootTestBase
 {
     [Fact]
     public async Task An_admin_creates_lists_and_revokes_cluster_tokens_and_the_secret_is_shown_once()

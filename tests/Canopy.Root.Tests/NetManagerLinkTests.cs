@@ -12,7 +12,7 @@ using Canopy.Root.Tests.Infrastructure;
 namespace Canopy.Root.Tests;
 
 /// <summary>The root's part of the net manager over the link: node subnet blocks per cluster, and the cross-cluster net tables.</summary>
-public sealed class NetManagerLinkTests : RootTestBase
+public class NetManagerLinkTests : RootTestBase
 {
     [Fact]
     public async Task A_cluster_gets_a_block_at_its_first_registration_keeps_it_when_it_registers_again_and_no_other_cluster_gets_it()

@@ -7,7 +7,7 @@ using Canopy.Root.Tests.Infrastructure;
 
 namespace Canopy.Root.Tests;
 
-public sealed class RestartTests : RootTestBase
+public class RestartTests : RootTestBase
 {
     [Fact]
     public async Task A_restart_keeps_users_applications_services_and_instances_without_duplicates()

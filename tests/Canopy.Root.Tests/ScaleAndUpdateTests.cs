@@ -8,7 +8,7 @@ using Canopy.Root.Tests.Infrastructure;
 
 namespace Canopy.Root.Tests;
 
-public sealed class ScaleAndUpdateTests : RootTestBase
+public class ScaleAndUpdateTests : RootTestBase
 {
     [Fact]
     public async Task Scaling_up_adds_instances_and_scaling_down_removes_the_highest_numbers()

@@ -9,7 +9,7 @@ using Canopy.Root.Tests.Infrastructure;
 
 namespace Canopy.Root.Tests;
 
-public sealed class SecretTests : RootTestBase
+public class SecretTests : RootTestBase
 {
     private const string Password = "pw-Zq8VxR4kLm2";
     private const string DbPassword = "db-Hy7TnW3cPs9";

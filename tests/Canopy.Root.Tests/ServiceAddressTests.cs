@@ -11,7 +11,7 @@ namespace Canopy.Root.Tests;
 /// An SLA's rr_ip is the service's address, as in Oakestra: honoured when free, the deployment refused otherwise; its closest_ip
 /// (which Oakestra documents and Canopy routes) is checked the same way.
 /// </summary>
-public sealed class ServiceAddressTests : RootTestBase
+public class ServiceAddressTests : RootTestBase
 {
     [Fact]
     public async Task A_free_rr_ip_in_the_pool_becomes_the_services_address()

@@ -42,7 +42,7 @@ public sealed class StoreUpgradeTests : IDisposable
         var before = SqliteSnapshot.Take(RootDb);
         before.UserVersion.ShouldBe(0);
 
-        using (var store = new SqliteRootStore(RootDb))
+        using (var store = new RootStore(RootDb))
         {
             store.Initialize().ShouldBe(new SchemaUpgrade(1, RootSchema.Migrations.Latest));
         }

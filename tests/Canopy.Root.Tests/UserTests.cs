@@ -5,7 +5,7 @@ using Canopy.Root.Tests.Infrastructure;
 
 namespace Canopy.Root.Tests;
 
-public sealed class UserTests : RootTestBase
+public class UserTests : RootTestBase
 {
     [Fact]
     public async Task An_admin_registers_updates_and_deletes_a_user()

@@ -1,25 +1,31 @@
+using Canopy.Testing;
+
 namespace Canopy.Storage.Tests;
 
 /// <summary>
 /// Writes that queue up are committed together (one transaction, one wait for the disk), yet each behaves as if it ran alone:
-/// read-modify-writes never interleave, one that throws undoes only itself, and a cancelled one never runs.
+/// read-modify-writes never interleave, one that throws undoes only itself, and a cancelled one never runs. The same holds on
+/// PostgreSQL (<see cref="WriteTestsOnPostgres"/>), where each write is a transaction of its own.
 /// </summary>
-public sealed class GroupCommitTests : IDisposable
+public class GroupCommitTests : IAsyncLifetime
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("canopy-storage-tests-").FullName;
-    private readonly CounterStore _store;
+    private CounterStore _store = null!;
 
-    public GroupCommitTests()
+    public async Task InitializeAsync()
     {
-        _store = new CounterStore(Path.Combine(_dir, "test.db"));
+        _store = new CounterStore(await LocationAsync(Path.Combine(_dir, "test.db")));
         _store.Initialize();
     }
 
-    public void Dispose()
+    public Task DisposeAsync()
     {
         _store.Dispose();
         Directory.Delete(_dir, recursive: true);
+        return Task.CompletedTask;
     }
+
+    private protected virtual Task<StoreLocation> LocationAsync(string file) => Task.FromResult(StoreLocation.SqliteFile(file));
 
     [Fact]
     public async Task Concurrent_read_modify_writes_never_interleave()
@@ -71,27 +77,33 @@ public sealed class GroupCommitTests : IDisposable
         (await _store.RowsAsync()).ShouldBeEmpty();
     }
 
-    private sealed class CounterStore(string path)
-        : SqliteStore(path, new SchemaMigrations("group commit test store", ["rows", "counter"], new SchemaMigration(1, "rows and a counter",
+    private sealed class CounterStore(StoreLocation location)
+        : RelationalStore(location, new SchemaMigrations("group commit test store", ["rows", "counter"], new SchemaMigration(1, "rows and a counter",
             "CREATE TABLE rows (name TEXT PRIMARY KEY); CREATE TABLE counter (value INTEGER NOT NULL); INSERT INTO counter VALUES (0);")))
     {
         public Task IncrementAsync() => WriteAsync((c, tx) =>
         {
             var value = Scalar(c, tx, "SELECT value FROM counter");
-            return Execute(c, tx, "UPDATE counter SET value = $v", ("$v", value + 1));
+            return Execute(c, tx, "UPDATE counter SET value = @v", ("@v", value + 1));
         }, CancellationToken.None);
 
         public Task AddAsync(string name, bool fail = false, CancellationToken ct = default) => WriteAsync((c, tx) =>
         {
-            Execute(c, tx, "INSERT INTO rows (name) VALUES ($n)", ("$n", name));
+            Execute(c, tx, "INSERT INTO rows (name) VALUES (@n)", ("@n", name));
             return fail ? throw new InvalidOperationException($"{name} refused") : true;
         }, ct);
 
         public Task AddReportedAsync(string name) =>
-            WriteReportedAsync((c, tx) => Execute(c, tx, "INSERT INTO rows (name) VALUES ($n)", ("$n", name)), CancellationToken.None);
+            WriteReportedAsync((c, tx) => Execute(c, tx, "INSERT INTO rows (name) VALUES (@n)", ("@n", name)), CancellationToken.None);
 
         public Task<long> CounterAsync() => ReadAsync(c => Scalar(c, null, "SELECT value FROM counter"), CancellationToken.None);
 
         public Task<List<string>> RowsAsync() => ReadAsync(c => Query(c, null, "SELECT name FROM rows ORDER BY name", r => r.GetString(0)), CancellationToken.None);
     }
+}
+
+/// <summary>The same writes on a fresh PostgreSQL database of one server per class.</summary>
+public sealed class WriteTestsOnPostgres(PostgresFixture postgres) : GroupCommitTests, IClassFixture<PostgresFixture>
+{
+    private protected override async Task<StoreLocation> LocationAsync(string file) => StoreLocation.Parse(await postgres.NewStoreUrlAsync(), file);
 }

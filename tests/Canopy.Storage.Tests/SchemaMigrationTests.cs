@@ -138,10 +138,10 @@ public sealed class SchemaMigrationTests : IDisposable
 
     private void Raw(string sql) => SqliteFile.Execute(File, sql);
 
-    private sealed class TestStore(string path, SchemaMigrations schema) : SqliteStore(path, schema)
+    private sealed class TestStore(string path, SchemaMigrations schema) : RelationalStore(StoreLocation.SqliteFile(path), schema)
     {
         public Task AddPersonAsync(string name, string? email) =>
-            WriteAsync((c, tx) => Execute(c, tx, "INSERT INTO people (name, email) VALUES ($name, $email)", ("$name", name), ("$email", email)),
+            WriteAsync((c, tx) => Execute(c, tx, "INSERT INTO people (name, email) VALUES (@name, @email)", ("@name", name), ("@email", email)),
                 CancellationToken.None);
 
         public Task<List<string>> EmailsAsync() =>

@@ -24,6 +24,9 @@ public sealed class RootProcess : IAsyncDisposable
     public string RootUrl { get; } = $"https://127.0.0.1:{FreePort.Next()}";
     public string PkiDir => Path.Combine(DataDir, "pki");
 
+    /// <summary><c>--store</c>: null = SQLite in the data dir; a <c>postgres://</c> URL (<see cref="TestPostgres.Url"/>).</summary>
+    public string? Store { get; init; }
+
     /// <summary>The cluster join token with the root CA's pin, as `canopy token create cluster` prints it (once started).</summary>
     public string ClusterJoinToken => JoinToken.Format(JoinSecret, PinnedHttp.PinOf(PkiDir));
 
@@ -35,6 +38,12 @@ public sealed class RootProcess : IAsyncDisposable
         foreach (var arg in new[] { "root", "--data-dir", DataDir, "--listen", RootUrl, "--cluster-join-token", JoinSecret, "--admin-password", AdminPassword })
         {
             psi.ArgumentList.Add(arg);
+        }
+
+        if (Store is not null)
+        {
+            psi.ArgumentList.Add("--store");
+            psi.ArgumentList.Add(Store);
         }
 
         psi.Environment["CANOPY_CONFIG"] = Path.Combine(DataDir, "cli.json");

@@ -40,5 +40,5 @@ public static class SqliteFile
         throw new InvalidOperationException($"the failing upgrade of {file} succeeded");
     }
 
-    private sealed class Store(string path, SchemaMigrations schema) : SqliteStore(path, schema);
+    private sealed class Store(string path, SchemaMigrations schema) : RelationalStore(StoreLocation.SqliteFile(path), schema);
 }

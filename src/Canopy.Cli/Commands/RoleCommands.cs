@@ -47,6 +47,11 @@ public static class RoleCommands
         Description = "(listener) With --insecure-http, allow plain HTTP on an address other machines reach (tokens and passwords in the clear)",
     };
 
+    private static readonly Option<string?> Store = new("--store")
+    {
+        Description = "(store) Where the store lives: SQLite in the data dir by default; postgres://user:password@host:port/database for PostgreSQL [or $CANOPY_STORE]",
+    };
+
     private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(60);
 
     public static Command Up()
@@ -60,7 +65,7 @@ public static class RoleCommands
         var nodeName = new Option<string?>("--node-name") { Description = "(node) Name of the embedded node [default: host name]" };
         var command = new Command("up", "Run root, one cluster and one node on this machine, in one process (Mosquitto as a child)")
         {
-            DataDir, ConfigFile, LogLevelOption, Scheduler, bind, rootPort, clusterPort, mqttPort, adminPassword, clusterName, nodeName,
+            DataDir, ConfigFile, LogLevelOption, Scheduler, Store, bind, rootPort, clusterPort, mqttPort, adminPassword, clusterName, nodeName,
             ContainerdSocket, NoContainers, CorsOrigin, ExecAsRoot, AllowPrivileged, OverlayEncryption, InsecureHttp, InsecureHttpOnNetwork,
         };
         command.Handle(async (parse, ct) =>
@@ -74,6 +79,7 @@ public static class RoleCommands
             var config = RoleConfiguration.Build(parse.GetValue(ConfigFile), new Dictionary<string, string?>
             {
                 ["Root:DataDir"] = Path.Combine(dataDir, "root"),
+                ["Root:Store"] = parse.GetValue(Store),
                 ["Root:Listen"] = rootUrl,
                 ["Root:ClusterJoinToken"] = tokens.ClusterJoinToken,
                 ["Root:AdminPassword"] = parse.GetValue(adminPassword),
@@ -81,6 +87,9 @@ public static class RoleCommands
                 ["Root:InsecureHttp"] = parse.GetValue(InsecureHttp) ? "true" : null,
                 ["Root:InsecureHttpOnNetwork"] = parse.GetValue(InsecureHttpOnNetwork) ? "true" : null,
                 ["Cluster:DataDir"] = Path.Combine(dataDir, "cluster"),
+
+                // The embedded cluster serves this machine only: its store stays SQLite (--store and CANOPY_STORE are the root's here).
+                ["Cluster:Store"] = "",
                 ["Cluster:Listen"] = clusterUrl,
                 ["Cluster:RootUrl"] = rootUrl,
                 ["Cluster:RootJoinToken"] = tokens.ClusterJoinToken,
@@ -169,13 +178,14 @@ public static class RoleCommands
         var adminPassword = new Option<string?>("--admin-password") { Description = "(auth) Admin password on first start [default: generated]" };
         var command = new Command("root", "Run the root orchestrator alone (public API, root scheduler, cluster links)")
         {
-            DataDir, ConfigFile, LogLevelOption, Scheduler, listen, token, adminPassword, CorsOrigin, InsecureHttp, InsecureHttpOnNetwork,
+            DataDir, ConfigFile, LogLevelOption, Scheduler, Store, listen, token, adminPassword, CorsOrigin, InsecureHttp, InsecureHttpOnNetwork,
         };
         command.Handle(async (parse, ct) =>
         {
             var config = RoleConfiguration.Build(parse.GetValue(ConfigFile), new Dictionary<string, string?>
             {
                 ["Root:DataDir"] = parse.GetValue(DataDir),
+                ["Root:Store"] = parse.GetValue(Store),
                 ["Root:Listen"] = parse.GetValue(listen),
                 ["Root:ClusterJoinToken"] = parse.GetValue(token),
                 ["Root:AdminPassword"] = parse.GetValue(adminPassword),
@@ -216,7 +226,7 @@ public static class RoleCommands
         var mqttAdvertise = new Option<string?>("--mqtt-advertise") { Description = "(mqtt) Broker address told to nodes [default: 127.0.0.1]" };
         var command = new Command("cluster", "Run a cluster orchestrator alone (node registry, Mosquitto, cluster scheduler, link to the root)")
         {
-            DataDir, ConfigFile, LogLevelOption, Scheduler, listen, root, token, rootCa, nodeToken, name, location, mqttPort, mqttHost, mqttAdvertise,
+            DataDir, ConfigFile, LogLevelOption, Scheduler, Store, listen, root, token, rootCa, nodeToken, name, location, mqttPort, mqttHost, mqttAdvertise,
             OverlayEncryption, insecureHttp, insecureOnNetwork,
         };
         command.Handle(async (parse, ct) =>
@@ -224,6 +234,7 @@ public static class RoleCommands
             var config = RoleConfiguration.Build(parse.GetValue(ConfigFile), new Dictionary<string, string?>
             {
                 ["Cluster:DataDir"] = parse.GetValue(DataDir),
+                ["Cluster:Store"] = parse.GetValue(Store),
                 ["Cluster:Listen"] = parse.GetValue(listen),
                 ["Cluster:RootUrl"] = parse.GetValue(root),
                 ["Cluster:RootJoinToken"] = parse.GetValue(token),

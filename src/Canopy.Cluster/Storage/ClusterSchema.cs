@@ -11,7 +11,7 @@ internal static class ClusterSchema
     public static readonly SchemaMigrations Migrations = new(
         "cluster store",
         ["nodes", "services", "instances", "settings", "node_tokens"],
-        new SchemaMigration(1, "the schema before versions existed", V1),
+        new SchemaMigration(1, "the schema before versions existed", V1, SchemaMigration.PostgresTypes(V1)),
         new SchemaMigration(2, "node secrets; node join tokens limited to a number of uses", """
             ALTER TABLE nodes ADD COLUMN secret_hash TEXT;
             CREATE INDEX nodes_secret ON nodes(secret_hash);

@@ -137,9 +137,10 @@ internal sealed partial class PostgresLeadership : RootLeadership
             command.Parameters.AddWithValue("id", ReplicaId);
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
-        catch (Exception e) when (e is NpgsqlException or IOException or SocketException or TimeoutException or OperationCanceledException)
+        catch (Exception e) when (e is NpgsqlException or IOException or SocketException or TimeoutException or OperationCanceledException
+                                          or ObjectDisposedException)
         {
-            // The database is gone too: the row ages out of the listing.
+            // The database is gone too, or the host stops twice: the row ages out of the listing.
         }
     }
 

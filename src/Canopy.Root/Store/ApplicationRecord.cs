@@ -18,4 +18,10 @@ public sealed record ApplicationRecord
     public bool Deleting { get; init; }
 
     public DateTimeOffset CreatedAt { get; init; }
+
+    /// <summary>
+    /// Bumped by every change of the record: an update based on an older version is refused (optimistic concurrency), so two
+    /// writers never silently overwrite each other. 1 for a new record.
+    /// </summary>
+    public int Version { get; init; } = 1;
 }

@@ -3,7 +3,7 @@ using Canopy.Core.States;
 namespace Canopy.Root.Store;
 
 /// <summary>
-/// The root's persistent state. SQLite now (<see cref="SqliteRootStore"/>), PostgreSQL later: every method that changes
+/// The root's persistent state. SQLite now (<see cref="RootStore"/>), PostgreSQL later: every method that changes
 /// desired state is one transaction, and a method that fails has written nothing.
 /// </summary>
 public interface IRootStore
@@ -72,7 +72,8 @@ public interface IRootStore
 
     /// <summary>
     /// Changes name, namespace and description, and renames its services' job names with it. False when the application
-    /// is gone; <see cref="StoreConflictException"/> when the new name and namespace are taken.
+    /// is gone; <see cref="StoreConflictException"/> when the new name and namespace are taken, or when the application changed
+    /// since <paramref name="application"/> was read (its <see cref="ApplicationRecord.Version"/> is not the stored one).
     /// </summary>
     Task<bool> UpdateApplicationAsync(ApplicationRecord application, CancellationToken ct);
 
@@ -87,7 +88,10 @@ public interface IRootStore
     /// <summary>Every service's id and service IPs: what allocating a new address needs, without reading whole services.</summary>
     Task<IReadOnlyList<(string ServiceId, string? RrIp, string? ClosestIp)>> ListServiceIpsAsync(CancellationToken ct);
 
-    /// <summary>Replaces the microservice JSON, the resource request and the desired count. False when the service is gone.</summary>
+    /// <summary>
+    /// Replaces the microservice JSON, the resource request and the desired count. False when the service is gone;
+    /// <see cref="StoreConflictException"/> when it changed since <paramref name="service"/> was read (its version is not the stored one).
+    /// </summary>
     Task<bool> UpdateServiceAsync(ServiceRecord service, CancellationToken ct);
 
     /// <summary>

@@ -11,21 +11,14 @@ internal static class RootSchema
     public static readonly SchemaMigrations Migrations = new(
         "root store",
         ["settings", "users", "applications", "services", "instances", "instance_events", "clusters", "join_tokens"],
-        new SchemaMigration(1, "the schema before versions existed", V1),
+        new SchemaMigration(1, "the schema before versions existed", V1, PostgresV1),
         new SchemaMigration(2, "cluster secrets; join tokens limited to a number of uses", """
             ALTER TABLE clusters ADD COLUMN secret_hash TEXT;
             ALTER TABLE join_tokens ADD COLUMN max_uses INTEGER;
             ALTER TABLE join_tokens ADD COLUMN uses INTEGER NOT NULL DEFAULT 0;
             """),
-        new SchemaMigration(3, "the net manager: closest_ip of services, instance addresses, node subnet blocks of clusters", """
-            ALTER TABLE services ADD COLUMN closest_ip TEXT;
-            ALTER TABLE instances ADD COLUMN instance_ip TEXT;
-            CREATE TABLE subnet_blocks (
-                block TEXT PRIMARY KEY,
-                cluster_id TEXT NOT NULL,
-                granted_at TEXT NOT NULL);
-            CREATE INDEX subnet_blocks_cluster ON subnet_blocks (cluster_id);
-            """),
+        new SchemaMigration(3, "the net manager: closest_ip of services, instance addresses, node subnet blocks of clusters", V3,
+            V3.Replace("granted_at TEXT NOT NULL)", "granted_at TEXT NOT NULL, rowid BIGSERIAL)", StringComparison.Ordinal)),
         new SchemaMigration(4, "organizations with members and their roles; applications and services belong to one; revoked refresh tokens",
             Tenancy),
         new SchemaMigration(5, "secrets: name, kind and key names in clear, the values sealed with <data dir>/secrets.key", """
@@ -40,7 +33,11 @@ internal static class RootSchema
                 created_by TEXT,
                 PRIMARY KEY (scope, name));
             """),
-        new SchemaMigration(6, "root replicas: the registered replicas and the leader's term (the fencing token)", ReplicaTables));
+        new SchemaMigration(6, "optimistic concurrency: a version of each application and service, bumped by every change of it", """
+            ALTER TABLE applications ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+            ALTER TABLE services ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+            """),
+        new SchemaMigration(7, "root replicas: the registered replicas and the leader's term (the fencing token)", ReplicaTables));
 
     /// <summary>
     /// The tables of root replicas and their leadership (src/Canopy.Root/Replicas), in the SQL both providers take. The leadership
@@ -62,6 +59,23 @@ internal static class RootSchema
         INSERT INTO root_leadership (id, term) VALUES (1, 0);
         """;
 
+
+    private const string V3 = """
+        ALTER TABLE services ADD COLUMN closest_ip TEXT;
+        ALTER TABLE instances ADD COLUMN instance_ip TEXT;
+        CREATE TABLE subnet_blocks (
+            block TEXT PRIMARY KEY,
+            cluster_id TEXT NOT NULL,
+            granted_at TEXT NOT NULL);
+        CREATE INDEX subnet_blocks_cluster ON subnet_blocks (cluster_id);
+        """;
+
+    /// <summary>
+    /// <see cref="V1"/> for PostgreSQL: its types, and a <c>rowid</c> column (SQLite's implicit one) where lists are ordered by
+    /// insertion among equal times.
+    /// </summary>
+    private static string PostgresV1 => SchemaMigration.PostgresTypes(V1)
+        .Replace("deleting INTEGER NOT NULL DEFAULT 0,\n    created_at TEXT NOT NULL);", "deleting INTEGER NOT NULL DEFAULT 0,\n    created_at TEXT NOT NULL,\n    rowid BIGSERIAL);", StringComparison.Ordinal);
 
     /// <summary>
     /// Every user's roles move into a membership of the default organization <c>root</c> (its id is derived from its name, so the

@@ -1,4 +1,9 @@
+using Canopy.Storage;
+
 namespace Canopy.Root.Store;
 
-/// <summary>A write would break a uniqueness rule (a user name, an application's name and namespace); nothing was written.</summary>
-public sealed class StoreConflictException(string message) : Exception(message);
+/// <summary>
+/// A write would break a uniqueness rule (a user name, an application's name and namespace) or is based on a record another
+/// request changed meanwhile; nothing was written.
+/// </summary>
+public sealed class StoreConflictException(string message) : ConflictingWriteException(message);

@@ -12,7 +12,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Canopy.Cluster.Tests.Api;
 
 /// <summary>A join token admits new nodes; only a node's own secret registers an existing node id again.</summary>
-public sealed class NodeIdentityTests(ITestOutputHelper output) : ClusterTest(output)
+public class NodeIdentityTests(ITestOutputHelper output) : ClusterTest(output)
 {
     [Fact]
     public async Task A_join_token_holder_naming_another_nodes_id_is_refused_and_nothing_of_that_node_changes()

@@ -11,7 +11,7 @@ using Canopy.Contracts.Registration;
 namespace Canopy.Cluster.Tests.Api;
 
 /// <summary>Node join tokens created, listed and revoked by the root's link requests, and used by nodes to register.</summary>
-public sealed class NodeJoinTokenTests(ITestOutputHelper output) : ClusterTest(output)
+public class NodeJoinTokenTests(ITestOutputHelper output) : ClusterTest(output)
 {
     // No static node token: only the created ones admit nodes.
     private protected override void Configure(ClusterOptions options) => options.NodeJoinToken = "";

@@ -7,7 +7,7 @@ using Canopy.Contracts.Registration;
 
 namespace Canopy.Cluster.Tests.Api;
 
-public sealed class NodeRegistrationTests(ITestOutputHelper output) : ClusterTest(output)
+public class NodeRegistrationTests(ITestOutputHelper output) : ClusterTest(output)
 {
 
     [Fact]

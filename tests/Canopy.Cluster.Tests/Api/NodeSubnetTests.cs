@@ -10,7 +10,7 @@ namespace Canopy.Cluster.Tests.Api;
 /// Each `canopy up` has a cluster of its own, and each cluster would give its first node 10.18.0.0/26: what the node says is
 /// routed on its machine keeps two live nodes there (of different clusters) from ever sharing a subnet.
 /// </summary>
-public sealed class NodeSubnetTests(ITestOutputHelper output) : ClusterTest(output)
+public class NodeSubnetTests(ITestOutputHelper output) : ClusterTest(output)
 {
     [Fact]
     public async Task A_new_node_gets_a_subnet_that_nothing_on_its_machine_routes()

@@ -13,7 +13,7 @@ namespace Canopy.Cluster.Tests.Net;
 /// Each node's retained <c>nodes/&lt;id&gt;/net/table</c> on the cluster's real broker: what goes in, when it changes, and that it is
 /// cleared when the node goes.
 /// </summary>
-public sealed class NetTableTests(ITestOutputHelper output) : ClusterTest(output)
+public class NetTableTests(ITestOutputHelper output) : ClusterTest(output)
 {
     [Fact]
     public async Task A_node_gets_its_applications_service_ips_and_the_other_nodes_running_instances_and_the_root_their_addresses()

@@ -7,7 +7,7 @@ using Canopy.Core.States;
 namespace Canopy.Cluster.Tests.Nodes;
 
 /// <summary>root → cluster → node and back: deploy, status reports, metrics, undeploy, waiting for capacity.</summary>
-public sealed class DeploymentTests(ITestOutputHelper output) : ClusterTest(output)
+public class DeploymentTests(ITestOutputHelper output) : ClusterTest(output)
 {
 
     [Fact]

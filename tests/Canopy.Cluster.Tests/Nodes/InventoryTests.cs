@@ -7,7 +7,7 @@ using Canopy.Core.States;
 namespace Canopy.Cluster.Tests.Nodes;
 
 /// <summary>A node's inventory (<c>jobs/resources</c>) and the cluster's records are made to agree.</summary>
-public sealed class InventoryTests(ITestOutputHelper output) : ClusterTest(output)
+public class InventoryTests(ITestOutputHelper output) : ClusterTest(output)
 {
 
     [Fact]

@@ -35,7 +35,7 @@ public sealed class StoreUpgradeTests(ITestOutputHelper output) : IDisposable
         var before = SqliteSnapshot.Take(ClusterDb);
         before.UserVersion.ShouldBe(0);
 
-        using (var store = SqliteClusterStore.Open(_dir, TimeProvider.System))
+        using (var store = ClusterStore.Open(_dir, TimeProvider.System))
         {
             var node = (await store.ListNodesAsync(CancellationToken.None)).ShouldHaveSingleItem();
             (node.Id, node.Host, node.Subnet).ShouldBe((FixtureNode, "node-fixture", "10.18.0.0/26"));
@@ -103,7 +103,7 @@ public sealed class StoreUpgradeTests(ITestOutputHelper output) : IDisposable
         SqliteFile.FailUpgrade(ClusterDb, ClusterSchema.Migrations).Message.ShouldContain("still at schema version 1");
 
         SqliteSnapshot.Take(ClusterDb).SameAs(before).ShouldBeTrue();
-        using var real = SqliteClusterStore.Open(_dir, TimeProvider.System);
+        using var real = ClusterStore.Open(_dir, TimeProvider.System);
         (await real.GetNodeAsync(FixtureNode, CancellationToken.None)).ShouldNotBeNull();
     }
 

@@ -21,7 +21,7 @@ public sealed class DatabaseOutageTests
         await using (var connection = new NpgsqlConnection(db))
         {
             await connection.OpenAsync();
-            await using var schema = new NpgsqlCommand(Store.RootSchema.ReplicaTables, connection);
+            await using var schema = new NpgsqlCommand(Canopy.Root.Store.RootSchema.ReplicaTables, connection);
             await schema.ExecuteNonQueryAsync();
         }
 

@@ -8,7 +8,7 @@ using Microsoft.IdentityModel.JsonWebTokens;
 namespace Canopy.Root.Tests.Tenancy;
 
 /// <summary>Organizations, memberships and what a login and its token say about them; who may use exec.</summary>
-public sealed class OrganizationTests : RootTestBase
+public class OrganizationTests : RootTestBase
 {
     [Fact]
     public async Task A_login_names_an_organization_and_the_token_carries_its_id_name_and_the_roles_there()

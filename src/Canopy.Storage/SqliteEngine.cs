@@ -1,15 +1,15 @@
 using System.Collections.Concurrent;
-using System.Globalization;
+using System.Data.Common;
 using Microsoft.Data.Sqlite;
 
 namespace Canopy.Storage;
 
 /// <summary>
-/// A store on one SQLite file in WAL mode, the data-access helper the tiers' stores share. Readers open their own pooled
-/// connections; writers are serialized in-process and each runs in an IMMEDIATE transaction (writes that queue up share one,
-/// each in its own savepoint: group commit), so a read-modify-write never interleaves with another. <see cref="Initialize"/> brings the file to the latest schema of its <see cref="SchemaMigrations"/>.
+/// A store on one SQLite file in WAL mode. Readers open their own pooled connections; writers are serialized in-process and each
+/// runs in an IMMEDIATE transaction (writes that queue up share one, each in its own savepoint: group commit), so a
+/// read-modify-write never interleaves with another.
 /// </summary>
-public abstract class SqliteStore : IDisposable
+internal sealed class SqliteEngine : StoreEngine
 {
     private const int MaxBatch = 64;
     private const string Savepoint = "canopy_write";
@@ -20,11 +20,7 @@ public abstract class SqliteStore : IDisposable
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly ConcurrentQueue<PendingWrite> _pending = new();
 
-    /// <param name="relaxedSync">
-    /// <c>synchronous=NORMAL</c>: with WAL a power cut may lose the last commits, never the file. For state that is
-    /// re-reported anyway (heartbeats); the default keeps every commit.
-    /// </param>
-    protected SqliteStore(string path, SchemaMigrations schema, bool relaxedSync = false)
+    public SqliteEngine(string path, SchemaMigrations schema, bool relaxedSync)
     {
         FilePath = path;
         _schema = schema;
@@ -40,15 +36,12 @@ public abstract class SqliteStore : IDisposable
 
     public string FilePath { get; }
 
-    /// <summary>What <see cref="Initialize"/> did to the schema.</summary>
-    public SchemaUpgrade Upgrade { get; private set; }
-
     /// <summary>
     /// Creates the file (owner-only: it holds secrets and their hashes) or narrows an existing one to owner-only, switches it to
     /// WAL and migrates it. Throws <see cref="StoreSchemaException"/> when the file is from a newer Canopy or a step fails
     /// (the file is then unchanged).
     /// </summary>
-    public SchemaUpgrade Initialize()
+    public override SchemaUpgrade Initialize()
     {
         using (new FileStream(FilePath, new FileStreamOptions { Mode = FileMode.OpenOrCreate, Access = FileAccess.ReadWrite, UnixCreateMode = OwnerOnly }))
         {
@@ -57,12 +50,11 @@ public abstract class SqliteStore : IDisposable
         File.SetUnixFileMode(FilePath, OwnerOnly);
         using var connection = Open();
         Execute(connection, null, "PRAGMA journal_mode=WAL;");
-        Upgrade = SqliteMigrator.Migrate(connection, _schema, FilePath);
-        return Upgrade;
+        return SqliteMigrator.Migrate(connection, _schema, FilePath);
     }
 
     /// <summary>Closes the pooled connections: a store opened again on the same file (or a deleted one) must not be handed them.</summary>
-    public void Dispose()
+    public override void Dispose()
     {
         using (var connection = new SqliteConnection(_connectionString))
         {
@@ -70,10 +62,9 @@ public abstract class SqliteStore : IDisposable
         }
 
         _writeLock.Dispose();
-        GC.SuppressFinalize(this);
     }
 
-    protected SqliteConnection Open()
+    private SqliteConnection Open()
     {
         var connection = new SqliteConnection(_connectionString);
         connection.Open();
@@ -85,7 +76,7 @@ public abstract class SqliteStore : IDisposable
         return connection;
     }
 
-    protected Task<T> ReadAsync<T>(Func<SqliteConnection, T> read, CancellationToken ct)
+    public override Task<T> ReadAsync<T>(Func<DbConnection, T> read, CancellationToken ct)
     {
         ct.ThrowIfCancellationRequested();
         using var connection = Open();
@@ -94,20 +85,13 @@ public abstract class SqliteStore : IDisposable
 
     /// <summary>
     /// Runs <paramref name="write"/> in an IMMEDIATE transaction and returns once it is committed with the store's durability
-    /// (every commit on disk, or <c>synchronous=NORMAL</c> for a relaxed store). Writes that arrive while another commits are
-    /// committed together in one transaction (group commit): each runs in its own savepoint, so one that throws undoes only itself,
-    /// and all share the one wait for the disk; none is answered before that commit.
+    /// (every commit on disk, or <c>synchronous=NORMAL</c> for a relaxed store or a batch of only non-durable writes). Writes that
+    /// arrive while another commits are committed together in one transaction (group commit): each runs in its own savepoint, so
+    /// one that throws undoes only itself, and all share the one wait for the disk; none is answered before that commit.
     /// </summary>
-    protected Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, T> write, CancellationToken ct) => EnqueueAsync(write, durable: true, ct);
+    public override Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, T> write, bool durable, CancellationToken ct) => EnqueueAsync(write, durable, ct);
 
-    /// <summary>
-    /// A write of state its sender reports again anyway (heartbeats, gauges): committed as <see cref="WriteAsync{T}"/>, but a batch of
-    /// only such writes does not wait for the disk (<c>synchronous=NORMAL</c>: a power cut may lose the last of them, never the file
-    /// nor a durable write, whose commit flushes everything before it).
-    /// </summary>
-    protected Task<T> WriteReportedAsync<T>(Func<SqliteConnection, SqliteTransaction, T> write, CancellationToken ct) => EnqueueAsync(write, durable: false, ct);
-
-    private async Task<T> EnqueueAsync<T>(Func<SqliteConnection, SqliteTransaction, T> write, bool durable, CancellationToken ct)
+    private async Task<T> EnqueueAsync<T>(Func<DbConnection, DbTransaction, T> write, bool durable, CancellationToken ct)
     {
         var pending = new PendingWrite((c, tx) => write(c, tx), durable);
         _pending.Enqueue(pending);
@@ -228,11 +212,11 @@ public abstract class SqliteStore : IDisposable
     }
 
     /// <summary>One write waiting for a batch; taken by exactly one batch, or cancelled by its caller before that.</summary>
-    private sealed class PendingWrite(Func<SqliteConnection, SqliteTransaction, object?> run, bool durable)
+    private sealed class PendingWrite(Func<DbConnection, DbTransaction, object?> run, bool durable)
     {
         private int _state; // 0 waiting, 1 taken by a batch, 2 cancelled
 
-        public Func<SqliteConnection, SqliteTransaction, object?> Run { get; } = run;
+        public Func<DbConnection, DbTransaction, object?> Run { get; } = run;
         public bool Durable { get; } = durable;
         public TaskCompletionSource<object?> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -241,57 +225,11 @@ public abstract class SqliteStore : IDisposable
         public bool TryCancel() => Interlocked.CompareExchange(ref _state, 2, 0) == 0;
     }
 
-    protected static int Execute(SqliteConnection c, SqliteTransaction? tx, string sql, params (string Name, object? Value)[] args)
+    private static void Execute(SqliteConnection c, SqliteTransaction? tx, string sql)
     {
-        using var command = Command(c, tx, sql, args);
-        return command.ExecuteNonQuery();
-    }
-
-    protected static List<T> Query<T>(
-        SqliteConnection c, SqliteTransaction? tx, string sql, Func<SqliteDataReader, T> map, params (string Name, object? Value)[] args)
-    {
-        using var command = Command(c, tx, sql, args);
-        using var reader = command.ExecuteReader();
-        var rows = new List<T>();
-        while (reader.Read())
-        {
-            rows.Add(map(reader));
-        }
-
-        return rows;
-    }
-
-    protected static long Scalar(SqliteConnection c, SqliteTransaction? tx, string sql, params (string Name, object? Value)[] args)
-    {
-        using var command = Command(c, tx, sql, args);
-        return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
-    }
-
-    protected static string Time(DateTimeOffset value) => value.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture);
-
-    protected static string? Time(DateTimeOffset? value) => value is { } v ? Time(v) : null;
-
-    protected static DateTimeOffset ReadTime(SqliteDataReader r, int ordinal) =>
-        DateTimeOffset.Parse(r.GetString(ordinal), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind);
-
-    protected static DateTimeOffset? ReadTimeOrNull(SqliteDataReader r, int ordinal) => r.IsDBNull(ordinal) ? null : ReadTime(r, ordinal);
-
-    protected static string? StringOrNull(SqliteDataReader r, int ordinal) => r.IsDBNull(ordinal) ? null : r.GetString(ordinal);
-
-    protected static int? IntOrNull(SqliteDataReader r, int ordinal) => r.IsDBNull(ordinal) ? null : r.GetInt32(ordinal);
-
-    protected static double? DoubleOrNull(SqliteDataReader r, int ordinal) => r.IsDBNull(ordinal) ? null : r.GetDouble(ordinal);
-
-    private static SqliteCommand Command(SqliteConnection c, SqliteTransaction? tx, string sql, (string Name, object? Value)[] args)
-    {
-        var command = c.CreateCommand();
+        using var command = c.CreateCommand();
         command.Transaction = tx;
         command.CommandText = sql;
-        foreach (var (name, value) in args)
-        {
-            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
-        }
-
-        return command;
+        command.ExecuteNonQuery();
     }
 }

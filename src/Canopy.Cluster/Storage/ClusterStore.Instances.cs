@@ -1,21 +1,23 @@
+using System.Data.Common;
 using Canopy.Core.States;
-using Microsoft.Data.Sqlite;
 
 namespace Canopy.Cluster.Storage;
 
-internal sealed partial class SqliteClusterStore
+internal sealed partial class ClusterStore
 {
     private const string InstanceColumns =
         "service_id, instance_number, node_id, node_name, status, detail, cpu_percent, memory, memory_percent, " +
         "restart_count, exit_code, pid, host_ip, host_port, started_at, updated_at, deleting, instance_ip";
+
+    private static readonly string UpsertInstance = OnConflictReplace(InstanceColumns, "service_id, instance_number");
 
     private readonly InstanceCache _instances = new();
 
     public async Task<InstanceRecord?> GetInstanceAsync(string serviceId, int instanceNumber, CancellationToken ct) =>
         await LoadInstancesAsync(ct) && _instances.TryGet(serviceId, instanceNumber, out var cached)
             ? cached
-            : await ReadAsync(c => Query(c, null, $"SELECT {InstanceColumns} FROM instances WHERE service_id = $id AND instance_number = $n",
-                ReadInstance, ("$id", serviceId), ("$n", instanceNumber)).FirstOrDefault(), ct);
+            : await ReadAsync(c => Query(c, null, $"SELECT {InstanceColumns} FROM instances WHERE service_id = @id AND instance_number = @n",
+                ReadInstance, ("@id", serviceId), ("@n", instanceNumber)).FirstOrDefault(), ct);
 
     public async Task<IReadOnlyList<InstanceRecord>> ListInstancesAsync(CancellationToken ct) =>
         await LoadInstancesAsync(ct) && _instances.List() is { } all ? all : await QueryInstancesAsync("", null, ct);
@@ -23,12 +25,12 @@ internal sealed partial class SqliteClusterStore
     public async Task<IReadOnlyList<InstanceRecord>> ListInstancesOfServiceAsync(string serviceId, CancellationToken ct) =>
         await LoadInstancesAsync(ct) && _instances.List() is { } all
             ? all.Where(i => i.ServiceId == serviceId).ToList()
-            : await QueryInstancesAsync("WHERE service_id = $p", serviceId, ct);
+            : await QueryInstancesAsync("WHERE service_id = @p", serviceId, ct);
 
     public async Task<IReadOnlyList<InstanceRecord>> ListInstancesOnNodeAsync(string nodeId, CancellationToken ct) =>
         await LoadInstancesAsync(ct) && _instances.List() is { } all
             ? all.Where(i => i.NodeId == nodeId).ToList()
-            : await QueryInstancesAsync("WHERE node_id = $p", nodeId, ct);
+            : await QueryInstancesAsync("WHERE node_id = @p", nodeId, ct);
 
     public Task SaveInstanceAsync(InstanceRecord instance, CancellationToken ct) => SaveInstancesAsync([instance], ct);
 
@@ -39,15 +41,15 @@ internal sealed partial class SqliteClusterStore
             foreach (var instance in instances)
             {
                 saved += Execute(c, tx, $"""
-                    INSERT OR REPLACE INTO instances ({InstanceColumns})
-                    VALUES ($service, $n, $node, $node_name, $status, $detail, $cpu, $memory, $memory_percent,
-                            $restarts, $exit, $pid, $host_ip, $host_port, $started, $updated, $deleting, $instance_ip)
-                    """,
-                    ("$service", instance.ServiceId), ("$n", instance.InstanceNumber), ("$node", instance.NodeId), ("$node_name", instance.NodeName),
-                    ("$status", instance.Status.ToWireName()), ("$detail", instance.Detail), ("$cpu", instance.CpuPercent), ("$memory", instance.Memory),
-                    ("$memory_percent", instance.MemoryPercent), ("$restarts", instance.RestartCount), ("$exit", instance.ExitCode), ("$pid", instance.Pid),
-                    ("$host_ip", instance.HostIp), ("$host_port", instance.HostPort), ("$started", Time(instance.StartedAt)),
-                    ("$updated", Time(instance.UpdatedAt)), ("$deleting", instance.Deleting ? 1 : 0), ("$instance_ip", instance.InstanceIp));
+                    INSERT INTO instances ({InstanceColumns})
+                    VALUES (@service, @n, @node, @node_name, @status, @detail, @cpu, @memory, @memory_percent,
+                            @restarts, @exit, @pid, @host_ip, @host_port, @started, @updated, @deleting, @instance_ip)
+                    """ + UpsertInstance,
+                    ("@service", instance.ServiceId), ("@n", instance.InstanceNumber), ("@node", instance.NodeId), ("@node_name", instance.NodeName),
+                    ("@status", instance.Status.ToWireName()), ("@detail", instance.Detail), ("@cpu", instance.CpuPercent), ("@memory", instance.Memory),
+                    ("@memory_percent", instance.MemoryPercent), ("@restarts", instance.RestartCount), ("@exit", instance.ExitCode), ("@pid", instance.Pid),
+                    ("@host_ip", instance.HostIp), ("@host_port", instance.HostPort), ("@started", Time(instance.StartedAt)),
+                    ("@updated", Time(instance.UpdatedAt)), ("@deleting", instance.Deleting ? 1 : 0), ("@instance_ip", instance.InstanceIp));
             }
 
             // Only once every row is written: a failed batch leaves the cache as the table (the transaction rolls back).
@@ -62,13 +64,13 @@ internal sealed partial class SqliteClusterStore
     public Task DeleteInstanceAsync(string serviceId, int instanceNumber, CancellationToken ct) =>
         WriteInstancesAsync((c, tx) =>
         {
-            var deleted = Execute(c, tx, "DELETE FROM instances WHERE service_id = $id AND instance_number = $n", ("$id", serviceId), ("$n", instanceNumber));
+            var deleted = Execute(c, tx, "DELETE FROM instances WHERE service_id = @id AND instance_number = @n", ("@id", serviceId), ("@n", instanceNumber));
             _instances.Remove(serviceId, instanceNumber);
             return deleted;
         }, ct);
 
     /// <summary>A write to the instances table that also changes <see cref="_instances"/>; a failed one drops the cache (loaded again).</summary>
-    private async Task<T> WriteInstancesAsync<T>(Func<SqliteConnection, SqliteTransaction, T> write, CancellationToken ct)
+    private async Task<T> WriteInstancesAsync<T>(Func<DbConnection, DbTransaction, T> write, CancellationToken ct)
     {
         try
         {
@@ -102,7 +104,7 @@ internal sealed partial class SqliteClusterStore
             }, ct);
             return true;
         }
-        catch (Exception e) when (e is SqliteException or InvalidDataException)
+        catch (Exception e) when (e is DbException or InvalidDataException)
         {
             return false;
         }
@@ -110,9 +112,9 @@ internal sealed partial class SqliteClusterStore
 
     private Task<IReadOnlyList<InstanceRecord>> QueryInstancesAsync(string where, string? parameter, CancellationToken ct) =>
         ReadAsync<IReadOnlyList<InstanceRecord>>(c => Query(c, null,
-            $"SELECT {InstanceColumns} FROM instances {where} ORDER BY service_id, instance_number", ReadInstance, ("$p", parameter)), ct);
+            $"SELECT {InstanceColumns} FROM instances {where} ORDER BY service_id, instance_number", ReadInstance, ("@p", parameter)), ct);
 
-    private static InstanceRecord ReadInstance(SqliteDataReader r) => new()
+    private static InstanceRecord ReadInstance(DbDataReader r) => new()
     {
         ServiceId = r.GetString(0),
         InstanceNumber = r.GetInt32(1),
@@ -132,7 +134,7 @@ internal sealed partial class SqliteClusterStore
         HostPort = StringOrNull(r, 13),
         StartedAt = ReadTimeOrNull(r, 14),
         UpdatedAt = ReadTime(r, 15),
-        Deleting = r.GetInt64(16) != 0,
+        Deleting = Flag(r, 16),
         InstanceIp = StringOrNull(r, 17),
     };
 }

@@ -1,13 +1,15 @@
+using System.Data.Common;
 using Canopy.Contracts;
 using Canopy.Contracts.Mqtt;
 using Canopy.Contracts.Registration;
-using Microsoft.Data.Sqlite;
 
 namespace Canopy.Cluster.Storage;
 
-internal sealed partial class SqliteClusterStore
+internal sealed partial class ClusterStore
 {
     private const string NodeColumns = "id, host, ip, static_info, mqtt_password, subnet, registered_at, last_seen, active, information, secret_hash";
+
+    private static readonly string UpsertNode = OnConflictReplace(NodeColumns, "id");
 
     private readonly NodeCache _nodes = new();
 
@@ -15,11 +17,11 @@ internal sealed partial class SqliteClusterStore
     {
         await LoadNodesAsync(ct);
         var node = _nodes.Get(id, out var loaded);
-        return loaded ? node : await ReadAsync(c => QueryNodes(c, null, "WHERE id = $p", id).FirstOrDefault(), ct);
+        return loaded ? node : await ReadAsync(c => QueryNodes(c, null, "WHERE id = @p", id).FirstOrDefault(), ct);
     }
 
     public Task<NodeRecord?> FindNodeBySecretAsync(string secretHash, CancellationToken ct) =>
-        ReadAsync(c => QueryNodes(c, null, "WHERE secret_hash = $p", secretHash).FirstOrDefault(), ct);
+        ReadAsync(c => QueryNodes(c, null, "WHERE secret_hash = @p", secretHash).FirstOrDefault(), ct);
 
     public async Task<IReadOnlyList<NodeRecord>> ListNodesAsync(CancellationToken ct) =>
         await LoadNodesAsync(ct) && _nodes.List() is { } nodes ? nodes
@@ -49,8 +51,8 @@ internal sealed partial class SqliteClusterStore
         WriteNodesAsync((c, tx) =>
         {
             Execute(c, tx,
-                "UPDATE nodes SET information = $info, last_seen = $seen, active = 1, ip = COALESCE($ip, ip) WHERE id = $id",
-                ("$id", id), ("$info", CanopyJson.Serialize(information)), ("$seen", Time(seen)), ("$ip", information.Ip));
+                "UPDATE nodes SET information = @info, last_seen = @seen, active = 1, ip = COALESCE(@ip, ip) WHERE id = @id",
+                ("@id", id), ("@info", CanopyJson.Serialize(information)), ("@seen", Time(seen)), ("@ip", information.Ip));
             _nodes.Update(id, n => n with { Latest = information, LastSeen = seen, Active = true, Ip = information.Ip ?? n.Ip });
             return 0;
         }, ct);
@@ -59,13 +61,12 @@ internal sealed partial class SqliteClusterStore
         IReadOnlyCollection<(string Id, NodeInformation Information, DateTimeOffset Seen)> heartbeats, CancellationToken ct) =>
         WriteNodesAsync((c, tx) =>
         {
-            using var command = c.CreateCommand();
-            command.Transaction = tx;
-            command.CommandText = "UPDATE nodes SET information = $info, last_seen = $seen, ip = COALESCE($ip, ip) WHERE id = $id AND active = 1";
-            var id = command.Parameters.Add("$id", SqliteType.Text);
-            var info = command.Parameters.Add("$info", SqliteType.Text);
-            var seen = command.Parameters.Add("$seen", SqliteType.Text);
-            var ip = command.Parameters.Add("$ip", SqliteType.Text);
+            using var command = Command(c, tx,
+                "UPDATE nodes SET information = @info, last_seen = @seen, ip = COALESCE(@ip, ip) WHERE id = @id AND active = 1");
+            var id = TextParameter(command, "@id");
+            var info = TextParameter(command, "@info");
+            var seen = TextParameter(command, "@seen");
+            var ip = TextParameter(command, "@ip");
             command.Prepare();
             foreach (var heartbeat in heartbeats)
             {
@@ -89,7 +90,7 @@ internal sealed partial class SqliteClusterStore
     public Task DeleteNodeAsync(string id, CancellationToken ct) =>
         WriteNodesAsync((c, tx) =>
         {
-            Execute(c, tx, "DELETE FROM nodes WHERE id = $id", ("$id", id));
+            Execute(c, tx, "DELETE FROM nodes WHERE id = @id", ("@id", id));
             _nodes.Remove(id);
             return 0;
         }, ct);
@@ -97,7 +98,7 @@ internal sealed partial class SqliteClusterStore
     public Task SetNodeActiveAsync(string id, bool active, CancellationToken ct) =>
         WriteNodesAsync((c, tx) =>
         {
-            Execute(c, tx, "UPDATE nodes SET active = $active WHERE id = $id", ("$id", id), ("$active", active ? 1 : 0));
+            Execute(c, tx, "UPDATE nodes SET active = @active WHERE id = @id", ("@id", id), ("@active", active ? 1 : 0));
             _nodes.Update(id, n => n with { Active = active });
             return 0;
         }, ct);
@@ -106,7 +107,7 @@ internal sealed partial class SqliteClusterStore
     /// A write to the nodes table that also changes <see cref="_nodes"/> (inside the write lock, so in the table's order); when the
     /// transaction fails after the cache changed, the cache is dropped and loaded again from the table.
     /// </summary>
-    private async Task<T> WriteNodesAsync<T>(Func<SqliteConnection, SqliteTransaction, T> write, CancellationToken ct)
+    private async Task<T> WriteNodesAsync<T>(Func<DbConnection, DbTransaction, T> write, CancellationToken ct)
     {
         try
         {
@@ -143,25 +144,33 @@ internal sealed partial class SqliteClusterStore
             }, ct);
             return true;
         }
-        catch (Exception e) when (e is SqliteException or InvalidDataException or System.Text.Json.JsonException)
+        catch (Exception e) when (e is DbException or InvalidDataException or System.Text.Json.JsonException)
         {
             return false;
         }
     }
 
-    private static int SaveNode(SqliteConnection c, SqliteTransaction tx, NodeRecord node) =>
+    private static DbParameter TextParameter(DbCommand command, string name)
+    {
+        var parameter = Parameter(command, name, null);
+        parameter.DbType = System.Data.DbType.String;
+        command.Parameters.Add(parameter);
+        return parameter;
+    }
+
+    private static int SaveNode(DbConnection c, DbTransaction tx, NodeRecord node) =>
         Execute(c, tx, $"""
-                INSERT OR REPLACE INTO nodes ({NodeColumns})
-                VALUES ($id, $host, $ip, $static, $password, $subnet, $registered, $seen, $active, $info, $secret)
-                """,
-            ("$id", node.Id), ("$host", node.Host), ("$ip", node.Ip), ("$static", CanopyJson.Serialize(node.StaticInfo)),
-            ("$password", node.MqttPassword), ("$subnet", node.Subnet), ("$registered", Time(node.RegisteredAt)), ("$seen", Time(node.LastSeen)),
-            ("$active", node.Active ? 1 : 0), ("$info", node.Latest is null ? null : CanopyJson.Serialize(node.Latest)), ("$secret", node.SecretHash));
+                INSERT INTO nodes ({NodeColumns})
+                VALUES (@id, @host, @ip, @static, @password, @subnet, @registered, @seen, @active, @info, @secret)
+                """ + UpsertNode,
+            ("@id", node.Id), ("@host", node.Host), ("@ip", node.Ip), ("@static", CanopyJson.Serialize(node.StaticInfo)),
+            ("@password", node.MqttPassword), ("@subnet", node.Subnet), ("@registered", Time(node.RegisteredAt)), ("@seen", Time(node.LastSeen)),
+            ("@active", node.Active ? 1 : 0), ("@info", node.Latest is null ? null : CanopyJson.Serialize(node.Latest)), ("@secret", node.SecretHash));
 
-    private static List<NodeRecord> QueryNodes(SqliteConnection c, SqliteTransaction? tx, string where, string? parameter) =>
-        Query(c, tx, $"SELECT {NodeColumns} FROM nodes {where}", ReadNode, ("$p", parameter));
+    private static List<NodeRecord> QueryNodes(DbConnection c, DbTransaction? tx, string where, string? parameter) =>
+        Query(c, tx, $"SELECT {NodeColumns} FROM nodes {where}", ReadNode, ("@p", parameter));
 
-    private static NodeRecord ReadNode(SqliteDataReader reader) => new()
+    private static NodeRecord ReadNode(DbDataReader reader) => new()
     {
         Id = reader.GetString(0),
         Host = reader.GetString(1),
@@ -172,7 +181,7 @@ internal sealed partial class SqliteClusterStore
         Subnet = StringOrNull(reader, 5),
         RegisteredAt = ReadTime(reader, 6),
         LastSeen = ReadTimeOrNull(reader, 7),
-        Active = reader.GetInt64(8) != 0,
+        Active = Flag(reader, 8),
         Latest = StringOrNull(reader, 9) is { } info ? CanopyJson.Deserialize<NodeInformation>(info) : null,
         SecretHash = StringOrNull(reader, 10),
     };

@@ -1,13 +1,15 @@
+using System.Data.Common;
 using Canopy.Core.States;
-using Microsoft.Data.Sqlite;
 
 namespace Canopy.Root.Store;
 
-public sealed partial class SqliteRootStore
+public sealed partial class RootStore
 {
     private const string InstanceColumns =
         "service_id, instance_number, status, status_detail, cluster_id, node_id, node_name, host_ip, host_port, cpu_percent, memory, " +
         "memory_percent, restart_count, exit_code, pid, started_at, updated_at, deleting, instance_ip";
+
+    private static readonly string UpsertInstance = OnConflictReplace(InstanceColumns, "service_id, instance_number");
 
     public async Task<InstanceRecord?> AddInstanceAsync(string serviceId, DateTimeOffset now, CancellationToken ct) =>
         (await AddInstancesAsync(serviceId, 1, now, ct)).FirstOrDefault();
@@ -15,7 +17,7 @@ public sealed partial class SqliteRootStore
     public Task<IReadOnlyList<InstanceRecord>> AddInstancesAsync(string serviceId, int count, DateTimeOffset now, CancellationToken ct) =>
         WriteAsync<IReadOnlyList<InstanceRecord>>((c, tx) =>
         {
-            var service = Query(c, tx, $"SELECT {ServiceColumns} FROM services WHERE id = $id", ReadService, ("$id", serviceId)).FirstOrDefault();
+            var service = Query(c, tx, $"SELECT {ServiceColumns}, version FROM services WHERE id = @id", ReadService, ("@id", serviceId)).FirstOrDefault();
             if (service is null || service.Deleting || count <= 0)
             {
                 return [];
@@ -30,8 +32,8 @@ public sealed partial class SqliteRootStore
                 added.Add(instance);
             }
 
-            Execute(c, tx, "UPDATE services SET next_instance_number = $next WHERE id = $id",
-                ("$id", serviceId), ("$next", service.NextInstanceNumber + count));
+            Execute(c, tx, "UPDATE services SET next_instance_number = @next WHERE id = @id",
+                ("@id", serviceId), ("@next", service.NextInstanceNumber + count));
             SyncDesiredCount(c, tx, serviceId);
             return added;
         }, ct);
@@ -42,21 +44,21 @@ public sealed partial class SqliteRootStore
     public Task<IReadOnlyList<InstanceRecord>> ListInstancesAsync(string? serviceId, CancellationToken ct) =>
         ReadAsync<IReadOnlyList<InstanceRecord>>(c => serviceId is null
             ? Query(c, null, $"SELECT {InstanceColumns} FROM instances ORDER BY service_id, instance_number", ReadInstance)
-            : Query(c, null, $"SELECT {InstanceColumns} FROM instances WHERE service_id = $sid ORDER BY instance_number",
-                ReadInstance, ("$sid", serviceId)), ct);
+            : Query(c, null, $"SELECT {InstanceColumns} FROM instances WHERE service_id = @sid ORDER BY instance_number",
+                ReadInstance, ("@sid", serviceId)), ct);
 
     public Task<bool> AnyInstanceInAsync(IReadOnlyCollection<InstanceStatus> statuses, CancellationToken ct) =>
         ReadAsync(c =>
         {
-            var names = statuses.Select((s, i) => ($"$s{i}", (object?)s.ToWireName())).ToArray();
+            var names = statuses.Select((s, i) => ($"@s{i}", (object?)s.ToWireName())).ToArray();
             var list = string.Join(", ", names.Select(n => n.Item1));
             return statuses.Count > 0 && Scalar(c, null, $"SELECT EXISTS (SELECT 1 FROM instances WHERE deleting = 0 AND status IN ({list}))", names) == 1;
         }, ct);
 
     public Task<IReadOnlyList<InstanceRecord>> ListInstancesOnClusterAsync(string clusterId, CancellationToken ct) =>
         ReadAsync<IReadOnlyList<InstanceRecord>>(c => Query(c, null,
-            $"SELECT {InstanceColumns} FROM instances WHERE cluster_id = $cid ORDER BY service_id, instance_number",
-            ReadInstance, ("$cid", clusterId)), ct);
+            $"SELECT {InstanceColumns} FROM instances WHERE cluster_id = @cid ORDER BY service_id, instance_number",
+            ReadInstance, ("@cid", clusterId)), ct);
 
     public Task<InstanceRecord?> UpdateInstanceAsync(
         string serviceId, int instanceNumber, Func<InstanceRecord, InstanceRecord?> change, CancellationToken ct) =>
@@ -67,7 +69,7 @@ public sealed partial class SqliteRootStore
         WriteReportedAsync((c, tx) => UpdateInstance(c, tx, serviceId, instanceNumber, change), ct);
 
     private static InstanceRecord? UpdateInstance(
-        SqliteConnection c, SqliteTransaction tx, string serviceId, int instanceNumber, Func<InstanceRecord, InstanceRecord?> change)
+        DbConnection c, DbTransaction tx, string serviceId, int instanceNumber, Func<InstanceRecord, InstanceRecord?> change)
     {
         var current = FindInstance(c, tx, serviceId, instanceNumber);
         if (current is null)
@@ -102,10 +104,10 @@ public sealed partial class SqliteRootStore
             foreach (var m in samples)
             {
                 Execute(c, tx,
-                    "UPDATE instances SET cpu_percent = $cpu, memory = $mem, memory_percent = $memPct, restart_count = $restarts " +
-                    "WHERE service_id = $sid AND instance_number = $n AND cluster_id = $cluster",
-                    ("$sid", m.ServiceId), ("$n", m.InstanceNumber), ("$cluster", clusterId), ("$cpu", m.CpuPercent), ("$mem", m.Memory),
-                    ("$memPct", m.MemoryPercent), ("$restarts", m.RestartCount));
+                    "UPDATE instances SET cpu_percent = @cpu, memory = @mem, memory_percent = @memPct, restart_count = @restarts " +
+                    "WHERE service_id = @sid AND instance_number = @n AND cluster_id = @cluster",
+                    ("@sid", m.ServiceId), ("@n", m.InstanceNumber), ("@cluster", clusterId), ("@cpu", m.CpuPercent), ("@mem", m.Memory),
+                    ("@memPct", m.MemoryPercent), ("@restarts", m.RestartCount));
             }
 
             return true;
@@ -120,17 +122,17 @@ public sealed partial class SqliteRootStore
             string? appId = applicationId;
             if (applicationId is not null)
             {
-                if (Execute(c, tx, "UPDATE applications SET deleting = 1 WHERE id = $id", ("$id", applicationId)) == 0)
+                if (Execute(c, tx, "UPDATE applications SET deleting = 1, version = version + 1 WHERE id = @id", ("@id", applicationId)) == 0)
                 {
                     return DeletionOutcome.Nothing;
                 }
 
-                Execute(c, tx, "UPDATE services SET deleting = 1 WHERE application_id = $id", ("$id", applicationId));
-                serviceIds = Query(c, tx, "SELECT id FROM services WHERE application_id = $id", r => r.GetString(0), ("$id", applicationId));
+                Execute(c, tx, "UPDATE services SET deleting = 1, version = version + 1 WHERE application_id = @id", ("@id", applicationId));
+                serviceIds = Query(c, tx, "SELECT id FROM services WHERE application_id = @id", r => r.GetString(0), ("@id", applicationId));
             }
             else if (serviceId is not null)
             {
-                appId = Query(c, tx, "SELECT application_id FROM services WHERE id = $id", r => r.GetString(0), ("$id", serviceId)).FirstOrDefault();
+                appId = Query(c, tx, "SELECT application_id FROM services WHERE id = @id", r => r.GetString(0), ("@id", serviceId)).FirstOrDefault();
                 if (appId is null)
                 {
                     return DeletionOutcome.Nothing;
@@ -138,7 +140,7 @@ public sealed partial class SqliteRootStore
 
                 if (instanceNumbers is null)
                 {
-                    Execute(c, tx, "UPDATE services SET deleting = 1 WHERE id = $id", ("$id", serviceId));
+                    Execute(c, tx, "UPDATE services SET deleting = 1, version = version + 1 WHERE id = @id", ("@id", serviceId));
                 }
 
                 serviceIds = [serviceId];
@@ -151,7 +153,7 @@ public sealed partial class SqliteRootStore
             var awaiting = new List<InstanceRecord>();
             foreach (var sid in serviceIds)
             {
-                var instances = Query(c, tx, $"SELECT {InstanceColumns} FROM instances WHERE service_id = $sid", ReadInstance, ("$sid", sid));
+                var instances = Query(c, tx, $"SELECT {InstanceColumns} FROM instances WHERE service_id = @sid", ReadInstance, ("@sid", sid));
                 foreach (var instance in instances.Where(i => instanceNumbers is null || instanceNumbers.Contains(i.InstanceNumber)))
                 {
                     if (heldByCluster(instance))
@@ -184,56 +186,56 @@ public sealed partial class SqliteRootStore
                 return DeletionOutcome.Nothing;
             }
 
-            var appId = Query(c, tx, "SELECT application_id FROM services WHERE id = $id", r => r.GetString(0), ("$id", serviceId)).FirstOrDefault();
+            var appId = Query(c, tx, "SELECT application_id FROM services WHERE id = @id", r => r.GetString(0), ("@id", serviceId)).FirstOrDefault();
             var (serviceRemoved, applicationRemoved) = Collect(c, tx, [serviceId], appId);
             return new DeletionOutcome([], serviceRemoved, applicationRemoved);
         }, ct);
 
     /// <summary>Deletes services marked for deletion that have no instance left, then the application if it is marked and empty.</summary>
     private static (bool ServiceRemoved, bool ApplicationRemoved) Collect(
-        SqliteConnection c, SqliteTransaction tx, IEnumerable<string> serviceIds, string? applicationId)
+        DbConnection c, DbTransaction tx, IEnumerable<string> serviceIds, string? applicationId)
     {
         var serviceRemoved = false;
         foreach (var sid in serviceIds)
         {
             serviceRemoved |= Execute(c, tx,
-                "DELETE FROM services WHERE id = $id AND deleting = 1 AND NOT EXISTS (SELECT 1 FROM instances WHERE service_id = $id)",
-                ("$id", sid)) > 0;
+                "DELETE FROM services WHERE id = @id AND deleting = 1 AND NOT EXISTS (SELECT 1 FROM instances WHERE service_id = @id)",
+                ("@id", sid)) > 0;
         }
 
         var applicationRemoved = applicationId is not null && Execute(c, tx,
-            "DELETE FROM applications WHERE id = $id AND deleting = 1 AND NOT EXISTS (SELECT 1 FROM services WHERE application_id = $id)",
-            ("$id", applicationId)) > 0;
+            "DELETE FROM applications WHERE id = @id AND deleting = 1 AND NOT EXISTS (SELECT 1 FROM services WHERE application_id = @id)",
+            ("@id", applicationId)) > 0;
         return (serviceRemoved, applicationRemoved);
     }
 
     /// <summary>The desired count follows the instances that are not being removed (POST instance, DELETE instance, scale).</summary>
-    private static void SyncDesiredCount(SqliteConnection c, SqliteTransaction tx, string serviceId) =>
+    private static void SyncDesiredCount(DbConnection c, DbTransaction tx, string serviceId) =>
         Execute(c, tx,
-            "UPDATE services SET desired_instances = (SELECT COUNT(*) FROM instances WHERE service_id = $id AND deleting = 0) WHERE id = $id",
-            ("$id", serviceId));
+            "UPDATE services SET desired_instances = (SELECT COUNT(*) FROM instances WHERE service_id = @id AND deleting = 0) WHERE id = @id",
+            ("@id", serviceId));
 
-    private static InstanceRecord? FindInstance(SqliteConnection c, SqliteTransaction? tx, string serviceId, int instanceNumber) =>
-        Query(c, tx, $"SELECT {InstanceColumns} FROM instances WHERE service_id = $sid AND instance_number = $n", ReadInstance,
-            ("$sid", serviceId), ("$n", instanceNumber)).FirstOrDefault();
+    private static InstanceRecord? FindInstance(DbConnection c, DbTransaction? tx, string serviceId, int instanceNumber) =>
+        Query(c, tx, $"SELECT {InstanceColumns} FROM instances WHERE service_id = @sid AND instance_number = @n", ReadInstance,
+            ("@sid", serviceId), ("@n", instanceNumber)).FirstOrDefault();
 
-    private static int DeleteInstance(SqliteConnection c, SqliteTransaction tx, string serviceId, int instanceNumber)
+    private static int DeleteInstance(DbConnection c, DbTransaction tx, string serviceId, int instanceNumber)
     {
         DeleteEvents(c, tx, serviceId, instanceNumber);
-        return Execute(c, tx, "DELETE FROM instances WHERE service_id = $sid AND instance_number = $n", ("$sid", serviceId), ("$n", instanceNumber));
+        return Execute(c, tx, "DELETE FROM instances WHERE service_id = @sid AND instance_number = @n", ("@sid", serviceId), ("@n", instanceNumber));
     }
 
-    private static void WriteInstance(SqliteConnection c, SqliteTransaction tx, InstanceRecord i) =>
+    private static void WriteInstance(DbConnection c, DbTransaction tx, InstanceRecord i) =>
         Execute(c, tx,
-            $"INSERT OR REPLACE INTO instances ({InstanceColumns}) VALUES ($sid, $n, $status, $detail, $cluster, $node, $nodeName, $hostIp, " +
-            "$hostPort, $cpu, $mem, $memPct, $restarts, $exit, $pid, $started, $updated, $deleting, $instanceIp)",
-            ("$sid", i.ServiceId), ("$n", i.InstanceNumber), ("$status", i.Status.ToWireName()), ("$detail", i.StatusDetail),
-            ("$cluster", i.ClusterId), ("$node", i.NodeId), ("$nodeName", i.NodeName), ("$hostIp", i.HostIp), ("$hostPort", i.HostPort),
-            ("$cpu", i.CpuPercent), ("$mem", i.Memory), ("$memPct", i.MemoryPercent), ("$restarts", i.RestartCount), ("$exit", i.ExitCode),
-            ("$pid", i.Pid), ("$started", Time(i.StartedAt)), ("$updated", Time(i.UpdatedAt)), ("$deleting", i.Deleting),
-            ("$instanceIp", i.InstanceIp));
+            $"INSERT INTO instances ({InstanceColumns}) VALUES (@sid, @n, @status, @detail, @cluster, @node, @nodeName, @hostIp, " +
+            "@hostPort, @cpu, @mem, @memPct, @restarts, @exit, @pid, @started, @updated, @deleting, @instanceIp)" + UpsertInstance,
+            ("@sid", i.ServiceId), ("@n", i.InstanceNumber), ("@status", i.Status.ToWireName()), ("@detail", i.StatusDetail),
+            ("@cluster", i.ClusterId), ("@node", i.NodeId), ("@nodeName", i.NodeName), ("@hostIp", i.HostIp), ("@hostPort", i.HostPort),
+            ("@cpu", i.CpuPercent), ("@mem", i.Memory), ("@memPct", i.MemoryPercent), ("@restarts", i.RestartCount), ("@exit", i.ExitCode),
+            ("@pid", i.Pid), ("@started", Time(i.StartedAt)), ("@updated", Time(i.UpdatedAt)), ("@deleting", i.Deleting),
+            ("@instanceIp", i.InstanceIp));
 
-    private static InstanceRecord ReadInstance(SqliteDataReader r) => new()
+    private static InstanceRecord ReadInstance(DbDataReader r) => new()
     {
         ServiceId = r.GetString(0),
         InstanceNumber = r.GetInt32(1),
@@ -252,7 +254,7 @@ public sealed partial class SqliteRootStore
         Pid = IntOrNull(r, 14),
         StartedAt = ReadTimeOrNull(r, 15),
         UpdatedAt = ReadTime(r, 16),
-        Deleting = r.GetBoolean(17),
+        Deleting = Flag(r, 17),
         InstanceIp = StringOrNull(r, 18),
     };
 }
