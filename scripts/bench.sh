@@ -9,6 +9,7 @@
 #   scripts/bench.sh wire [--keepalive 1,2] [--window SECONDS] [--runs N]   (root; bytes per node and link cut → moved per MQTT keep-alive; not in "all")
 #   scripts/bench.sh clusters [--clusters 10,100] [--idle SECONDS] [--runs N]   (simulated clusters against one root: GET /api/clusters/, root idle CPU/RSS)
 #   scripts/bench.sh api [--clusters 100] [--services 500] [--clients 8]   (deploys/s through the API with SQLite, time to all RUNNING)
+#   scripts/bench.sh replicas [--runs 5]   (root leadership on a throw-away PostgreSQL: leader gone → next leader; not in "all")
 #   scripts/bench.sh deploy|api --store postgres   (the root's store in a durable throw-away PostgreSQL instead of SQLite: the PostgreSQL vs SQLite figures)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

@@ -8,6 +8,7 @@ using Canopy.Testing;
 //   scale: [--nodes N[,N...]] (default 500,1000,2000,5000) [--idle SECONDS] (default 30) [--joins-only] (no scale or drop) [--keepalive SECONDS] (the simulated nodes'); not part of "all" (it takes long)
 //   clusters: [--clusters N[,N...]] (default 10,100) [--idle SECONDS] (default 30) [--runs N] (GETs, default 200); not part of "all"
 //   api: [--clusters N] (default 100) [--services N] (default 500) [--clients N] (default 8); not part of "all"
+//   replicas: [--runs N] (default 5): root leadership handover on a throw-away PostgreSQL; not part of "all"
 //   --store postgres: the root's store in a durable throw-away PostgreSQL (fsync on) instead of SQLite in its data dir (deploy, api)
 var store = args.SkipWhile(a => a != "--store").Skip(1).FirstOrDefault();
 var what = args.Where((a, i) => !a.StartsWith("--", StringComparison.Ordinal) && (i == 0 || args[i - 1] != "--store")).FirstOrDefault() ?? "all";
@@ -105,6 +106,12 @@ if (what is "api")
     // Many small services through the public API against simulated clusters: deploys/s and time to all RUNNING.
     int Arg(string name, int fallback) => args.SkipWhile(a => a != name).Skip(1).Select(int.Parse).FirstOrDefault(fallback);
     await RootScaleBenchmarks.DeploysAsync(Arg("--clusters", 100), Arg("--services", 500), Arg("--clients", 8));
+}
+
+if (what is "replicas")
+{
+    // Root leadership on PostgreSQL, in process: the leader's end → the next leader (median of --runs, default 5); not part of "all".
+    await ReplicaBenchmarks.HandoverAsync(args.Contains("--runs") ? runs : 5);
 }
 
 if (what is "topology" or "all")

@@ -6,6 +6,7 @@ using Canopy.Root.Deployments;
 using Canopy.Root.Monitoring;
 using Canopy.Root.Networking;
 using Canopy.Root.Placement;
+using Canopy.Root.Replicas;
 using Canopy.Root.Store;
 using Canopy.Root.Tls;
 using Canopy.Root.Vault;
@@ -118,6 +119,18 @@ public static partial class RootApplication
         services.AddEndpointsApiExplorer();
         services.AddSwaggerGen(OpenApiSetup.Configure);
 
+        // The embedded store has one process, always the leader; replicas share a PostgreSQL store and elect one.
+        if (store.Location.Provider == StoreProvider.Postgres)
+        {
+            services.AddPostgresLeadership(store.Location.ConnectionString);
+        }
+        else
+        {
+            services.TryAddSingleton<RootLeadership, SoleLeadership>();
+        }
+        services.AddHostedService(sp => sp.GetRequiredService<RootLeadership>());
+        services.AddSingleton<LeaderDuties>();
+        services.AddHostedService(sp => sp.GetRequiredService<LeaderDuties>());
         services.AddSingleton<LinkHub>();
         services.AddSingleton<LinkMessageHandler>();
         services.AddSingleton<LinkSession>();
@@ -139,7 +152,7 @@ public static partial class RootApplication
 
     private static void MapEndpoints(WebApplication app)
     {
-        app.MapGet("/health", () => Results.Ok(new { status = "ok" })).AllowAnonymous().ExcludeFromDescription();
+        app.MapHealth();
         app.MapReadiness();
         app.MapAuth();
         app.MapUsers();

@@ -59,14 +59,28 @@ public abstract class RelationalStore : IDisposable
     /// savepoint) and returns once it is committed durably. With PostgreSQL it may run more than once (a serialization failure
     /// is retried): it must not have effects outside the transaction that a second run would repeat wrongly.
     /// </summary>
-    protected Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, T> write, CancellationToken ct) => _engine.WriteAsync(write, durable: true, ct);
+    protected Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, T> write, CancellationToken ct) => _engine.WriteAsync(Checked(write), durable: true, ct);
 
     /// <summary>
     /// A write of state its sender reports again anyway (heartbeats, gauges): committed as <see cref="WriteAsync{T}"/>, but its
     /// commit does not wait for the disk (SQLite <c>synchronous=NORMAL</c>, PostgreSQL <c>synchronous_commit = off</c>): a crash may
     /// lose the last of them, never a durable write.
     /// </summary>
-    protected Task<T> WriteReportedAsync<T>(Func<DbConnection, DbTransaction, T> write, CancellationToken ct) => _engine.WriteAsync(write, durable: false, ct);
+    protected Task<T> WriteReportedAsync<T>(Func<DbConnection, DbTransaction, T> write, CancellationToken ct) => _engine.WriteAsync(Checked(write), durable: false, ct);
+
+    /// <summary>
+    /// Runs first inside every write transaction; throws to refuse the write (the root's leader fencing: a write of leader-only
+    /// work by a replica whose term is over).
+    /// </summary>
+    protected virtual void BeforeWrite(DbConnection connection, DbTransaction transaction)
+    {
+    }
+
+    private Func<DbConnection, DbTransaction, T> Checked<T>(Func<DbConnection, DbTransaction, T> write) => (c, tx) =>
+    {
+        BeforeWrite(c, tx);
+        return write(c, tx);
+    };
 
     protected static int Execute(DbConnection c, DbTransaction? tx, string sql, params (string Name, object? Value)[] args)
     {

@@ -4,6 +4,7 @@ using Canopy.Contracts.Registration;
 using Canopy.Hosting;
 using Canopy.Root.Api;
 using Canopy.Root.Auth;
+using Canopy.Root.Replicas;
 using Canopy.Root.Store;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -142,7 +143,7 @@ internal static partial class LinkEndpoints
         return Results.Ok(new ClusterRegisterResponse(renewed.Id, credential, userTokens.PublicKey, time.GetUtcNow(), await blocks.EnsureAsync(renewed, ct)));
     }
 
-    private static async Task LinkAsync(HttpContext context, string id, IRootStore store, LinkSession session)
+    private static async Task LinkAsync(HttpContext context, string id, IRootStore store, LinkSession session, RootLeadership leadership)
     {
         var header = context.Request.Headers.Authorization.ToString();
         var credential = header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header["Bearer ".Length..].Trim() : "";
@@ -151,6 +152,13 @@ internal static partial class LinkEndpoints
         {
             await ProblemJson.WriteAsync(context, StatusCodes.Status401Unauthorized, "Unauthorized",
                 "Unknown cluster or invalid link credential: register again (POST /api/v1/clusters/register) and send 'Authorization: Bearer <credential>'.", []);
+            return;
+        }
+
+        // Only the leader holds links: it alone places and sends, and what clusters report must reach the one that acts on it.
+        if (!leadership.IsLeader)
+        {
+            await FollowerAnswer.WriteAsync(context, leadership);
             return;
         }
 

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using Canopy.Contracts.Link;
+using Canopy.Root.Replicas;
 using Canopy.Root.Store;
 using Microsoft.Extensions.Logging;
 
@@ -10,22 +11,25 @@ namespace Canopy.Root.ClusterLinks;
 /// The live links, one per cluster (a newer link replaces the older one), and the questions waiting for an answer.
 /// A cluster without a link is inactive at once, whatever its last heartbeat.
 /// </summary>
-internal sealed partial class LinkHub(RootOptions options, TimeProvider time, ILogger<LinkHub> log)
+internal sealed partial class LinkHub(RootOptions options, RootLeadership leadership, TimeProvider time, ILogger<LinkHub> log)
 {
     private readonly ConcurrentDictionary<string, ClusterConnection> _links = new();
     private readonly ConcurrentDictionary<string, (string ClusterId, TaskCompletionSource<LinkResponse> Answer)> _pending = new();
 
     // When each cluster's link last came or went; a cluster never linked since the root started counts from the start.
     private readonly ConcurrentDictionary<string, DateTimeOffset> _linkChanged = new();
-    private readonly DateTimeOffset _started = time.GetUtcNow();
+    private DateTimeOffset _started = time.GetUtcNow();
 
     public bool IsConnected(string clusterId) => _links.ContainsKey(clusterId);
 
     public TimeSpan? ClockSkew(string clusterId) => _links.TryGetValue(clusterId, out var link) ? link.ClockSkew : null;
 
-    /// <summary>Connected, and its last <c>resources</c> heartbeat is recent.</summary>
+    /// <summary>
+    /// Connected, and its last <c>resources</c> heartbeat is recent. A follower holds no link: there the heartbeat the leader stored
+    /// is all there is to go by.
+    /// </summary>
     public bool IsActive(ClusterRecord cluster) =>
-        IsConnected(cluster.Id) && cluster.LastSeen is { } seen && time.GetUtcNow() - seen <= options.ClusterHeartbeatTimeout;
+        (IsConnected(cluster.Id) || !leadership.IsLeader) && cluster.LastSeen is { } seen && time.GetUtcNow() - seen <= options.ClusterHeartbeatTimeout;
 
     /// <summary>
     /// Since when the cluster has been inactive, or null while it is active: from the moment its link went (or the root
@@ -48,6 +52,16 @@ internal sealed partial class LinkHub(RootOptions options, TimeProvider time, IL
         return heartbeat + options.ClusterHeartbeatTimeout;
     }
 
+    /// <summary>
+    /// This replica has become leader: a cluster's absence counts from now, since until now it was linked to the previous leader
+    /// (or to none), not gone.
+    /// </summary>
+    public void BeginTerm()
+    {
+        _started = time.GetUtcNow();
+        _linkChanged.Clear();
+    }
+
     /// <summary>Makes <paramref name="connection"/> the cluster's link and closes the one it replaces.</summary>
     public void Register(ClusterConnection connection)
     {
@@ -62,6 +76,12 @@ internal sealed partial class LinkHub(RootOptions options, TimeProvider time, IL
         {
             LinkReplaced(connection.ClusterName);
             replaced.Close("replaced by a newer link from the same cluster");
+        }
+
+        // The term may have ended between the link endpoint's check and here; the leader's close of all links came before it.
+        if (!leadership.IsLeader)
+        {
+            connection.Close("this root replica no longer leads: connect to the leader");
         }
     }
 
@@ -83,13 +103,14 @@ internal sealed partial class LinkHub(RootOptions options, TimeProvider time, IL
         }
     }
 
+    /// <summary>Sends on the cluster's link; nothing while this replica's lease is not fresh (a paused leader that just resumed).</summary>
     public bool TrySend<T>(string clusterId, string type, T payload) =>
-        _links.TryGetValue(clusterId, out var link) && link.TrySend(type, payload);
+        leadership.IsLeader && _links.TryGetValue(clusterId, out var link) && link.TrySend(type, payload);
 
     /// <summary>Asks a cluster a question and waits for its answer up to <see cref="RootOptions.RequestTimeout"/>.</summary>
     public async Task<LinkResponse> RequestAsync(string clusterId, string clusterName, string kind, JsonObject? args, CancellationToken ct)
     {
-        if (!_links.TryGetValue(clusterId, out var link))
+        if (!leadership.IsLeader || !_links.TryGetValue(clusterId, out var link))
         {
             throw new ClusterUnavailableException($"cluster '{clusterName}' is not connected");
         }

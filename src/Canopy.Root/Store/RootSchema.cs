@@ -36,7 +36,28 @@ internal static class RootSchema
         new SchemaMigration(6, "optimistic concurrency: a version of each application and service, bumped by every change of it", """
             ALTER TABLE applications ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
             ALTER TABLE services ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
-            """));
+            """),
+        new SchemaMigration(7, "root replicas: the registered replicas and the leader's term (the fencing token)", ReplicaTables));
+
+    /// <summary>
+    /// The tables of root replicas and their leadership (src/Canopy.Root/Replicas), in the SQL both providers take. The leadership
+    /// tests and benchmark create them alone on a bare PostgreSQL database.
+    /// </summary>
+    internal const string ReplicaTables = """
+        CREATE TABLE root_replicas (
+            replica_id TEXT PRIMARY KEY,
+            api_url TEXT NOT NULL,
+            started_at TEXT NOT NULL,
+            last_seen TEXT NOT NULL);
+        CREATE TABLE root_leadership (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            term BIGINT NOT NULL,
+            leader_id TEXT,
+            leader_url TEXT,
+            leader_pid INTEGER,
+            since TEXT);
+        INSERT INTO root_leadership (id, term) VALUES (1, 0);
+        """;
 
 
     private const string V3 = """

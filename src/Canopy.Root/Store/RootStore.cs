@@ -19,6 +19,16 @@ public sealed partial class RootStore : RelationalStore, IRootStore
     {
     }
 
+    // Replicas share a PostgreSQL store: a write of leader-only work must still be the current leader's (the embedded store has
+    // one process, always leader).
+    protected override void BeforeWrite(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction)
+    {
+        if (Location.Provider == StoreProvider.Postgres)
+        {
+            Replicas.LeaderFence.Check(connection, transaction);
+        }
+    }
+
     public async Task<string> GetOrAddSettingAsync(string key, Func<string> create, CancellationToken ct) =>
         await WriteAsync((c, tx) =>
         {
