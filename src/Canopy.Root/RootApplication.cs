@@ -36,6 +36,7 @@ public static partial class RootApplication
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         Directory.CreateDirectory(options.DataDir);
+        RootTls.AdoptReplicaKeys(options);
 
         var store = new SqliteRootStore(Path.Combine(options.DataDir, "root.db"));
         SchemaUpgrade upgrade;

@@ -39,7 +39,7 @@ internal static partial class LinkEndpoints
         // since does not lock it out).
         if (existing is not null && Secrets.Matches(request.Secret, existing.SecretHash))
         {
-            return await RenewAsync(existing, request, store, userTokens, blocks, time, log, ct);
+            return await RenewAsync(existing, request, store, options, userTokens, blocks, time, log, ct);
         }
 
         JoinTokenRecord? token;
@@ -77,7 +77,7 @@ internal static partial class LinkEndpoints
         {
             // Registered before cluster secrets existed: the link credential it stored proves it, once, and binds its secret.
             return Secrets.Matches(request.Credential, existing.CredentialHash)
-                ? await RenewAsync(existing, request, store, userTokens, blocks, time, log, ct)
+                ? await RenewAsync(existing, request, store, options, userTokens, blocks, time, log, ct)
                 : throw NameTaken(existing, log);
         }
 
@@ -108,7 +108,8 @@ internal static partial class LinkEndpoints
         }
 
         Registered(log, added.Name, added.Id);
-        return Results.Ok(new ClusterRegisterResponse(added.Id, credential, userTokens.PublicKey, time.GetUtcNow(), await blocks.EnsureAsync(added, ct)));
+        return Results.Ok(new ClusterRegisterResponse(
+            added.Id, credential, userTokens.PublicKey, time.GetUtcNow(), await blocks.EnsureAsync(added, ct), Replicas(options)));
     }
 
     private static ApiProblem NameTaken(ClusterRecord existing, ILogger log)
@@ -122,8 +123,8 @@ internal static partial class LinkEndpoints
 
     /// <summary>A registered cluster again: the same id, a new link credential; the old link stays until the new one replaces it.</summary>
     private static async Task<IResult> RenewAsync(
-        ClusterRecord existing, RegistrationBody request, IRootStore store, UserTokenSigningKey userTokens, ClusterSubnetBlocks blocks,
-        TimeProvider time, ILogger log, CancellationToken ct)
+        ClusterRecord existing, RegistrationBody request, IRootStore store, RootOptions options, UserTokenSigningKey userTokens,
+        ClusterSubnetBlocks blocks, TimeProvider time, ILogger log, CancellationToken ct)
     {
         var credential = Secrets.New();
         var renewed = await store.RenewClusterAsync(
@@ -139,8 +140,12 @@ internal static partial class LinkEndpoints
         }
 
         Registered(log, renewed.Name, renewed.Id);
-        return Results.Ok(new ClusterRegisterResponse(renewed.Id, credential, userTokens.PublicKey, time.GetUtcNow(), await blocks.EnsureAsync(renewed, ct)));
+        return Results.Ok(new ClusterRegisterResponse(
+            renewed.Id, credential, userTokens.PublicKey, time.GetUtcNow(), await blocks.EnsureAsync(renewed, ct), Replicas(options)));
     }
+
+    /// <summary>The replicas a cluster may fail over to; from the options until the replicas register themselves in the database.</summary>
+    private static IReadOnlyList<string>? Replicas(RootOptions options) => options.ReplicaUrls.Count > 0 ? options.ReplicaUrls : null;
 
     private static async Task LinkAsync(HttpContext context, string id, IRootStore store, LinkSession session)
     {
