@@ -48,6 +48,13 @@ public sealed class ClusterOptions
     /// <summary>How long the cluster waits between two root addresses while it fails over (after a full round it backs off, up to a second).</summary>
     public TimeSpan RootFailoverDelay { get; set; } = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>
+    /// The data dir this cluster ran from on another machine (or a copy of its <c>pki/ca.crt</c>, <c>pki/ca.key</c>, <c>secrets.key</c>,
+    /// <c>admin-token</c>): a cluster restarted elsewhere from its PostgreSQL store takes them at its first start there, so its nodes
+    /// (which pin its CA) and its sealed specs still fit.
+    /// </summary>
+    public string? ReplicaOf { get; set; }
+
     /// <summary>Token the root issued for clusters to join: <c>&lt;secret&gt;.&lt;root CA pin&gt;</c> (a bare secret only with <see cref="RootCaPin"/> or an http root).</summary>
     public string RootJoinToken { get; set; } = "";
 

@@ -226,10 +226,14 @@ public static class RoleCommands
         var mqttPort = new Option<int?>("--mqtt-port") { Description = "(mqtt) Port of the Mosquitto the cluster starts [default: 10003]" };
         var mqttHost = new Option<string?>("--mqtt-host") { Description = "(mqtt) Address Mosquitto listens on [default: 127.0.0.1]" };
         var mqttAdvertise = new Option<string?>("--mqtt-advertise") { Description = "(mqtt) Broker address told to nodes [default: 127.0.0.1]" };
+        var movedFrom = new Option<string?>("--replica-of")
+        {
+            Description = "(move) Data dir of this cluster on its old machine (or a copy of its pki/ca.crt, pki/ca.key, secrets.key, admin-token), with --store on its database",
+        };
         var command = new Command("cluster", "Run a cluster orchestrator alone (node registry, Mosquitto, cluster scheduler, link to the root)")
         {
             DataDir, ConfigFile, LogLevelOption, Scheduler, listen, root, token, rootCa, nodeToken, name, location, mqttPort, mqttHost, mqttAdvertise,
-            OverlayEncryption, insecureHttp, insecureOnNetwork,
+            OverlayEncryption, insecureHttp, insecureOnNetwork, movedFrom,
         };
         command.Handle(async (parse, ct) =>
         {
@@ -250,6 +254,7 @@ public static class RoleCommands
                 ["Cluster:OverlayEncryption"] = parse.GetValue(OverlayEncryption) ? "true" : null,
                 ["Cluster:InsecureHttp"] = parse.GetValue(insecureHttp) ? "true" : null,
                 ["Cluster:InsecureHttpOnNetwork"] = parse.GetValue(insecureOnNetwork) ? "true" : null,
+                ["Cluster:ReplicaOf"] = parse.GetValue(movedFrom),
             });
             var options = RoleConfiguration.Bind(config, "Cluster", new ClusterOptions { DataDir = DataDirOf(config, "cluster") });
             await using var tiers = new TierSet();
