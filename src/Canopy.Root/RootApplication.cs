@@ -6,6 +6,7 @@ using Canopy.Root.Deployments;
 using Canopy.Root.Monitoring;
 using Canopy.Root.Networking;
 using Canopy.Root.Placement;
+using Canopy.Root.Replicas;
 using Canopy.Root.Store;
 using Canopy.Root.Tls;
 using Canopy.Root.Vault;
@@ -119,6 +120,11 @@ public static partial class RootApplication
         services.AddEndpointsApiExplorer();
         services.AddSwaggerGen(OpenApiSetup.Configure);
 
+        // The embedded store has one process, always the leader; replicas on PostgreSQL replace it (AddPostgresLeadership).
+        services.TryAddSingleton<RootLeadership, SoleLeadership>();
+        services.AddHostedService(sp => sp.GetRequiredService<RootLeadership>());
+        services.AddSingleton<LeaderDuties>();
+        services.AddHostedService(sp => sp.GetRequiredService<LeaderDuties>());
         services.AddSingleton<LinkHub>();
         services.AddSingleton<LinkMessageHandler>();
         services.AddSingleton<LinkSession>();
@@ -140,7 +146,7 @@ public static partial class RootApplication
 
     private static void MapEndpoints(WebApplication app)
     {
-        app.MapGet("/health", () => Results.Ok(new { status = "ok" })).AllowAnonymous().ExcludeFromDescription();
+        app.MapHealth();
         app.MapReadiness();
         app.MapAuth();
         app.MapUsers();

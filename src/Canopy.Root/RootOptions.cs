@@ -74,6 +74,23 @@ public sealed class RootOptions
     /// <summary>Pages served from this machine (localhost, 127.0.0.0/8, ::1, any port) may call the API; <c>canopy up</c> on a loopback address sets it.</summary>
     public bool CorsAllowLoopback { get; set; }
 
+    /// <summary>
+    /// The address clusters, the CLI and the other replicas reach this replica's API at, as it registers itself; the listen address
+    /// when empty. Replicas of one database show it as the leader's URL (<c>GET /health</c>) and send clusters there.
+    /// </summary>
+    public string? ReplicaUrl { get; set; }
+
+    /// <summary>
+    /// With replicas on PostgreSQL: how long the database keeps a silent leader's lock (<c>idle_session_timeout</c> of its session)
+    /// before another replica may lead. The leader itself stops acting after two thirds of it without a renewal.
+    /// </summary>
+    public TimeSpan LeaderLease { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>How often a follower tries to take the leadership (a dead leader's lock is free at once).</summary>
+    public TimeSpan LeaderPollInterval { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    internal string AdvertisedUrl() => string.IsNullOrWhiteSpace(ReplicaUrl) ? Listen.TrimEnd('/') : ReplicaUrl.TrimEnd('/');
+
     /// <summary>Body size, request rate per user and time per request of the API.</summary>
     public Hosting.ApiLimitOptions Limits { get; set; } = new();
 
@@ -153,6 +170,11 @@ public sealed class RootOptions
         {
             throw new ArgumentException(
                 $"AdminPassword (CANOPY_ADMIN_PASSWORD) has {AdminPassword.Length} characters; at least {Auth.PasswordPolicy.MinLength} are required");
+        }
+
+        if (LeaderLease < TimeSpan.FromSeconds(1) || LeaderPollInterval <= TimeSpan.Zero || LeaderPollInterval >= LeaderLease)
+        {
+            throw new ArgumentException("LeaderLease must be at least 1 s, and LeaderPollInterval positive and shorter than it");
         }
 
         if (AccessTokenLifetime <= TimeSpan.Zero || RefreshTokenLifetime <= TimeSpan.Zero)

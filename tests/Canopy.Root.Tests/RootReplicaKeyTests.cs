@@ -78,11 +78,24 @@ public sealed class RootReplicaKeyTests : IDisposable
     [Fact]
     public async Task Registering_clusters_are_told_every_replica()
     {
-        await using var root = await RootHost.StartAsync(_first.Path, o => o.ReplicaUrls = ["https://10.0.0.1:10000", "https://10.0.0.2:10000"]);
+        // This replica (by its advertised URL) and the other one; with PostgreSQL the live replicas' own URLs join the list.
+        await using var root = await RootHost.StartAsync(_first.Path, o =>
+        {
+            o.ReplicaUrl = "https://10.0.0.1:10000";
+            o.ReplicaUrls = ["https://10.0.0.1:10000", "https://10.0.0.2:10000"];
+        });
 
         var registered = await FakeCluster.RegisterAsync(root, "edge-1");
 
         registered.RootUrls.ShouldBe(["https://10.0.0.1:10000", "https://10.0.0.2:10000"]);
+    }
+
+    [Fact]
+    public async Task A_root_of_one_process_names_no_replicas()
+    {
+        await using var root = await RootHost.StartAsync(_first.Path);
+
+        (await FakeCluster.RegisterAsync(root, "edge-1")).RootUrls.ShouldBeNull();
     }
 
     [Fact]

@@ -171,9 +171,9 @@ public static class RoleCommands
         {
             Description = "(replicas) Data dir of another replica of this root (or a copy of its pki/ca.crt, pki/ca.key, secrets.key): a new replica takes its CA and secrets key",
         };
-        var replicaUrl = new Option<string[]>("--replica-url")
+        var replicaUrl = new Option<string[]>("--replicas")
         {
-            Description = "(replicas) URL of every replica of this root, this one's included; repeatable or a comma list. Told to clusters for failover, and in the certificate",
+            Description = "(replicas) URL of every replica of this root, this one's included; a comma list or repeated. Told to clusters for failover, and in the certificate",
         };
         var command = new Command("root", "Run the root orchestrator alone (public API, root scheduler, cluster links)")
         {

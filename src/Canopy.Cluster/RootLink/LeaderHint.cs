@@ -4,14 +4,16 @@ using System.Text.Json;
 namespace Canopy.Cluster.RootLink;
 
 /// <summary>
-/// A root replica that is not the leader answers a cluster's link or registration with 421 Misdirected Request (or 503 while no
-/// leader is known, or a 307/308 redirect) and names the leader's URL in a <c>Location</c> header and, in the
-/// application/problem+json body, a <c>leader</c> field. This reads that URL back as the root's base URL (the WebSocket's
-/// <c>wss://.../api/v1/clusters/{id}/link</c> becomes <c>https://...</c>).
+/// A root replica that is not the leader answers a cluster's link with 421 Misdirected Request and names the leader's URL in a
+/// <c>Canopy-Leader</c> header and the problem+json body's <c>leader_url</c> field (Canopy.Root.Replicas.FollowerAnswer), or 503
+/// while no replica leads. A <c>Location</c> header (a 307/308 from a proxy) and a <c>leader</c> field are taken too. This reads
+/// the URL back as the root's base URL (a WebSocket's <c>wss://.../api/v1/clusters/{id}/link</c> becomes <c>https://...</c>).
 /// </summary>
 internal static class LeaderHint
 {
     private const string ApiPath = "/api/v1/";
+    private static readonly string[] Headers = ["Canopy-Leader", "Location"];
+    private static readonly string[] Fields = ["leader_url", "leader"];
 
     /// <summary>True for the statuses with which a replica says "not me": the cluster tries another address rather than backing off.</summary>
     public static bool IsNotLeader(HttpStatusCode status) =>
@@ -20,8 +22,8 @@ internal static class LeaderHint
 
     /// <summary>The leader named by a refused WebSocket upgrade (its headers; a WebSocket client never sees the body).</summary>
     public static string? FromHeaders(HttpStatusCode status, IReadOnlyDictionary<string, IEnumerable<string>>? headers, string requested) =>
-        IsNotLeader(status) && headers is not null && headers.TryGetValue("Location", out var values)
-            ? BaseUrl(values.FirstOrDefault(), requested)
+        IsNotLeader(status) && headers is not null
+            ? Headers.Select(h => headers.TryGetValue(h, out var values) ? BaseUrl(values.FirstOrDefault(), requested) : null).FirstOrDefault(u => u is not null)
             : null;
 
     /// <summary>The leader named by a refused registration: the <c>Location</c> header, else the problem body's <c>leader</c>.</summary>
@@ -33,18 +35,22 @@ internal static class LeaderHint
         }
 
         var requested = response.RequestMessage?.RequestUri?.ToString() ?? "";
-        if (response.Headers.Location is { } location && BaseUrl(location.ToString(), requested) is { } fromHeader)
+        foreach (var header in Headers)
         {
-            return fromHeader;
+            if (response.Headers.TryGetValues(header, out var values) && BaseUrl(values.FirstOrDefault(), requested) is { } fromHeader)
+            {
+                return fromHeader;
+            }
         }
 
         try
         {
             using var problem = JsonDocument.Parse(body);
-            return problem.RootElement.ValueKind == JsonValueKind.Object &&
-                   problem.RootElement.TryGetProperty("leader", out var leader) && leader.ValueKind == JsonValueKind.String
-                ? BaseUrl(leader.GetString(), requested)
-                : null;
+            return problem.RootElement.ValueKind != JsonValueKind.Object
+                ? null
+                : Fields.Select(f => problem.RootElement.TryGetProperty(f, out var leader) && leader.ValueKind == JsonValueKind.String
+                    ? BaseUrl(leader.GetString(), requested)
+                    : null).FirstOrDefault(u => u is not null);
         }
         catch (JsonException)
         {

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using Canopy.Contracts.Link;
+using Canopy.Root.Replicas;
 using Canopy.Root.Store;
 using Microsoft.Extensions.Logging;
 
@@ -10,14 +11,14 @@ namespace Canopy.Root.ClusterLinks;
 /// The live links, one per cluster (a newer link replaces the older one), and the questions waiting for an answer.
 /// A cluster without a link is inactive at once, whatever its last heartbeat.
 /// </summary>
-internal sealed partial class LinkHub(RootOptions options, TimeProvider time, ILogger<LinkHub> log)
+internal sealed partial class LinkHub(RootOptions options, RootLeadership leadership, TimeProvider time, ILogger<LinkHub> log)
 {
     private readonly ConcurrentDictionary<string, ClusterConnection> _links = new();
     private readonly ConcurrentDictionary<string, (string ClusterId, TaskCompletionSource<LinkResponse> Answer)> _pending = new();
 
     // When each cluster's link last came or went; a cluster never linked since the root started counts from the start.
     private readonly ConcurrentDictionary<string, DateTimeOffset> _linkChanged = new();
-    private readonly DateTimeOffset _started = time.GetUtcNow();
+    private DateTimeOffset _started = time.GetUtcNow();
 
     public bool IsConnected(string clusterId) => _links.ContainsKey(clusterId);
 
@@ -46,6 +47,16 @@ internal sealed partial class LinkHub(RootOptions options, TimeProvider time, IL
 
         var heartbeat = cluster.LastSeen is { } seen && seen > changed ? seen : changed;
         return heartbeat + options.ClusterHeartbeatTimeout;
+    }
+
+    /// <summary>
+    /// This replica has become leader: a cluster's absence counts from now, since until now it was linked to the previous leader
+    /// (or to none), not gone.
+    /// </summary>
+    public void BeginTerm()
+    {
+        _started = time.GetUtcNow();
+        _linkChanged.Clear();
     }
 
     /// <summary>Makes <paramref name="connection"/> the cluster's link and closes the one it replaces.</summary>
@@ -83,13 +94,14 @@ internal sealed partial class LinkHub(RootOptions options, TimeProvider time, IL
         }
     }
 
+    /// <summary>Sends on the cluster's link; nothing while this replica's lease is not fresh (a paused leader that just resumed).</summary>
     public bool TrySend<T>(string clusterId, string type, T payload) =>
-        _links.TryGetValue(clusterId, out var link) && link.TrySend(type, payload);
+        leadership.IsLeader && _links.TryGetValue(clusterId, out var link) && link.TrySend(type, payload);
 
     /// <summary>Asks a cluster a question and waits for its answer up to <see cref="RootOptions.RequestTimeout"/>.</summary>
     public async Task<LinkResponse> RequestAsync(string clusterId, string clusterName, string kind, JsonObject? args, CancellationToken ct)
     {
-        if (!_links.TryGetValue(clusterId, out var link))
+        if (!leadership.IsLeader || !_links.TryGetValue(clusterId, out var link))
         {
             throw new ClusterUnavailableException($"cluster '{clusterName}' is not connected");
         }

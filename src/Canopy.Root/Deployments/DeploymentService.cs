@@ -7,6 +7,7 @@ using Canopy.Hosting;
 using Canopy.Root.ClusterLinks;
 using Canopy.Root.Networking;
 using Canopy.Root.Placement;
+using Canopy.Root.Replicas;
 using Canopy.Root.Store;
 using Canopy.Root.Vault;
 using Microsoft.AspNetCore.Http;
@@ -20,7 +21,7 @@ namespace Canopy.Root.Deployments;
 /// so that counts and service IPs are decided on a stable picture; placement itself is the scheduler's.
 /// </summary>
 internal sealed partial class DeploymentService(
-    IRootStore store, LinkHub hub, RootScheduler scheduler, NetTableRelay relay, SecretVault vault, TimeProvider time,
+    IRootStore store, LinkHub hub, RootScheduler scheduler, NetTableRelay relay, SecretVault vault, RootLeadership leadership, TimeProvider time,
     IHostApplicationLifetime lifetime, ExecPermission exec, ILogger<DeploymentService> log)
 {
     /// <summary>Scale requests above this are refused as typos rather than attempted.</summary>
@@ -48,6 +49,17 @@ internal sealed partial class DeploymentService(
     /// <summary>Tells the clusters to undeploy what is marked; a disconnected cluster gets it from the hello reconciliation.</summary>
     private void SendUndeploys(DeletionOutcome outcome)
     {
+        // A follower holds no link: the marks are stored, and the leader sends them when told (or at its next sweep).
+        if (!leadership.IsLeader)
+        {
+            if (outcome.AwaitingUndeploy.Count > 0)
+            {
+                leadership.TellLeader(LeaderNews.Undeploy);
+            }
+
+            return;
+        }
+
         foreach (var instance in outcome.AwaitingUndeploy)
         {
             if (!hub.TrySend(instance.ClusterId!, LinkMessageTypes.Undeploy, new UndeployInstance(instance.ServiceId, instance.InstanceNumber)))

@@ -4,6 +4,7 @@ using Canopy.Core.States;
 using Canopy.Root.ClusterLinks;
 using Canopy.Root.Deployments;
 using Canopy.Root.Networking;
+using Canopy.Root.Replicas;
 using Canopy.Root.Store;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -17,34 +18,30 @@ namespace Canopy.Root.Placement;
 /// them (<see cref="LinkMessageHandler"/>). The record stays one per instance, so a moved instance is never counted twice.
 /// </summary>
 internal sealed partial class ClusterFailover(
-    IRootStore store, LinkHub hub, RootScheduler scheduler, NetTableRelay relay, RootOptions options, TimeProvider time,
-    ILogger<ClusterFailover> log)
+    IRootStore store, LinkHub hub, RootScheduler scheduler, NetTableRelay relay, RootLeadership leadership, RootOptions options,
+    TimeProvider time, ILogger<ClusterFailover> log)
     : BackgroundService
 {
     /// <summary>A quarter of the grace period, between 100 ms and 1 s: a move happens soon after the grace period ends.</summary>
     public TimeSpan CheckInterval { get; } =
         TimeSpan.FromTicks(Math.Clamp(options.ClusterGracePeriod.Ticks / 4, TimeSpan.FromMilliseconds(100).Ticks, TimeSpan.FromSeconds(1).Ticks));
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    // Only the leader moves instances: every replica sees the same silent cluster, and each would move them.
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => leadership.RunWhileLeaderAsync(CheckWhileLeaderAsync, stoppingToken);
+
+    private async Task CheckWhileLeaderAsync(CancellationToken ct)
     {
         using var timer = new PeriodicTimer(CheckInterval, time);
-        try
+        while (await timer.WaitForNextTickAsync(ct))
         {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
+            try
             {
-                try
-                {
-                    await CheckAsync(stoppingToken);
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    CheckFailed(e);
-                }
+                await CheckAsync(ct);
             }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // Shutdown.
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                CheckFailed(e);
+            }
         }
     }
 

@@ -6,6 +6,7 @@ using Canopy.Core.Scheduling;
 using Canopy.Core.States;
 using Canopy.Root.ClusterLinks;
 using Canopy.Root.Deployments;
+using Canopy.Root.Replicas;
 using Canopy.Root.Store;
 using Canopy.Root.Vault;
 using Microsoft.Extensions.Hosting;
@@ -19,7 +20,8 @@ namespace Canopy.Root.Placement;
 /// instances whose placement failed.
 /// </summary>
 internal sealed partial class RootScheduler(
-    IRootStore store, LinkHub hub, PlacementRefusals refusals, SecretVault vault, RootOptions options, TimeProvider time, ILogger<RootScheduler> log) : BackgroundService
+    IRootStore store, LinkHub hub, PlacementRefusals refusals, SecretVault vault, RootLeadership leadership, RootOptions options, TimeProvider time,
+    ILogger<RootScheduler> log) : BackgroundService
 {
     public static readonly TimeSpan RetryInterval = TimeSpan.FromSeconds(5);
 
@@ -27,19 +29,34 @@ internal sealed partial class RootScheduler(
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private long _decisions;
 
-    public void Wake() => _wake.Writer.TryWrite(true);
-
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    /// <summary>Something to place: on the leader a pass soon; on a follower the leader is told through the database.</summary>
+    public void Wake()
     {
-        while (!stoppingToken.IsCancellationRequested)
+        if (leadership.IsLeader)
         {
+            _wake.Writer.TryWrite(true);
+        }
+        else
+        {
+            leadership.TellLeader(LeaderNews.Place);
+        }
+    }
+
+    // Only the leader places: two replicas placing the same instance would both send it to a cluster.
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => leadership.RunWhileLeaderAsync(PlaceWhileLeaderAsync, stoppingToken);
+
+    private async Task PlaceWhileLeaderAsync(CancellationToken stoppingToken)
+    {
+        while (true)
+        {
+            stoppingToken.ThrowIfCancellationRequested();
             try
             {
                 await PlacePendingAsync(stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
-                return;
+                throw;
             }
             catch (Exception e)
             {

@@ -39,6 +39,21 @@ internal static class RootSchema
                 created_at TEXT NOT NULL,
                 created_by TEXT,
                 PRIMARY KEY (scope, name));
+            """),
+        new SchemaMigration(6, "root replicas: the registered replicas and the leader's term (the fencing token)", """
+            CREATE TABLE root_replicas (
+                replica_id TEXT PRIMARY KEY,
+                api_url TEXT NOT NULL,
+                started_at TEXT NOT NULL,
+                last_seen TEXT NOT NULL);
+            CREATE TABLE root_leadership (
+                id INTEGER PRIMARY KEY CHECK (id = 1),
+                term BIGINT NOT NULL,
+                leader_id TEXT,
+                leader_url TEXT,
+                leader_pid INTEGER,
+                since TEXT);
+            INSERT INTO root_leadership (id, term) VALUES (1, 0);
             """));
 
 

@@ -45,5 +45,5 @@ internal static class RootTls
             : [];
 
     private static IEnumerable<string> ReplicaHosts(RootOptions options) =>
-        options.ReplicaUrls.Select(u => Uri.TryCreate(u, UriKind.Absolute, out var url) ? url.Host : null).OfType<string>();
+        options.ReplicaUrls.Append(options.AdvertisedUrl()).Select(u => Uri.TryCreate(u, UriKind.Absolute, out var url) ? url.Host : null).OfType<string>();
 }

@@ -29,8 +29,20 @@ public sealed class LeaderHintTests
             RequestMessage = new HttpRequestMessage(HttpMethod.Post, "https://10.0.0.1:10000/api/v1/clusters/register"),
         };
 
-        LeaderHint.FromResponse(response, """{"status":421,"leader":"https://10.0.0.3:10000"}""").ShouldBe("https://10.0.0.3:10000");
+        LeaderHint.FromResponse(response, """{"status":421,"leader_url":"https://10.0.0.3:10000","term":4}""").ShouldBe("https://10.0.0.3:10000");
+        LeaderHint.FromResponse(response, """{"status":421,"leader":"https://10.0.0.4:10000"}""").ShouldBe("https://10.0.0.4:10000");
         LeaderHint.FromResponse(response, "not json").ShouldBeNull();
+    }
+
+    [Fact]
+    public void The_canopy_leader_header_wins()
+    {
+        using var response = new HttpResponseMessage(System.Net.HttpStatusCode.MisdirectedRequest);
+        response.Headers.Add("Canopy-Leader", "https://10.0.0.5:10000");
+
+        LeaderHint.FromResponse(response, """{"leader_url":"https://10.0.0.3:10000"}""").ShouldBe("https://10.0.0.5:10000");
+        LeaderHint.FromHeaders(response.StatusCode, new Dictionary<string, IEnumerable<string>> { ["Canopy-Leader"] = ["https://10.0.0.5:10000"] }, "")
+            .ShouldBe("https://10.0.0.5:10000");
     }
 
     [Fact]

@@ -58,8 +58,8 @@ internal sealed class FakeRoot : IAsyncDisposable
     public IReadOnlyList<string>? ReplicaUrls { get; set; }
 
     /// <summary>
-    /// Set: it plays a follower replica, answering registration and link with 421 problem+json whose <c>leader</c> field and
-    /// <c>Location</c> header name this URL (the leader's base URL, or its link URL).
+    /// Set: it plays a follower replica, answering registration and link as Canopy.Root.Replicas.FollowerAnswer does: 421
+    /// problem+json whose <c>leader_url</c> field and <c>Canopy-Leader</c> header name this URL (the leader's base URL, or its link URL).
     /// </summary>
     public string? LeaderUrl { get; set; }
 
@@ -153,15 +153,15 @@ internal sealed class FakeRoot : IAsyncDisposable
         Users.Dispose();
     }
 
-    /// <summary>The follower's answer as the leader helper's replicas give it: 421, <c>Location</c>, problem+json with <c>leader</c>.</summary>
+    /// <summary>The follower's answer of the real root's replicas: 421, <c>Canopy-Leader</c>, problem+json with <c>leader_url</c>.</summary>
     private Task NotLeader(HttpContext context, string leader)
     {
         Interlocked.Increment(ref _notLeaderAnswers);
         context.Response.StatusCode = StatusCodes.Status421MisdirectedRequest;
-        context.Response.Headers.Location = leader;
+        context.Response.Headers["Canopy-Leader"] = leader;
         context.Response.ContentType = "application/problem+json";
         return context.Response.WriteAsync(
-            $$"""{"title":"not the leader","status":421,"detail":"this root replica is not the leader; the leader is at {{leader}}","leader":"{{leader}}"}""");
+            $$"""{"title":"Not the leader","status":421,"detail":"root replica r2 does not lead; the leader is {{leader}}","leader_url":"{{leader}}","term":3}""");
     }
 
     private async Task AcceptLinkAsync(HttpContext context, string id)
