@@ -15,29 +15,46 @@ namespace Canopy.Cli.Client;
 /// </summary>
 public sealed class ApiClient : IDisposable
 {
-    private readonly HttpClient _http;
     private readonly CliConfig _config;
     private readonly bool _tokenFromFlag;
-    private readonly ServerTrust _trust;
+    private const string LeaderHeader = "Canopy-Leader";
+    private Endpoint[] _endpoints;
+    private int _current;
 
+    /// <param name="server">One root address, or several replicas' separated by commas: the first that answers serves.</param>
     /// <param name="caPin">The CA to trust (login's --ca-fingerprint); else the one pinned for the server, else $CANOPY_CA_FINGERPRINT.</param>
     public ApiClient(string? server, string? token, CliConfig config, string? caPin = null)
     {
         _config = config;
-        Server = ServerOf(server, config);
+        Servers = Split(ServerOf(server, config));
+
+        // Replicas of one root share its CA: a pin remembered for one of them holds for all.
+        var sharedPin = caPin ?? Servers.Select(config.PinFor).FirstOrDefault(p => p is not null) ?? EnvironmentPin();
+        _endpoints = [.. Servers.Select(s => new Endpoint(s, sharedPin))];
         Token = token ?? Environment.GetEnvironmentVariable("CANOPY_TOKEN") ?? (SameServer ? config.Token : null);
         _tokenFromFlag = token is not null;
-        _trust = new ServerTrust(Server, caPin ?? config.PinFor(Server) ?? EnvironmentPin());
-        _http = new HttpClient(_trust.CreateHandler()) { BaseAddress = new Uri(Server + "/"), Timeout = TimeSpan.FromSeconds(30) };
     }
 
-    public string Server { get; }
+    /// <summary>The root address in use: the first of <see cref="Servers"/> that answered.</summary>
+    public string Server => _endpoints[_current].Url;
+
+    /// <summary>Every address given (replicas of one root), in the order they are tried.</summary>
+    public IReadOnlyList<string> Servers { get; }
 
     /// <summary>The pin this client checks the server against (null for an http server or none pinned).</summary>
-    public string? CaPin => _trust.Pin;
+    public string? CaPin => _endpoints[_current].Trust.Pin;
 
+    /// <summary>The address(es) to use: the flag, else $CANOPY_SERVER, else the remembered one, else the default; a comma list stays one.</summary>
     public static string ServerOf(string? server, CliConfig config) =>
-        (server ?? Environment.GetEnvironmentVariable("CANOPY_SERVER") ?? config.Server ?? CliConfig.DefaultServer).TrimEnd('/');
+        string.Join(',', Split(server ?? Environment.GetEnvironmentVariable("CANOPY_SERVER") ?? config.Server ?? CliConfig.DefaultServer));
+
+    /// <summary>The addresses of a comma list, without trailing slashes or repeats.</summary>
+    public static IReadOnlyList<string> Split(string servers)
+    {
+        var list = servers.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(s => s.TrimEnd('/')).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+        return list.Count > 0 ? list : [CliConfig.DefaultServer];
+    }
 
     private static string? EnvironmentPin() =>
         Environment.GetEnvironmentVariable("CANOPY_CA_FINGERPRINT") is { Length: > 0 } text
@@ -46,7 +63,8 @@ public sealed class ApiClient : IDisposable
 
     public string? Token { get; private set; }
 
-    private bool SameServer => _config.Server is null || string.Equals(_config.Server.TrimEnd('/'), Server, StringComparison.OrdinalIgnoreCase);
+    // The remembered token is the remembered root's: good for any of its replicas.
+    private bool SameServer => _config.Server is null || Split(_config.Server).Intersect(Servers, StringComparer.OrdinalIgnoreCase).Any();
 
     public async Task<LoginResponse> LoginAsync(string username, string password, CancellationToken ct, string? organization = null)
     {
@@ -83,15 +101,66 @@ public sealed class ApiClient : IDisposable
         return await ReadAsync<T>(response, ct);
     }
 
+    /// <summary>
+    /// Sends to the address in use; when it cannot be reached (a replica that is down), to the next one, so a dead replica does not
+    /// break a command. Only a request that never left is sent again: one whose answer was lost might have been applied.
+    /// </summary>
     private async Task<HttpResponseMessage> SendOnceAsync(HttpMethod method, string path, object? body, bool authenticate, CancellationToken ct)
     {
-        _trust.EnsurePinned();
+        for (var tried = 1; ; tried++)
+        {
+            try
+            {
+                var response = await SendToAsync(_endpoints[_current], method, path, body, authenticate, ct);
+                if (LeaderElsewhere(response) is not { } leader)
+                {
+                    return response;
+                }
+
+                // A follower refused what only the leader does (nothing was applied): ask the leader it names, once.
+                response.Dispose();
+                return await SendToAsync(leader, method, path, body, authenticate, ct);
+            }
+            catch (CliException e) when (e.ExitCode == ExitCodes.ServerUnreachable && tried < _endpoints.Length)
+            {
+                _current = (_current + 1) % _endpoints.Length;
+            }
+        }
+    }
+
+    /// <summary>The leader a root replica's 421 answer names (<c>Canopy-Leader</c> header), as an address to use; else null.</summary>
+    private Endpoint? LeaderElsewhere(HttpResponseMessage response)
+    {
+        if (response.StatusCode != HttpStatusCode.MisdirectedRequest || !response.Headers.TryGetValues(LeaderHeader, out var values) ||
+            values.FirstOrDefault()?.TrimEnd('/') is not { Length: > 0 } url || !Uri.TryCreate(url, UriKind.Absolute, out _))
+        {
+            return null;
+        }
+
+        var index = Array.FindIndex(_endpoints, e => string.Equals(e.Url, url, StringComparison.OrdinalIgnoreCase));
+        if (index < 0)
+        {
+            // A replica not given: trusted only through the CA pinned for the ones given (replicas share it).
+            Array.Resize(ref _endpoints, _endpoints.Length + 1);
+            index = _endpoints.Length - 1;
+            _endpoints[index] = new Endpoint(url, _endpoints[_current].Trust.Pin);
+        }
+
+        _current = index;
+        return _endpoints[index];
+    }
+
+    private async Task<HttpResponseMessage> SendToAsync(
+        Endpoint endpoint, HttpMethod method, string path, object? body, bool authenticate, CancellationToken ct)
+    {
+        var server = endpoint.Url;
+        endpoint.Trust.EnsurePinned();
         using var request = new HttpRequestMessage(method, path);
         if (authenticate)
         {
             if (Token is null)
             {
-                throw new CliException($"Not logged in to {Server}. Run `canopy login --server {Server}` first.", ExitCodes.NotLoggedIn);
+                throw new CliException($"Not logged in to {server}. Run `canopy login --server {server}` first.", ExitCodes.NotLoggedIn);
             }
 
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Token);
@@ -105,24 +174,25 @@ public sealed class ApiClient : IDisposable
 
         try
         {
-            return await _http.SendAsync(request, ct);
+            return await endpoint.Http.SendAsync(request, ct);
         }
-        catch (HttpRequestException e) when (_trust.Refusal(e) is { } refused)
+        catch (HttpRequestException e) when (endpoint.Trust.Refusal(e) is { } refused)
         {
             throw refused;
         }
-        catch (HttpRequestException e) when (!_trust.Https && e.HttpRequestError == HttpRequestError.ResponseEnded)
+        catch (HttpRequestException e) when (!endpoint.Trust.Https && e.HttpRequestError == HttpRequestError.ResponseEnded)
         {
-            throw new CliException($"The server at {Server} closed the connection without an answer; a Canopy root speaks HTTPS unless run with --insecure-http: try --server {HttpsOf(Server)}.",
+            throw new CliException($"The server at {server} closed the connection without an answer; a Canopy root speaks HTTPS unless run with --insecure-http: try --server {HttpsOf(server)}.",
                 ExitCodes.ServerUnreachable);
         }
         catch (HttpRequestException e) when (e.InnerException is SocketException || e.HttpRequestError == HttpRequestError.ConnectionError)
         {
-            throw new CliException($"Cannot reach the Canopy API at {Server} ({e.Message}). Is `canopy up` running? Use --server to point elsewhere.", ExitCodes.ServerUnreachable);
+            var others = _endpoints.Length > 1 ? $" (nor any of {string.Join(", ", Servers)})" : "";
+            throw new CliException($"Cannot reach the Canopy API at {server}{others} ({e.Message}). Is `canopy up` running? Use --server to point elsewhere.", ExitCodes.ServerUnreachable);
         }
         catch (TaskCanceledException) when (!ct.IsCancellationRequested)
         {
-            throw new CliException($"The Canopy API at {Server} did not answer in time.", ExitCodes.Timeout);
+            throw new CliException($"The Canopy API at {server} did not answer in time.", ExitCodes.Timeout);
         }
     }
 
@@ -135,7 +205,7 @@ public sealed class ApiClient : IDisposable
 
         using var request = new HttpRequestMessage(HttpMethod.Post, "api/auth/refresh");
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _config.RefreshToken);
-        using var response = await _http.SendAsync(request, ct);
+        using var response = await _endpoints[_current].Http.SendAsync(request, ct);
         if (!response.IsSuccessStatusCode)
         {
             return false;
@@ -214,9 +284,29 @@ public sealed class ApiClient : IDisposable
         return new CliException(full, code);
     }
 
-    public void Dispose() => _http.Dispose();
+    public void Dispose()
+    {
+        foreach (var endpoint in _endpoints)
+        {
+            endpoint.Dispose();
+        }
+    }
 
     private static string HttpsOf(string server) => "https://" + server[(server.IndexOf("://", StringComparison.Ordinal) + 3)..];
 
     private sealed record RawJson(string Text);
+
+    /// <summary>One address with its trust and its HTTP client (made on first use).</summary>
+    private sealed class Endpoint(string url, string? pin) : IDisposable
+    {
+        private HttpClient? _http;
+
+        public string Url { get; } = url;
+
+        public ServerTrust Trust { get; } = new(url, pin);
+
+        public HttpClient Http => _http ??= new HttpClient(Trust.CreateHandler()) { BaseAddress = new Uri(Url + "/"), Timeout = TimeSpan.FromSeconds(30) };
+
+        public void Dispose() => _http?.Dispose();
+    }
 }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Canopy.Cli.Client;
 using Canopy.Cli.Interaction;
 using Canopy.Contracts;
 using Canopy.Contracts.Api;
@@ -98,9 +99,24 @@ public static class InfrastructureCommands
                 output.Warn($"cluster {c.ClusterName}'s clock is {SkewText(c.ClockSkewSeconds!.Value)} the root's; times it reports are corrected, but set its clock (NTP).");
             }
 
+            await ShowRootLeaderAsync(api, output, ct);
             return ExitCodes.Success;
         });
         return command;
+    }
+
+    /// <summary>Which root replica leads (the one the clusters link to) and the replicas there are, from <c>/health</c>.</summary>
+    private static async Task ShowRootLeaderAsync(ApiClient api, Output output, CancellationToken ct)
+    {
+        var health = await api.GetAsync<RootHealth>("health", ct);
+        output.Info(health.Leader is { } leader
+            ? $"Root leader: {leader.Url} (replica {leader.Id}, term {leader.Term}); {health.Replicas.Count} replica(s): " +
+              string.Join(", ", health.Replicas.Select(r => r.Url + (r.Leader ? " (leader)" : "")))
+            : $"No root replica leads right now (an election takes a few seconds); {api.Server} answered.");
+        if (health.Problem is { } problem)
+        {
+            output.Warn(problem);
+        }
     }
 
     private static bool Skewed(double? seconds) => seconds is { } s && TimeSpan.FromSeconds(s).Duration() > ClockSkew.Tolerance;

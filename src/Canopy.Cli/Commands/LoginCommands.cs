@@ -25,19 +25,22 @@ public static class LoginCommands
         {
             var output = GlobalOptions.OutputOf(parse);
             var config = CliConfig.Load();
-            var server = ApiClient.ServerOf(parse.GetValue(GlobalOptions.Server), config);
+            var server = ApiClient.ServerOf(GlobalOptions.ServerOf(parse), config);
             var pin = await PinToUseAsync(server, parse.GetValue(fingerprint), config, output, ct);
             using var api = new ApiClient(server, null, config, pin);
             var secret = parse.GetValue(password) ?? (parse.GetValue(passwordStdin) ? FirstLineOfStdin() : null)
                 ?? Environment.GetEnvironmentVariable("CANOPY_PASSWORD") ?? Ask(parse.GetValue(username)!);
             var login = await api.LoginAsync(parse.GetValue(username)!, secret, ct, parse.GetValue(organization));
-            config.Server = api.Server;
+            config.Server = string.Join(',', api.Servers);
             config.Username = parse.GetValue(username);
             config.Token = login.Token;
             config.RefreshToken = login.RefreshToken;
             if (api.CaPin is { } trusted)
             {
-                config.Pin(api.Server, trusted);
+                foreach (var replica in api.Servers)
+                {
+                    config.Pin(replica, trusted);
+                }
             }
 
             config.Save();
@@ -89,7 +92,7 @@ public static class LoginCommands
     /// The CA to trust for an https server: the one given, else the one pinned earlier, else (first use) the one the server
     /// presents once a person at a terminal confirmed it. Without a terminal the fingerprint must be given.
     /// </summary>
-    private static async Task<string?> PinToUseAsync(string server, string? given, CliConfig config, Output output, CancellationToken ct)
+    private static async Task<string?> PinToUseAsync(string servers, string? given, CliConfig config, Output output, CancellationToken ct)
     {
         if (given is not null)
         {
@@ -99,12 +102,13 @@ public static class LoginCommands
                     ExitCodes.InvalidInput);
         }
 
-        if (!server.StartsWith("https://", StringComparison.OrdinalIgnoreCase) || config.PinFor(server) is not null)
+        var replicas = ApiClient.Split(servers);
+        if (!replicas[0].StartsWith("https://", StringComparison.OrdinalIgnoreCase) || replicas.Any(r => config.PinFor(r) is not null))
         {
             return null;
         }
 
-        var seen = await ServerTrust.FetchPinAsync(server, ct);
+        var (server, seen) = await FirstPinAsync(replicas, ct);
         if (Console.IsInputRedirected || Console.IsOutputRedirected)
         {
             throw new CliException(
@@ -120,6 +124,22 @@ public static class LoginCommands
         }
 
         return seen;
+    }
+
+    /// <summary>The CA the first replica that answers presents (replicas of one root share it).</summary>
+    private static async Task<(string Server, string Pin)> FirstPinAsync(IReadOnlyList<string> replicas, CancellationToken ct)
+    {
+        for (var i = 0; ; i++)
+        {
+            try
+            {
+                return (replicas[i], await ServerTrust.FetchPinAsync(replicas[i], ct));
+            }
+            catch (CliException e) when (e.ExitCode == ExitCodes.ServerUnreachable && i < replicas.Count - 1)
+            {
+                // Down: the next replica shows the same CA.
+            }
+        }
     }
 
     private static string Ask(string username)

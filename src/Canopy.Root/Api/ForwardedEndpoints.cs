@@ -8,6 +8,7 @@ using Canopy.Hosting;
 using Canopy.Root.Auth;
 using Canopy.Root.ClusterLinks;
 using Canopy.Root.Monitoring;
+using Canopy.Root.Replicas;
 using Canopy.Root.Store;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -24,9 +25,9 @@ internal static class ForwardedEndpoints
     public static void MapForwarded(this IEndpointRouteBuilder app)
     {
         var v1 = app.MapGroup("/api/v1").WithTags("clusters");
-        v1.MapGet("/services/{id}/logs", LogsAsync).RequireAuthorization(Policies.Workloads).Produces<LogsResponse>()
+        v1.MapGet("/services/{id}/logs", LogsAsync).RequireAuthorization(Policies.Workloads).RequireLeader().Produces<LogsResponse>()
             .WithSummary("The last lines of an instance's output (all instances when 'instance' is not given), from its node.");
-        v1.MapGet("/nodes", NodesAsync).RequireAuthorization(Policies.Infrastructure).Produces<List<NodeDocument>>()
+        v1.MapGet("/nodes", NodesAsync).RequireAuthorization(Policies.Infrastructure).RequireLeader().Produces<List<NodeDocument>>()
             .WithSummary("Worker nodes of every connected cluster, or of the one named by 'cluster'.");
     }
 

@@ -7,6 +7,7 @@ using Canopy.Contracts.Link;
 using Canopy.Hosting;
 using Canopy.Root.Auth;
 using Canopy.Root.ClusterLinks;
+using Canopy.Root.Replicas;
 using Canopy.Root.Store;
 using Canopy.Security;
 using Microsoft.AspNetCore.Builder;
@@ -39,13 +40,14 @@ internal static partial class JoinTokenEndpoints
             .WithSummary("Revokes a cluster join token: no cluster can register with it any more; registered clusters stay.");
 
         v1.MapPost("/clusters/{cluster}/tokens/nodes", CreateNodeTokenAsync).Accepts<CreateJoinTokenRequest>("application/json")
-            .Produces<CreatedJoinTokenDocument>().WithSummary("A new node join token at a connected cluster; its secret is shown only in this answer.");
+            .Produces<CreatedJoinTokenDocument>().WithSummary("A new node join token at a connected cluster; its secret is shown only in this answer.")
+            .RequireLeader();
         v1.MapGet("/clusters/{cluster}/tokens/nodes", (string cluster, IRootStore store, LinkHub hub, CancellationToken ct) =>
                 ForwardAsync<List<JoinTokenDocument>>(cluster, LinkRequestKinds.NodeTokensList, null, store, hub, ct))
-            .Produces<List<JoinTokenDocument>>().WithSummary("Node join tokens of a connected cluster, without their secrets.");
+            .Produces<List<JoinTokenDocument>>().WithSummary("Node join tokens of a connected cluster, without their secrets.").RequireLeader();
         v1.MapDelete("/clusters/{cluster}/tokens/nodes/{id}", (string cluster, string id, IRootStore store, LinkHub hub, CancellationToken ct) =>
                 ForwardAsync<JoinTokenDocument>(cluster, LinkRequestKinds.NodeTokensRevoke, new JsonObject { ["id"] = id }, store, hub, ct))
-            .Produces<JoinTokenDocument>().WithSummary("Revokes a node join token at a connected cluster; registered nodes stay.");
+            .Produces<JoinTokenDocument>().WithSummary("Revokes a node join token at a connected cluster; registered nodes stay.").RequireLeader();
     }
 
     private static async Task<IResult> CreateClusterTokenAsync(

@@ -24,9 +24,12 @@ internal sealed partial class LinkHub(RootOptions options, RootLeadership leader
 
     public TimeSpan? ClockSkew(string clusterId) => _links.TryGetValue(clusterId, out var link) ? link.ClockSkew : null;
 
-    /// <summary>Connected, and its last <c>resources</c> heartbeat is recent.</summary>
+    /// <summary>
+    /// Connected, and its last <c>resources</c> heartbeat is recent. A follower holds no link: there the heartbeat the leader stored
+    /// is all there is to go by.
+    /// </summary>
     public bool IsActive(ClusterRecord cluster) =>
-        IsConnected(cluster.Id) && cluster.LastSeen is { } seen && time.GetUtcNow() - seen <= options.ClusterHeartbeatTimeout;
+        (IsConnected(cluster.Id) || !leadership.IsLeader) && cluster.LastSeen is { } seen && time.GetUtcNow() - seen <= options.ClusterHeartbeatTimeout;
 
     /// <summary>
     /// Since when the cluster has been inactive, or null while it is active: from the moment its link went (or the root

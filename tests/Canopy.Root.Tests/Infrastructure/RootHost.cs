@@ -30,7 +30,8 @@ internal sealed class RootHost : IAsyncDisposable
     public TestServer Server { get; }
     public HttpClient Client { get; }
 
-    public static async Task<RootHost> StartAsync(string dataDir, Action<RootOptions>? tweak = null)
+    /// <param name="services">Runs after the root's own registrations (replace one, as replicas replace the leadership).</param>
+    public static async Task<RootHost> StartAsync(string dataDir, Action<RootOptions>? tweak = null, Action<IServiceCollection>? services = null)
     {
         var options = new RootOptions { DataDir = dataDir, AdminPassword = AdminPassword, ClusterJoinToken = JoinToken };
         tweak?.Invoke(options);
@@ -38,6 +39,7 @@ internal sealed class RootHost : IAsyncDisposable
         {
             b.WebHost.UseTestServer();
             b.Logging.SetMinimumLevel(LogLevel.Warning);
+            services?.Invoke(b.Services);
         });
         await app.StartAsync();
         return new RootHost(app, options);

@@ -92,6 +92,21 @@ public sealed class LeadershipTests(ReplicaDatabase database) : IClassFixture<Re
     }
 
     [Fact]
+    public async Task What_a_follower_tells_the_leader_reaches_it_through_the_database()
+    {
+        var db = await database.NewAsync();
+        var leader = await StartAsync(db, "https://a:1");
+        await Wait.UntilAsync(() => Task.FromResult(leader.IsLeader), TimeSpan.FromSeconds(10), "the first replica to lead");
+        var follower = await StartAsync(db, "https://b:1");
+        var heard = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        leader.News += news => heard.TrySetResult(news);
+
+        follower.TellLeader(LeaderNews.Place);
+
+        (await heard.Task.WaitAsync(TimeSpan.FromSeconds(5))).ShouldBe(LeaderNews.Place);
+    }
+
+    [Fact]
     public async Task A_leader_cut_off_past_its_lease_has_stepped_down_before_the_next_leads_and_its_fenced_write_is_refused()
     {
         var db = await database.NewAsync();
