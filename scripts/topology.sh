@@ -39,7 +39,12 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 
-die() { echo "topology: $*" >&2; exit 1; }
+# During `up`, a failure removes what was built so far (up_tag is set once its state dir exists).
+die() {
+  echo "topology: $*" >&2
+  if [[ -n "${up_tag:-}" ]]; then echo "topology: up failed, tearing down" >&2; trap - ERR; down_one "$up_tag"; fi
+  exit 1
+}
 # Debian's PostgreSQL binaries (newest version installed).
 pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
 state_of() { echo "/tmp/canopy-topology-$1"; }
@@ -100,6 +105,7 @@ case "$cmd" in
     state="$(state_of "$tag")"
     [[ -e "$state" ]] && die "topology $tag exists: scripts/topology.sh down --tag $tag"
     mkdir -p "$state/pids" "$state/logs" "$state/data"
+    up_tag="$tag"
     echo "$tag" > "$last_tag_file"
     trap 'echo "topology: up failed, tearing down" >&2; down_one "$tag"' ERR
     # A /24 no one here uses.
@@ -155,7 +161,7 @@ case "$cmd" in
       rm -f "$state/pg/password"
       printf "listen_addresses = '*'\nport = 5432\nmax_connections = 300\nunix_socket_directories = '%s'\n" "$state/pg" >> "$state/pg/data/postgresql.conf"
       echo "host all all $subnet.0/24 scram-sha-256" >> "$state/pg/data/pg_hba.conf"
-      nsenter --net="/run/netns/canopy-$tag-db" runuser -u postgres -- "$(pg_bin)/pg_ctl" -D "$state/pg/data" -l "$state/logs/db.log" -w -t 60 start > /dev/null
+      nsenter --net="/run/netns/canopy-$tag-db" runuser -u postgres -- "$(pg_bin)/pg_ctl" -D "$state/pg/data" -l "$state/pg/server.log" -w -t 60 start > /dev/null
       PGPASSWORD="$pgpw" nsenter --net="/run/netns/canopy-$tag-db" "$(pg_bin)/psql" -h 127.0.0.1 -U canopy -d postgres -qc "CREATE DATABASE canopy_root" > /dev/null
       store="postgres://canopy:$pgpw@$subnet.5:5432/canopy_root"
       root_urls="$(seq -s, -f "https://$subnet.%g:10000" 1 "$roots")"
@@ -220,6 +226,7 @@ case "$cmd" in
           # Each cluster's API takes its own admin token (or a root Admin's access token).
           echo "CLUSTER_ADMIN_TOKENS=$state/data/c*/admin-token"
           trap - ERR
+          up_tag=""
           exit 0
         fi
       fi
