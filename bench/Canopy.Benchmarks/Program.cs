@@ -8,6 +8,7 @@ using Canopy.Testing;
 //   scale: [--nodes N[,N...]] (default 500,1000,2000,5000) [--idle SECONDS] (default 30) [--joins-only] (no scale or drop) [--keepalive SECONDS] (the simulated nodes'); not part of "all" (it takes long)
 //   clusters: [--clusters N[,N...]] (default 10,100) [--idle SECONDS] (default 30) [--runs N] (GETs, default 200); not part of "all"
 //   api: [--clusters N] (default 100) [--services N] (default 500) [--clients N] (default 8); not part of "all"
+//   failover: [--runs N] (default 5): leader root SIGKILL → cluster linked to the new leader (3 replicas on PostgreSQL); not part of "all"
 var what = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "all";
 var runs = args.SkipWhile(a => a != "--runs").Skip(1).Select(int.Parse).FirstOrDefault(20);
 
@@ -102,6 +103,11 @@ if (what is "api")
     // Many small services through the public API against simulated clusters: deploys/s and time to all RUNNING.
     int Arg(string name, int fallback) => args.SkipWhile(a => a != name).Skip(1).Select(int.Parse).FirstOrDefault(fallback);
     await RootScaleBenchmarks.DeploysAsync(Arg("--clusters", 100), Arg("--services", 500), Arg("--clients", 8));
+}
+
+if (what is "failover")
+{
+    await FailoverBenchmarks.RunAsync(args.Contains("--runs") ? runs : 5);
 }
 
 if (what is "topology" or "all")

@@ -367,6 +367,29 @@ public sealed class Topology : IAsyncDisposable
     /// <summary>The CLI against the root (logged in by <see cref="StartAsync"/>).</summary>
     public Task<CliResult> CliAsync(params string[] args) => CanopyCli.RunAsync(CliConfigPath, RootUrl, args, TimeSpan.FromSeconds(90));
 
+    /// <summary>The replica the first answering one of <paramref name="replicas"/> (default: all running) names as leader in <c>/health</c>.</summary>
+    public async Task<TopologyHost> LeaderAsync(IEnumerable<TopologyHost>? replicas = null)
+    {
+        foreach (var replica in (replicas ?? _roots).Where(r => r.IsRunning))
+        {
+            try
+            {
+                using var http = PinnedHttp.Client(RootPkiDir, UrlOf(replica), TimeSpan.FromSeconds(3));
+                var health = await http.GetFromJsonAsync<RootHealth>("health", CanopyJson.Options);
+                if (health?.Leader is { } leader && _roots.FirstOrDefault(r => UrlOf(r) == leader.Url.TrimEnd('/')) is { } host)
+                {
+                    return host;
+                }
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+                // The next replica may answer.
+            }
+        }
+
+        throw new InvalidOperationException("no replica names a leader");
+    }
+
     /// <summary>The CLI against one replica of the root (the same login: the replicas share the signing key in their database).</summary>
     public Task<CliResult> CliAtAsync(TopologyHost replica, params string[] args) =>
         CanopyCli.RunAsync(CliConfigPath, UrlOf(replica), args, TimeSpan.FromSeconds(90));
@@ -544,7 +567,20 @@ public sealed class TopologyCluster(string name, string location, TopologyHost h
         return client;
     }
     internal List<TopologyHost> WorkerList { get; } = [];
+
+    /// <summary>The root replica the cluster's link is up to, from its <c>GET /api/cluster/status</c>.</summary>
+    public async Task<LinkedRoot> LinkedRootAsync()
+    {
+        using var http = Api();
+        var status = await http.GetFromJsonAsync<System.Text.Json.JsonElement>("api/cluster/status");
+        return new LinkedRoot(status.GetProperty("connected_to_root").GetBoolean(),
+            status.TryGetProperty("root_url", out var url) ? url.GetString() : null,
+            status.TryGetProperty("linked_since", out var since) && since.ValueKind == System.Text.Json.JsonValueKind.String ? since.GetDateTimeOffset() : null);
+    }
 }
+
+/// <summary>Whether a cluster's root link is up, to which replica, since when (the cluster's clock).</summary>
+public sealed record LinkedRoot(bool Connected, string? Url, DateTimeOffset? Since);
 
 /// <summary>One host of a <see cref="Topology"/>: a network namespace with one address and one Canopy role.</summary>
 public sealed class TopologyHost

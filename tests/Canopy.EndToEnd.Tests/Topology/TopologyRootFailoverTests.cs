@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net.Http.Json;
-using System.Text.Json;
 using Canopy.Contracts;
 using Canopy.Contracts.Api;
 using Canopy.Core.States;
@@ -26,7 +25,7 @@ public sealed class TopologyRootFailoverTests(ITestOutputHelper output)
         var topology = await Canopy.Testing.Topology.StartAsync(clusters: 2, workers: 2, roots: 3);
         await topology.RunAsync(async () =>
         {
-            var leader = await LeaderAsync(topology, topology.Roots);
+            var leader = await topology.LeaderAsync();
             var survivors = topology.Roots.Where(r => r != leader).ToList();
             using var survivorApi = await topology.ApiAsync(survivors[0]);
             using var leaderApi = await topology.ApiAsync(leader);
@@ -62,7 +61,7 @@ public sealed class TopologyRootFailoverTests(ITestOutputHelper output)
             var outcomes = await Task.WhenAll(deploys);
             var sinceKill = await killed.Task;
 
-            var newLeader = await Wait.ForAsync(() => LeaderAsync(topology, survivors), l => l != leader, TimeSpan.FromSeconds(30),
+            var newLeader = await Wait.ForAsync(() => topology.LeaderAsync(survivors), l => l != leader, TimeSpan.FromSeconds(30),
                 "a surviving replica leading");
             output.WriteLine($"new leader {newLeader.Name} seen {sinceKill.Elapsed.TotalSeconds:0.00} s after the kill");
 
@@ -75,7 +74,7 @@ public sealed class TopologyRootFailoverTests(ITestOutputHelper output)
 
             foreach (var cluster in topology.Clusters)
             {
-                var linked = await Wait.ForAsync(() => LinkedRootAsync(cluster), r => r.Connected && r.Url != Canopy.Testing.Topology.UrlOf(leader),
+                var linked = await Wait.ForAsync(cluster.LinkedRootAsync, r => r.Connected && r.Url != Canopy.Testing.Topology.UrlOf(leader),
                     TimeSpan.FromSeconds(30), $"{cluster.Name} linked to a surviving replica");
                 var relinked = linked.Since!.Value - (DateTimeOffset.UtcNow - sinceKill.Elapsed);
                 output.WriteLine($"{cluster.Name} linked to {linked.Url} {relinked.TotalSeconds:0.00} s after the kill (goal: within 2 s)");
@@ -105,18 +104,18 @@ public sealed class TopologyRootFailoverTests(ITestOutputHelper output)
         var topology = await Canopy.Testing.Topology.StartAsync(clusters: 1, workers: 1, roots: 3);
         await topology.RunAsync(async () =>
         {
-            var leader = await LeaderAsync(topology, topology.Roots);
+            var leader = await topology.LeaderAsync();
             var follower = topology.Roots.First(r => r != leader);
             using var api = await topology.ApiAsync(leader);
-            var before = await LinkedRootAsync(topology.Clusters[0]);
+            var before = await topology.Clusters[0].LinkedRootAsync();
 
             await follower.KillAsync(Signals.SigKill);
 
             var id = await CreateAsync(api, "afterfollower");
             (await api.PostAsync($"api/service/{id}/instance", null)).EnsureSuccessStatusCode();
             await TopologyServices.RunningAsync(api, id, 1);
-            (await LeaderAsync(topology, [leader])).ShouldBe(leader);
-            var after = await LinkedRootAsync(topology.Clusters[0]);
+            (await topology.LeaderAsync([leader])).ShouldBe(leader);
+            var after = await topology.Clusters[0].LinkedRootAsync();
             after.ShouldBe(before, "the cluster's link did not move");
             (await api.GetJsonAsync<List<ClusterDocument>>("api/clusters/active")).ShouldHaveSingleItem();
         }, output.WriteLine);
@@ -167,41 +166,6 @@ public sealed class TopologyRootFailoverTests(ITestOutputHelper output)
         using var response = await api.PostAsync("api/application", new StringContent(sla, System.Text.Encoding.UTF8, "application/json"));
         response.EnsureSuccessStatusCode();
         return (await api.ServiceByNameAsync(app)).MicroserviceId;
-    }
-
-    /// <summary>The replica the first answering one of <paramref name="replicas"/> names as leader.</summary>
-    private static async Task<TopologyHost> LeaderAsync(Canopy.Testing.Topology topology, IEnumerable<TopologyHost> replicas)
-    {
-        foreach (var replica in replicas.Where(r => r.IsRunning))
-        {
-            try
-            {
-                using var http = PinnedHttp.Client(topology.RootPkiDir, Canopy.Testing.Topology.UrlOf(replica), TimeSpan.FromSeconds(3));
-                var health = await http.GetFromJsonAsync<RootHealth>("health", CanopyJson.Options);
-                if (health?.Leader is { } leader && topology.Roots.FirstOrDefault(r => Canopy.Testing.Topology.UrlOf(r) == leader.Url.TrimEnd('/')) is { } host)
-                {
-                    return host;
-                }
-            }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
-            {
-                // Try the next replica.
-            }
-        }
-
-        throw new InvalidOperationException("no replica names a leader");
-    }
-
-    private sealed record LinkedRoot(bool Connected, string? Url, DateTimeOffset? Since);
-
-    /// <summary>The root replica a cluster's link is up to (its <c>/api/cluster/status</c>).</summary>
-    private static async Task<LinkedRoot> LinkedRootAsync(TopologyCluster cluster)
-    {
-        using var http = cluster.Api();
-        var status = await http.GetFromJsonAsync<JsonElement>("api/cluster/status");
-        return new LinkedRoot(status.GetProperty("connected_to_root").GetBoolean(),
-            status.TryGetProperty("root_url", out var url) ? url.GetString() : null,
-            status.TryGetProperty("linked_since", out var since) && since.ValueKind == JsonValueKind.String ? since.GetDateTimeOffset() : null);
     }
 
     private static async Task<HashSet<string>> NodeIdsAsync(HttpClient api) =>
