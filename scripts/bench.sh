@@ -8,6 +8,7 @@
 #   scripts/bench.sh scale [--nodes 500,1000,2000,5000] [--idle SECONDS] [--joins-only] [--keepalive S]   (simulated nodes against one cluster; not in "all")
 #   scripts/bench.sh wire [--keepalive 1,2] [--window SECONDS] [--runs N]   (root; bytes per node and link cut → moved per MQTT keep-alive; not in "all")
 #   scripts/bench.sh clusters [--clusters 10,100] [--idle SECONDS] [--runs N]   (simulated clusters against one root: GET /api/clusters/, root idle CPU/RSS)
+#   scripts/bench.sh failover [--runs 5]   (3 root replicas on a throw-away PostgreSQL, 2 clusters: leader SIGKILL → cluster linked to the new leader; not in "all")
 #   scripts/bench.sh api [--clusters 100] [--services 500] [--clients 8]   (deploys/s through the API with SQLite, time to all RUNNING)
 #   scripts/bench.sh replicas [--runs 5]   (root leadership on a throw-away PostgreSQL: leader gone → next leader; not in "all")
 #   scripts/bench.sh deploy|api --store postgres   (the root's store in a durable throw-away PostgreSQL instead of SQLite: the PostgreSQL vs SQLite figures)

@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # A multi-machine Canopy on one machine: every "host" is a network namespace with its own address on a bridge.
 #
-#   scripts/topology.sh up [--clusters N] [--workers M] [--tag TAG]   # prints TAG=..., ROOT_URL=https://... (reachable from here), ROOT_CA_PIN=sha256:...
+#   scripts/topology.sh up [--clusters N] [--workers M] [--roots R] [--tag TAG]   # prints TAG=..., ROOT_URL=https://... (reachable from here), ROOT_CA_PIN=sha256:...
 #   scripts/topology.sh down [--tag TAG | --all]                       # removes processes, namespaces, bridge, state dir
 #   scripts/topology.sh status [--tag TAG]
 #
 # Host k of topology TAG: namespace canopy-TAG-<host>, address 10.200.S.<k>/24 on bridge cbr-TAG (this side: 10.200.S.254).
+# --roots 2|3: root replicas root, root1, root2 (.1-.3) on one PostgreSQL database: a throw-away server (initdb/pg_ctl as the
+# postgres user, in the state dir, in its own host "db" at .5 on port 5432 of that namespace; never the machine's default
+# instance), stopped by `down`. Clusters get every replica's URL; ROOT_URLS= lists them, STORE= is the database.
 # Roles: root (canopy root), c<i> (canopy cluster, name cluster-<i>, its own location), c<i>w<j> (canopy node; worker 0 of
 # each cluster runs containers through its own containerd, the others --no-containers). State (data dirs, logs, pid files)
 # under /tmp/canopy-topology-TAG. CANOPY_ADMIN_PASSWORD is the Admin password (default: topology-admin-password).
@@ -24,23 +27,35 @@ if [[ -z "$canopy" ]]; then
 fi
 
 cmd="${1:-}"; shift || true
-clusters=2; workers=3; tag=""; all=0
+clusters=2; workers=3; roots=1; tag=""; all=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --clusters) clusters="$2"; shift 2 ;;
     --workers) workers="$2"; shift 2 ;;
+    --roots) roots="$2"; shift 2 ;;
     --tag) tag="$2"; shift 2 ;;
     --all) all=1; shift ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
 done
 
-die() { echo "topology: $*" >&2; exit 1; }
+# During `up`, a failure removes what was built so far (up_tag is set once its state dir exists).
+die() {
+  echo "topology: $*" >&2
+  if [[ -n "${up_tag:-}" ]]; then echo "topology: up failed, tearing down" >&2; trap - ERR; down_one "$up_tag"; fi
+  exit 1
+}
+# Debian's PostgreSQL binaries (newest version installed).
+pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
 state_of() { echo "/tmp/canopy-topology-$1"; }
 last_tag_file=/tmp/canopy-topology.last
 
 down_one() {
   local t="$1" state; state="$(state_of "$t")"
+  # The throw-away PostgreSQL of --roots first, cleanly (its processes would be killed below anyway).
+  if [[ -f "$state/pg/data/postmaster.pid" ]]; then
+    nsenter --net="/run/netns/canopy-$t-db" runuser -u postgres -- "$(pg_bin)/pg_ctl" -D "$state/pg/data" -m immediate -w -t 10 stop >/dev/null 2>&1 || true
+  fi
   # Processes: by pid file (process group), then everything naming the state dir and its descendants.
   if [[ -d "$state/pids" ]]; then
     for f in "$state"/pids/*.pid; do
@@ -81,11 +96,16 @@ case "$cmd" in
     [[ "$(id -u)" == 0 ]] || die "needs root (network namespaces)"
     [[ -n "$canopy" && -x "$canopy" ]] || die "canopy is not built: dotnet build src/Canopy.Cli (or set CANOPY_BIN)"
     [[ "$clusters" -ge 1 && "$clusters" -le 8 && "$workers" -ge 1 && "$workers" -le 9 ]] || die "1-8 clusters, 1-9 workers"
+    [[ "$roots" -ge 1 && "$roots" -le 3 ]] || die "1-3 roots"
+    if [[ "$roots" -gt 1 && ! -x "$(pg_bin)/initdb" ]]; then
+      die "--roots needs PostgreSQL: apt-get install postgresql (scripts/install-deps.sh test)"
+    fi
     [[ -n "$tag" ]] || tag="$(head -c3 /dev/urandom | od -An -tx1 | tr -d ' \n')"
     [[ "$tag" =~ ^[a-z0-9]{1,6}$ ]] || die "tag: up to 6 of [a-z0-9]"
     state="$(state_of "$tag")"
     [[ -e "$state" ]] && die "topology $tag exists: scripts/topology.sh down --tag $tag"
     mkdir -p "$state/pids" "$state/logs" "$state/data"
+    up_tag="$tag"
     echo "$tag" > "$last_tag_file"
     trap 'echo "topology: up failed, tearing down" >&2; down_one "$tag"' ERR
     # A /24 no one here uses.
@@ -126,19 +146,45 @@ case "$cmd" in
       echo $! > "$state/pids/$name.pid"
     }
 
-    host root 1
-    start root root --listen "https://0.0.0.0:10000" --cluster-join-token "$ctoken"
     root_url="https://$subnet.1:10000"
-    # The root makes its CA at its first start; clusters get its pin in their join token and verify the root with it.
+    root_urls="$root_url"
+    replica_args=()
+    if [[ "$roots" -gt 1 ]]; then
+      # The database: its own host, a cluster made by initdb in the state dir, owned by (and run as) the postgres user.
+      host db 5
+      pgpw="$(head -c12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+      mkdir -p "$state/pg"
+      echo "$pgpw" > "$state/pg/password"
+      chown -R postgres "$state/pg"
+      runuser -u postgres -- "$(pg_bin)/initdb" -D "$state/pg/data" -U canopy --pwfile "$state/pg/password" --auth scram-sha-256 \
+        -E UTF8 --no-locale --no-sync > "$state/logs/db.log" 2>&1
+      rm -f "$state/pg/password"
+      printf "listen_addresses = '*'\nport = 5432\nmax_connections = 300\nunix_socket_directories = '%s'\n" "$state/pg" >> "$state/pg/data/postgresql.conf"
+      echo "host all all $subnet.0/24 scram-sha-256" >> "$state/pg/data/pg_hba.conf"
+      nsenter --net="/run/netns/canopy-$tag-db" runuser -u postgres -- "$(pg_bin)/pg_ctl" -D "$state/pg/data" -l "$state/pg/server.log" -w -t 60 start > /dev/null
+      PGPASSWORD="$pgpw" nsenter --net="/run/netns/canopy-$tag-db" "$(pg_bin)/psql" -h 127.0.0.1 -U canopy -d postgres -qc "CREATE DATABASE canopy_root" > /dev/null
+      store="postgres://canopy:$pgpw@$subnet.5:5432/canopy_root"
+      root_urls="$(seq -s, -f "https://$subnet.%g:10000" 1 "$roots")"
+      replica_args=(--store "$store" --replicas "$root_urls")
+    fi
+    host root 1
+    CANOPY_Root__ReplicaUrl="$root_url" start root root --listen "https://0.0.0.0:10000" --cluster-join-token "$ctoken" "${replica_args[@]}"
+    # The root makes its CA and secrets key at its first start; clusters get its pin in their join token and verify the root with it.
     ca="$state/data/root/pki/ca.crt"
-    for _ in $(seq 1 100); do [[ -s "$ca" ]] && break; sleep 0.1; done
+    for _ in $(seq 1 100); do [[ -s "$ca" && -s "$state/data/root/secrets.key" ]] && break; sleep 0.1; done
     [[ -s "$ca" ]] || die "the root made no CA in $state/data/root/pki: $(tail -n 5 "$state/logs/root.log")"
     pin="$("$canopy" ca show --data-dir "$state/data/root")"
     root_ca="$ca"
+    # The other replicas take the first one's CA and secrets key (--replica-of) and register their own address.
+    for ((r = 1; r < roots; r++)); do
+      host "root$r" "$((r + 1))"
+      CANOPY_Root__ReplicaUrl="https://$subnet.$((r + 1)):10000" start "root$r" root --listen "https://0.0.0.0:10000" \
+        --cluster-join-token "$ctoken" "${replica_args[@]}" --replica-of "$state/data/root"
+    done
     for ((c = 0; c < clusters; c++)); do
       cip="$subnet.$((10 + c))"
       host "c$c" "$((10 + c))"
-      start "c$c" cluster --listen "https://$cip:10100" --mqtt-host 0.0.0.0 --mqtt-advertise "$cip" --root "$root_url" \
+      start "c$c" cluster --listen "https://$cip:10100" --mqtt-host 0.0.0.0 --mqtt-advertise "$cip" --root "$root_urls" \
         --join-token "$ctoken.$pin" --node-join-token "$ntoken" --name "cluster-$c" --location "$((48 + c)).1,$((11 + c)).5"
       # The workers' token carries the pin of the CA the cluster makes at its first start (`canopy ca show` reads a cluster's dir too).
       cca="$state/data/c$c/pki/ca.crt"
@@ -169,6 +215,8 @@ case "$cmd" in
         if [[ "$n" -ge "$clusters" && "$cn" -ge "$clusters" ]]; then
           echo "TAG=$tag"
           echo "ROOT_URL=$root_url"
+          echo "ROOT_URLS=$root_urls"
+          if [[ "$roots" -gt 1 ]]; then echo "STORE=$store"; fi
           echo "ROOT_CA_PIN=$pin"
           echo "ROOT_CA=$root_ca"
           echo "STATE_DIR=$state"
@@ -178,6 +226,7 @@ case "$cmd" in
           # Each cluster's API takes its own admin token (or a root Admin's access token).
           echo "CLUSTER_ADMIN_TOKENS=$state/data/c*/admin-token"
           trap - ERR
+          up_tag=""
           exit 0
         fi
       fi

@@ -9,6 +9,7 @@ using Canopy.Testing;
 //   clusters: [--clusters N[,N...]] (default 10,100) [--idle SECONDS] (default 30) [--runs N] (GETs, default 200); not part of "all"
 //   api: [--clusters N] (default 100) [--services N] (default 500) [--clients N] (default 8); not part of "all"
 //   replicas: [--runs N] (default 5): root leadership handover on a throw-away PostgreSQL; not part of "all"
+//   failover: [--runs N] (default 5): leader root SIGKILL → cluster linked to the new leader (3 replicas on PostgreSQL); not part of "all"
 //   --store postgres: the root's store in a durable throw-away PostgreSQL (fsync on) instead of SQLite in its data dir (deploy, api)
 var store = args.SkipWhile(a => a != "--store").Skip(1).FirstOrDefault();
 var what = args.Where((a, i) => !a.StartsWith("--", StringComparison.Ordinal) && (i == 0 || args[i - 1] != "--store")).FirstOrDefault() ?? "all";
@@ -112,6 +113,11 @@ if (what is "replicas")
 {
     // Root leadership on PostgreSQL, in process: the leader's end → the next leader (median of --runs, default 5); not part of "all".
     await ReplicaBenchmarks.HandoverAsync(args.Contains("--runs") ? runs : 5);
+}
+
+if (what is "failover")
+{
+    await FailoverBenchmarks.RunAsync(args.Contains("--runs") ? runs : 5);
 }
 
 if (what is "topology" or "all")

@@ -30,6 +30,8 @@ public static partial class ClusterApplication
             throw new ArgumentException($"Invalid cluster options: {string.Join("; ", problems)}", nameof(options));
         }
 
+        ClusterTls.AdoptMovedKeys(options);
+
         var builder = WebApplication.CreateSlimBuilder();
         options.Listener()!.Bind(builder, sp => sp.GetRequiredService<ClusterTls>().Server);
         builder.Services.AddCanopyCluster(options);

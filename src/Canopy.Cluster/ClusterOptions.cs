@@ -42,8 +42,24 @@ public sealed class ClusterOptions
     /// <summary>How often the cluster checks whether its server certificate is due for renewal.</summary>
     public TimeSpan CertificateCheckInterval { get; set; } = TimeSpan.FromHours(1);
 
-    /// <summary>The root's API; https (verified against the root's CA pin), or http for a root run with --insecure-http.</summary>
+    /// <summary>
+    /// The root's API; https (verified against the root's CA pin), or http for a root run with --insecure-http. Several replicas of
+    /// one root may be given as a comma list (or in <see cref="RootUrls"/>): the cluster links to one and moves to another when it fails.
+    /// </summary>
     public string RootUrl { get; set; } = "https://127.0.0.1:10000";
+
+    /// <summary>More addresses of the same root's replicas (config <c>Cluster:RootUrls</c>), after those of <see cref="RootUrl"/>.</summary>
+    public List<string> RootUrls { get; set; } = [];
+
+    /// <summary>How long the cluster waits between two root addresses while it fails over (after a full round it backs off, up to a second).</summary>
+    public TimeSpan RootFailoverDelay { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>
+    /// The data dir this cluster ran from on another machine (or a copy of its <c>pki/ca.crt</c>, <c>pki/ca.key</c>, <c>secrets.key</c>,
+    /// <c>admin-token</c>): a cluster restarted elsewhere from its PostgreSQL store takes them at its first start there, so its nodes
+    /// (which pin its CA) and its sealed specs still fit.
+    /// </summary>
+    public string? ReplicaOf { get; set; }
 
     /// <summary>Token the root issued for clusters to join: <c>&lt;secret&gt;.&lt;root CA pin&gt;</c> (a bare secret only with <see cref="RootCaPin"/> or an http root).</summary>
     public string RootJoinToken { get; set; } = "";
@@ -131,14 +147,7 @@ public sealed class ClusterOptions
         }
 
         ValidateListen(problems);
-        if (!Uri.TryCreate(RootUrl, UriKind.Absolute, out var root) || root.Scheme is not ("http" or "https"))
-        {
-            problems.Add($"RootUrl: '{RootUrl}' is not an absolute http(s) URL");
-        }
-        else if (RootLink.RootTrust.Problem(this) is { } trust)
-        {
-            problems.Add(trust);
-        }
+        ValidateRoot(problems);
 
         if (!PlacementAlgorithms.Names.Contains(SchedulingAlgorithm))
         {
@@ -171,8 +180,42 @@ public sealed class ClusterOptions
         return problems;
     }
 
+    /// <summary>Every configured address of the root, in order: <see cref="RootUrl"/> (a comma list), then <see cref="RootUrls"/>; without duplicates.</summary>
+    public IReadOnlyList<string> RootAddresses() =>
+        RootUrl.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Concat(RootUrls.Select(u => u.Trim()).Where(u => u.Length > 0))
+            .Select(u => RootLink.RootAddresses.Normalize(u) ?? u)
+            .Distinct(StringComparer.OrdinalIgnoreCase)
+            .ToList();
+
     /// <summary>The API's address; null when <see cref="Listen"/> is refused (<see cref="Validate"/> says why).</summary>
     public Hosting.Tls.ApiListener? Listener() => Hosting.Tls.ApiListener.TryParse(Listen, InsecureHttp, InsecureHttpOnNetwork, "Cluster", out _);
+
+    private void ValidateRoot(List<string> problems)
+    {
+        var addresses = RootAddresses();
+        if (addresses.Count == 0)
+        {
+            problems.Add("RootUrl: a root URL is required, e.g. https://root.example:10000");
+            return;
+        }
+
+        var bad = addresses.Where(a => RootLink.RootAddresses.Normalize(a) is null).ToList();
+        if (bad.Count > 0)
+        {
+            problems.Add($"RootUrl: '{string.Join("', '", bad)}' is not an absolute http(s) URL");
+        }
+        else if (addresses.Select(a => new Uri(a).Scheme).Distinct().Count() > 1)
+        {
+            problems.Add($"RootUrl: the root's addresses mix http and https ({string.Join(", ", addresses)}); the replicas of one root serve one scheme");
+        }
+        else if (RootLink.RootTrust.Problem(this) is { } trust)
+        {
+            problems.Add(trust);
+        }
+
+        AddIfNotPositive(problems, nameof(RootFailoverDelay), RootFailoverDelay);
+    }
 
     private void ValidateListen(List<string> problems)
     {

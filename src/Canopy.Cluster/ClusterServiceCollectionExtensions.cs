@@ -61,6 +61,7 @@ internal static class ClusterServiceCollectionExtensions
         services.AddSingleton<NodeJoinTokens>();
         services.AddSingleton<NodeRegistry>();
         services.AddSingleton<RootTrust>();
+        services.AddSingleton<RootAddresses>();
         services.AddSingleton<RootRegistration>();
         services.AddSingleton<RootCommands>();
         services.AddSingleton<RootLinkSession.Factory>(sp =>

@@ -74,6 +74,7 @@ internal static class EventIds
     public const int RootNameRefused = 412;
     public const int RootNotTrusted = 413;
     public const int RootInsecure = 414;
+    public const int RootNotLeader = 415;
 
     // Net/ 600-699 (after storage's 5xx: appended, the older ranges keep their numbers)
     public const int NetTablesPublished = 600;

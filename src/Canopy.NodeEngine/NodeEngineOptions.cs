@@ -9,7 +9,15 @@ public sealed class NodeEngineOptions
     /// </summary>
     public required string DataDir { get; set; }
 
+    /// <summary>
+    /// The cluster's API. A comma list names the places one cluster may run (its machine and a standby that takes over its data):
+    /// the node registers at the first that answers, and registers again elsewhere when its cluster stays unreachable.
+    /// </summary>
     public string ClusterUrl { get; set; } = "https://127.0.0.1:10100";
+
+    /// <summary>The addresses in <see cref="ClusterUrl"/>, in order.</summary>
+    public IReadOnlyList<string> ClusterUrls() =>
+        ClusterUrl.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) is { Length: > 0 } urls ? urls : [ClusterUrl];
 
     /// <summary>
     /// As the cluster hands it out: <c>&lt;secret&gt;.sha256:&lt;pin of the cluster's CA&gt;</c>. The node checks the cluster's certificate

@@ -19,7 +19,10 @@ public static class NodeCommandLine
     public static readonly Option<bool> ExecAsRoot = new("--exec-as-root") { Description = "(node) Let exec workloads run as root on this node (default: an unprivileged user of their own)" };
     public static readonly Option<bool> AllowPrivileged = new("--allow-privileged") { Description = "(node) Let containers on this node ask for privileged mode or host namespaces (default: refused)" };
 
-    private static readonly Option<string?> Cluster = new("--cluster") { Description = "(node) Cluster URL [default: https://127.0.0.1:10100]" };
+    private static readonly Option<string?> Cluster = new("--cluster")
+    {
+        Description = "(node) Cluster URL [default: https://127.0.0.1:10100]; a comma list for a cluster that may move (its machine, its standby)",
+    };
     private static readonly Option<string?> Token = new("--join-token") { Description = "(auth) Node join token issued by the cluster: SECRET.sha256:PIN (the pin of the cluster's CA)" };
     private static readonly Option<string?> Name = new("--name") { Description = "(node) Node name [default: host name]" };
     private static readonly Option<string?> Location = new("--location") { Description = "(node) Location as LAT,LON" };

@@ -37,6 +37,7 @@ public static partial class RootApplication
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         Directory.CreateDirectory(options.DataDir);
+        RootTls.AdoptReplicaKeys(options);
 
         var store = new RootStore(StoreLocation.Parse(options.Store, Path.Combine(options.DataDir, "root.db")));
         SchemaUpgrade upgrade;

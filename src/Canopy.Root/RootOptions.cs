@@ -32,6 +32,18 @@ public sealed class RootOptions
     /// <summary>Extra DNS names or addresses for the API's certificate (a public name, a NAT address); local ones are always in it.</summary>
     public List<string> CertificateNames { get; set; } = [];
 
+    /// <summary>
+    /// Every replica's URL of this root (they share one PostgreSQL database), this one's included: registering clusters are told
+    /// them (to fail over between them), and their hosts are in each replica's certificate. Empty for a root of one process.
+    /// </summary>
+    public List<string> ReplicaUrls { get; set; } = [];
+
+    /// <summary>
+    /// The data dir of another replica of this root (or a copy of its <c>pki/ca.crt</c>, <c>pki/ca.key</c> and <c>secrets.key</c>):
+    /// at its first start this replica takes that CA and secrets key, so join tokens' pins and sealed secrets hold for every replica.
+    /// </summary>
+    public string? ReplicaOf { get; set; }
+
     /// <summary>Password of the Admin user created on the very first start; a random one is generated when null.</summary>
     public string? AdminPassword { get; set; }
 
@@ -148,6 +160,11 @@ public sealed class RootOptions
         }
 
         _ = Listener();
+
+        if (ReplicaUrls.FirstOrDefault(u => !Uri.TryCreate(u, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https")) is { } replica)
+        {
+            throw new ArgumentException($"ReplicaUrls: '{replica}' is not an absolute http(s) URL; list every replica as https://HOST:PORT");
+        }
 
         if (ExecAllowedRoles?.FirstOrDefault(r => !Contracts.Api.Roles.All.Contains(r)) is { } role)
         {

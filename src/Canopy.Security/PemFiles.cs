@@ -8,9 +8,12 @@ public static class PemFiles
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         var temp = path + ".tmp";
         File.WriteAllText(temp, pem);
-        File.SetUnixFileMode(temp, secret
-            ? UnixFileMode.UserRead | UnixFileMode.UserWrite
-            : UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        File.SetUnixFileMode(temp, Mode(secret));
         File.Move(temp, path, overwrite: true);
     }
+
+    /// <summary>0600 for a key, 0644 for a certificate.</summary>
+    public static UnixFileMode Mode(bool secret) => secret
+        ? UnixFileMode.UserRead | UnixFileMode.UserWrite
+        : UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
 }

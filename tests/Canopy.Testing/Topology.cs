@@ -22,6 +22,8 @@ public sealed class Topology : IAsyncDisposable
     private readonly List<TopologyHost> _hosts = [];
     private readonly List<TopologyCluster> _clusters = [];
     private readonly List<IDisposable> _forwarders = [];
+    private readonly List<TopologyHost> _roots = [];
+    private TestPostgres? _postgres;
     private int _disposed;
 
     private Topology(string tag, string subnet)
@@ -47,6 +49,22 @@ public sealed class Topology : IAsyncDisposable
     public TopologyHost Root => _hosts[0];
     public string RootUrl => $"https://{Root.Ip}:10000";
 
+    /// <summary>The root's replicas (<c>root</c>, <c>root1</c>, <c>root2</c>...): one unless started with several on PostgreSQL.</summary>
+    public IReadOnlyList<TopologyHost> Roots => _roots;
+
+    /// <summary>Every replica's URL, in the order of <see cref="Roots"/>: what the clusters are given.</summary>
+    public IReadOnlyList<string> RootUrls => [.. _roots.Select(UrlOf)];
+
+    /// <summary>The throw-away PostgreSQL server of a topology started with <c>postgres</c> (or several roots); null on SQLite.</summary>
+    public TestPostgres? Postgres => _postgres;
+
+    /// <summary>The database URLs of the root and of each cluster (by host name) when on PostgreSQL, as their <c>--store</c>.</summary>
+    public IReadOnlyDictionary<string, string> Stores => _stores;
+
+    private readonly Dictionary<string, string> _stores = [];
+
+    public static string UrlOf(TopologyHost root) => $"https://{root.Ip}:10000";
+
     /// <summary>The root's CA, made by the harness before the root starts (the root loads it) so that the clusters' tokens carry its pin.</summary>
     public string RootPkiDir => Path.Combine(Root.DataDir, "pki");
 
@@ -67,13 +85,18 @@ public sealed class Topology : IAsyncDisposable
     /// <param name="hostArgs">Extra flags of a host's role by host name, e.g. <c>["c0w1"] = ["--resource", "gpu_model=a2"]</c>, <c>["root"] = ["--scheduler", "first-fit"]</c>.</param>
     /// <param name="rootEnvironment">Extra environment of the root's process, e.g. <c>CANOPY_Root__ClusterGracePeriod</c>.</param>
     /// <param name="hostEnvironment">Extra environment of any host's process by host name.</param>
+    /// <param name="roots">Root replicas on one PostgreSQL database (1-3); more than one implies <paramref name="postgres"/>.</param>
+    /// <param name="postgres">
+    /// The root and the clusters on a throw-away PostgreSQL server (<see cref="TestPostgres"/>, a database each), reached from the
+    /// hosts' namespaces through their loopback (<see cref="TopologyHost.ForwardLoopback"/>).
+    /// </param>
     public static async Task<Topology> StartAsync(int clusters = 2, int workers = 3, TimeSpan? timeout = null,
         IReadOnlyDictionary<string, string>? rootEnvironment = null, IReadOnlyDictionary<string, string[]>? hostArgs = null,
-        IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>>? hostEnvironment = null)
+        IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>>? hostEnvironment = null, int roots = 1, bool postgres = false)
     {
-        if (clusters is < 1 or > 8 || workers is < 1 or > 9)
+        if (clusters is < 1 or > 8 || workers is < 1 or > 9 || roots is < 1 or > 3)
         {
-            throw new ArgumentOutOfRangeException(nameof(clusters), "1-8 clusters, 1-9 workers per cluster");
+            throw new ArgumentOutOfRangeException(nameof(clusters), "1-3 roots, 1-8 clusters, 1-9 workers per cluster");
         }
 
         CleanupOrphans();
@@ -86,10 +109,18 @@ public sealed class Topology : IAsyncDisposable
             Directory.CreateDirectory(Path.Combine(topology.StateDir, "data"));
             File.WriteAllText(Path.Combine(topology.StateDir, "owner.pid"), Environment.ProcessId.ToString());
             File.WriteAllText(Path.Combine(topology.StateDir, "subnet"), topology.Subnet);
-            topology.Build(clusters, workers, hostArgs ?? new Dictionary<string, string[]>());
+            if (postgres || roots > 1)
+            {
+                await topology.StartPostgresAsync(clusters);
+            }
+
+            topology.Build(roots, clusters, workers, hostArgs ?? new Dictionary<string, string[]>());
             foreach (var (name, value) in rootEnvironment ?? new Dictionary<string, string>())
             {
-                topology.Root.Environment[name] = value;
+                foreach (var root in topology._roots)
+                {
+                    root.Environment[name] = value;
+                }
             }
 
             foreach (var (host, environment) in hostEnvironment ?? new Dictionary<string, IReadOnlyDictionary<string, string>>())
@@ -122,13 +153,23 @@ public sealed class Topology : IAsyncDisposable
         }
     }
 
-    private void Build(int clusters, int workers, IReadOnlyDictionary<string, string[]> hostArgs)
+    /// <summary>A database for the root and one for each cluster, named by host (<c>root</c>, <c>c0</c>...).</summary>
+    private async Task StartPostgresAsync(int clusters)
+    {
+        _postgres = await TestPostgres.StartNewAsync();
+        foreach (var host in new[] { "root" }.Concat(Enumerable.Range(0, clusters).Select(c => $"c{c}")))
+        {
+            _stores[host] = _postgres.Url(await _postgres.CreateDatabaseAsync(host));
+        }
+    }
+
+    private void Build(int roots, int clusters, int workers, IReadOnlyDictionary<string, string[]> hostArgs)
     {
         Sh.Run("ip", "link", "add", Bridge, "type", "bridge");
         Sh.Run("ip", "addr", "add", $"{Subnet}.254/24", "dev", Bridge);
         Sh.Run("ip", "link", "set", Bridge, "up");
 
-        var root = AddHost("root", 1, ["root", "--listen", "https://0.0.0.0:10000", "--cluster-join-token", ClusterJoinToken, .. hostArgs.GetValueOrDefault("root") ?? []]);
+        AddRoots(roots, hostArgs);
         var rootPin = CertificateAuthority.LoadOrCreate(RootPkiDir, "Canopy root").Pin;
         for (var c = 0; c < clusters; c++)
         {
@@ -139,22 +180,91 @@ public sealed class Topology : IAsyncDisposable
             var host = AddHost($"c{c}", octet,
             [
                 "cluster", "--listen", $"https://{ip}:10100", "--mqtt-host", "0.0.0.0", "--mqtt-advertise", ip,
-                "--root", RootUrl, "--join-token", JoinToken.Format(ClusterJoinToken, rootPin), "--node-join-token", NodeJoinToken,
-                "--name", name, "--location", location, .. hostArgs.GetValueOrDefault($"c{c}") ?? [],
+                "--root", string.Join(',', RootUrls), "--join-token", JoinToken.Format(ClusterJoinToken, rootPin), "--node-join-token", NodeJoinToken,
+                "--name", name, "--location", location, .. StoreArgs($"c{c}"), .. hostArgs.GetValueOrDefault($"c{c}") ?? [],
             ]);
+            ForwardStore(host);
             var cluster = new TopologyCluster(name, location, host);
 
             // The cluster's CA made ahead in its data dir (the cluster keeps it), so the workers' tokens can carry its pin now.
             var nodeToken = ClusterCa.NodeJoinToken(NodeJoinToken, ClusterCa.PinOf(host.DataDir, name));
+
+            // On PostgreSQL the cluster may move to its standby address (AddStandbyCluster): its nodes know both.
+            var clusterUrls = _postgres is null ? $"https://{ip}:10100" : $"https://{ip}:10100,https://{Subnet}.{StandbyOctet(c)}:10100";
             for (var w = 0; w < workers; w++)
             {
                 var worker = $"c{c}w{w}";
-                string[] args = ["node", "--name", worker, "--cluster", $"https://{ip}:10100", "--join-token", nodeToken,
+                string[] args = ["node", "--name", worker, "--cluster", clusterUrls, "--join-token", nodeToken,
                     .. hostArgs.GetValueOrDefault(worker) ?? []];
                 cluster.WorkerList.Add(AddHost(worker, 100 + (10 * c) + w, w == 0 ? args : [.. args, "--no-containers"]));
             }
 
             _clusters.Add(cluster);
+        }
+    }
+
+    private static int StandbyOctet(int cluster) => 60 + cluster;
+
+    /// <summary>
+    /// Another machine for <paramref name="cluster"/> (on PostgreSQL only): a host at its standby address, running the same cluster
+    /// from the same database with the key files of its old data dir (<c>--replica-of</c>); not started. Its nodes were given both addresses.
+    /// </summary>
+    public TopologyHost AddStandbyCluster(TopologyCluster cluster)
+    {
+        var c = _clusters.IndexOf(cluster);
+        if (_postgres is null || c < 0)
+        {
+            throw new InvalidOperationException("a standby cluster needs a topology on PostgreSQL (postgres: true) and one of its clusters");
+        }
+
+        var ip = $"{Subnet}.{StandbyOctet(c)}";
+        var rootPin = CertificateAuthority.LoadOrCreate(RootPkiDir, "Canopy root").Pin;
+        var host = AddHost($"c{c}s", StandbyOctet(c),
+        [
+            "cluster", "--listen", $"https://{ip}:10100", "--mqtt-host", "0.0.0.0", "--mqtt-advertise", ip,
+            "--root", string.Join(',', RootUrls), "--join-token", JoinToken.Format(ClusterJoinToken, rootPin), "--node-join-token", NodeJoinToken,
+            "--name", cluster.Name, "--location", cluster.Location, .. StoreArgs($"c{c}"), "--replica-of", cluster.Host.DataDir,
+        ]);
+        ForwardStore(host);
+        return host;
+    }
+
+    /// <summary>
+    /// The root's replicas at .1, .2, .3: each tells clusters every replica (<c>--replicas</c>) and registers its own address; the
+    /// others take the first one's CA and secrets key (<c>--replica-of</c>), made here before any starts.
+    /// </summary>
+    private void AddRoots(int roots, IReadOnlyDictionary<string, string[]> hostArgs)
+    {
+        var names = Enumerable.Range(0, roots).Select(r => r == 0 ? "root" : $"root{r}").ToList();
+        var urls = string.Join(',', Enumerable.Range(0, roots).Select(r => $"https://{Subnet}.{r + 1}:10000"));
+        for (var r = 0; r < roots; r++)
+        {
+            string[] replicaArgs = roots == 1 ? [] : ["--replicas", urls, .. r == 0 ? Array.Empty<string>() : ["--replica-of", Path.Combine(StateDir, "data", "root")]];
+            var root = AddHost(names[r], r + 1,
+            [
+                "root", "--listen", "https://0.0.0.0:10000", "--cluster-join-token", ClusterJoinToken, .. StoreArgs("root"), .. replicaArgs,
+                .. hostArgs.GetValueOrDefault(names[r]) ?? [],
+            ]);
+            root.Environment["CANOPY_Root__ReplicaUrl"] = $"https://{root.Ip}:10000";
+            ForwardStore(root);
+            _roots.Add(root);
+        }
+
+        if (roots > 1)
+        {
+            CertificateAuthority.LoadOrCreate(RootPkiDir, "Canopy root");
+            _ = SecretBox.LoadOrCreate(Path.Combine(Root.DataDir, "secrets.key"));
+        }
+    }
+
+    private string[] StoreArgs(string host) => _stores.TryGetValue(host, out var store) ? ["--store", store] : [];
+
+    /// <summary>The database server is on this machine's loopback: each host on PostgreSQL reaches it on its own.</summary>
+    private void ForwardStore(TopologyHost host)
+    {
+        if (_postgres is not null)
+        {
+            host.ForwardLoopback(_postgres.Port);
         }
     }
 
@@ -235,10 +345,10 @@ public sealed class Topology : IAsyncDisposable
         }
     }
 
-    /// <summary>An HTTP client logged in as Admin at the root.</summary>
-    public async Task<HttpClient> ApiAsync()
+    /// <summary>An HTTP client logged in as Admin at the root (at <paramref name="replica"/>, one of <see cref="Roots"/>, when given).</summary>
+    public async Task<HttpClient> ApiAsync(TopologyHost? replica = null)
     {
-        var http = PinnedHttp.Client(RootPkiDir, RootUrl, TimeSpan.FromSeconds(10));
+        var http = PinnedHttp.Client(RootPkiDir, replica is null ? RootUrl : UrlOf(replica), TimeSpan.FromSeconds(10));
         try
         {
             var login = await http.PostAsJsonAsync("api/auth/login", new LoginRequest("Admin", AdminPassword), CanopyJson.Options);
@@ -256,6 +366,33 @@ public sealed class Topology : IAsyncDisposable
 
     /// <summary>The CLI against the root (logged in by <see cref="StartAsync"/>).</summary>
     public Task<CliResult> CliAsync(params string[] args) => CanopyCli.RunAsync(CliConfigPath, RootUrl, args, TimeSpan.FromSeconds(90));
+
+    /// <summary>The replica the first answering one of <paramref name="replicas"/> (default: all running) names as leader in <c>/health</c>.</summary>
+    public async Task<TopologyHost> LeaderAsync(IEnumerable<TopologyHost>? replicas = null)
+    {
+        foreach (var replica in (replicas ?? _roots).Where(r => r.IsRunning))
+        {
+            try
+            {
+                using var http = PinnedHttp.Client(RootPkiDir, UrlOf(replica), TimeSpan.FromSeconds(3));
+                var health = await http.GetFromJsonAsync<RootHealth>("health", CanopyJson.Options);
+                if (health?.Leader is { } leader && _roots.FirstOrDefault(r => UrlOf(r) == leader.Url.TrimEnd('/')) is { } host)
+                {
+                    return host;
+                }
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+                // The next replica may answer.
+            }
+        }
+
+        throw new InvalidOperationException("no replica names a leader");
+    }
+
+    /// <summary>The CLI against one replica of the root (the same login: the replicas share the signing key in their database).</summary>
+    public Task<CliResult> CliAtAsync(TopologyHost replica, params string[] args) =>
+        CanopyCli.RunAsync(CliConfigPath, UrlOf(replica), args, TimeSpan.FromSeconds(90));
 
     internal void Track(IDisposable forwarder)
     {
@@ -284,7 +421,7 @@ public sealed class Topology : IAsyncDisposable
             .Select(x => x.Pid)
             .ToList();
 
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
         {
@@ -294,9 +431,11 @@ public sealed class Topology : IAsyncDisposable
             }
 
             Down(Tag);
+            if (_postgres is not null)
+            {
+                await _postgres.DisposeAsync();
+            }
         }
-
-        return ValueTask.CompletedTask;
     }
 
     /// <summary>Removes topology <paramref name="tag"/>: its processes, mounts, namespaces, links and state dir. Idempotent.</summary>
@@ -428,7 +567,20 @@ public sealed class TopologyCluster(string name, string location, TopologyHost h
         return client;
     }
     internal List<TopologyHost> WorkerList { get; } = [];
+
+    /// <summary>The root replica the cluster's link is up to, from its <c>GET /api/cluster/status</c>.</summary>
+    public async Task<LinkedRoot> LinkedRootAsync()
+    {
+        using var http = Api();
+        var status = await http.GetFromJsonAsync<System.Text.Json.JsonElement>("api/cluster/status");
+        return new LinkedRoot(status.GetProperty("connected_to_root").GetBoolean(),
+            status.TryGetProperty("root_url", out var url) ? url.GetString() : null,
+            status.TryGetProperty("linked_since", out var since) && since.ValueKind == System.Text.Json.JsonValueKind.String ? since.GetDateTimeOffset() : null);
+    }
 }
+
+/// <summary>Whether a cluster's root link is up, to which replica, since when (the cluster's clock).</summary>
+public sealed record LinkedRoot(bool Connected, string? Url, DateTimeOffset? Since);
 
 /// <summary>One host of a <see cref="Topology"/>: a network namespace with one address and one Canopy role.</summary>
 public sealed class TopologyHost

@@ -176,9 +176,17 @@ public static class RoleCommands
         var listen = new Option<string?>("--listen") { Description = "(listener) URL the API listens on [default: https://127.0.0.1:10000]" };
         var token = new Option<string?>("--cluster-join-token") { Description = "(auth) Token clusters must present to register" };
         var adminPassword = new Option<string?>("--admin-password") { Description = "(auth) Admin password on first start [default: generated]" };
+        var replicaOf = new Option<string?>("--replica-of")
+        {
+            Description = "(replicas) Data dir of another replica of this root (or a copy of its pki/ca.crt, pki/ca.key, secrets.key): a new replica takes its CA and secrets key",
+        };
+        var replicaUrl = new Option<string[]>("--replicas")
+        {
+            Description = "(replicas) URL of every replica of this root, this one's included; a comma list or repeated. Told to clusters for failover, and in the certificate",
+        };
         var command = new Command("root", "Run the root orchestrator alone (public API, root scheduler, cluster links)")
         {
-            DataDir, ConfigFile, LogLevelOption, Scheduler, Store, listen, token, adminPassword, CorsOrigin, InsecureHttp, InsecureHttpOnNetwork,
+            DataDir, ConfigFile, LogLevelOption, Scheduler, Store, listen, token, adminPassword, CorsOrigin, InsecureHttp, InsecureHttpOnNetwork, replicaOf, replicaUrl,
         };
         command.Handle(async (parse, ct) =>
         {
@@ -192,7 +200,8 @@ public static class RoleCommands
                 ["Root:SchedulingAlgorithm"] = parse.GetValue(Scheduler),
                 ["Root:InsecureHttp"] = parse.GetValue(InsecureHttp) ? "true" : null,
                 ["Root:InsecureHttpOnNetwork"] = parse.GetValue(InsecureHttpOnNetwork) ? "true" : null,
-            }.WithCorsOrigins(parse.GetValue(CorsOrigin)));
+                ["Root:ReplicaOf"] = parse.GetValue(replicaOf),
+            }.WithCorsOrigins(parse.GetValue(CorsOrigin)).WithList("Root:ReplicaUrls", Split(parse.GetValue(replicaUrl))));
             var options = RoleConfiguration.Bind(config, "Root", new RootOptions { DataDir = DataDirOf(config, "root") });
             await using var tiers = new TierSet();
             var root = await StartAsync(tiers, () => TierHosts.Root(options, parse.GetValue(LogLevelOption) ?? LogLevel.Information), "root", ct);
@@ -215,7 +224,10 @@ public static class RoleCommands
         var listen = new Option<string?>("--listen") { Description = "(listener) URL the cluster API listens on [default: https://127.0.0.1:10100]" };
         var insecureHttp = new Option<bool>("--insecure-http") { Description = "(listener) Allow an http:// --listen on loopback: node tokens and broker passwords in the clear" };
         var insecureOnNetwork = new Option<bool>("--insecure-http-on-network") { Description = "(listener) With --insecure-http: allow it on a network address too" };
-        var root = new Option<string?>("--root") { Description = "(cluster) Root URL [default: https://127.0.0.1:10000]" };
+        var root = new Option<string[]>("--root")
+        {
+            Description = "(cluster) Root URL [default: https://127.0.0.1:10000]; for root replicas each one's URL, repeated or as a comma list",
+        };
         var token = new Option<string?>("--join-token") { Description = "(auth) Cluster join token issued by the root (<secret>.sha256:<root CA pin>)" };
         var rootCa = new Option<string?>("--root-ca-fingerprint") { Description = "(auth) The root's CA fingerprint, when the join token carries none" };
         var nodeToken = new Option<string?>("--node-join-token") { Description = "(auth) Token nodes must present to join this cluster" };
@@ -224,10 +236,14 @@ public static class RoleCommands
         var mqttPort = new Option<int?>("--mqtt-port") { Description = "(mqtt) Port of the Mosquitto the cluster starts [default: 10003]" };
         var mqttHost = new Option<string?>("--mqtt-host") { Description = "(mqtt) Address Mosquitto listens on [default: 127.0.0.1]" };
         var mqttAdvertise = new Option<string?>("--mqtt-advertise") { Description = "(mqtt) Broker address told to nodes [default: 127.0.0.1]" };
+        var movedFrom = new Option<string?>("--replica-of")
+        {
+            Description = "(move) Data dir of this cluster on its old machine (or a copy of its pki/ca.crt, pki/ca.key, secrets.key, admin-token), with --store on its database",
+        };
         var command = new Command("cluster", "Run a cluster orchestrator alone (node registry, Mosquitto, cluster scheduler, link to the root)")
         {
             DataDir, ConfigFile, LogLevelOption, Scheduler, Store, listen, root, token, rootCa, nodeToken, name, location, mqttPort, mqttHost, mqttAdvertise,
-            OverlayEncryption, insecureHttp, insecureOnNetwork,
+            OverlayEncryption, insecureHttp, insecureOnNetwork, movedFrom,
         };
         command.Handle(async (parse, ct) =>
         {
@@ -236,7 +252,7 @@ public static class RoleCommands
                 ["Cluster:DataDir"] = parse.GetValue(DataDir),
                 ["Cluster:Store"] = parse.GetValue(Store),
                 ["Cluster:Listen"] = parse.GetValue(listen),
-                ["Cluster:RootUrl"] = parse.GetValue(root),
+                ["Cluster:RootUrl"] = Split(parse.GetValue(root)) is { Length: > 0 } roots ? string.Join(',', roots) : null,
                 ["Cluster:RootJoinToken"] = parse.GetValue(token),
                 ["Cluster:RootCaPin"] = parse.GetValue(rootCa),
                 ["Cluster:NodeJoinToken"] = parse.GetValue(nodeToken),
@@ -249,11 +265,12 @@ public static class RoleCommands
                 ["Cluster:OverlayEncryption"] = parse.GetValue(OverlayEncryption) ? "true" : null,
                 ["Cluster:InsecureHttp"] = parse.GetValue(insecureHttp) ? "true" : null,
                 ["Cluster:InsecureHttpOnNetwork"] = parse.GetValue(insecureOnNetwork) ? "true" : null,
+                ["Cluster:ReplicaOf"] = parse.GetValue(movedFrom),
             });
             var options = RoleConfiguration.Bind(config, "Cluster", new ClusterOptions { DataDir = DataDirOf(config, "cluster") });
             await using var tiers = new TierSet();
             var cluster = await StartAsync(tiers, () => TierHosts.Cluster(options, parse.GetValue(LogLevelOption) ?? LogLevel.Information), "cluster", ct);
-            Console.Out.WriteLine($"Cluster {options.Name} API at {options.Listen}, MQTT {options.Mqtt.ListenHost}:{options.Mqtt.Port}; registering at {options.RootUrl}.");
+            Console.Out.WriteLine($"Cluster {options.Name} API at {options.Listen}, MQTT {options.Mqtt.ListenHost}:{options.Mqtt.Port}; registering at {string.Join(", ", options.RootAddresses())}.");
             var pin = cluster.Services.GetRequiredService<ClusterTls>().Pin;
             Console.Out.WriteLine($"Its CA: {pin}" + (options.NodeJoinToken.Length > 0
                 ? $"; nodes join with --join-token {NodeJoinTokenFor(options.NodeJoinToken, options, pin)}"
@@ -342,15 +359,23 @@ public static class RoleCommands
     }
 
     /// <summary>Repeated <c>--cors-origin</c> flags as the configuration array <c>Root:CorsOrigins</c>.</summary>
-    private static Dictionary<string, string?> WithCorsOrigins(this Dictionary<string, string?> flags, string[]? origins)
+    private static Dictionary<string, string?> WithCorsOrigins(this Dictionary<string, string?> flags, string[]? origins) =>
+        flags.WithList("Root:CorsOrigins", origins);
+
+    /// <summary>A repeatable flag as a configuration list (<c>key:0</c>, <c>key:1</c>, ...); only when given, so config and env still apply.</summary>
+    private static Dictionary<string, string?> WithList(this Dictionary<string, string?> flags, string key, IReadOnlyList<string>? values)
     {
-        for (var i = 0; i < (origins?.Length ?? 0); i++)
+        for (var i = 0; i < (values?.Count ?? 0); i++)
         {
-            flags[$"Root:CorsOrigins:{i}"] = origins![i];
+            flags[$"{key}:{i}"] = values![i];
         }
 
         return flags;
     }
+
+    /// <summary>Repeated values and comma lists alike (<c>--root A --root B</c> or <c>--root A,B</c>).</summary>
+    private static string[] Split(string[]? values) =>
+        [.. (values ?? []).SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))];
 
     private static bool IsLoopback(string host) => Hosting.Tls.ApiListener.IsLoopbackHost(host);
 

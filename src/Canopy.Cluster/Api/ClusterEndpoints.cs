@@ -17,7 +17,8 @@ internal static class ClusterEndpoints
         // Oakestra's probe and the health check stay open; nodes and traffic need Admin or Infrastructure_Provider, the rest Admin
         // (ClusterAuthentication).
         app.MapGet("/api/cluster/status", (ClusterOptions options, ClusterReadiness readiness) =>
-            new ClusterStatusDocument(options.Name, readiness.ClusterId, readiness.ConnectedToRoot)).AllowAnonymous();
+            new ClusterStatusDocument(options.Name, readiness.ClusterId, readiness.ConnectedToRoot, readiness.Root?.Url, readiness.Root?.Since))
+            .AllowAnonymous();
 
         app.MapGet("/api/v1/nodes", async (IClusterStore store, ClusterOptions options, ClusterReadiness readiness, CancellationToken ct) =>
             NodeDocuments.Build(await store.ListNodesAsync(ct), await store.ListInstancesAsync(ct), readiness.ClusterId, options.Name))

@@ -16,14 +16,14 @@ namespace Canopy.Cluster.RootLink;
 /// </summary>
 internal sealed partial class RootRegistration(
     IClusterStore store, RootUserTokens userTokens, ClusterGate gate, NodeSubnets subnets, ClusterOptions options, RootTrust trust,
-    TimeProvider time, ILogger<RootRegistration> logger)
+    RootAddresses addresses, TimeProvider time, ILogger<RootRegistration> logger)
 {
     private static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan RefusedDelay = TimeSpan.FromSeconds(15);
 
     public async Task<ClusterRegisterResponse> RegisterAsync(HttpClient http, CancellationToken ct)
     {
-        var url = new Uri(new Uri(options.RootUrl.TrimEnd('/') + "/"), "api/v1/clusters/register");
+        addresses.Learn(await KeptReplicasAsync(ct));
         var request = new ClusterRegisterRequest
         {
             ClusterName = options.Name,
@@ -33,9 +33,11 @@ internal sealed partial class RootRegistration(
             Secret = await SecretAsync(ct),
             Credential = await store.GetSettingAsync(SettingKeys.RootCredential, ct),
         };
-        var delay = TimeSpan.FromMilliseconds(500);
+        var pace = new FailoverPace(addresses, options.RootFailoverDelay, TimeSpan.FromMilliseconds(500), MaxDelay);
         for (var attempt = 1; ; attempt++)
         {
+            var url = new Uri(new Uri(addresses.Current + "/"), "api/v1/clusters/register");
+            string? leader = null;
             Log.Registering(logger, options.Name, url, attempt);
             try
             {
@@ -60,7 +62,8 @@ internal sealed partial class RootRegistration(
                 if (!response.IsSuccessStatusCode)
                 {
                     var body = await response.Content.ReadAsStringAsync(ct);
-                    Log.Failed(logger, url, (int)response.StatusCode, body, delay.TotalSeconds);
+                    leader = LeaderHint.FromResponse(response, body);
+                    Log.Failed(logger, url, (int)response.StatusCode, body, leader ?? "another address");
                 }
                 else
                 {
@@ -82,6 +85,7 @@ internal sealed partial class RootRegistration(
 
                     // From here on a cluster without blocks has a root of an older build: it allocates as before (NodeSubnets).
                     subnets.RootAnswered();
+                    await KeepReplicasAsync(registered.RootUrls, ct);
 
                     Log.Registered(logger, options.Name, registered.Id);
                     return registered;
@@ -98,12 +102,28 @@ internal sealed partial class RootRegistration(
                     continue;
                 }
 
-                Log.Unreachable(logger, url, e.Message, delay.TotalSeconds);
+                Log.Unreachable(logger, url, e.Message);
             }
 
-            await Task.Delay(delay, ct);
-            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxDelay.Ticks));
+            await Task.Delay(pace.Failed(leader), time, ct);
         }
+    }
+
+    private async Task<IReadOnlyList<string>> KeptReplicasAsync(CancellationToken ct) =>
+        await store.GetSettingAsync(SettingKeys.RootReplicaUrls, ct) is { Length: > 0 } kept
+            ? kept.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            : [];
+
+    /// <summary>Learns the replicas the root named and keeps them, so that a restarted cluster fails over before it registers again.</summary>
+    private async Task KeepReplicasAsync(IReadOnlyList<string>? replicas, CancellationToken ct)
+    {
+        if (replicas is not { Count: > 0 })
+        {
+            return;
+        }
+
+        addresses.Learn(replicas);
+        await store.SetSettingAsync(SettingKeys.RootReplicaUrls, string.Join('\n', replicas), ct);
     }
 
     /// <summary>
@@ -139,11 +159,11 @@ internal sealed partial class RootRegistration(
             Message = "Refused the root at {Url} before sending this cluster's token or name: {Reason}. Retrying in {Seconds} s")]
         public static partial void NotTrusted(ILogger logger, Uri url, string reason, double seconds);
 
-        [LoggerMessage(EventId = EventIds.RootUnreachable, Level = LogLevel.Warning, Message = "Root unreachable at {Url}: {Error}; retrying in {Seconds} s")]
-        public static partial void Unreachable(ILogger logger, Uri url, string error, double seconds);
+        [LoggerMessage(EventId = EventIds.RootUnreachable, Level = LogLevel.Warning, Message = "Root unreachable at {Url}: {Error}; retrying")]
+        public static partial void Unreachable(ILogger logger, Uri url, string error);
 
-        [LoggerMessage(EventId = EventIds.RootRegisterFailed, Level = LogLevel.Warning, Message = "Registration at {Url} failed ({Status}: {Body}); retrying in {Seconds} s")]
-        public static partial void Failed(ILogger logger, Uri url, int status, string body, double seconds);
+        [LoggerMessage(EventId = EventIds.RootRegisterFailed, Level = LogLevel.Warning, Message = "Registration at {Url} failed ({Status}: {Body}); trying {Next}")]
+        public static partial void Failed(ILogger logger, Uri url, int status, string body, string next);
 
         [LoggerMessage(EventId = EventIds.RootRegistered, Level = LogLevel.Information, Message = "Cluster {Name} registered at the root as {ClusterId}")]
         public static partial void Registered(ILogger logger, string name, string clusterId);

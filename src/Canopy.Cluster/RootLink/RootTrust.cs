@@ -27,7 +27,7 @@ internal sealed partial class RootTrust
         }
         else
         {
-            Log.Insecure(logger, options.RootUrl);
+            Log.Insecure(logger, string.Join(", ", options.RootAddresses()));
         }
     }
 
@@ -88,7 +88,9 @@ internal sealed partial class RootTrust
     private static string? PinOf(ClusterOptions options) =>
         options.RootCaPin is { Length: > 0 } pin && CaPin.TryParse(pin, out var parsed) ? parsed : JoinToken.Parse(options.RootJoinToken).CaPin;
 
-    private static bool IsHttps(ClusterOptions options) => options.RootUrl.StartsWith("https://", StringComparison.OrdinalIgnoreCase);
+    // Every address has the same scheme (ClusterOptions.Validate); the first one says which.
+    private static bool IsHttps(ClusterOptions options) =>
+        options.RootAddresses().FirstOrDefault()?.StartsWith("https://", StringComparison.OrdinalIgnoreCase) == true;
 
     private static partial class Log
     {

@@ -16,4 +16,7 @@ internal static class SettingKeys
 
     /// <summary>The root's last <see cref="Contracts.Link.RootNetTable"/> (JSON): a restarted cluster publishes complete node tables from it at once.</summary>
     public const string RootNetTable = "root_net_table";
+
+    /// <summary>The root replicas' URLs its last registration answer named (one a line): a restarted cluster knows them before it registers.</summary>
+    public const string RootReplicaUrls = "root_replica_urls";
 }

@@ -32,6 +32,18 @@ public sealed class ClusterTls
 
     public static string PkiDirectory(string dataDir) => Path.Combine(dataDir, "pki");
 
+    /// <summary>
+    /// What a cluster restarted on another machine must bring from its old data dir (<see cref="ClusterOptions.ReplicaOf"/>): the CA
+    /// its nodes pin, the key of the secrets in its stored specs, and its API's admin token. Its store (PostgreSQL) holds the rest.
+    /// </summary>
+    public static IReadOnlyList<string> SharedFiles { get; } = ["pki/ca.crt", "pki/ca.key", "secrets.key", "admin-token"];
+
+    /// <summary>Takes the <see cref="SharedFiles"/> from <see cref="ClusterOptions.ReplicaOf"/> into a new data dir; returns those copied.</summary>
+    public static IReadOnlyList<string> AdoptMovedKeys(ClusterOptions options) =>
+        options.ReplicaOf is { Length: > 0 } source
+            ? SharedKeyMaterial.Adopt(Path.GetFullPath(source), options.DataDir, SharedFiles, "--replica-of")
+            : [];
+
     /// <summary>TLS for the cluster's own clients of its broker: its certificate must come from this CA. Null when the broker speaks plain MQTT.</summary>
     public MqttTlsOptions? BrokerClientTls(MqttBrokerOptions broker) =>
         broker.Tls ? new MqttTlsOptions { RemoteCertificateValidationCallback = new PinnedCa(Pin).Callback } : null;

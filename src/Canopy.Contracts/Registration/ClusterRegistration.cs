@@ -34,8 +34,12 @@ public sealed record ClusterRegisterRequest
 /// The blocks of 10.18.0.0/16–10.29.255.255 (CIDR, <c>Canopy.Core.Addressing.SubnetPlan.BlockPrefix</c>) the root gave this cluster for its
 /// nodes' /26s, kept across re-registrations; the cluster asks for another over the link when they are full.
 /// </param>
+/// <param name="RootUrls">
+/// Every replica's URL of this root (they share one database): the cluster keeps them and, when its link fails, moves to another
+/// replica at once. Null from a root of one process (or an older build).
+/// </param>
 public sealed record ClusterRegisterResponse(string Id, string Credential, UserTokenKey? UserTokenKey = null, DateTimeOffset? RootTime = null,
-    IReadOnlyList<string>? NodeSubnetBlocks = null);
+    IReadOnlyList<string>? NodeSubnetBlocks = null, IReadOnlyList<string>? RootUrls = null);
 
 /// <summary>
 /// The public half of the root's user-token signing key, as the fields of an EC JSON Web Key (RFC 7517/7518): the root signs

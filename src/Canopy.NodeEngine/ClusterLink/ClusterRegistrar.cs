@@ -29,7 +29,8 @@ internal sealed class ClusterRegistrar : IDisposable
     private readonly ClusterTrust _trust;
     private readonly ILogger<ClusterRegistrar> _log;
     private readonly HttpClient _http;
-    private readonly Uri _endpoint;
+    private readonly Uri[] _endpoints;
+    private int _current;
     private Task _connecting = Task.CompletedTask;
 
     public ClusterRegistrar(
@@ -46,7 +47,7 @@ internal sealed class ClusterRegistrar : IDisposable
         _monitor = monitor;
         _instances = instances;
         _log = log;
-        _endpoint = new Uri(new Uri(options.ClusterUrl.TrimEnd('/') + "/"), "api/node/register");
+        _endpoints = [.. options.ClusterUrls().Select(u => new Uri(new Uri(u.TrimEnd('/') + "/"), "api/node/register"))];
         _http = new HttpClient(trust.CreateHandler(TimeSpan.FromSeconds(5)))
         {
             Timeout = TimeSpan.FromSeconds(15),
@@ -57,6 +58,9 @@ internal sealed class ClusterRegistrar : IDisposable
     internal TimeSpan MaxRetryDelay { get; init; } = TimeSpan.FromSeconds(30);
 
     private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromSeconds(1);
+
+    /// <summary>Between two addresses of a cluster that has several: the next one is tried soon, a whole round backs off.</summary>
+    private static readonly TimeSpan NextAddressDelay = TimeSpan.FromMilliseconds(200);
 
     /// <summary>How long the registration waits for the connection <see cref="Connect"/> opens.</summary>
     private static readonly TimeSpan ConnectWait = TimeSpan.FromSeconds(1);
@@ -76,7 +80,7 @@ internal sealed class ClusterRegistrar : IDisposable
         {
             try
             {
-                using var response = await _http.GetAsync(new Uri(_endpoint, "/health"), HttpCompletionOption.ResponseHeadersRead, token).ConfigureAwait(false);
+                using var response = await _http.GetAsync(new Uri(_endpoints[0], "/health"), HttpCompletionOption.ResponseHeadersRead, token).ConfigureAwait(false);
             }
             catch (Exception e) when (e is HttpRequestException or OperationCanceledException)
             {
@@ -92,17 +96,18 @@ internal sealed class ClusterRegistrar : IDisposable
         await _connecting.WaitAsync(ConnectWait, ct).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         ct.ThrowIfCancellationRequested();
         var delay = FirstRetryDelay;
-        var cluster = _options.ClusterUrl;
         while (true)
         {
             TimeSpan wait;
+            var endpoint = _endpoints[_current];
+            var cluster = endpoint.GetLeftPart(UriPartial.Authority);
             try
             {
                 // Until its new subnet is recorded, no other node on this machine may be given one (it would not see this one's).
                 using var registering = await _network.LockRegistrationAsync(ct).ConfigureAwait(false);
                 using var content = new ByteArrayContent(NodeJson.SerializeToUtf8(BuildRequest()));
                 content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-                using var response = await _http.PostAsync(_endpoint, content, ct).ConfigureAwait(false);
+                using var response = await _http.PostAsync(endpoint, content, ct).ConfigureAwait(false);
                 if (response.IsSuccessStatusCode)
                 {
                     var body = await response.Content.ReadAsByteArrayAsync(ct).ConfigureAwait(false);
@@ -147,7 +152,9 @@ internal sealed class ClusterRegistrar : IDisposable
             catch (Exception e) when (e is HttpRequestException or JsonException ||
                                       (e is TaskCanceledException && !ct.IsCancellationRequested))
             {
-                wait = delay;
+                // Another address of the cluster, if it has one (it may have moved there); a whole round of them backs off.
+                _current = (_current + 1) % _endpoints.Length;
+                wait = _current == 0 ? delay : NextAddressDelay;
                 LinkLog.ClusterUnreachable(_log, cluster, e.Message, wait);
             }
 

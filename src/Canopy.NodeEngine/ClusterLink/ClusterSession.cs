@@ -71,7 +71,7 @@ internal sealed class ClusterSession
         _reports = new ReportChanges(options.InformationRefreshInterval, options.InventoryRefreshInterval);
         _host = registration.Mqtt.Host is { Length: > 0 } host && host is not ("0.0.0.0" or "::" or "[::]")
             ? host
-            : new Uri(options.ClusterUrl).Host;
+            : new Uri(options.ClusterUrls()[0]).Host;
     }
 
     /// <summary>How long the broker may stay unreachable before the node registers again (the cluster may have new credentials for it).</summary>

@@ -22,13 +22,15 @@ internal sealed class ClusterTrust
         Secret = token.Secret;
         Pin = token.CaPin ?? identity.KeptPin;
         _pinned = Pin is null ? null : new PinnedCa(Pin);
-        var secure = Uri.TryCreate(options.ClusterUrl, UriKind.Absolute, out var url) && url.Scheme == Uri.UriSchemeHttps;
+        // Every address of the cluster must be https for the pin to mean anything: one plain-http address would bypass it.
+        var secure = options.ClusterUrls().Any(u => Uri.TryCreate(u, UriKind.Absolute, out var url) && url.Scheme == Uri.UriSchemeHttps);
+        var plain = options.ClusterUrls().Any(u => !(Uri.TryCreate(u, UriKind.Absolute, out var url) && url.Scheme == Uri.UriSchemeHttps));
         Problem = (secure, Pin) switch
         {
             (true, null) =>
                 $"the join token carries no CA pin of the cluster at {options.ClusterUrl}, so this node cannot tell the cluster from an " +
                 "impostor: use the whole token as the cluster or `canopy token create node` printed it (<secret>.sha256:<64 hex digits>)",
-            (false, not null) =>
+            (_, not null) when plain =>
                 $"the join token pins the cluster's CA, but --cluster {options.ClusterUrl} is not https://: use https:// (a cluster " +
                 "speaks plain HTTP only when started with --insecure-http, and then its tokens carry no pin)",
             _ => null,

@@ -89,7 +89,7 @@ public static class NodeLeave
 
         // Its secret goes only to the cluster whose CA it pinned.
         using var http = new HttpClient(trust.CreateHandler(TimeSpan.FromSeconds(5))) { Timeout = ClusterWait };
-        var endpoint = new Uri(new Uri(options.ClusterUrl.TrimEnd('/') + "/"), "api/node/leave");
+        var endpoint = new Uri(new Uri(options.ClusterUrls()[0].TrimEnd('/') + "/"), "api/node/leave");
         try
         {
             using var content = new ByteArrayContent(NodeJson.SerializeToUtf8(new NodeLeaveRequest(id, identity.Secret)));

@@ -14,7 +14,7 @@ public sealed class NodeFacts
     public NodeFacts(NodeEngineOptions options)
     {
         Name = options.NodeName;
-        Ip = options.AdvertisedIp is { Length: > 0 } ip ? ip : DetectIp(options.ClusterUrl);
+        Ip = options.AdvertisedIp is { Length: > 0 } ip ? ip : DetectIp(options.ClusterUrls()[0]);
         Architecture = ArchitectureName(RuntimeInformation.OSArchitecture);
         KernelVersion = ReadFirstLine("/proc/sys/kernel/osrelease") ?? Environment.OSVersion.Version.ToString();
         OsVersion = ReadOsRelease() ?? RuntimeInformation.OSDescription;

@@ -27,8 +27,8 @@ internal static partial class LinkEndpoints
     }
 
     private static async Task<IResult> RegisterAsync(
-        HttpContext context, IRootStore store, RootOptions options, UserTokenSigningKey userTokens, ClusterSubnetBlocks blocks, TimeProvider time,
-        ILoggerFactory loggers, CancellationToken ct)
+        HttpContext context, IRootStore store, RootOptions options, RootLeadership leadership, UserTokenSigningKey userTokens,
+        ClusterSubnetBlocks blocks, TimeProvider time, ILoggerFactory loggers, CancellationToken ct)
     {
         // Read leniently: a missing join token is a 401 like a wrong one, not a malformed body.
         var request = await JsonBody.ReadAsync<RegistrationBody>(context.Request, ct);
@@ -40,7 +40,7 @@ internal static partial class LinkEndpoints
         // since does not lock it out).
         if (existing is not null && Secrets.Matches(request.Secret, existing.SecretHash))
         {
-            return await RenewAsync(existing, request, store, userTokens, blocks, time, log, ct);
+            return await RenewAsync(existing, request, store, options, leadership, userTokens, blocks, time, log, ct);
         }
 
         JoinTokenRecord? token;
@@ -78,7 +78,7 @@ internal static partial class LinkEndpoints
         {
             // Registered before cluster secrets existed: the link credential it stored proves it, once, and binds its secret.
             return Secrets.Matches(request.Credential, existing.CredentialHash)
-                ? await RenewAsync(existing, request, store, userTokens, blocks, time, log, ct)
+                ? await RenewAsync(existing, request, store, options, leadership, userTokens, blocks, time, log, ct)
                 : throw NameTaken(existing, log);
         }
 
@@ -109,7 +109,8 @@ internal static partial class LinkEndpoints
         }
 
         Registered(log, added.Name, added.Id);
-        return Results.Ok(new ClusterRegisterResponse(added.Id, credential, userTokens.PublicKey, time.GetUtcNow(), await blocks.EnsureAsync(added, ct)));
+        return Results.Ok(new ClusterRegisterResponse(
+            added.Id, credential, userTokens.PublicKey, time.GetUtcNow(), await blocks.EnsureAsync(added, ct), await ReplicasAsync(options, leadership, ct)));
     }
 
     private static ApiProblem NameTaken(ClusterRecord existing, ILogger log)
@@ -123,8 +124,8 @@ internal static partial class LinkEndpoints
 
     /// <summary>A registered cluster again: the same id, a new link credential; the old link stays until the new one replaces it.</summary>
     private static async Task<IResult> RenewAsync(
-        ClusterRecord existing, RegistrationBody request, IRootStore store, UserTokenSigningKey userTokens, ClusterSubnetBlocks blocks,
-        TimeProvider time, ILogger log, CancellationToken ct)
+        ClusterRecord existing, RegistrationBody request, IRootStore store, RootOptions options, RootLeadership leadership,
+        UserTokenSigningKey userTokens, ClusterSubnetBlocks blocks, TimeProvider time, ILogger log, CancellationToken ct)
     {
         var credential = Secrets.New();
         var renewed = await store.RenewClusterAsync(
@@ -140,8 +141,24 @@ internal static partial class LinkEndpoints
         }
 
         Registered(log, renewed.Name, renewed.Id);
-        return Results.Ok(new ClusterRegisterResponse(renewed.Id, credential, userTokens.PublicKey, time.GetUtcNow(), await blocks.EnsureAsync(renewed, ct)));
+        return Results.Ok(new ClusterRegisterResponse(
+            renewed.Id, credential, userTokens.PublicKey, time.GetUtcNow(), await blocks.EnsureAsync(renewed, ct), await ReplicasAsync(options, leadership, ct)));
     }
+
+    /// <summary>
+    /// The replicas a cluster may fail over to: those configured (<see cref="RootOptions.ReplicaUrls"/>) and those alive in the
+    /// database, by the addresses they registered (a wildcard listen address is no address to dial). Null for a root of one process.
+    /// </summary>
+    private static async Task<IReadOnlyList<string>?> ReplicasAsync(RootOptions options, RootLeadership leadership, CancellationToken ct)
+    {
+        var alive = (await leadership.ReplicasAsync(ct)).Select(r => r.Url).Where(IsDialable);
+        var urls = options.ReplicaUrls.Concat(alive).Select(u => u.TrimEnd('/')).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+        return urls.Count > 1 ? urls : null;
+    }
+
+    private static bool IsDialable(string url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var uri) &&
+        !(System.Net.IPAddress.TryParse(uri.Host.Trim('[', ']'), out var ip) && (ip.Equals(System.Net.IPAddress.Any) || ip.Equals(System.Net.IPAddress.IPv6Any)));
 
     private static async Task LinkAsync(HttpContext context, string id, IRootStore store, LinkSession session, RootLeadership leadership)
     {

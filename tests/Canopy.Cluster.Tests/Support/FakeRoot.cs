@@ -54,6 +54,20 @@ internal sealed class FakeRoot : IAsyncDisposable
     /// <summary>The node subnet blocks its registration answer gives; null, as a root of an older build, gives none.</summary>
     public IReadOnlyList<string>? SubnetBlocks { get; set; }
 
+    /// <summary>The replicas' URLs its registration answer names; null, as one root process, names none.</summary>
+    public IReadOnlyList<string>? ReplicaUrls { get; set; }
+
+    /// <summary>
+    /// Set: it plays a follower replica, answering registration and link as Canopy.Root.Replicas.FollowerAnswer does: 421
+    /// problem+json whose <c>leader_url</c> field and <c>Canopy-Leader</c> header name this URL (the leader's base URL, or its link URL).
+    /// </summary>
+    public string? LeaderUrl { get; set; }
+
+    /// <summary>How many registrations and link attempts it refused as a follower.</summary>
+    public int NotLeaderAnswers => _notLeaderAnswers;
+
+    private int _notLeaderAnswers;
+
     /// <param name="tls">Serve HTTPS with this certificate (sent with its CA, as the real root does); plain HTTP when null.</param>
     public static async Task<FakeRoot> StartAsync(ServerCertificate? tls = null)
     {
@@ -80,12 +94,15 @@ internal sealed class FakeRoot : IAsyncDisposable
             return next(context);
         });
         app.UseWebSockets();
+        app.Use((context, next) => root.LeaderUrl is { } leader && context.Request.Path.StartsWithSegments("/api/v1/clusters")
+            ? root.NotLeader(context, leader)
+            : next(context));
         app.MapPost("/api/v1/clusters/register", (ClusterRegisterRequest request) =>
         {
             root.Registrations.Add(request);
             return request.JoinToken == JoinToken
                 ? Results.Ok(new ClusterRegisterResponse(
-                    ClusterId, Credential, root.Users.PublicKey, DateTimeOffset.UtcNow + root.ClockAhead, root.SubnetBlocks))
+                    ClusterId, Credential, root.Users.PublicKey, DateTimeOffset.UtcNow + root.ClockAhead, root.SubnetBlocks, root.ReplicaUrls))
                 : Results.Problem(statusCode: 401, detail: "invalid cluster join token");
         });
         app.Map("/api/v1/clusters/{id}/link", root.AcceptLinkAsync);
@@ -108,6 +125,13 @@ internal sealed class FakeRoot : IAsyncDisposable
         }
     }
 
+    /// <summary>Dies as a killed replica does: its link breaks and its port stops answering.</summary>
+    public async Task KillAsync()
+    {
+        _socket?.Abort();
+        await _app.StopAsync();
+    }
+
     /// <summary>Breaks the link as a network failure would; the cluster reconnects.</summary>
     public void DropLink() => _socket?.Abort();
 
@@ -127,6 +151,17 @@ internal sealed class FakeRoot : IAsyncDisposable
         await _app.StopAsync();
         await _app.DisposeAsync();
         Users.Dispose();
+    }
+
+    /// <summary>The follower's answer of the real root's replicas: 421, <c>Canopy-Leader</c>, problem+json with <c>leader_url</c>.</summary>
+    private Task NotLeader(HttpContext context, string leader)
+    {
+        Interlocked.Increment(ref _notLeaderAnswers);
+        context.Response.StatusCode = StatusCodes.Status421MisdirectedRequest;
+        context.Response.Headers["Canopy-Leader"] = leader;
+        context.Response.ContentType = "application/problem+json";
+        return context.Response.WriteAsync(
+            $$"""{"title":"Not the leader","status":421,"detail":"root replica r2 does not lead; the leader is {{leader}}","leader_url":"{{leader}}","term":3}""");
     }
 
     private async Task AcceptLinkAsync(HttpContext context, string id)

@@ -78,9 +78,11 @@ public sealed class NodeEngineHostTests : IAsyncLifetime
         Resources = new() { ["gpu_count"] = "1", ["labels"] = "ssd,camera" },
     };
 
-    private async Task<(IHost Host, string NodeId)> StartNodeAsync(bool stopInstances = false)
+    private async Task<(IHost Host, string NodeId)> StartNodeAsync(bool stopInstances = false, Action<NodeEngineOptions>? tweak = null)
     {
-        var host = NodeEngineHost.Create(Options(stopInstances), b => b.Logging.ClearProviders());
+        var options = Options(stopInstances);
+        tweak?.Invoke(options);
+        var host = NodeEngineHost.Create(options, b => b.Logging.ClearProviders());
         _hosts.Add(host);
         await host.StartAsync();
         var readiness = host.Services.GetRequiredService<NodeReadiness>();
@@ -90,6 +92,16 @@ public sealed class NodeEngineHostTests : IAsyncLifetime
 
     private static ServiceSpec SleepSpec(string serviceId) =>
         ExecHarness.Shell(serviceId, "echo started-by-canopy; exec sleep 300") with { Memory = 64 };
+
+    [Fact]
+    public async Task A_cluster_with_several_addresses_is_registered_at_the_first_that_answers()
+    {
+        // The first address is where the cluster ran before it moved: nothing listens there any more.
+        var (_, id) = await StartNodeAsync(tweak: o => o.ClusterUrl = $"http://127.0.0.1:{Canopy.Testing.FreePort.Next()}, {_cluster.Url}");
+
+        id.ShouldBe(_cluster.AssignedId);
+        _cluster.Registrations.ShouldHaveSingleItem().Host.ShouldBe("edge-1");
+    }
 
     [Fact]
     public async Task Registers_reports_and_obeys_the_cluster()
