@@ -137,7 +137,10 @@ public sealed class Topology : IAsyncDisposable
             }
 
             await topology.WaitReadyAsync(timeout ?? TimeSpan.FromSeconds(90));
-            var login = await topology.CliAsync("login", "-p", AdminPassword, "--ca-fingerprint", topology.RootCaPin);
+            // Every replica's address, so that the CLI's pins cover the one a test talks to (CliAtAsync) and it can fail over.
+            var login = await CanopyCli.RunAsync(
+                topology.CliConfigPath, string.Join(',', topology.RootUrls), ["login", "-p", AdminPassword, "--ca-fingerprint", topology.RootCaPin],
+                TimeSpan.FromSeconds(90));
             if (login.ExitCode != 0)
             {
                 throw new InvalidOperationException("canopy login failed: " + login);
@@ -302,7 +305,8 @@ public sealed class Topology : IAsyncDisposable
                     throw new InvalidOperationException($"{host.Name} exited:\n{host.LogTail(20)}");
                 }
 
-                api ??= await ApiAsync();
+                // The leader: a follower answers the node list with 421 (it has no cluster links).
+                api ??= await ApiAsync(_roots.Count > 1 ? await LeaderAsync() : null);
                 var active = await api.GetFromJsonAsync<List<ClusterDocument>>("api/clusters/active", CanopyJson.Options) ?? [];
                 var nodes = await api.GetFromJsonAsync<List<NodeDocument>>("api/v1/nodes", CanopyJson.Options) ?? [];
                 return (Active: active, Nodes: nodes);

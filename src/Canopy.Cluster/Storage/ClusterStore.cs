@@ -33,6 +33,13 @@ internal sealed partial class ClusterStore : RelationalStore, IClusterStore
         try
         {
             opened.Initialize();
+            if (location.Provider == StoreProvider.Postgres)
+            {
+                // A cluster on PostgreSQL may be restarted on another machine (--replica-of): the key that sealed its stored specs
+                // must exist to be taken along, not only once a secret was first stored.
+                _ = opened._secrets.Value;
+            }
+
             return opened;
         }
         catch

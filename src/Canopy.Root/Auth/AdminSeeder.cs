@@ -29,8 +29,22 @@ internal static class AdminSeeder
             WriteOwnerOnly(file, password + "\n");
         }
 
-        await store.AddUserAsync(
-            new UserRecord(AdminName, PasswordHasher.Hash(password), null, time.GetUtcNow()), new MembershipRecord(Organizations.DefaultId, AdminName, Roles.All), ct);
+        try
+        {
+            await store.AddUserAsync(
+                new UserRecord(AdminName, PasswordHasher.Hash(password), null, time.GetUtcNow()), new MembershipRecord(Organizations.DefaultId, AdminName, Roles.All), ct);
+        }
+        catch (StoreConflictException)
+        {
+            // Root replicas starting together on one database: another one created Admin first, with its password, not this one.
+            if (generated)
+            {
+                File.Delete(file);
+            }
+
+            return new AdminBootstrap { UserName = AdminName, PasswordFile = file };
+        }
+
         return new AdminBootstrap { UserName = AdminName, PasswordFile = file, InitialPassword = generated ? password : null };
     }
 
