@@ -9,8 +9,9 @@ namespace Canopy.Benchmarks;
 /// <summary>
 /// Cluster failover between root replicas (issue 12): three <c>canopy root</c> processes on one PostgreSQL database and two
 /// clusters that know all three, each a network namespace (<see cref="Topology"/> with <c>roots: 3</c>). Each run SIGKILLs the
-/// leader and measures kill → a new leader named by <c>/health</c>, and kill → each cluster linked to it (the cluster's own
-/// <c>linked_since</c>, same clock); then the killed replica starts again as a follower.
+/// leader and measures kill → a new leader named by <c>/health</c>, kill → each cluster linked to it (the cluster's own
+/// <c>linked_since</c>, same clock), and kill → the first placement of a deployment sent through a surviving replica right after
+/// the kill; then the killed replica starts again as a follower. Before the runs, each replica's RSS when idle.
 /// </summary>
 internal static class FailoverBenchmarks
 {
@@ -18,15 +19,25 @@ internal static class FailoverBenchmarks
     {
         await using var topology = await Topology.StartAsync(clusters: 2, workers: 1, roots: 3);
         Console.WriteLine($"topology: 3 root replicas on PostgreSQL + 2 clusters × 1 worker ready in {topology.StartupTime.TotalSeconds:0.0} s");
+        foreach (var root in topology.Roots)
+        {
+            Console.WriteLine($"  {root.Name}: RSS {Rss(root.Pid) / 1024.0:0.0} MB idle");
+        }
+
         var elections = new List<double>();
         var relinks = new List<double>();
+        var placements = new List<double>();
         for (var run = 0; run < runs; run++)
         {
             var leader = await topology.LeaderAsync();
             var survivors = topology.Roots.Where(r => r != leader).ToList();
+            using var api = await topology.ApiAsync(survivors[0]);
+            var service = await CreateServiceAsync(api, $"failover{run}");
             var killedAt = DateTimeOffset.UtcNow;
             var clock = Stopwatch.StartNew();
             await leader.KillAsync(Signals.SigKill);
+            (await api.PostAsync($"api/service/{service}/instance", null)).EnsureSuccessStatusCode();
+            var placing = PlacedAfterAsync(api, service, clock);
 
             var next = await Wait.ForAsync(() => topology.LeaderAsync(survivors), l => l != leader, TimeSpan.FromSeconds(30), "a new leader");
             elections.Add(clock.Elapsed.TotalMilliseconds);
@@ -37,15 +48,45 @@ internal static class FailoverBenchmarks
                 relinks.Add((linked.Since!.Value - killedAt).TotalMilliseconds);
             }
 
+            placements.Add(await placing);
+
             leader.Start();
             await Wait.UntilAsync(async () => (await ReplicasAsync(topology, next)) == 3, TimeSpan.FromSeconds(60), $"{leader.Name} back as a replica");
             Console.WriteLine($"  run {run + 1}: {leader.Name} killed, {next.Name} leads after {elections[^1]:0} ms, clusters relinked after " +
-                              string.Join(", ", relinks.TakeLast(topology.Clusters.Count).Select(r => $"{r:0} ms")));
+                              string.Join(", ", relinks.TakeLast(topology.Clusters.Count).Select(r => $"{r:0} ms")) + $", first placement after {placements[^1]:0} ms");
         }
 
         Console.WriteLine($"leader SIGKILL → a new leader in /health: {Stats.Summary(elections)}");
         Console.WriteLine($"leader SIGKILL → cluster linked to the new leader (goal 2 s): {Stats.Summary(relinks)}");
+        Console.WriteLine($"leader SIGKILL → first placement of a deployment sent right after it (goal 5 s): {Stats.Summary(placements)}");
     }
+
+    private static async Task<string> CreateServiceAsync(HttpClient api, string app)
+    {
+        var sla = $$"""
+        {"sla_version": "v2.0", "customerID": "Admin", "applications": [{"application_name": "{{app}}", "application_namespace": "bench",
+          "microservices": [{"microservice_name": "svc", "microservice_namespace": "bench", "virtualization": "exec",
+            "cmd": ["sh", "-c", "exec sleep 3600"], "memory": 16, "vcpus": 0.05}]}]}
+        """;
+        using var response = await api.PostAsync("api/application", new StringContent(sla, System.Text.Encoding.UTF8, "application/json"));
+        response.EnsureSuccessStatusCode();
+        var apps = await api.GetFromJsonAsync<List<ApplicationDocument>>("api/applications/", CanopyJson.Options);
+        return apps!.Single(a => a.ApplicationName == app).Microservices.Single();
+    }
+
+    /// <summary>Milliseconds on <paramref name="clock"/> when the service's instance is first placed on a cluster.</summary>
+    private static async Task<double> PlacedAfterAsync(HttpClient api, string service, Stopwatch clock)
+    {
+        await Wait.UntilAsync(
+            async () => (await api.GetFromJsonAsync<ServiceDocument>($"api/service/{service}", CanopyJson.Options))!.InstanceList.Any(i => i.ClusterName is not null),
+            TimeSpan.FromSeconds(30), "the deployment placed");
+        return clock.Elapsed.TotalMilliseconds;
+    }
+
+    /// <summary>VmRSS in kB.</summary>
+    private static long Rss(int pid) =>
+        File.ReadLines($"/proc/{pid}/status").Where(l => l.StartsWith("VmRSS:", StringComparison.Ordinal))
+            .Select(l => long.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture)).Single();
 
     private static async Task<int> ReplicasAsync(Topology topology, TopologyHost replica)
     {

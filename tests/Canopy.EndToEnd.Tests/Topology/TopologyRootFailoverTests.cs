@@ -10,7 +10,7 @@ namespace Canopy.EndToEnd.Tests.Topology;
 
 /// <summary>
 /// Root replicas on one PostgreSQL database, clusters that know all of them (issue 12): the leader SIGKILLed while deployments are
-/// in flight, a follower killed, a cluster orchestrator restarted on another machine from its PostgreSQL store. The failover
+/// in flight, the leader paused (SIGSTOP) past its lease and resumed, a follower killed, a cluster orchestrator restarted on another machine from its PostgreSQL store. The failover
 /// times are printed as measured figures (generous deadlines; the goals are in docs/benchmarks.md, not asserted tightly).
 /// </summary>
 [Collection(EndToEndCollection.Name)]
@@ -94,6 +94,51 @@ public sealed class TopologyRootFailoverTests(ITestOutputHelper output)
             var list = await topology.CliAtAsync(survivors.First(r => r != newLeader), "service", "list");
             list.ExitCode.ShouldBe(0, list.ToString());
             list.StdOut.ShouldContain("inflight");
+        }, output.WriteLine);
+    }
+
+    [Fact]
+    public async Task LeaderPausedPastItsLease_AnotherLeads_TheResumedOneNoLongerActsAsLeader()
+    {
+        Requirements.Check();
+        var topology = await Canopy.Testing.Topology.StartAsync(clusters: 1, workers: 1, roots: 2);
+        await topology.RunAsync(async () =>
+        {
+            var leader = await topology.LeaderAsync();
+            var other = topology.Roots.Single(r => r != leader);
+            using var otherApi = await topology.ApiAsync(other);
+
+            // SIGSTOP: its database session and its links stay open, it just says nothing (a hung VM, a long GC, a frozen host).
+            var clock = Stopwatch.StartNew();
+            Signals.Kill(leader.Pid, Signals.SigStop);
+            try
+            {
+                await Wait.ForAsync(() => topology.LeaderAsync([other]), l => l == other, TimeSpan.FromSeconds(30),
+                    "the other replica leading while the leader is stopped");
+                output.WriteLine($"the other replica leads {clock.Elapsed.TotalSeconds:0.00} s after the leader was stopped");
+                await Wait.ForAsync(topology.Clusters[0].LinkedRootAsync, r => r.Connected && r.Url == Canopy.Testing.Topology.UrlOf(other),
+                    TimeSpan.FromSeconds(30), "the cluster linked to the new leader");
+            }
+            finally
+            {
+                Signals.Kill(leader.Pid, Signals.SigCont);
+            }
+
+            // Resumed past its lease: it knows at once that it no longer leads (fencing by its own clock), and names the new leader.
+            using var resumedApi = await topology.ApiAsync(leader);
+            var health = await resumedApi.GetFromJsonAsync<RootHealth>("health", CanopyJson.Options);
+            health!.Replica.Leader.ShouldBeFalse("a replica resumed past its lease does not act as leader");
+            await Wait.ForAsync(() => resumedApi.GetFromJsonAsync<RootHealth>("health", CanopyJson.Options), h => h?.Leader?.Url == Canopy.Testing.Topology.UrlOf(other),
+                TimeSpan.FromSeconds(15), "the resumed replica naming the new leader");
+
+            // Work sent through the resumed replica is done once, by the new leader; the cluster stays with the new leader.
+            var id = await CreateAsync(resumedApi, "afterpause");
+            (await resumedApi.PostAsync($"api/service/{id}/instance", null)).EnsureSuccessStatusCode();
+            var instances = await TopologyServices.RunningAsync(otherApi, id, 1, TimeSpan.FromSeconds(60));
+            instances.ShouldHaveSingleItem();
+            topology.Workers.Count(w => w.HoldsInstance(id, instances[0].InstanceNumber)).ShouldBe(1, "it runs exactly once");
+            var linked = await topology.Clusters[0].LinkedRootAsync();
+            linked.Url.ShouldBe(Canopy.Testing.Topology.UrlOf(other), "the cluster stays with the new leader");
         }, output.WriteLine);
     }
 
