@@ -31,7 +31,8 @@ internal static class FailoverBenchmarks
         {
             var leader = await topology.LeaderAsync();
             var survivors = topology.Roots.Where(r => r != leader).ToList();
-            using var api = await topology.ApiAsync(survivors[0]);
+            // A replica restarted by the previous run registers before its API listens: log in once it answers.
+            using var api = await Wait.ForAsync(() => topology.ApiAsync(survivors[0]), _ => true, TimeSpan.FromSeconds(30), $"{survivors[0].Name}'s API");
             var service = await CreateServiceAsync(api, $"failover{run}");
             var killedAt = DateTimeOffset.UtcNow;
             var clock = Stopwatch.StartNew();
