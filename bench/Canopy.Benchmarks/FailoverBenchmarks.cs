@@ -33,7 +33,7 @@ internal static class FailoverBenchmarks
             var survivors = topology.Roots.Where(r => r != leader).ToList();
             // A replica restarted by the previous run registers before its API listens: log in once it answers.
             using var api = await Wait.ForAsync(() => topology.ApiAsync(survivors[0]), _ => true, TimeSpan.FromSeconds(30), $"{survivors[0].Name}'s API");
-            var service = await CreateServiceAsync(api, $"failover{run}");
+            var service = await SleeperApplication.CreateAsync(api, $"failover{run}", "bench");
             var killedAt = DateTimeOffset.UtcNow;
             var clock = Stopwatch.StartNew();
             await leader.KillAsync(Signals.SigKill);
@@ -60,19 +60,6 @@ internal static class FailoverBenchmarks
         Console.WriteLine($"leader SIGKILL → a new leader in /health: {Stats.Summary(elections)}");
         Console.WriteLine($"leader SIGKILL → cluster linked to the new leader (goal 2 s): {Stats.Summary(relinks)}");
         Console.WriteLine($"leader SIGKILL → first placement of a deployment sent right after it (goal 5 s): {Stats.Summary(placements)}");
-    }
-
-    private static async Task<string> CreateServiceAsync(HttpClient api, string app)
-    {
-        var sla = $$"""
-        {"sla_version": "v2.0", "customerID": "Admin", "applications": [{"application_name": "{{app}}", "application_namespace": "bench",
-          "microservices": [{"microservice_name": "svc", "microservice_namespace": "bench", "virtualization": "exec",
-            "cmd": ["sh", "-c", "exec sleep 3600"], "memory": 16, "vcpus": 0.05}]}]}
-        """;
-        using var response = await api.PostAsync("api/application", new StringContent(sla, System.Text.Encoding.UTF8, "application/json"));
-        response.EnsureSuccessStatusCode();
-        var apps = await api.GetFromJsonAsync<List<ApplicationDocument>>("api/applications/", CanopyJson.Options);
-        return apps!.Single(a => a.ApplicationName == app).Microservices.Single();
     }
 
     /// <summary>Milliseconds on <paramref name="clock"/> when the service's instance is first placed on a cluster.</summary>

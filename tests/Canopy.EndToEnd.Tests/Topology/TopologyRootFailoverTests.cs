@@ -35,7 +35,7 @@ public sealed class TopologyRootFailoverTests(ITestOutputHelper output)
             for (var i = 0; i < InFlight; i++)
             {
                 var api = i % 2 == 0 ? leaderApi : survivorApi;
-                services.Add((await CreateAsync(survivorApi, $"inflight{i}"), api));
+                services.Add((await SleeperApplication.CreateAsync(survivorApi, $"inflight{i}", "topo"), api));
             }
 
             var killed = new TaskCompletionSource<Stopwatch>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -66,7 +66,7 @@ public sealed class TopologyRootFailoverTests(ITestOutputHelper output)
             output.WriteLine($"new leader {newLeader.Name} seen {sinceKill.Elapsed.TotalSeconds:0.00} s after the kill");
 
             // A deployment sent after the kill: its first placement is the new leader scheduling.
-            var after = await CreateAsync(survivorApi, "afterkill");
+            var after = await SleeperApplication.CreateAsync(survivorApi, "afterkill", "topo");
             (await survivorApi.PostAsync($"api/service/{after}/instance", null)).EnsureSuccessStatusCode();
             await Wait.ForAsync(() => survivorApi.ServiceAsync(after), s => s.InstanceList.Any(i => i.ClusterName is not null),
                 TimeSpan.FromSeconds(30), "the deployment after the kill placed on a cluster");
@@ -132,7 +132,7 @@ public sealed class TopologyRootFailoverTests(ITestOutputHelper output)
                 TimeSpan.FromSeconds(15), "the resumed replica naming the new leader");
 
             // Work sent through the resumed replica is done once, by the new leader; the cluster stays with the new leader.
-            var id = await CreateAsync(resumedApi, "afterpause");
+            var id = await SleeperApplication.CreateAsync(resumedApi, "afterpause", "topo");
             (await resumedApi.PostAsync($"api/service/{id}/instance", null)).EnsureSuccessStatusCode();
             var instances = await TopologyServices.RunningAsync(otherApi, id, 1, TimeSpan.FromSeconds(60));
             instances.ShouldHaveSingleItem();
@@ -156,7 +156,7 @@ public sealed class TopologyRootFailoverTests(ITestOutputHelper output)
 
             await follower.KillAsync(Signals.SigKill);
 
-            var id = await CreateAsync(api, "afterfollower");
+            var id = await SleeperApplication.CreateAsync(api, "afterfollower", "topo");
             (await api.PostAsync($"api/service/{id}/instance", null)).EnsureSuccessStatusCode();
             await TopologyServices.RunningAsync(api, id, 1);
             (await topology.LeaderAsync([leader])).ShouldBe(leader);
@@ -199,18 +199,6 @@ public sealed class TopologyRootFailoverTests(ITestOutputHelper output)
             still.Status.ShouldBe(InstanceStatus.Running);
             still.NodeName.ShouldBe(instance.NodeName, "the instance stayed where it ran");
         }, output.WriteLine);
-    }
-
-    private static async Task<string> CreateAsync(HttpClient api, string app)
-    {
-        var sla = $$"""
-        {"sla_version": "v2.0", "customerID": "Admin", "applications": [{"application_name": "{{app}}", "application_namespace": "topo",
-          "microservices": [{"microservice_name": "svc", "microservice_namespace": "topo", "virtualization": "exec",
-            "cmd": ["sh", "-c", "exec sleep 3600"], "memory": 16, "vcpus": 0.05}]}]}
-        """;
-        using var response = await api.PostAsync("api/application", new StringContent(sla, System.Text.Encoding.UTF8, "application/json"));
-        response.EnsureSuccessStatusCode();
-        return (await api.ServiceByNameAsync(app)).MicroserviceId;
     }
 
     private static async Task<HashSet<string>> NodeIdsAsync(HttpClient api) =>
