@@ -5,7 +5,8 @@
 #                                    (service IPs of the overlay); wireguard-go and wireguard-tools (encrypted overlay);
 #                                    setpriv (util-linux: exec workloads drop root)
 #   scripts/install-deps.sh test     plus what the test suite needs (the local OCI registry, python3 for scripts/images.py,
-#                                    libfaketime for hosts with a wrong clock, postgresql for the PostgreSQL store's tests)
+#                                    libfaketime for hosts with a wrong clock, postgresql for the PostgreSQL store's tests,
+#                                    chromium for the dashboard's browser tests)
 #   scripts/install-deps.sh --print-missing [test]
 #                                    only prints the packages it would install, one a line (installs nothing)
 # Images need a statically linked busybox: when /bin/busybox is missing or dynamically linked (Debian's plain busybox
@@ -45,7 +46,8 @@ want=(mosquitto:mosquitto setsid:util-linux setpriv:util-linux curl:curl
       nft:nftables ip:iproute2 bridge:iproute2 wireguard-go:wireguard-go wg:wireguard-tools)
 if [ "${1:-}" = "test" ]; then
   want+=(python3:python3 docker-registry:docker-registry htpasswd:apache2-utils
-         /usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1:libfaketime /usr/lib/postgresql:postgresql)
+         /usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1:libfaketime /usr/lib/postgresql:postgresql
+         /usr/bin/chromium:chromium)
 fi
 
 missing=()
