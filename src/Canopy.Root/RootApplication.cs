@@ -2,6 +2,7 @@ using Canopy.Hosting;
 using Canopy.Root.Api;
 using Canopy.Root.Auth;
 using Canopy.Root.ClusterLinks;
+using Canopy.Root.Dashboard;
 using Canopy.Root.Deployments;
 using Canopy.Root.Monitoring;
 using Canopy.Root.Networking;
@@ -149,6 +150,7 @@ public static partial class RootApplication
         services.AddSingleton<InstanceHistory>();
         services.AddSingleton<InstanceLogTails>();
         services.AddSingleton<Views>();
+        services.AddDashboard();
     }
 
     private static void MapEndpoints(WebApplication app)
@@ -160,6 +162,7 @@ public static partial class RootApplication
         app.MapAccounts();
         app.MapOrganizations();
         app.MapApplications();
+        app.MapDescriptors();
         app.MapServices();
         app.MapClusters();
         app.MapInstances();
@@ -167,6 +170,7 @@ public static partial class RootApplication
         app.MapForwarded();
         app.MapJoinTokens();
         app.MapClusterLinks();
+        app.MapDashboard();
     }
 
     [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Upgraded {File} from schema version {From} to {To}")]
