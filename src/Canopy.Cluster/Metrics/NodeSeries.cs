@@ -28,7 +28,7 @@ internal sealed class NodeSeries : IScrapeRefresh
         meter.CreateObservableGauge("canopy_node_up", () => _last.Up, description: "1 while a node is active (its MQTT session and heartbeats on time), else 0");
         meter.CreateObservableGauge("canopy_node_cpu_percent", () => _last.NodeCpu, description: "CPU use of a node, percent of all its cores");
         meter.CreateObservableGauge("canopy_node_memory", () => _last.NodeMemory, "By", "Memory in use on a node");
-        meter.CreateObservableGauge("canopy_instances", () => _last.Instances, description: "Instances on this cluster's nodes, by node, service and state");
+        meter.CreateObservableGauge("canopy_node_instances", () => _last.Instances, description: "Instances on each node of this cluster, by node, service id and state");
     }
 
     public async Task RefreshAsync(CancellationToken ct)
