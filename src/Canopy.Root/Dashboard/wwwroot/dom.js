@@ -98,3 +98,27 @@ export function debounce(fn, wait) {
 export function fact(term, value) {
   return [h('dt', {}, term), h('dd', {}, value)];
 }
+
+/**
+ * A table with a caption for screen readers, column headings, and each body cell labelled with its column (data-label),
+ * so a phone-sized screen shows every row as a small card (style.css) instead of a table wider than the screen.
+ */
+export function dataTable(caption, columns, rows, attributes = {}) {
+  const body = h('tbody', {}, rows);
+  const table = h('table', { ...attributes, class: ['stack', attributes.class] },
+    h('caption', { class: 'visually-hidden' }, caption),
+    h('thead', {}, h('tr', {}, columns.map(t => h('th', { scope: 'col' }, t)))),
+    body);
+  labelCells(table);
+  return h('div', { class: 'table-wrap' }, table);
+}
+
+/** Labels the body cells of a table built by dataTable again, after its rows were replaced. */
+export function labelCells(table) {
+  const labels = [...table.querySelectorAll('thead th')].map(th => th.textContent);
+  for (const row of table.querySelectorAll('tbody tr')) {
+    [...row.children].forEach((cell, i) => {
+      if (labels[i]) cell.dataset.label = labels[i];
+    });
+  }
+}

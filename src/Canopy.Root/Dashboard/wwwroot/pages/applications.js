@@ -1,4 +1,4 @@
-import { h, replace, notice, statusBadge, debounce } from '../dom.js';
+import { h, replace, notice, statusBadge, debounce, dataTable } from '../dom.js';
 import { get, request } from '../api.js';
 import { liveEvents } from '../event-list.js';
 import { confirmDialog } from '../confirm.js';
@@ -19,15 +19,13 @@ export async function renderApplications(page) {
       replace(body, h('p', {}, 'No applications yet.'));
       return;
     }
-    replace(body, h('div', { class: 'table-wrap' }, h('table', {},
-      h('caption', { class: 'visually-hidden' }, 'Applications'),
-      h('thead', {}, h('tr', {}, ['Application', 'Namespace', 'Services', 'Instances', 'Description'].map(t => h('th', { scope: 'col' }, t)))),
-      h('tbody', {}, applications.map(a => h('tr', { dataset: { applicationId: a.applicationID } },
+    replace(body, dataTable('Applications', ['Application', 'Namespace', 'Services', 'Instances', 'Description'],
+      applications.map(a => h('tr', { dataset: { applicationId: a.applicationID } },
         h('th', { scope: 'row' }, h('a', { href: `#/applications/${encodeURIComponent(a.applicationID)}` }, a.application_name)),
         h('td', {}, a.application_namespace),
         h('td', {}, a.microservices.length),
         h('td', {}, statusCounts(instances.filter(i => i.applicationID === a.applicationID))),
-        h('td', {}, a.application_desc ?? '')))))));
+        h('td', {}, a.application_desc ?? '')))));
   };
   await load();
   const refresh = debounce(() => load().catch(() => {}), 400);
@@ -43,16 +41,14 @@ export async function renderApplication(page, [id], { navigate }) {
   const body = h('div');
   const load = async () => {
     const services = await get(`/api/services/${encodeURIComponent(id)}`);
-    replace(body, services.length === 0 ? h('p', {}, 'This application has no services.') : h('div', { class: 'table-wrap' }, h('table', {},
-      h('caption', { class: 'visually-hidden' }, 'Services'),
-      h('thead', {}, h('tr', {}, ['Service', 'Runtime', 'Code', 'Wanted', 'Status', 'Instances'].map(t => h('th', { scope: 'col' }, t)))),
-      h('tbody', {}, services.map(s => h('tr', { dataset: { serviceId: s.microserviceID } },
+    replace(body, services.length === 0 ? h('p', {}, 'This application has no services.') : dataTable('Services', ['Service', 'Runtime', 'Code', 'Wanted', 'Status', 'Instances'],
+      services.map(s => h('tr', { dataset: { serviceId: s.microserviceID } },
         h('th', { scope: 'row' }, h('a', { href: `#/services/${encodeURIComponent(s.microserviceID)}` }, s.microservice_name)),
         h('td', {}, s.virtualization),
         h('td', { class: 'code' }, s.code),
         h('td', {}, s.instances),
         h('td', { dataset: { field: 'status' } }, statusBadge(s.status)),
-        h('td', {}, statusCounts(s.instance_list))))))));
+        h('td', {}, statusCounts(s.instance_list))))));
   };
   await load();
   const refresh = debounce(() => load().catch(() => {}), 300);

@@ -1,4 +1,4 @@
-import { h, replace, notice, percent, megabytes, time, debounce } from '../dom.js';
+import { h, replace, notice, percent, megabytes, time, debounce, dataTable } from '../dom.js';
 import { get, session } from '../api.js';
 import { clusterMap, parseLocation } from '../map.js';
 import { liveEvents } from '../event-list.js';
@@ -78,10 +78,8 @@ function renderClusters(section, result) {
   if (clusters.length === 0) {
     content.push(h('p', {}, 'No cluster has registered yet.'));
   } else {
-    content.push(h('div', { class: 'table-wrap' }, h('table', {},
-      h('caption', { class: 'visually-hidden' }, 'Clusters'),
-      h('thead', {}, h('tr', {}, ['Cluster', 'State', 'Location', 'Active nodes', 'CPU', 'Memory', 'Last seen', 'Clock'].map(t => h('th', { scope: 'col' }, t)))),
-      h('tbody', {}, clusters.map(c => h('tr', { dataset: { clusterId: c._id } },
+    content.push(dataTable('Clusters', ['Cluster', 'State', 'Location', 'Active nodes', 'CPU', 'Memory', 'Last seen', 'Clock'],
+      clusters.map(c => h('tr', { dataset: { clusterId: c._id } },
         h('th', { scope: 'row' }, c.cluster_name),
         h('td', { dataset: { field: 'state' } }, h('span', { class: ['badge', c.active ? 'status-active' : 'status-inactive'] }, c.active ? 'active' : 'inactive')),
         h('td', {}, c.cluster_location || 'unknown'),
@@ -89,7 +87,7 @@ function renderClusters(section, result) {
         h('td', {}, `${percent(c.cpu_percent)} of ${c.vcpus ?? 0} vCPU`),
         h('td', {}, `${percent(c.memory_percent)} used, ${megabytes(c.memory)} free`),
         h('td', {}, time(c.last_seen)),
-        h('td', {}, skewWarning(c.clock_skew_seconds, 'the root') ?? 'ok')))))));
+        h('td', {}, skewWarning(c.clock_skew_seconds, 'the root') ?? 'ok')))));
   }
   replace(section, content);
 }
@@ -103,10 +101,8 @@ function renderNodes(section, result) {
   } else if (result.value.length === 0) {
     content.push(h('p', {}, 'No worker node has joined a connected cluster yet.'));
   } else {
-    content.push(h('div', { class: 'table-wrap' }, h('table', {},
-      h('caption', { class: 'visually-hidden' }, 'Nodes'),
-      h('thead', {}, h('tr', {}, ['Node', 'Cluster', 'State', 'CPU', 'Memory', 'Instances', 'Runtimes', 'Clock'].map(t => h('th', { scope: 'col' }, t)))),
-      h('tbody', {}, result.value.map(n => h('tr', { dataset: { nodeId: n.id } },
+    content.push(dataTable('Nodes', ['Node', 'Cluster', 'State', 'CPU', 'Memory', 'Instances', 'Runtimes', 'Clock'],
+      result.value.map(n => h('tr', { dataset: { nodeId: n.id } },
         h('th', { scope: 'row' }, n.name),
         h('td', {}, n.cluster_name ?? ''),
         h('td', { dataset: { field: 'state' } }, h('span', { class: ['badge', n.active ? 'status-active' : 'status-inactive'] }, n.active ? 'active' : 'inactive')),
@@ -115,7 +111,7 @@ function renderNodes(section, result) {
           ` ${megabytes((n.memory_total ?? 0) - (n.memory ?? 0))} of ${megabytes(n.memory_total)}`),
         h('td', {}, n.instances ?? 0),
         h('td', {}, (n.virtualization ?? []).join(', ')),
-        h('td', {}, skewWarning(n.clock_skew_seconds, 'its cluster') ?? 'ok')))))));
+        h('td', {}, skewWarning(n.clock_skew_seconds, 'its cluster') ?? 'ok')))));
   }
   replace(section, content);
 }

@@ -1,4 +1,4 @@
-import { h, replace, notice, statusBadge, percent, megabytes, time, field, debounce, fact } from '../dom.js';
+import { h, replace, notice, statusBadge, percent, megabytes, time, field, debounce, fact, dataTable, labelCells } from '../dom.js';
 import { get, request } from '../api.js';
 import { liveEvents } from '../event-list.js';
 import { confirmDialog } from '../confirm.js';
@@ -16,11 +16,9 @@ export async function renderService(page, [id], { navigate }) {
   const heading = h('h1');
   const crumbs = h('nav', { 'aria-label': 'Breadcrumb', class: 'crumbs' });
   const facts = h('dl', { class: 'facts' });
-  const tbody = h('tbody');
-  const table = h('div', { class: 'table-wrap' }, h('table', { class: 'instances' },
-    h('caption', { class: 'visually-hidden' }, 'Instances'),
-    h('thead', {}, h('tr', {}, ['Instance', 'Status', 'Node', 'Cluster', 'CPU', 'Memory', 'Restarts', 'Started', 'Detail'].map(t => h('th', { scope: 'col' }, t)))),
-    tbody));
+  const table = dataTable('Instances', ['Instance', 'Status', 'Node', 'Cluster', 'CPU', 'Memory', 'Restarts', 'Started', 'Detail'], [],
+    { class: 'instances' });
+  const tbody = table.querySelector('tbody');
   const none = h('p', { class: 'muted' });
 
   const show = () => {
@@ -41,6 +39,7 @@ export async function renderService(page, [id], { navigate }) {
     const instances = [...service.instance_list].sort((a, b) => a.instance_number - b.instance_number);
     none.textContent = instances.length === 0 ? 'No instances: scale up to start one.' : '';
     replace(tbody, instances.map(i => instanceRow(id, i)));
+    labelCells(table);
   };
   show();
 

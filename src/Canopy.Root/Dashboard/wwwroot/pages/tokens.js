@@ -1,4 +1,4 @@
-import { h, replace, notice, time, field } from '../dom.js';
+import { h, replace, notice, time, field, dataTable } from '../dom.js';
 import { get, request, session } from '../api.js';
 import { confirmDialog } from '../confirm.js';
 
@@ -40,10 +40,8 @@ function tokenSection({ id, title, intro, listPath, createLabel }) {
   const load = async () => {
     try {
       const tokens = await get(listPath);
-      replace(body, tokens.length === 0 ? h('p', { class: 'muted' }, 'No tokens yet.') : h('div', { class: 'table-wrap' }, h('table', {},
-        h('caption', { class: 'visually-hidden' }, title),
-        h('thead', {}, h('tr', {}, ['Id', 'Description', 'Created', 'Expires', 'Uses', 'State', ''].map(t => h('th', { scope: 'col' }, t)))),
-        h('tbody', {}, tokens.map(t => h('tr', { dataset: { tokenId: t.id } },
+      replace(body, tokens.length === 0 ? h('p', { class: 'muted' }, 'No tokens yet.') : dataTable(title, ['Id', 'Description', 'Created', 'Expires', 'Uses', 'State', 'Actions'],
+        tokens.map(t => h('tr', { dataset: { tokenId: t.id } },
           h('th', { scope: 'row', class: 'code' }, t.id),
           h('td', {}, t.description ?? ''),
           h('td', {}, time(t.created_at), t.created_by ? ` by ${t.created_by}` : ''),
@@ -63,7 +61,7 @@ function tokenSection({ id, title, intro, listPath, createLabel }) {
                 replace(status, notice(error.message));
               }
             },
-          }, 'Revoke'))))))));
+          }, 'Revoke'))))));
     } catch (error) {
       replace(body, notice(error.message));
     }
