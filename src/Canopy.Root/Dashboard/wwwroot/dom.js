@@ -85,13 +85,28 @@ export function notice(text, kind = 'error') {
   return h('p', { class: ['notice', kind], role: kind === 'error' ? 'alert' : 'status' }, text);
 }
 
-/** Runs fn at most once per wait ms (trailing), for bursts of events that each ask for a refresh. */
-export function debounce(fn, wait) {
+/**
+ * Runs fn once after a burst of calls has been quiet for `wait` ms (events that each ask for a refresh), and at least
+ * every `maxWait` ms while the burst lasts; `.cancel()` drops a pending run, for a page the user left.
+ */
+export function debounce(fn, wait, maxWait = wait * 4) {
   let timer;
-  return (...args) => {
-    clearTimeout(timer);
-    timer = setTimeout(() => fn(...args), wait);
+  let first = null;
+  const run = args => {
+    first = null;
+    fn(...args);
   };
+  const debounced = (...args) => {
+    clearTimeout(timer);
+    first ??= Date.now();
+    // A steady stream of calls still runs fn every maxWait ms, so a long burst does not hold the page back.
+    timer = setTimeout(() => run(args), Math.max(0, Math.min(wait, first + maxWait - Date.now())));
+  };
+  debounced.cancel = () => {
+    clearTimeout(timer);
+    first = null;
+  };
+  return debounced;
 }
 
 /** A term and its value for a <dl class="facts">. */

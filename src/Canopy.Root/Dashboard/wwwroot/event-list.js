@@ -31,22 +31,21 @@ export function liveEvents(filter, { accept = () => true, onEvent = () => {}, li
 }
 
 function entry(event) {
-  const subject = [
+  // Names as text, only "instance N" as a link: a page's own links (a service's name in its table) stay the only ones so named.
+  const hasInstance = event.instanceNumber !== undefined && event.instanceNumber !== null;
+  const names = [
     event.applicationName,
     event.serviceName,
-    event.instanceNumber !== undefined && event.instanceNumber !== null ? `instance ${event.instanceNumber}` : null,
     event.kind === 'node' || event.kind === 'placement' ? event.nodeName : null,
     event.kind === 'cluster' || event.kind === 'placement' || event.kind === 'node' ? event.clusterName : null,
   ].filter(Boolean).join(' · ');
-  const link = event.serviceId
-    ? h('a', { href: event.instanceNumber !== undefined && event.instanceNumber !== null
-      ? `#/services/${encodeURIComponent(event.serviceId)}/instances/${event.instanceNumber}`
-      : `#/services/${encodeURIComponent(event.serviceId)}` }, subject || event.serviceId)
-    : subject;
+  const instance = hasInstance && event.serviceId
+    ? h('a', { href: `#/services/${encodeURIComponent(event.serviceId)}/instances/${event.instanceNumber}` }, `instance ${event.instanceNumber}`)
+    : hasInstance ? `instance ${event.instanceNumber}` : null;
   return h('li', { dataset: { eventId: event.id, kind: event.kind, status: event.status } },
     time(event.time), ' ',
     h('span', { class: 'kind' }, event.kind), ' ',
     statusBadge(event.status), ' ',
-    link,
+    names, names && instance ? ' · ' : '', instance,
     event.reason ? h('span', { class: 'reason' }, ` — ${event.reason}`) : null);
 }

@@ -66,7 +66,8 @@ function bounds(points) {
   if (points.length === 0) return { x: -180, y: -80, width: 360, height: 150 };
   const lons = points.map(p => p.lon);
   const lats = points.map(p => p.lat);
-  let width = Math.max(Math.max(...lons) - Math.min(...lons), 8) * 1.6;
+  // At least a continent's width around the clusters, so the coastlines say where they are.
+  let width = Math.max((Math.max(...lons) - Math.min(...lons)) * 1.6, 70);
   let height = Math.max(Math.max(...lats) - Math.min(...lats), 4) * 1.6;
   // Wide rather than tall (the map sits in a wide box); never wider than the world.
   width = Math.min(Math.max(width, height * 2), 360);

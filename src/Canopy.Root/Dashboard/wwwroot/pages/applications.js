@@ -32,7 +32,10 @@ export async function renderApplications(page) {
   const events = liveEvents({ kind: 'instance' }, { onEvent: refresh, limit: 1 });
   replace(page, h('h1', {}, 'Applications'), h('p', {}, h('a', { href: '#/deploy', class: 'button' }, 'New application')), body,
     h('details', { class: 'stream' }, h('summary', {}, 'Latest instance events'), events.element));
-  return events.stop;
+  return () => {
+    events.stop();
+    refresh.cancel();
+  };
 }
 
 /** One application: its services with their instances' status, live; delete it. */
@@ -75,5 +78,8 @@ export async function renderApplication(page, [id], { navigate }) {
     h('section', {}, h('h2', { id: 'services-heading' }, 'Services'), body),
     h('section', {}, h('h2', { id: 'events-heading' }, 'Events'), events.element),
     h('section', { class: 'danger-zone' }, h('h2', { id: 'danger-heading' }, 'Delete'), remove, status));
-  return events.stop;
+  return () => {
+    events.stop();
+    refresh.cancel();
+  };
 }

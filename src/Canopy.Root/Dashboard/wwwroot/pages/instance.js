@@ -78,5 +78,7 @@ export async function renderInstance(page, [id, numberText]) {
   return () => {
     events.stop();
     clearInterval(timer);
+    reload.cancel();
+    refreshLogs.cancel();
   };
 }

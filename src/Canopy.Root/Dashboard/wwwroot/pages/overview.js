@@ -37,6 +37,7 @@ export async function renderOverview(page) {
   return () => {
     events.stop();
     clearInterval(timer);
+    refresh.cancel();
   };
 }
 

@@ -77,6 +77,7 @@ export async function renderService(page, [id], { navigate }) {
   return () => {
     events.stop();
     clearInterval(timer);
+    reload.cancel();
   };
 }
 
