@@ -121,7 +121,7 @@ function scaleForm(id, service, changed) {
 
 /** The microservice as an editable descriptor; "Update" is enabled once it differs from what is stored. */
 function updateForm(id, service, changed) {
-  const original = JSON.stringify(Object.fromEntries(EDITABLE.filter(k => service[k] !== undefined).map(k => [k, service[k]])), null, 2);
+  let original = JSON.stringify(Object.fromEntries(EDITABLE.filter(k => service[k] !== undefined).map(k => [k, service[k]])), null, 2);
   const text = h('textarea', { rows: 14, spellcheck: false, name: 'microservice', class: 'code' });
   text.value = original;
   const status = h('div', { class: 'form-status' });
@@ -145,6 +145,7 @@ function updateForm(id, service, changed) {
         try {
           const updated = await request('PUT', `/api/service/${encodeURIComponent(id)}`, { body: patch });
           replace(status, notice('Updated; instances whose code or settings changed are replaced one by one.', 'info'));
+          original = text.value;
           changed(updated);
         } catch (error) {
           replace(status, notice(error.message));
