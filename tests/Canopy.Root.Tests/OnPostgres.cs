@@ -80,3 +80,8 @@ public sealed class NetManagerLinkTestsOnPostgres(PostgresFixture postgres) : Ne
 {
     private protected override async Task<string?> NewStoreAsync() => await postgres.NewStoreUrlAsync();
 }
+
+public sealed class EventApiTestsOnPostgres(PostgresFixture postgres) : Events.EventApiTests, IClassFixture<PostgresFixture>
+{
+    private protected override async Task<string?> NewStoreAsync() => await postgres.NewStoreUrlAsync();
+}
