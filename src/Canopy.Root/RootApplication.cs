@@ -157,6 +157,7 @@ public static partial class RootApplication
             return feed;
         });
         services.AddHostedService(sp => sp.GetRequiredService<EventFeed>());
+        services.AddHostedService<ClusterLivenessEvents>();
     }
 
     private static void MapEndpoints(WebApplication app)
