@@ -5,6 +5,7 @@ using Canopy.Root.Auth;
 using Canopy.Root.ClusterLinks;
 using Canopy.Root.Dashboard;
 using Canopy.Root.Deployments;
+using Canopy.Root.Events;
 using Canopy.Root.Metrics;
 using Canopy.Root.Monitoring;
 using Canopy.Root.Networking;
@@ -42,7 +43,7 @@ public static partial class RootApplication
         Directory.CreateDirectory(options.DataDir);
         RootTls.AdoptReplicaKeys(options);
 
-        var store = new RootStore(StoreLocation.Parse(options.Store, Path.Combine(options.DataDir, "root.db")));
+        var store = new RootStore(StoreLocation.Parse(options.Store, Path.Combine(options.DataDir, "root.db"))) { EventsKept = options.EventsKept };
         SchemaUpgrade upgrade;
         try
         {
@@ -156,6 +157,14 @@ public static partial class RootApplication
         services.AddSingleton<InstanceHistory>();
         services.AddSingleton<InstanceLogTails>();
         services.AddSingleton<Views>();
+        services.AddSingleton(sp =>
+        {
+            var feed = ActivatorUtilities.CreateInstance<EventFeed>(sp);
+            store.EventsStored += feed.Wake;
+            return feed;
+        });
+        services.AddHostedService(sp => sp.GetRequiredService<EventFeed>());
+        services.AddHostedService<ClusterLivenessEvents>();
         services.AddDashboard();
     }
 
@@ -177,6 +186,7 @@ public static partial class RootApplication
         app.MapForwarded();
         app.MapJoinTokens();
         app.MapClusterLinks();
+        app.MapEvents();
         app.MapDashboard();
     }
 
