@@ -59,11 +59,14 @@ public sealed class RouteMatrixTests(ITestOutputHelper output) : RootTestBase
         ["GET /health/ready"] = R(Kind.Open, "/health/ready"),
         ["GET /api/clusters/"] = R(Kind.Open, "/api/clusters/"),
         ["GET /api/clusters/active"] = R(Kind.Open, "/api/clusters/active"),
+        ["GET /"] = R(Kind.Open, "/"),
+        ["GET /ui/{**path}"] = R(Kind.Open, "/ui/app.js"),
         ["POST /api/auth/login"] = R(Kind.OwnCredential, "/api/auth/login"),
         ["POST /api/auth/refresh"] = R(Kind.OwnCredential, "/api/auth/refresh"),
         ["POST /api/auth/logout"] = R(Kind.OwnCredential, "/api/auth/logout"),
         ["POST /api/v1/clusters/register"] = R(Kind.OwnCredential, "/api/v1/clusters/register"),
         ["GET /api/v1/clusters/{id}/link"] = R(Kind.OwnCredential, "/api/v1/clusters/x/link"),
+        ["GET /metrics"] = R(Kind.OwnCredential, "/metrics"),
 
         ["POST /api/user/{name}"] = R(Kind.Self, c => $"/api/user/{c.User}"),
         ["GET /api/user/{name}"] = R(Kind.UserRecord, c => $"/api/user/{c.Target}-member"),
@@ -92,6 +95,7 @@ public sealed class RouteMatrixTests(ITestOutputHelper output) : RootTestBase
         ["GET /api/v1/secrets/{name}"] = R(Kind.Workloads, "/api/v1/secrets/matrix"),
         ["DELETE /api/v1/secrets/{name}"] = R(Kind.Workloads, "/api/v1/secrets/matrix"),
         ["GET /api/applications/"] = R(Kind.Workloads, "/api/applications/"),
+        ["POST /api/v1/descriptors/json"] = R(Kind.Workloads, "/api/v1/descriptors/json"),
         ["GET /api/applications/{userId}"] = R(Kind.Workloads, c => $"/api/applications/{UserId(c.Target + "-ap")}"),
         ["GET /api/application/{id}"] = R(Kind.Workloads, c => $"/api/application/{c.Tenants.ApplicationIds[c.Target]}"),
         ["PUT /api/application/{id}"] = R(Kind.Workloads, c => $"/api/application/{c.Tenants.ApplicationIds[c.Target]}"),
@@ -137,7 +141,7 @@ public sealed class RouteMatrixTests(ITestOutputHelper output) : RootTestBase
     public async Task Every_route_answers_every_role_of_two_organizations_as_the_matrix_says()
     {
         var routes = Routes(Root.App.Services);
-        routes.Where(r => !Matrix.ContainsKey(r)).ShouldBeEmpty("routes without a line in the role matrix: add them to RouteMatrixTests.Matrix");
+        routes.Where(r => !Matrix.ContainsKey(r)).ShouldBeEmpty("routes without a line in the role matrix: add them to RouteMatrixTests.Matrix: " + string.Join(", ", routes.Where(r => !Matrix.ContainsKey(r))));
         Matrix.Keys.Where(k => !routes.Contains(k)).ShouldBeEmpty("matrix lines for routes that no longer exist");
 
         var tenants = await Tenants.CreateAsync(Root);
