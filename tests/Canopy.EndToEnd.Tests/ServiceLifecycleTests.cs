@@ -59,7 +59,7 @@ public sealed class ServiceLifecycleTests : IAsyncLifetime
         // Step 5: SIGKILL of the process ⇒ it comes back, restart count up.
         var pid = (await _api.ServiceAsync(service.MicroserviceId)).InstanceList[0].Pid;
         pid.ShouldNotBeNull();
-        KillWorkload(pid!.Value);
+        InstanceWorkload.Kill(pid!.Value);
         var restarted = await Wait.ForAsync(() => _api.ServiceAsync(service.MicroserviceId),
             s => s.InstanceList[0].RestartCount >= 1 && s.InstanceList[0].Status == InstanceStatus.Running, TimeSpan.FromSeconds(10), "the instance to be restarted");
         restarted.InstanceList[0].RestartCount.ShouldBe(1);
@@ -132,32 +132,5 @@ public sealed class ServiceLifecycleTests : IAsyncLifetime
         var deploy = await _canopy.CliAsync("app", "deploy", Slas.Yaml(_canopy.DataDir, port), "--watch", "--timeout", "30");
         deploy.ExitCode.ShouldBe(0, deploy.ToString());
         (await _api.ServiceByNameAsync("yamlapp")).InstanceList.ShouldHaveSingleItem().Status.ShouldBe(InstanceStatus.Running);
-    }
-
-    /// <summary>Kills the httpd under the wrapper (the instance's process), as a user's <c>kill -9</c> would.</summary>
-    private static void KillWorkload(int pid)
-    {
-        var children = Directory.EnumerateDirectories("/proc")
-            .Select(d => int.TryParse(Path.GetFileName(d), out var p) ? p : 0)
-            .Where(p => p > 0 && ParentOf(p) == pid)
-            .ToList();
-        foreach (var target in children.Count > 0 ? children : [pid])
-        {
-            Signals.Kill(target, Signals.SigKill);
-        }
-    }
-
-    private static int ParentOf(int pid)
-    {
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            return int.Parse(fields[1]);
-        }
-        catch (Exception)
-        {
-            return 0;
-        }
     }
 }
