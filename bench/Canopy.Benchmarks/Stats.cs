@@ -41,4 +41,7 @@ internal static class Stats
         var ticks = long.Parse(fields[11]) + long.Parse(fields[12]); // fields 14 and 15: utime, stime
         return TimeSpan.FromMilliseconds(ticks * 10.0); // USER_HZ is 100 on Linux
     }
+
+    /// <summary>The 1, 5 and 15 minute load averages: the machine's business while a figure was taken.</summary>
+    public static string LoadAverage() => string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
 }
