@@ -39,7 +39,7 @@ public sealed class ViewportTests(DashboardStack stack)
     [InlineData("phone", 390, 844, true)]
     public async Task EveryPage_Readable_WithoutSidewaysScrolling(string name, int width, int height, bool phone)
     {
-        var serviceId = await SleeperApplication.CreateAsync(stack.Api, $"layout-{name}", "e2e");
+        var serviceId = await SleeperApplication.CreateAsync(stack.Api, $"layout{name}", "e2e");
         (await stack.Api.PostAsync($"api/service/{serviceId}/instance", null)).EnsureSuccessStatusCode();
         var applicationId = (await stack.Api.ServiceAsync(serviceId)).ApplicationId;
         await using var tab = await stack.OpenAsync(width, height, phone);
