@@ -1,8 +1,10 @@
 using Canopy.Hosting;
+using Canopy.Hosting.Metrics;
 using Canopy.Root.Api;
 using Canopy.Root.Auth;
 using Canopy.Root.ClusterLinks;
 using Canopy.Root.Deployments;
+using Canopy.Root.Metrics;
 using Canopy.Root.Monitoring;
 using Canopy.Root.Networking;
 using Canopy.Root.Placement;
@@ -68,6 +70,7 @@ public static partial class RootApplication
             StoreUpgraded(app.Logger, store.Location.Display, upgrade.From, upgrade.To);
         }
 
+        app.UseCanopyRequestMetrics(app.Services.GetRequiredService<RootMetrics>().Requests);
         app.UseCanopyProblems();
         app.UseCanopyBodyLimit(options.Limits);
 
@@ -103,6 +106,9 @@ public static partial class RootApplication
 
         services.AddCanopyApiDefaults();
         services.AddCanopyApiLimits(options.Limits);
+        services.AddCanopyMetrics(options.Metrics, options.DataDir, RootMetrics.MeterName);
+        services.AddSingleton<RootMetrics>();
+        services.AddSingleton<IScrapeRefresh, FleetGauges>();
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddSingleton(_ => signingKey);
         services.AddSingleton(sp => new TokenService(signingKey, options, sp.GetRequiredService<TimeProvider>()));
@@ -154,6 +160,7 @@ public static partial class RootApplication
     private static void MapEndpoints(WebApplication app)
     {
         app.MapHealth();
+        app.MapCanopyMetrics();
         app.MapReadiness();
         app.MapAuth();
         app.MapUsers();

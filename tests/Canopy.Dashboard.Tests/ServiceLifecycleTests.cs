@@ -39,7 +39,7 @@ public sealed class ServiceLifecycleTests(DashboardStack stack)
         // Kill the instance's process: its DEAD event shows in the events list, then it runs again (restarted by the node).
         var seen = await page.Locator("ol[aria-label='Events'] > li[data-event-id]").CountAsync();
         var pid = (await stack.Api.ServiceAsync(service.MicroserviceId)).InstanceList.Single().Pid.ShouldNotBeNull();
-        InstanceWorkload.Kill(pid);
+        Signals.KillWorkload(pid);
         await Expect(page.Locator($"ol[aria-label='Events'] > li[data-kind='{EventKinds.Instance}'][data-status='DEAD']")).ToHaveCountAsync(1);
         (await page.Locator("ol[aria-label='Events'] > li[data-event-id]").CountAsync()).ShouldBeGreaterThan(seen);
         await Wait.UntilAsync(async () => (await stack.Api.ServiceAsync(service.MicroserviceId)).InstanceList.Single() is { RestartCount: 1, Status: InstanceStatus.Running },

@@ -62,7 +62,7 @@ public sealed class StatusLatencyTests(DashboardStack stack, ITestOutputHelper o
             var instance = await RunningAsync(serviceId, number);
             var last = (await stack.Api.InstanceEventsAsync(serviceId)).Select(e => e.Id).DefaultIfEmpty(0).Max();
             var killedAt = DateTimeOffset.UtcNow;
-            InstanceWorkload.Kill(instance.Pid.ShouldNotBeNull());
+            Signals.KillWorkload(instance.Pid.ShouldNotBeNull());
             var dead = (await Wait.ForAsync(() => stack.Api.InstanceEventsAsync(serviceId, last),
                 events => events.Any(e => e.InstanceNumber == number && e.Status == "DEAD"), TimeSpan.FromSeconds(30), $"instance {number}'s DEAD event"))
                 .First(e => e.InstanceNumber == number && e.Status == "DEAD");
