@@ -66,7 +66,8 @@ public sealed class ServiceLifecycleTests(DashboardStack stack)
         await Expect(confirm).ToBeVisibleAsync();
         await Screenshots.SaveAsync(page, "service-delete-confirm");
         await confirm.GetByRole(AriaRole.Button, new() { Name = "Delete", Exact = true }).ClickAsync();
-        await Expect(page.Locator($"a[href*='{service.MicroserviceId}']")).ToHaveCountAsync(0);
+        await Expect(page.Locator("h1")).ToContainTextAsync(ExecExample.Application);
+        await Expect(page.Locator($"tr[data-service-id='{service.MicroserviceId}']")).ToHaveCountAsync(0);
         await Wait.UntilAsync(async () => (await stack.Api.ApplicationsAsync()).Single(a => a.ApplicationName == ExecExample.Application).Microservices.Count == 0,
             TimeSpan.FromSeconds(30), "the service to be deleted");
 
