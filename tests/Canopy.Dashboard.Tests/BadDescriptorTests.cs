@@ -58,9 +58,9 @@ public sealed class BadDescriptorTests(DashboardStack stack)
 
         await using var tab = await stack.LoggedInAsync();
         var page = tab.Page;
-        await page.GetByRole(AriaRole.Link, new() { Name = "Deploy", Exact = true }).ClickAsync();
-        await page.GetByLabel("Descriptor", new() { Exact = true }).FillAsync(descriptor);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Deploy", Exact = true }).ClickAsync();
+        await DeployForm.OpenAsync(page);
+        await DeployForm.Descriptor(page).FillAsync(descriptor);
+        await DeployForm.Button(page).ClickAsync();
 
         await Expect(page.Locator("p.field-error")).ToHaveCountAsync(paths.Count);
         foreach (var path in paths.Distinct())
@@ -71,7 +71,7 @@ public sealed class BadDescriptorTests(DashboardStack stack)
             await Expect(here.First).ToBeVisibleAsync();
         }
 
-        await Expect(page.GetByLabel("Descriptor", new() { Exact = true })).ToHaveValueAsync(descriptor);
+        await Expect(DeployForm.Descriptor(page)).ToHaveValueAsync(descriptor);
         await Screenshots.SaveAsync(page, $"deploy-errors-{format}");
         var after = await stack.Api.ApplicationsAsync();
         after.Count.ShouldBe(before);

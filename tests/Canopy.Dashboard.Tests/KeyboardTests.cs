@@ -31,13 +31,13 @@ public sealed class KeyboardTests(DashboardStack stack)
 
         await Keyboard.TabToAsync(page, page.GetByRole(AriaRole.Link, new() { Name = "Deploy", Exact = true }));
         await page.Keyboard.PressAsync("Enter");
-        await Keyboard.TabToAsync(page, page.GetByLabel("Descriptor", new() { Exact = true }));
+        await Keyboard.TabToAsync(page, DeployForm.Descriptor(page));
         await page.Keyboard.InsertTextAsync("""
             {"sla_version": "v2.0", "customerID": "Admin", "applications": [{"application_name": "keys", "application_namespace": "e2e",
               "microservices": [{"microservice_name": "svc", "microservice_namespace": "e2e", "virtualization": "exec",
                 "cmd": ["sh", "-c", "exec sleep 3600"], "memory": 16, "vcpus": 0.05}]}]}
             """);
-        await Keyboard.TabToAsync(page, page.GetByRole(AriaRole.Button, new() { Name = "Deploy", Exact = true }));
+        await Keyboard.TabToAsync(page, DeployForm.Button(page));
         await page.Keyboard.PressAsync("Enter");
         await Expect(page.Locator("h1")).ToContainTextAsync("keys");
         await Screenshots.SaveAsync(page, "keyboard-application");

@@ -21,11 +21,10 @@ public sealed class ServiceLifecycleTests(DashboardStack stack)
         await NoReload.MarkAsync(page);
 
         // Deploy: the example pasted as a user would.
-        await page.GetByRole(AriaRole.Link, new() { Name = "Deploy", Exact = true }).ClickAsync();
-        await Expect(page.Locator("h1")).ToHaveTextAsync("Deploy");
-        await page.GetByLabel("Descriptor", new() { Exact = true }).FillAsync(ExecExample.Descriptor(FreePort.Block(2)));
+        await DeployForm.OpenAsync(page);
+        await DeployForm.Descriptor(page).FillAsync(ExecExample.Descriptor(FreePort.Block(2)));
         await Screenshots.SaveAsync(page, "deploy");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Deploy", Exact = true }).ClickAsync();
+        await DeployForm.Button(page).ClickAsync();
 
         // The application's page, then its service's: the instance turns RUNNING on the page by itself.
         await Expect(page.Locator("h1")).ToContainTextAsync(ExecExample.Application);

@@ -27,14 +27,14 @@ public sealed class SessionExpiryTests(DashboardStack stack) : IAsyncLifetime
         await using var tab = await stack.OpenAsync(rootUrl: _shortSessions.RootUrl);
         var page = tab.Page;
         await DashboardLogin.OpenAndLogInAsync(page, DashboardStack.Admin, CanopyProcess.AdminPassword);
-        await page.GetByRole(AriaRole.Link, new() { Name = "Deploy", Exact = true }).ClickAsync();
-        var descriptor = page.GetByLabel("Descriptor", new() { Exact = true });
+        await DeployForm.OpenAsync(page);
+        var descriptor = DeployForm.Descriptor(page);
         var typed = SleeperDescriptor("typed");
         await descriptor.FillAsync(typed);
 
         var token = await page.EvaluateAsync<string>("() => sessionStorage.getItem('canopy.token')");
         await Wait.UntilAsync(() => RefusedAsync(token), TimeSpan.FromSeconds(30), "the dashboard's token to expire");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Deploy", Exact = true }).ClickAsync();
+        await DeployForm.Button(page).ClickAsync();
 
         var dialog = page.GetByRole(AriaRole.Dialog, new() { Name = "Log in again", Exact = true });
         await Expect(dialog).ToBeVisibleAsync();

@@ -14,11 +14,11 @@ public sealed class UploadTests(DashboardStack stack)
     {
         await using var tab = await stack.LoggedInAsync();
         var page = tab.Page;
-        await page.GetByRole(AriaRole.Link, new() { Name = "Deploy", Exact = true }).ClickAsync();
+        await DeployForm.OpenAsync(page);
         var example = Repo.Example("one-shot.yaml");
         await page.GetByLabel("Upload descriptor", new() { Exact = true }).SetInputFilesAsync(example);
-        await Expect(page.GetByLabel("Descriptor", new() { Exact = true })).ToHaveValueAsync(await File.ReadAllTextAsync(example));
-        await page.GetByRole(AriaRole.Button, new() { Name = "Deploy", Exact = true }).ClickAsync();
+        await Expect(DeployForm.Descriptor(page)).ToHaveValueAsync(await File.ReadAllTextAsync(example));
+        await DeployForm.Button(page).ClickAsync();
 
         await Expect(page.Locator("h1")).ToContainTextAsync("batch");
         var service = await stack.Api.ServiceOfAsync("batch");
