@@ -26,6 +26,7 @@ if ! dotnet build Canopy.slnx -c Debug -nologo -v quiet -clp:ErrorsOnly >"$log" 
 fi
 
 results=$(mktemp -d)
+export CANOPY_TEST_RESULTS="$results"  # where tests put what people look at (the dashboard's screenshots)
 passed=0; failed=0; status=0
 for project in tests/*.Tests/*.csproj; do
   name=$(basename "$project" .csproj)

@@ -10,6 +10,7 @@ using Canopy.Testing;
 //   api: [--clusters N] (default 100) [--services N] (default 500) [--clients N] (default 8); not part of "all"
 //   replicas: [--runs N] (default 5): root leadership handover on a throw-away PostgreSQL; not part of "all"
 //   failover: [--runs N] (default 5): leader root SIGKILL → cluster linked to the new leader (3 replicas on PostgreSQL); not part of "all"
+//   dashboard: [--idle SECONDS] (default 300): the root's CPU and RSS with the dashboard open in headless Chromium; not part of "all"
 //   metrics: [--services N] (default 100) [--runs N]: GET /metrics of root and cluster under `canopy up` with N exec services; not part of "all"
 //   --store postgres: the root's store in a durable throw-away PostgreSQL (fsync on) instead of SQLite in its data dir (deploy, api)
 var store = args.SkipWhile(a => a != "--store").Skip(1).FirstOrDefault();
@@ -125,6 +126,13 @@ if (what is "replicas")
 if (what is "failover")
 {
     await FailoverBenchmarks.RunAsync(args.Contains("--runs") ? runs : 5);
+}
+
+if (what is "dashboard")
+{
+    // The root alone for a minute, then with the dashboard open in Debian's Chromium (issue 13's figure: 5 minutes).
+    var idle = args.SkipWhile(a => a != "--idle").Skip(1).Select(int.Parse).FirstOrDefault(300);
+    await DashboardBenchmarks.RunAsync(open: TimeSpan.FromSeconds(idle), alone: TimeSpan.FromSeconds(60));
 }
 
 if (what is "topology" or "all")

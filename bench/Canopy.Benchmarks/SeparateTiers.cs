@@ -18,7 +18,7 @@ namespace Canopy.Benchmarks;
 /// </summary>
 internal sealed class SeparateTiers : IAsyncDisposable
 {
-    private const string Password = "bench-admin-password";
+    public const string AdminPassword = "bench-admin-password";
     private const string ClusterToken = "bench-cluster-token";
     private const string NodeToken = "bench-node-token";
 
@@ -74,7 +74,7 @@ internal sealed class SeparateTiers : IAsyncDisposable
     {
         var insecure = Tls ? Array.Empty<string>() : ["--insecure-http"];
         var root = Start("root", ["root", "--data-dir", Path.Combine(_dir, "root"), "--listen", RootUrl, "--cluster-join-token", ClusterToken,
-            "--admin-password", Password, .. insecure]);
+            "--admin-password", AdminPassword, .. insecure]);
         await Readiness.WaitAsync(root, new Uri(RootUrl + "/health/ready"), TimeSpan.FromSeconds(90), "canopy root", Output, PinnedHttp.Handler(RootPki));
     }
 
@@ -139,7 +139,7 @@ internal sealed class SeparateTiers : IAsyncDisposable
     private async Task<string> AdminTokenAsync()
     {
         using var rootApi = PinnedHttp.Client(RootPki, RootUrl);
-        var login = await rootApi.PostAsJsonAsync("api/auth/login", new LoginRequest("Admin", Password), CanopyJson.Options);
+        var login = await rootApi.PostAsJsonAsync("api/auth/login", new LoginRequest("Admin", AdminPassword), CanopyJson.Options);
         login.EnsureSuccessStatusCode();
         return (await login.Content.ReadFromJsonAsync<LoginResponse>(CanopyJson.Options))!.Token;
     }

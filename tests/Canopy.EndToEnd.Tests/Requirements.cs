@@ -7,17 +7,9 @@ internal static class Requirements
 {
     public static void Check()
     {
-        if (Environment.UserName != "root")
+        if (MachineRequirements.Missing() is { } missing)
         {
-            Assert.Fail("End-to-end tests need root (cgroups for instances). Run them as root (CI does).");
-        }
-
-        foreach (var (tool, package) in new[] { ("mosquitto", "mosquitto"), ("busybox", "busybox-static") })
-        {
-            if (!new[] { "/usr/sbin", "/usr/bin", "/bin", "/sbin" }.Any(d => File.Exists(Path.Combine(d, tool))))
-            {
-                Assert.Fail($"{tool} not found: apt-get install {package} (scripts/install-deps.sh does).");
-            }
+            Assert.Fail(missing);
         }
     }
 }
