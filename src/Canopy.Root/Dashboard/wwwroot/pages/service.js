@@ -51,6 +51,9 @@ export async function renderService(page, [id], { navigate }) {
       if (error.status === 404) replace(none, notice('This service no longer exists.', 'info'));
     }
   }, 250);
+  // The restart count and the service's own status come with the cluster's next report, a moment after the transition's
+  // event: read once more when the events have been quiet for a while.
+  const settle = debounce(reload, 3000);
 
   // An event changes the row at once (its status cell), then the service is read again for the rest (node, cpu...).
   const events = liveEvents({ service: id }, {
@@ -60,6 +63,7 @@ export async function renderService(page, [id], { navigate }) {
         if (cell) replace(cell, event.status);
       }
       reload();
+      settle();
     },
   });
   // cpu and memory move without events.
@@ -77,6 +81,7 @@ export async function renderService(page, [id], { navigate }) {
   return () => {
     events.stop();
     clearInterval(timer);
+    settle.cancel();
     reload.cancel();
   };
 }
