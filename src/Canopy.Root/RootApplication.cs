@@ -3,7 +3,9 @@ using Canopy.Hosting.Metrics;
 using Canopy.Root.Api;
 using Canopy.Root.Auth;
 using Canopy.Root.ClusterLinks;
+using Canopy.Root.Dashboard;
 using Canopy.Root.Deployments;
+using Canopy.Root.Events;
 using Canopy.Root.Metrics;
 using Canopy.Root.Monitoring;
 using Canopy.Root.Networking;
@@ -41,7 +43,7 @@ public static partial class RootApplication
         Directory.CreateDirectory(options.DataDir);
         RootTls.AdoptReplicaKeys(options);
 
-        var store = new RootStore(StoreLocation.Parse(options.Store, Path.Combine(options.DataDir, "root.db")));
+        var store = new RootStore(StoreLocation.Parse(options.Store, Path.Combine(options.DataDir, "root.db"))) { EventsKept = options.EventsKept };
         SchemaUpgrade upgrade;
         try
         {
@@ -155,6 +157,15 @@ public static partial class RootApplication
         services.AddSingleton<InstanceHistory>();
         services.AddSingleton<InstanceLogTails>();
         services.AddSingleton<Views>();
+        services.AddSingleton(sp =>
+        {
+            var feed = ActivatorUtilities.CreateInstance<EventFeed>(sp);
+            store.EventsStored += feed.Wake;
+            return feed;
+        });
+        services.AddHostedService(sp => sp.GetRequiredService<EventFeed>());
+        services.AddHostedService<ClusterLivenessEvents>();
+        services.AddDashboard();
     }
 
     private static void MapEndpoints(WebApplication app)
@@ -167,6 +178,7 @@ public static partial class RootApplication
         app.MapAccounts();
         app.MapOrganizations();
         app.MapApplications();
+        app.MapDescriptors();
         app.MapServices();
         app.MapClusters();
         app.MapInstances();
@@ -174,6 +186,8 @@ public static partial class RootApplication
         app.MapForwarded();
         app.MapJoinTokens();
         app.MapClusterLinks();
+        app.MapEvents();
+        app.MapDashboard();
     }
 
     [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Upgraded {File} from schema version {From} to {To}")]

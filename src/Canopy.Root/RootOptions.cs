@@ -68,6 +68,12 @@ public sealed class RootOptions
     /// </summary>
     public TimeSpan ClusterGracePeriod { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>How many fleet events (<c>GET /api/v1/events</c>) the root keeps; older ones are dropped as new ones come.</summary>
+    public int EventsKept { get; set; } = 10_000;
+
+    /// <summary>How often an idle event stream (<c>?follow=true</c>) gets a <c>: keep-alive</c> comment, so proxies keep it open.</summary>
+    public TimeSpan EventKeepAlive { get; set; } = TimeSpan.FromSeconds(15);
+
     /// <summary>How long a question forwarded to a cluster (logs, nodes) may take.</summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
@@ -144,6 +150,11 @@ public sealed class RootOptions
         if (ClusterGracePeriod <= TimeSpan.Zero || ClusterHeartbeatTimeout <= TimeSpan.Zero)
         {
             throw new ArgumentException("ClusterGracePeriod and ClusterHeartbeatTimeout must be positive");
+        }
+
+        if (EventsKept < 1 || EventKeepAlive <= TimeSpan.Zero)
+        {
+            throw new ArgumentException("EventsKept and EventKeepAlive must be positive");
         }
 
         if (CorsOrigins.FirstOrDefault(o => !Api.CorsOrigins.IsValidSetting(o)) is { } origin)

@@ -45,7 +45,7 @@ public sealed class UpgradeTests
         using var identity = JsonDocument.Parse(File.ReadAllText(Path.Combine(dataDir, "node", "node.json")));
         identity.RootElement.GetProperty("id").GetString().ShouldBe(NodeId);
         identity.RootElement.GetProperty("secret").GetString().ShouldNotBeNullOrEmpty();
-        SqliteSnapshot.Take(Path.Combine(dataDir, "root", "root.db")).UserVersion.ShouldBe(7, "the latest root schema (7: root replicas)");
+        SqliteSnapshot.Take(Path.Combine(dataDir, "root", "root.db")).UserVersion.ShouldBe(8, "the latest root schema (8: the fleet event stream)");
         SqliteSnapshot.Take(Path.Combine(dataDir, "cluster", "cluster.db")).UserVersion.ShouldBe(3, "the latest cluster schema (3: subnet blocks, instance_ip)");
     }
 

@@ -13,14 +13,9 @@ public class InstanceEventTests : RootTestBase
     public async Task The_instance_tells_its_story_deploy_running_dead_with_137_running_again()
     {
         await using var cluster = await FakeCluster.ConnectAsync(Root, "edge-1");
-        var serviceId = await CreateServiceAsync(Root);
-        var number = await AddInstanceAsync(Root, serviceId);
-        await cluster.NextAsync(LinkMessageTypes.Deploy);
+        var (serviceId, number) = await DeployedOnAsync(Root, cluster);
 
-        await cluster.SendAsync(LinkMessageTypes.InstanceStatus, Report(serviceId, number, InstanceStatus.NodeScheduled, "vm-2", "placed on node vm-2"));
-        await cluster.SendAsync(LinkMessageTypes.InstanceStatus, Report(serviceId, number, InstanceStatus.Running, "vm-2"));
-        await cluster.SendAsync(LinkMessageTypes.InstanceStatus,
-            Report(serviceId, number, InstanceStatus.Dead, "vm-2", "exited with code 137; restarting in 0.5 s") with { ExitCode = 137 });
+        await ReportPlacedRunningKilledAsync(cluster, serviceId, number, "vm-2");
         await cluster.SendAsync(LinkMessageTypes.InstanceStatus, Report(serviceId, number, InstanceStatus.Running, "vm-2") with { RestartCount = 1 });
 
         var detail = await Eventually.ValueAsync(() => DetailAsync(Root, serviceId, number),
@@ -50,9 +45,7 @@ public class InstanceEventTests : RootTestBase
     public async Task A_repeated_report_adds_no_event()
     {
         await using var cluster = await FakeCluster.ConnectAsync(Root, "edge-1");
-        var serviceId = await CreateServiceAsync(Root);
-        var number = await AddInstanceAsync(Root, serviceId);
-        await cluster.NextAsync(LinkMessageTypes.Deploy);
+        var (serviceId, number) = await DeployedOnAsync(Root, cluster);
 
         await cluster.SendAsync(LinkMessageTypes.InstanceStatus, Report(serviceId, number, InstanceStatus.Running));
         await cluster.SendAsync(LinkMessageTypes.InstanceStatus, Report(serviceId, number, InstanceStatus.Running));

@@ -80,3 +80,13 @@ public sealed class NetManagerLinkTestsOnPostgres(PostgresFixture postgres) : Ne
 {
     private protected override async Task<string?> NewStoreAsync() => await postgres.NewStoreUrlAsync();
 }
+
+public sealed class EventApiTestsOnPostgres(PostgresFixture postgres) : Events.EventApiTests, IClassFixture<PostgresFixture>
+{
+    private protected override async Task<string?> NewStoreAsync() => await postgres.NewStoreUrlAsync();
+}
+
+public sealed class LivenessEventTestsOnPostgres(PostgresFixture postgres) : Events.LivenessEventTests, IClassFixture<PostgresFixture>
+{
+    private protected override async Task<string?> NewStoreAsync() => await postgres.NewStoreUrlAsync();
+}

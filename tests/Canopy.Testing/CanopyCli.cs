@@ -35,16 +35,34 @@ public static class CanopyCli
         return RunAsync(psi, configPath, rootUrl, args, timeout, typed);
     }
 
-    private static async Task<CliResult> RunAsync(
-        ProcessStartInfo psi, string configPath, string rootUrl, IReadOnlyList<string> args, TimeSpan timeout, string? stdin)
+    /// <summary>A command that runs until it is interrupted (<c>canopy events -f</c>), its output read line by line as it comes.</summary>
+    public static RunningCli Start(string configPath, string rootUrl, IReadOnlyList<string> args)
+    {
+        var psi = new ProcessStartInfo(Repo.CanopyBinary);
+        foreach (var a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        Prepare(psi, configPath, rootUrl, redirectInput: false);
+        return new RunningCli(Process.Start(psi)!, args);
+    }
+
+    private static void Prepare(ProcessStartInfo psi, string configPath, string rootUrl, bool redirectInput)
     {
         psi.RedirectStandardOutput = true;
         psi.RedirectStandardError = true;
-        psi.RedirectStandardInput = stdin is not null;
+        psi.RedirectStandardInput = redirectInput;
         psi.UseShellExecute = false;
         psi.Environment["CANOPY_CONFIG"] = configPath;
         psi.Environment["CANOPY_SERVER"] = rootUrl;
         psi.Environment["COLUMNS"] = "250";
+    }
+
+    private static async Task<CliResult> RunAsync(
+        ProcessStartInfo psi, string configPath, string rootUrl, IReadOnlyList<string> args, TimeSpan timeout, string? stdin)
+    {
+        Prepare(psi, configPath, rootUrl, redirectInput: stdin is not null);
         using var p = Process.Start(psi)!;
         if (stdin is not null)
         {

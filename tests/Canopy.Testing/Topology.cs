@@ -425,6 +425,16 @@ public sealed class Topology : IAsyncDisposable
             .Select(x => x.Pid)
             .ToList();
 
+    /// <summary>
+    /// Like <see cref="PidsWithCommandLine"/>, without the processes whose parent matches too: busybox httpd forks a child with
+    /// its own command line for each connection, so while a request is served an instance shows as two processes.
+    /// </summary>
+    public static List<int> MainPidsWithCommandLine(string text)
+    {
+        var pids = PidsWithCommandLine(text);
+        return pids.Where(p => !pids.Contains(Signals.ParentOf(p))).ToList();
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 0)

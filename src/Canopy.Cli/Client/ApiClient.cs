@@ -89,6 +89,31 @@ public sealed class ApiClient : IDisposable
     /// <summary>Posts a body that is already JSON text (a descriptor file).</summary>
     public Task<T> PostJsonAsync<T>(string path, string json, CancellationToken ct) => SendAsync<T>(HttpMethod.Post, path, new RawJson(json), ct);
 
+    /// <summary>
+    /// Opens a stream (<c>text/event-stream</c>): the response as soon as its headers came, for the caller to read and dispose. A stream
+    /// resumes after <paramref name="lastEventId"/> when given.
+    /// </summary>
+    public async Task<HttpResponseMessage> OpenStreamAsync(string path, string? lastEventId, CancellationToken ct)
+    {
+        var stream = new Streaming(lastEventId);
+        var response = await SendOnceAsync(HttpMethod.Get, path, null, true, ct, stream);
+        if (response.StatusCode == HttpStatusCode.Unauthorized && await TryRefreshAsync(ct))
+        {
+            response.Dispose();
+            response = await SendOnceAsync(HttpMethod.Get, path, null, true, ct, stream);
+        }
+
+        if (!response.IsSuccessStatusCode)
+        {
+            using (response)
+            {
+                throw ToException(response.StatusCode, await response.Content.ReadAsStringAsync(ct));
+            }
+        }
+
+        return response;
+    }
+
     private async Task<T> SendAsync<T>(HttpMethod method, string path, object? body, CancellationToken ct, bool authenticate = true)
     {
         using var response = await SendOnceAsync(method, path, body, authenticate, ct);
@@ -105,13 +130,14 @@ public sealed class ApiClient : IDisposable
     /// Sends to the address in use; when it cannot be reached (a replica that is down), to the next one, so a dead replica does not
     /// break a command. Only a request that never left is sent again: one whose answer was lost might have been applied.
     /// </summary>
-    private async Task<HttpResponseMessage> SendOnceAsync(HttpMethod method, string path, object? body, bool authenticate, CancellationToken ct)
+    private async Task<HttpResponseMessage> SendOnceAsync(
+        HttpMethod method, string path, object? body, bool authenticate, CancellationToken ct, Streaming? stream = null)
     {
         for (var tried = 1; ; tried++)
         {
             try
             {
-                var response = await SendToAsync(_endpoints[_current], method, path, body, authenticate, ct);
+                var response = await SendToAsync(_endpoints[_current], method, path, body, authenticate, ct, stream);
                 if (LeaderElsewhere(response) is not { } leader)
                 {
                     return response;
@@ -119,7 +145,7 @@ public sealed class ApiClient : IDisposable
 
                 // A follower refused what only the leader does (nothing was applied): ask the leader it names, once.
                 response.Dispose();
-                return await SendToAsync(leader, method, path, body, authenticate, ct);
+                return await SendToAsync(leader, method, path, body, authenticate, ct, stream);
             }
             catch (CliException e) when (e.ExitCode == ExitCodes.ServerUnreachable && tried < _endpoints.Length)
             {
@@ -151,7 +177,7 @@ public sealed class ApiClient : IDisposable
     }
 
     private async Task<HttpResponseMessage> SendToAsync(
-        Endpoint endpoint, HttpMethod method, string path, object? body, bool authenticate, CancellationToken ct)
+        Endpoint endpoint, HttpMethod method, string path, object? body, bool authenticate, CancellationToken ct, Streaming? stream = null)
     {
         var server = endpoint.Url;
         endpoint.Trust.EnsurePinned();
@@ -174,7 +200,16 @@ public sealed class ApiClient : IDisposable
 
         try
         {
-            return await endpoint.Http.SendAsync(request, ct);
+            if (stream is not null)
+            {
+                request.Headers.Accept.ParseAdd("text/event-stream");
+                if (stream.LastEventId is { } last)
+                {
+                    request.Headers.Add("Last-Event-ID", last);
+                }
+            }
+
+            return await endpoint.Http.SendAsync(request, stream is null ? HttpCompletionOption.ResponseContentRead : HttpCompletionOption.ResponseHeadersRead, ct);
         }
         catch (HttpRequestException e) when (endpoint.Trust.Refusal(e) is { } refused)
         {
@@ -295,6 +330,9 @@ public sealed class ApiClient : IDisposable
     private static string HttpsOf(string server) => "https://" + server[(server.IndexOf("://", StringComparison.Ordinal) + 3)..];
 
     private sealed record RawJson(string Text);
+
+    /// <summary>A request whose answer is read as it comes (<see cref="OpenStreamAsync"/>).</summary>
+    private sealed record Streaming(string? LastEventId);
 
     /// <summary>One address with its trust and its HTTP client (made on first use).</summary>
     private sealed class Endpoint(string url, string? pin) : IDisposable

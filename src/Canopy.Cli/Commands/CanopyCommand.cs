@@ -28,6 +28,7 @@ public static class CanopyCommand
         root.Subcommands.Add(InfrastructureCommands.Nodes());
         root.Subcommands.Add(InfrastructureCommands.Clusters());
         root.Subcommands.Add(LogsCommand.Build());
+        root.Subcommands.Add(EventsCommand.Build());
         root.Subcommands.Add(TokenCommands.Build());
         root.Subcommands.Add(CaCommands.Build());
         root.Subcommands.Add(OrganizationCommands.Build());

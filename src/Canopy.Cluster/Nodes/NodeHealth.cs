@@ -4,6 +4,7 @@ using Canopy.Cluster.Placement;
 using Canopy.Cluster.RootLink;
 using Canopy.Cluster.Storage;
 using Canopy.Contracts;
+using Canopy.Contracts.Link;
 using Canopy.Contracts.Mqtt;
 using Canopy.Core.States;
 using Microsoft.Extensions.Logging;
@@ -36,6 +37,8 @@ internal sealed partial class NodeHealth(
         if (!node.Active)
         {
             Log.Active(logger, node.Host, node.Id);
+            root.NodeStatus(new NodeLivenessChange(node.Id, node.Host, true,
+                node.Latest is null ? "it registered and reported its resources" : "it reports again", now));
         }
 
         // Instances waiting for a worker may fit now: a node came back, or its container runtime became ready after it registered.
@@ -137,6 +140,7 @@ internal sealed partial class NodeHealth(
     {
         await store.SetNodeActiveAsync(node.Id, false, ct);
         Log.Inactive(logger, node.Host, node.Id, reason);
+        root.NodeStatus(new NodeLivenessChange(node.Id, node.Host, false, reason, time.GetUtcNow()));
         root.SignalResourcesChanged();
         netChanges.Changed();
         var moving = new List<InstanceRecord>();

@@ -30,6 +30,8 @@ internal sealed class RootOutbox
 
     public void NetNodes(ClusterNetNodes nodes) => Enqueue(LinkMessageTypes.NetNodes, nodes);
 
+    public void NodeStatus(NodeLivenessChange change) => Enqueue(LinkMessageTypes.NodeStatus, change);
+
     public void SubnetBlocksRequest(SubnetBlocksRequest request) => Enqueue(LinkMessageTypes.SubnetBlocksRequest, request);
 
     public void SignalResourcesChanged() => _resourcesChanged.Writer.TryWrite(true);

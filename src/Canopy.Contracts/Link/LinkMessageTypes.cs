@@ -34,6 +34,9 @@ public static class LinkMessageTypes
     /// <summary><see cref="ClusterNetNodes"/>: after every hello and on change, the overlay endpoints of the cluster's active nodes.</summary>
     public const string NetNodes = "net_nodes";
 
+    /// <summary><see cref="NodeLivenessChange"/>: a node became active or inactive. A root from before it ignores it (an unknown type).</summary>
+    public const string NodeStatus = "node_status";
+
     /// <summary><see cref="SubnetBlocksRequest"/>: the cluster's blocks are full; the root answers with <see cref="SubnetBlocks"/>.</summary>
     public const string SubnetBlocksRequest = "subnet_blocks_request";
 

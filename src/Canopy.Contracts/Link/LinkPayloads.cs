@@ -29,6 +29,13 @@ public sealed record ClusterNetNodes(IReadOnlyList<Net.NetPeer> Nodes);
 /// </summary>
 public sealed record RootNetTable(IReadOnlyList<Net.NetService> Services, IReadOnlyList<Net.NetPeer> Peers);
 
+/// <summary>
+/// cluster → root: a worker node became active (<paramref name="Active"/>) or inactive, and why; the root keeps it in its event stream.
+/// A change while the link is down is not sent later (the hello carries instances, not this history).
+/// </summary>
+/// <param name="Timestamp">The cluster's clock when it saw the change.</param>
+public sealed record NodeLivenessChange(string NodeId, string NodeName, bool Active, string Reason, DateTimeOffset? Timestamp = null);
+
 /// <summary>cluster → root: every node subnet block is taken; give one more.</summary>
 public sealed record SubnetBlocksRequest(int Taken);
 

@@ -19,6 +19,12 @@ internal static class Policies
     /// <summary>Clusters, nodes, join tokens: shared by every organization, so kept to those who run the infrastructure.</summary>
     public const string Infrastructure = "infrastructure";
 
+    /// <summary>
+    /// The fleet's event stream: anyone who may see workloads (their organization's instance and placement events) or infrastructure
+    /// (node and cluster events); <see cref="Api.Access"/> narrows each caller to their part.
+    /// </summary>
+    public const string Events = "events";
+
     /// <summary>Users and members of the caller's organization.</summary>
     public const string Members = "members";
 
@@ -27,6 +33,7 @@ internal static class Policies
         [Admin] = [Roles.Admin],
         [Workloads] = [Roles.Admin, Roles.OrganizationAdmin, Roles.ApplicationProvider],
         [Infrastructure] = [Roles.Admin, Roles.InfrastructureProvider],
+        [Events] = [Roles.Admin, Roles.OrganizationAdmin, Roles.ApplicationProvider, Roles.InfrastructureProvider],
         [Members] = [Roles.Admin, Roles.OrganizationAdmin],
     };
 

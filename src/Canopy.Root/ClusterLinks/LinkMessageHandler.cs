@@ -1,4 +1,5 @@
 using Canopy.Contracts;
+using Canopy.Contracts.Api;
 using Canopy.Contracts.Link;
 using Canopy.Core.States;
 using Canopy.Root.Deployments;
@@ -61,6 +62,9 @@ internal sealed partial class LinkMessageHandler(
                     .ToList();
                 await store.UpdateMetricsAsync(link.ClusterId, samples, ct);
                 history.Record(samples);
+                break;
+            case LinkMessageTypes.NodeStatus:
+                await store.AddEventAsync(NodeEvent(link, message.Read<NodeLivenessChange>()), ct);
                 break;
             case LinkMessageTypes.Response:
                 hub.Complete(link.ClusterId, message.Read<LinkResponse>());
@@ -152,6 +156,21 @@ internal sealed partial class LinkMessageHandler(
 
         return again;
     }
+
+    /// <summary>The event of a node's liveness change, at the root's time of hearing it (the root's clock orders the stream).</summary>
+    private EventDocument NodeEvent(ClusterConnection link, NodeLivenessChange change) => new()
+    {
+        Time = time.GetUtcNow(),
+        Kind = EventKinds.Node,
+        Status = FleetEventText.Liveness(change.Active),
+        Reason = Bounded(change.Reason),
+        ClusterId = link.ClusterId,
+        ClusterName = link.ClusterName,
+        NodeId = Bounded(change.NodeId),
+        NodeName = Bounded(change.NodeName),
+    };
+
+    private static string Bounded(string text) => text.Length <= 300 ? text : text[..300];
 
     /// <summary>Liveness never uses the cluster's clock; its skew only moves the times it reports into the root's clock.</summary>
     private void NoteClock(ClusterConnection link, DateTimeOffset? sentAt)

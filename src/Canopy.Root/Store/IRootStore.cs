@@ -152,6 +152,21 @@ public interface IRootStore
     /// </summary>
     Task<IReadOnlyList<InstanceEventRecord>> ListInstanceEventsAsync(string serviceId, int instanceNumber, CancellationToken ct);
 
+    /// <summary>
+    /// Stores a fleet event that is not an instance transition (those are stored with the transition): a node or a cluster came or
+    /// went. Answers it with its id.
+    /// </summary>
+    Task<Contracts.Api.EventDocument> AddEventAsync(Contracts.Api.EventDocument e, CancellationToken ct);
+
+    /// <summary>Fleet events, oldest first: the newest <see cref="EventQuery.Limit"/> that match, or the first ones when paging forward.</summary>
+    Task<IReadOnlyList<StoredEvent>> ListEventsAsync(EventQuery query, CancellationToken ct);
+
+    /// <summary>The id of the newest fleet event; 0 when there is none.</summary>
+    Task<long> LastEventIdAsync(CancellationToken ct);
+
+    /// <summary>Each cluster's liveness as the event stream last told it (<c>active</c>/<c>inactive</c>), by cluster id.</summary>
+    Task<IReadOnlyDictionary<string, string>> LatestClusterLivenessAsync(CancellationToken ct);
+
     Task<ClusterRecord?> FindClusterByNameAsync(string name, CancellationToken ct);
 
     /// <summary>

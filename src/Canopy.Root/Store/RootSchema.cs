@@ -37,7 +37,35 @@ internal static class RootSchema
             ALTER TABLE applications ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
             ALTER TABLE services ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
             """),
-        new SchemaMigration(7, "root replicas: the registered replicas and the leader's term (the fencing token)", ReplicaTables));
+        new SchemaMigration(7, "root replicas: the registered replicas and the leader's term (the fencing token)", ReplicaTables),
+        new SchemaMigration(8, "the fleet's event stream: instance transitions, placements, node and cluster liveness", FleetEvents,
+            SchemaMigration.PostgresTypes(FleetEvents)));
+
+    /// <summary>
+    /// One row per event of <c>GET /api/v1/events</c>. Names are copied in, so an event still reads well after its application, node or
+    /// cluster is gone; <c>organization_id</c> is whose workload it was (null for node and cluster events).
+    /// </summary>
+    private const string FleetEvents = """
+        CREATE TABLE fleet_events (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            time TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            status TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            organization_id TEXT,
+            application_id TEXT,
+            application_name TEXT,
+            service_id TEXT,
+            service_name TEXT,
+            instance_number INTEGER,
+            cluster_id TEXT,
+            cluster_name TEXT,
+            node_id TEXT,
+            node_name TEXT);
+        CREATE INDEX fleet_events_application ON fleet_events (application_id, id);
+        CREATE INDEX fleet_events_service ON fleet_events (service_id, id);
+        CREATE INDEX fleet_events_kind ON fleet_events (kind, id);
+        """;
 
     /// <summary>
     /// The tables of root replicas and their leadership (src/Canopy.Root/Replicas), in the SQL both providers take. The leadership

@@ -15,8 +15,11 @@ public sealed partial class RootStore
                 r.GetString(2), StringOrNull(r, 3), StringOrNull(r, 4)),
             ("@sid", serviceId), ("@n", instanceNumber)), ct);
 
-    /// <summary>Appends the event <paramref name="instance"/> reached and keeps only the newest <see cref="InstanceEventText.Kept"/>.</summary>
-    private static void AppendEvent(DbConnection c, DbTransaction tx, InstanceRecord instance)
+    /// <summary>
+    /// Appends the event <paramref name="instance"/> reached and keeps only the newest <see cref="InstanceEventText.Kept"/>; the fleet's
+    /// event stream gets it too.
+    /// </summary>
+    private void AppendEvent(DbConnection c, DbTransaction tx, InstanceRecord instance)
     {
         var clusterName = instance.ClusterId is { } id
             ? Query(c, tx, "SELECT name FROM clusters WHERE id = @id", r => r.GetString(0), ("@id", id)).FirstOrDefault()
@@ -31,6 +34,7 @@ public sealed partial class RootStore
             "DELETE FROM instance_events WHERE service_id = @sid AND instance_number = @n AND seq NOT IN " +
             "(SELECT seq FROM instance_events WHERE service_id = @sid AND instance_number = @n ORDER BY seq DESC LIMIT @kept)",
             ("@sid", instance.ServiceId), ("@n", instance.InstanceNumber), ("@kept", InstanceEventText.Kept));
+        AppendFleetEvents(c, tx, instance, clusterName);
     }
 
     private static void DeleteEvents(DbConnection c, DbTransaction tx, string serviceId, int instanceNumber) =>

@@ -15,7 +15,7 @@ public sealed partial class RootStore
         (await AddInstancesAsync(serviceId, 1, now, ct)).FirstOrDefault();
 
     public Task<IReadOnlyList<InstanceRecord>> AddInstancesAsync(string serviceId, int count, DateTimeOffset now, CancellationToken ct) =>
-        WriteAsync<IReadOnlyList<InstanceRecord>>((c, tx) =>
+        Announced(WriteAsync<IReadOnlyList<InstanceRecord>>((c, tx) =>
         {
             var service = Query(c, tx, $"SELECT {ServiceColumns}, version FROM services WHERE id = @id", ReadService, ("@id", serviceId)).FirstOrDefault();
             if (service is null || service.Deleting || count <= 0)
@@ -36,7 +36,7 @@ public sealed partial class RootStore
                 ("@id", serviceId), ("@next", service.NextInstanceNumber + count));
             SyncDesiredCount(c, tx, serviceId);
             return added;
-        }, ct);
+        }, ct));
 
     public Task<InstanceRecord?> GetInstanceAsync(string serviceId, int instanceNumber, CancellationToken ct) =>
         ReadAsync(c => FindInstance(c, null, serviceId, instanceNumber), ct);
@@ -62,13 +62,13 @@ public sealed partial class RootStore
 
     public Task<InstanceRecord?> UpdateInstanceAsync(
         string serviceId, int instanceNumber, Func<InstanceRecord, InstanceRecord?> change, CancellationToken ct) =>
-        WriteAsync((c, tx) => UpdateInstance(c, tx, serviceId, instanceNumber, change), ct);
+        Announced(WriteAsync((c, tx) => UpdateInstance(c, tx, serviceId, instanceNumber, change), ct));
 
     public Task<InstanceRecord?> UpdateReportedInstanceAsync(
         string serviceId, int instanceNumber, Func<InstanceRecord, InstanceRecord?> change, CancellationToken ct) =>
-        WriteReportedAsync((c, tx) => UpdateInstance(c, tx, serviceId, instanceNumber, change), ct);
+        Announced(WriteReportedAsync((c, tx) => UpdateInstance(c, tx, serviceId, instanceNumber, change), ct));
 
-    private static InstanceRecord? UpdateInstance(
+    private InstanceRecord? UpdateInstance(
         DbConnection c, DbTransaction tx, string serviceId, int instanceNumber, Func<InstanceRecord, InstanceRecord?> change)
     {
         var current = FindInstance(c, tx, serviceId, instanceNumber);

@@ -37,13 +37,29 @@ internal static class Workloads
         Timestamp = DateTimeOffset.UtcNow,
     };
 
+    /// <summary>One instance of a new example service, placed by the root on <paramref name="cluster"/> (its deploy received).</summary>
+    public static async Task<(string ServiceId, int Number)> DeployedOnAsync(RootHost root, FakeCluster cluster)
+    {
+        var serviceId = await CreateServiceAsync(root);
+        var number = await AddInstanceAsync(root, serviceId);
+        (await cluster.NextAsync(LinkMessageTypes.Deploy)).Read<DeployInstance>().InstanceNumber.ShouldBe(number);
+        return (serviceId, number);
+    }
+
+    /// <summary>What a cluster reports of an instance it placed on <paramref name="node"/>, ran, and saw killed (exit code 137).</summary>
+    public static async Task ReportPlacedRunningKilledAsync(FakeCluster cluster, string serviceId, int number, string node)
+    {
+        await cluster.SendAsync(LinkMessageTypes.InstanceStatus, Report(serviceId, number, InstanceStatus.NodeScheduled, node, $"placed on node {node}"));
+        await cluster.SendAsync(LinkMessageTypes.InstanceStatus, Report(serviceId, number, InstanceStatus.Running, node));
+        await cluster.SendAsync(LinkMessageTypes.InstanceStatus,
+            Report(serviceId, number, InstanceStatus.Dead, node, "exited with code 137; restarting in 0.5 s") with { ExitCode = 137 });
+    }
+
     /// <summary>A cluster connected to the root, with one instance of the example service deployed there and reported RUNNING.</summary>
     public static async Task<(FakeCluster Cluster, string ServiceId, int Number)> RunningOnAsync(RootHost root, string clusterName)
     {
         var cluster = await FakeCluster.ConnectAsync(root, clusterName);
-        var serviceId = await CreateServiceAsync(root);
-        var number = await AddInstanceAsync(root, serviceId);
-        (await cluster.NextAsync(LinkMessageTypes.Deploy)).Read<DeployInstance>().InstanceNumber.ShouldBe(number);
+        var (serviceId, number) = await DeployedOnAsync(root, cluster);
         await cluster.SendAsync(LinkMessageTypes.InstanceStatus, Report(serviceId, number, InstanceStatus.Running, "a-1"));
         await Eventually.ValueAsync(() => DetailAsync(root, serviceId, number), d => d.Status == InstanceStatus.Running, $"running on {clusterName}");
         return (cluster, serviceId, number);

@@ -38,6 +38,9 @@ public sealed class RouteMatrixTests(ITestOutputHelper output) : RootTestBase
 
         /// <summary>Admin only.</summary>
         Admin,
+
+        /// <summary>Every role; each caller sees their part (the event stream: EventTenancyTests).</summary>
+        AnyRole,
     }
 
     /// <summary>A caller's view of one call: who, which organization's records the path names.</summary>
@@ -105,6 +108,7 @@ public sealed class RouteMatrixTests(ITestOutputHelper output) : RootTestBase
         ["DELETE /api/service/{id}/instance/{number}"] = new(Kind.Workloads, async c =>
             $"/api/service/{c.Tenants.ServiceIds[c.Target]}/instance/{(c.Allowed ? await c.Tenants.NewInstanceAsync(c.Target) : 0)}"),
         ["GET /api/v1/instances"] = R(Kind.Workloads, "/api/v1/instances"),
+        ["GET /api/v1/events"] = R(Kind.AnyRole, "/api/v1/events"),
         ["GET /api/v1/services/{id}/instances"] = R(Kind.Workloads, c => $"/api/v1/services/{c.Tenants.ServiceIds[c.Target]}/instances"),
         ["GET /api/v1/services/{id}/instances/{number:int}"] = R(Kind.Workloads, c => $"/api/v1/services/{c.Tenants.ServiceIds[c.Target]}/instances/0"),
         ["PUT /api/v1/services/{id}/scale"] = R(Kind.Workloads, c => $"/api/v1/services/{c.Tenants.ServiceIds[c.Target]}/scale", """{"instances":1}"""),
@@ -218,7 +222,7 @@ public sealed class RouteMatrixTests(ITestOutputHelper output) : RootTestBase
         var own = organization == target;
         return kind switch
         {
-            Kind.Self => Outcome.Allowed,
+            Kind.Self or Kind.AnyRole => Outcome.Allowed,
             Kind.UserRecord => role == "admin" || (role == "oa" && own) ? Outcome.Allowed : Outcome.Hidden,
             Kind.Workloads => role == "ip" ? Outcome.Forbidden : role == "admin" || own ? Outcome.Allowed : Outcome.Hidden,
             Kind.Members => role is "ap" or "ip" ? Outcome.Forbidden : role == "admin" || own ? Outcome.Allowed : Outcome.Hidden,
