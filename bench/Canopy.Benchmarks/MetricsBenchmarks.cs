@@ -1,5 +1,9 @@
 using System.Diagnostics;
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using Canopy.Contracts;
+using Canopy.Contracts.Api;
 using Canopy.Testing;
 
 namespace Canopy.Benchmarks;
@@ -10,18 +14,25 @@ namespace Canopy.Benchmarks;
 /// </summary>
 internal static class MetricsBenchmarks
 {
+    /// <summary>A small exec service (busybox httpd): 100 of them fit one node, as the scheduler counts memory and cpu.</summary>
+    private static string Sla(string app, int port) => $$"""
+    {"sla_version":"v2.0","customerID":"Admin","applications":[{"application_name":"{{app}}","application_namespace":"bench",
+     "microservices":[{"microservice_name":"web","microservice_namespace":"bench","virtualization":"exec",
+      "cmd":["busybox","httpd","-f","-p","{{port}}","-h","/tmp"],"memory":4,"vcpus":0.01,"port":"{{port}}"}]}]}
+    """;
+
     public static async Task ScrapeAsync(int services, int runs)
     {
         Console.WriteLine($"/metrics scrape time with {services} services; load average at the start {Stats.LoadAverage()}");
         await using var canopy = new CanopyProcess();
         await canopy.StartAsync();
         using var api = await canopy.ApiAsync();
-        var ids = new List<string>();
         for (var i = 0; i < services; i++)
         {
-            var (_, serviceId) = await Deploys.CreateAsync(api, $"scrape{i}", FreePort.Block(1));
+            var created = await api.PostAsync("api/application/", new StringContent(Sla($"scrape{i}", FreePort.Block(1)), Encoding.UTF8, "application/json"));
+            created.EnsureSuccessStatusCode();
+            var serviceId = (await created.Content.ReadFromJsonAsync<List<ApplicationDocument>>(CanopyJson.Options))!.Single(a => a.ApplicationName == $"scrape{i}").Microservices.Single();
             (await api.PostAsync($"api/service/{serviceId}/instance", null)).EnsureSuccessStatusCode();
-            ids.Add(serviceId);
         }
 
         // Scrapes from this machine need no token under `up`; the token is sent anyway, as a Prometheus elsewhere would.

@@ -138,6 +138,7 @@ public sealed class ClusterOptions
         }
 
         problems.AddRange(Limits.Problems("Limits"));
+        problems.AddRange(Metrics.Problems("Cluster:Metrics"));
 
         if (string.IsNullOrWhiteSpace(Name))
         {

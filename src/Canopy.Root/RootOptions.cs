@@ -163,7 +163,7 @@ public sealed class RootOptions
                 $"CORS origin '{origin}' is not an origin; write scheme://host[:port] without a path, e.g. http://dashboard.example:8080, or * for any");
         }
 
-        if (Limits.Problems("Limits").FirstOrDefault() is { } limit)
+        if (Limits.Problems("Limits").Concat(Metrics.Problems("Root:Metrics")).FirstOrDefault() is { } limit)
         {
             throw new ArgumentException(limit);
         }

@@ -76,6 +76,8 @@ public class MetricsTests : RootTestBase
         running.Sum("canopy_api_requests_total", ("route", "/api/service/{id}/instance"), ("method", "POST"), ("status", "200")).ShouldBeGreaterThanOrEqualTo(1);
         running.Has("dotnet_gc_collections_total").ShouldBeTrue();
         running.Has("dotnet_thread_pool_thread_count").ShouldBeTrue();
+        running.Has("dotnet_process_memory_working_set_bytes").ShouldBeTrue();
+        running.Has("dotnet_process_cpu_time_seconds_total").ShouldBeTrue();
 
         await cluster.SendAsync(LinkMessageTypes.InstanceStatus, Report(serviceId, number, InstanceStatus.Dead, "vm-2",
             $"{RestartRules.OomKilled}: the instance used more memory than its limit and was killed (exit 137); restarting in 0.5 s"));

@@ -14,4 +14,14 @@ public sealed class MetricsOptions
     /// loopback for one user; a tier reachable from the network always asks for the token.
     /// </summary>
     public bool LoopbackWithoutToken { get; set; }
+
+    /// <summary>What is wrong with these options, each naming its setting under <paramref name="section"/>; empty when usable.</summary>
+    public IEnumerable<string> Problems(string section)
+    {
+        if (ScrapeToken?.Trim() is { Length: > 0 and < Contracts.Secrets.MinLength } token)
+        {
+            yield return $"{section}:ScrapeToken (CANOPY_METRICS_TOKEN) has {token.Length} characters; at least {Contracts.Secrets.MinLength} are required " +
+                         "(e.g. `openssl rand -hex 32`), or leave it empty to have one made in the data dir";
+        }
+    }
 }

@@ -21,13 +21,14 @@ public sealed class ScrapeToken
     /// <exception cref="ArgumentException">A configured token is shorter than <see cref="Secrets.MinLength"/>.</exception>
     public static ScrapeToken LoadOrCreate(MetricsOptions options, string dataDir)
     {
+        if (options.Problems("Metrics").FirstOrDefault() is { } problem)
+        {
+            throw new ArgumentException(problem);
+        }
+
         if (!string.IsNullOrWhiteSpace(options.ScrapeToken))
         {
-            return options.ScrapeToken.Trim().Length >= Secrets.MinLength
-                ? new ScrapeToken(options.ScrapeToken.Trim(), null)
-                : throw new ArgumentException(
-                    $"Metrics:ScrapeToken (CANOPY_METRICS_TOKEN) has {options.ScrapeToken.Trim().Length} characters; at least {Secrets.MinLength} are required " +
-                    "(e.g. `openssl rand -hex 32`), or leave it empty to have one made in the data dir.");
+            return new ScrapeToken(options.ScrapeToken.Trim(), null);
         }
 
         var file = Path.Combine(dataDir, FileName);
