@@ -11,6 +11,7 @@
 #   scripts/bench.sh failover [--runs 5]   (3 root replicas on a throw-away PostgreSQL, 2 clusters: leader SIGKILL → cluster linked to the new leader; not in "all")
 #   scripts/bench.sh api [--clusters 100] [--services 500] [--clients 8]   (deploys/s through the API with SQLite, time to all RUNNING)
 #   scripts/bench.sh replicas [--runs 5]   (root leadership on a throw-away PostgreSQL: leader gone → next leader; not in "all")
+#   scripts/bench.sh metrics [--services 100] [--runs 20]   (GET /metrics of root and cluster under `canopy up` with 100 exec services; not in "all")
 #   scripts/bench.sh deploy|api --store postgres   (the root's store in a durable throw-away PostgreSQL instead of SQLite: the PostgreSQL vs SQLite figures)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

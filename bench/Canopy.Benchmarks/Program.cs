@@ -10,6 +10,7 @@ using Canopy.Testing;
 //   api: [--clusters N] (default 100) [--services N] (default 500) [--clients N] (default 8); not part of "all"
 //   replicas: [--runs N] (default 5): root leadership handover on a throw-away PostgreSQL; not part of "all"
 //   failover: [--runs N] (default 5): leader root SIGKILL → cluster linked to the new leader (3 replicas on PostgreSQL); not part of "all"
+//   metrics: [--services N] (default 100) [--runs N]: GET /metrics of root and cluster under `canopy up` with N exec services; not part of "all"
 //   --store postgres: the root's store in a durable throw-away PostgreSQL (fsync on) instead of SQLite in its data dir (deploy, api)
 var store = args.SkipWhile(a => a != "--store").Skip(1).FirstOrDefault();
 var what = args.Where((a, i) => !a.StartsWith("--", StringComparison.Ordinal) && (i == 0 || args[i - 1] != "--store")).FirstOrDefault() ?? "all";
@@ -75,6 +76,12 @@ if (what is "tls" or "all")
 {
     // TLS on vs off: deploys under `canopy up`, the tiers idle as separate processes (30 s each way), MQTT rates, rotation.
     await TlsBenchmarks.RunAsync(runs, idle: TimeSpan.FromSeconds(30));
+}
+
+if (what is "metrics")
+{
+    var services = args.SkipWhile(a => a != "--services").Skip(1).Select(int.Parse).FirstOrDefault(100);
+    await MetricsBenchmarks.ScrapeAsync(services, runs);
 }
 
 if (what is "scale")

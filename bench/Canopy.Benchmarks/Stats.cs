@@ -19,6 +19,9 @@ internal static class Stats
     public static string Summary(IReadOnlyList<double> ms) =>
         $"median {Percentile(ms, 50):0} ms, p95 {Percentile(ms, 95):0} ms, min {ms.Min():0} ms, max {ms.Max():0} ms (n={ms.Count})";
 
+    /// <summary>The machine's 1, 5 and 15 minute load averages, to print beside a figure measured on a shared machine.</summary>
+    public static string LoadAverage() => string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
+
     /// <summary>Resident set size of a process in MB, from /proc.</summary>
     public static double RssMb(int pid)
     {

@@ -1,8 +1,10 @@
 using Canopy.Cluster.Api;
 using Canopy.Cluster.Auth;
+using Canopy.Cluster.Metrics;
 using Canopy.Cluster.Storage;
 using Canopy.Cluster.Tls;
 using Canopy.Hosting;
+using Canopy.Hosting.Metrics;
 using Canopy.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -37,12 +39,16 @@ public static partial class ClusterApplication
         builder.Services.AddCanopyCluster(options);
         builder.Services.AddCanopyApiLimits(options.Limits);
         builder.Services.AddSingleton(ClusterAdminToken.LoadOrCreate(options.DataDir));
+        builder.Services.AddCanopyMetrics(options.Metrics, options.DataDir, ClusterMetrics.MeterName, NodeSeries.MeterName);
+        builder.Services.AddSingleton<ClusterMetrics>();
+        builder.Services.AddSingleton<IScrapeRefresh, NodeSeries>();
 
         configure?.Invoke(builder);
 
         var app = builder.Build();
         OpenStore(app);
         OpenPki(app, options);
+        app.UseCanopyRequestMetrics(app.Services.GetRequiredService<ClusterMetrics>().Requests);
         app.UseCanopyProblems();
         app.UseCanopyBodyLimit(options.Limits);
         app.UseAuthentication();
@@ -50,6 +56,7 @@ public static partial class ClusterApplication
         app.UseAuthorization();
         app.MapNodeApi();
         app.MapClusterApi();
+        app.MapCanopyMetrics();
         return app;
     }
 

@@ -75,6 +75,9 @@ public sealed class ClusterOptions
     /// <summary>Body size, request rate per user and time per request of the cluster's API.</summary>
     public Hosting.ApiLimitOptions Limits { get; set; } = new();
 
+    /// <summary>Who may scrape <c>/metrics</c> (Cluster:Metrics:ScrapeToken, CANOPY_METRICS_TOKEN).</summary>
+    public Hosting.Metrics.MetricsOptions Metrics { get; set; } = new();
+
     /// <summary>One of <see cref="PlacementAlgorithms.Names"/>.</summary>
     public string SchedulingAlgorithm { get; set; } = PlacementAlgorithms.BestFit;
 

@@ -15,10 +15,46 @@ internal sealed class ClusterTraffic(TimeProvider time)
     private readonly ConcurrentDictionary<string, long> _linkFromRoot = new();
     private readonly ConcurrentDictionary<string, long> _linkToRoot = new();
 
-    public void MqttReceived(string topic) => Count(_mqttFromNodes, Kind(topic));
-    public void MqttSent(string topic) => Count(_mqttToNodes, Kind(topic));
-    public void LinkReceived(string type) => Count(_linkFromRoot, type);
-    public void LinkSent(string type) => Count(_linkToRoot, type);
+    private long _mqttBytesFromNodes;
+    private long _mqttBytesToNodes;
+    private long _linkBytesFromRoot;
+    private long _linkBytesToRoot;
+
+    public void MqttReceived(string topic, int bytes)
+    {
+        Count(_mqttFromNodes, Kind(topic));
+        Interlocked.Add(ref _mqttBytesFromNodes, bytes);
+    }
+
+    public void MqttSent(string topic, int bytes)
+    {
+        Count(_mqttToNodes, Kind(topic));
+        Interlocked.Add(ref _mqttBytesToNodes, bytes);
+    }
+
+    public void LinkReceived(string type, int bytes)
+    {
+        Count(_linkFromRoot, type);
+        Interlocked.Add(ref _linkBytesFromRoot, bytes);
+    }
+
+    public void LinkSent(string type, int bytes)
+    {
+        Count(_linkToRoot, type);
+        Interlocked.Add(ref _linkBytesToRoot, bytes);
+    }
+
+    /// <summary>Messages by direction (<c>received</c>/<c>sent</c>) and topic kind or link message type, for <c>/metrics</c>.</summary>
+    public IEnumerable<(string Direction, string Kind, long Count)> MqttMessages() => ByKind(_mqttFromNodes, _mqttToNodes);
+
+    public IEnumerable<(string Direction, string Kind, long Count)> LinkMessages() => ByKind(_linkFromRoot, _linkToRoot);
+
+    public (long Received, long Sent) MqttBytes() => (Interlocked.Read(ref _mqttBytesFromNodes), Interlocked.Read(ref _mqttBytesToNodes));
+
+    public (long Received, long Sent) LinkBytes() => (Interlocked.Read(ref _linkBytesFromRoot), Interlocked.Read(ref _linkBytesToRoot));
+
+    private static IEnumerable<(string, string, long)> ByKind(ConcurrentDictionary<string, long> received, ConcurrentDictionary<string, long> sent) =>
+        received.Select(p => ("received", p.Key, p.Value)).Concat(sent.Select(p => ("sent", p.Key, p.Value)));
 
     public TrafficDocument Snapshot() => new(_since, time.GetUtcNow(),
         Total(_mqttFromNodes), Total(_mqttToNodes), Total(_linkFromRoot), Total(_linkToRoot),

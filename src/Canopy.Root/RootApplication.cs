@@ -1,9 +1,11 @@
 using Canopy.Hosting;
+using Canopy.Hosting.Metrics;
 using Canopy.Root.Api;
 using Canopy.Root.Auth;
 using Canopy.Root.ClusterLinks;
 using Canopy.Root.Deployments;
 using Canopy.Root.Events;
+using Canopy.Root.Metrics;
 using Canopy.Root.Monitoring;
 using Canopy.Root.Networking;
 using Canopy.Root.Placement;
@@ -69,6 +71,7 @@ public static partial class RootApplication
             StoreUpgraded(app.Logger, store.Location.Display, upgrade.From, upgrade.To);
         }
 
+        app.UseCanopyRequestMetrics(app.Services.GetRequiredService<RootMetrics>().Requests);
         app.UseCanopyProblems();
         app.UseCanopyBodyLimit(options.Limits);
 
@@ -104,6 +107,9 @@ public static partial class RootApplication
 
         services.AddCanopyApiDefaults();
         services.AddCanopyApiLimits(options.Limits);
+        services.AddCanopyMetrics(options.Metrics, options.DataDir, RootMetrics.MeterName);
+        services.AddSingleton<RootMetrics>();
+        services.AddSingleton<IScrapeRefresh, FleetGauges>();
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddSingleton(_ => signingKey);
         services.AddSingleton(sp => new TokenService(signingKey, options, sp.GetRequiredService<TimeProvider>()));
@@ -163,6 +169,7 @@ public static partial class RootApplication
     private static void MapEndpoints(WebApplication app)
     {
         app.MapHealth();
+        app.MapCanopyMetrics();
         app.MapReadiness();
         app.MapAuth();
         app.MapUsers();

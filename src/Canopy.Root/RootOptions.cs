@@ -103,6 +103,9 @@ public sealed class RootOptions
 
     internal string AdvertisedUrl() => string.IsNullOrWhiteSpace(ReplicaUrl) ? Listen.TrimEnd('/') : ReplicaUrl.TrimEnd('/');
 
+    /// <summary>Who may scrape <c>/metrics</c> (Root:Metrics:ScrapeToken, CANOPY_METRICS_TOKEN).</summary>
+    public Hosting.Metrics.MetricsOptions Metrics { get; set; } = new();
+
     /// <summary>Body size, request rate per user and time per request of the API.</summary>
     public Hosting.ApiLimitOptions Limits { get; set; } = new();
 

@@ -44,7 +44,7 @@ public sealed class EventsTests : IAsyncLifetime
         await follow.NextLineAsync(l => Of(l) is { Kind: EventKinds.Instance, Status: "RUNNING" } e && e.ServiceId == service.MicroserviceId,
             Timeout, "the instance RUNNING");
 
-        ExecWorkloads.Kill(service.InstanceList.ShouldHaveSingleItem().Pid!.Value);
+        Signals.KillWorkload(service.InstanceList.ShouldHaveSingleItem().Pid!.Value);
 
         var dead = Of(await follow.NextLineAsync(l => Of(l) is { Status: "DEAD" } e && e.ServiceId == service.MicroserviceId, Timeout, "DEAD"))!;
         dead.Reason.ShouldContain("restarting");

@@ -59,7 +59,7 @@ public sealed class ServiceLifecycleTests : IAsyncLifetime
         // Step 5: SIGKILL of the process ⇒ it comes back, restart count up.
         var pid = (await _api.ServiceAsync(service.MicroserviceId)).InstanceList[0].Pid;
         pid.ShouldNotBeNull();
-        ExecWorkloads.Kill(pid!.Value);
+        Signals.KillWorkload(pid!.Value);
         var restarted = await Wait.ForAsync(() => _api.ServiceAsync(service.MicroserviceId),
             s => s.InstanceList[0].RestartCount >= 1 && s.InstanceList[0].Status == InstanceStatus.Running, TimeSpan.FromSeconds(10), "the instance to be restarted");
         restarted.InstanceList[0].RestartCount.ShouldBe(1);

@@ -42,4 +42,34 @@ public static partial class Signals
         var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("SigIgn:", StringComparison.Ordinal));
         return line is not null && (Convert.ToUInt64(line[7..].Trim(), 16) & (1UL << (SigInt - 1))) != 0;
     }
+
+    /// <summary>
+    /// Kills an exec instance's workload, the process under its wrapper <paramref name="pid"/> (the wrapper itself when it has no
+    /// child), as a user's <c>kill -9</c> would.
+    /// </summary>
+    public static void KillWorkload(int pid)
+    {
+        var children = Directory.EnumerateDirectories("/proc")
+            .Select(d => int.TryParse(Path.GetFileName(d), out var p) ? p : 0)
+            .Where(p => p > 0 && ParentOf(p) == pid)
+            .ToList();
+        foreach (var target in children.Count > 0 ? children : [pid])
+        {
+            Kill(target, SigKill);
+        }
+    }
+
+    private static int ParentOf(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return int.Parse(fields[1], System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (Exception e) when (e is IOException or FormatException or UnauthorizedAccessException)
+        {
+            return 0;
+        }
+    }
 }

@@ -425,6 +425,31 @@ public sealed class Topology : IAsyncDisposable
             .Select(x => x.Pid)
             .ToList();
 
+    /// <summary>
+    /// Like <see cref="PidsWithCommandLine"/>, without the processes whose parent matches too: busybox httpd forks a child with
+    /// its own command line for each connection, so while a request is served an instance shows as two processes.
+    /// </summary>
+    public static List<int> MainPidsWithCommandLine(string text)
+    {
+        var pids = PidsWithCommandLine(text);
+        return pids.Where(p => !pids.Contains(ParentPid(p))).ToList();
+    }
+
+    private static int ParentPid(int pid)
+    {
+        try
+        {
+            // /proc/PID/stat: "pid (comm) state ppid ..."; comm may hold spaces and parentheses, so read after the last ')'.
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return int.Parse(fields[1], System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
+        {
+            return 0;
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 0)

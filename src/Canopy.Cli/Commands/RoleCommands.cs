@@ -117,6 +117,7 @@ public static class RoleCommands
             rootOptions.CorsAllowLoopback |= config["Root:CorsAllowLoopback"] is null && IsLoopback(host);
             var clusterOptions = RoleConfiguration.Bind(config, "Cluster", new ClusterOptions { DataDir = "" });
             var nodeOptions = RoleConfiguration.Bind(config, "Node", new NodeEngineOptions { DataDir = "" });
+            var scrapeTokenFile = UpMetrics.Configure(rootOptions, clusterOptions, config);
 
             await using var tiers = new TierSet();
             var readiness = new UpReadiness();
@@ -153,6 +154,8 @@ public static class RoleCommands
             Console.Out.WriteLine($"              its API takes an Admin's token, or its own admin token: {cluster.Services.GetRequiredService<ClusterAdminToken>().File}");
             Console.Out.WriteLine($"              its CA (nodes' join tokens carry it): {clusterPin}");
             Console.Out.WriteLine($"  Node:       {nodeOptions.Name ?? Environment.MachineName}");
+            Console.Out.WriteLine($"  Metrics:    {rootUrl}/metrics, {clusterUrl}/metrics (the node's series too); from this machine without a token,");
+            Console.Out.WriteLine($"              elsewhere with 'Authorization: Bearer <token>', the token in {scrapeTokenFile ?? "CANOPY_METRICS_TOKEN"}");
             Console.Out.WriteLine($"  Data dir:   {dataDir}");
             Console.Out.WriteLine($"  Admin user: {admin.UserName}");
             if (admin.InitialPassword is not null)

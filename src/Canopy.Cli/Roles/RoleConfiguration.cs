@@ -6,7 +6,7 @@ namespace Canopy.Cli.Roles;
 /// <summary>
 /// Configuration of a role, lowest to highest precedence: built-in defaults, a JSON config file (<c>--config</c>),
 /// <c>CANOPY_*</c> environment variables (<c>CANOPY_Cluster__Name</c>, plus the short forms <c>CANOPY_DATA_DIR</c>,
-/// <c>CANOPY_ADMIN_PASSWORD</c>, <c>CANOPY_JOIN_TOKEN</c>, <c>CANOPY_STORE</c>), then command-line flags.
+/// <c>CANOPY_ADMIN_PASSWORD</c>, <c>CANOPY_JOIN_TOKEN</c>, <c>CANOPY_STORE</c>, <c>CANOPY_METRICS_TOKEN</c>), then command-line flags.
 /// </summary>
 internal static class RoleConfiguration
 {
@@ -20,6 +20,8 @@ internal static class RoleConfiguration
         ("CANOPY_ROOT_URL", "Cluster:RootUrl"),
         ("CANOPY_STORE", "Root:Store"),
         ("CANOPY_STORE", "Cluster:Store"),
+        ("CANOPY_METRICS_TOKEN", "Root:Metrics:ScrapeToken"),
+        ("CANOPY_METRICS_TOKEN", "Cluster:Metrics:ScrapeToken"),
     ];
 
     public static IConfiguration Build(string? configFile, IReadOnlyDictionary<string, string?> flags) =>

@@ -1,4 +1,5 @@
 using Canopy.Contracts;
+using Canopy.Hosting;
 
 namespace Canopy.Cluster.Auth;
 
@@ -8,7 +9,6 @@ namespace Canopy.Cluster.Auth;
 /// </summary>
 public sealed class ClusterAdminToken
 {
-    private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
     private readonly string _token;
 
     private ClusterAdminToken(string token, string file, bool created)
@@ -27,23 +27,8 @@ public sealed class ClusterAdminToken
     public static ClusterAdminToken LoadOrCreate(string dataDir)
     {
         var file = Path.Combine(dataDir, "admin-token");
-        if (System.IO.File.Exists(file) && System.IO.File.ReadAllText(file).Trim() is { Length: >= Secrets.MinLength } kept)
-        {
-            return new ClusterAdminToken(kept, file, created: false);
-        }
-
-        Directory.CreateDirectory(dataDir);
-        var token = Secrets.New("cat_");
-        var temp = file + ".tmp";
-        System.IO.File.Delete(temp);
-        using (var stream = new FileStream(temp, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = OwnerOnly }))
-        using (var writer = new StreamWriter(stream))
-        {
-            writer.WriteLine(token);
-        }
-
-        System.IO.File.Move(temp, file, overwrite: true);
-        return new ClusterAdminToken(token, file, created: true);
+        var (token, created) = TokenFile.LoadOrCreate(file, "cat_");
+        return new ClusterAdminToken(token, file, created);
     }
 
     public bool Matches(string given) => Secrets.Same(given, _token);

@@ -85,7 +85,7 @@ internal sealed partial class ClusterMqtt(
         client.MessageReceived += message =>
         {
             liveness.Received(message.Topic);
-            traffic.MqttReceived(message.Topic);
+            traffic.MqttReceived(message.Topic, message.Payload.Length);
             if (rates.Admit(message.Topic))
             {
                 _incoming.Writer.TryWrite(message);
@@ -153,7 +153,7 @@ internal sealed partial class ClusterMqtt(
             try
             {
                 await client.PublishAsync(message.Topic, message.Payload, MqttQos.AtLeastOnce, message.Retain, ct);
-                traffic.MqttSent(message.Topic);
+                traffic.MqttSent(message.Topic, message.Payload.Length);
             }
             catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
             {

@@ -14,7 +14,8 @@ namespace Canopy.Cluster.Placement;
 /// so decisions happen one at a time and each sees the reservations of the ones before it.
 /// </summary>
 internal sealed partial class ClusterScheduler(
-    IClusterStore store, InstanceTracker tracker, NodeCommands commands, ClusterOptions options, ILogger<ClusterScheduler> logger)
+    IClusterStore store, InstanceTracker tracker, NodeCommands commands, ClusterOptions options, Metrics.ClusterMetrics metrics,
+    ILogger<ClusterScheduler> logger)
 {
     private readonly Lazy<IPlacementAlgorithm> _algorithm = new(() => PlacementAlgorithms.Get(options.SchedulingAlgorithm));
     private long _sequence;
@@ -65,6 +66,7 @@ internal sealed partial class ClusterScheduler(
             else if (before.Status != after.Status || before.Detail != after.Detail)
             {
                 Log.NotPlaced(logger, after.ToString(), after.Status.ToWireName(), after.Detail ?? "");
+                metrics.NotPlaced(after.Status.ToWireName());
             }
         }
 
@@ -77,6 +79,7 @@ internal sealed partial class ClusterScheduler(
         {
             commands.Deploy(nodeId, spec, number);
             Log.Placed(logger, $"{spec.ServiceId}.{number}", nodesById[nodeId].Host, nodeId);
+            metrics.Placed(nodesById[nodeId].Host);
         }
 
         return results;

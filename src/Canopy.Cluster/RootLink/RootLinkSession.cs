@@ -98,7 +98,7 @@ internal sealed partial class RootLinkSession(
         try
         {
             var message = CanopyJson.Deserialize<LinkMessage>(frame.Span) ?? throw new JsonException("empty message");
-            traffic.LinkReceived(message.Type);
+            traffic.LinkReceived(message.Type, frame.Length);
             return message;
         }
         catch (JsonException e)
@@ -243,8 +243,9 @@ internal sealed partial class RootLinkSession(
     private async Task SendAsync<T>(string type, T payload, CancellationToken ct)
     {
         var message = LinkMessage.Create(type, Interlocked.Increment(ref _seq), payload);
-        await socket.SendAsync(CanopyJson.SerializeToUtf8(message), WebSocketMessageType.Text, endOfMessage: true, ct);
-        traffic.LinkSent(type);
+        var bytes = CanopyJson.SerializeToUtf8(message);
+        await socket.SendAsync(bytes, WebSocketMessageType.Text, endOfMessage: true, ct);
+        traffic.LinkSent(type, bytes.Length);
     }
 
     private async Task CloseAsync()

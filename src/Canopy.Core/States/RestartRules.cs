@@ -56,11 +56,14 @@ public static class RestartRules
         return new ExitDecision(InstanceStatus.Dead, restart, restart ? Backoff(consecutiveRestarts) : TimeSpan.Zero, detail);
     }
 
+    /// <summary>How the detail of an instance the kernel's OOM killer ended begins (Kubernetes' reason, which tools look for).</summary>
+    public const string OomKilled = "OOMKilled";
+
     public static string Describe(int? exitCode, string? signal, bool oomKilled)
     {
         if (oomKilled)
         {
-            return $"OOMKilled: the instance used more memory than its limit and was killed (exit {exitCode ?? 137})";
+            return $"{OomKilled}: the instance used more memory than its limit and was killed (exit {exitCode ?? 137})";
         }
 
         if (signal is not null)

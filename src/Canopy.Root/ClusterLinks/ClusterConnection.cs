@@ -11,7 +11,7 @@ namespace Canopy.Root.ClusterLinks;
 /// One open WebSocket from a cluster. Every outgoing message goes through one queue and one writer loop (a WebSocket
 /// allows only one send at a time); the reader is the link session's loop.
 /// </summary>
-internal sealed class ClusterConnection(string clusterId, string clusterName, WebSocket socket)
+internal sealed class ClusterConnection(string clusterId, string clusterName, WebSocket socket, Metrics.RootMetrics? metrics = null)
 {
     /// <summary>A bigger message is refused: a hello for thousands of instances stays far below it.</summary>
     private const int MaxMessageBytes = 16 * 1024 * 1024;
@@ -45,6 +45,7 @@ internal sealed class ClusterConnection(string clusterId, string clusterName, We
             {
                 var bytes = JsonSerializer.SerializeToUtf8Bytes(message, CanopyJson.Options);
                 await socket.SendAsync(bytes, WebSocketMessageType.Text, endOfMessage: true, ct);
+                metrics?.LinkMessage("sent", message.Type, bytes.Length);
             }
 
             if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
@@ -82,8 +83,10 @@ internal sealed class ClusterConnection(string clusterId, string clusterName, We
 
             if (result.EndOfMessage)
             {
-                return JsonSerializer.Deserialize<LinkMessage>(buffer.WrittenSpan, CanopyJson.Options)
+                var message = JsonSerializer.Deserialize<LinkMessage>(buffer.WrittenSpan, CanopyJson.Options)
                     ?? throw new JsonException("link message is JSON null");
+                metrics?.LinkMessage("received", message.Type, buffer.WrittenCount);
+                return message;
             }
         }
     }

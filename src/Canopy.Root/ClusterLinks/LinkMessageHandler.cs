@@ -15,7 +15,7 @@ namespace Canopy.Root.ClusterLinks;
 /// <summary>What the root does with each message a cluster sends (see docs/architecture.md "Root ⇄ cluster").</summary>
 internal sealed partial class LinkMessageHandler(
     IRootStore store, LinkHub hub, RootScheduler scheduler, PlacementRefusals refusals, InstanceHistory history, ClusterSubnetBlocks blocks,
-    NetTableRelay relay, SecretVault vault, TimeProvider time, ILogger<LinkMessageHandler> log)
+    NetTableRelay relay, SecretVault vault, TimeProvider time, Metrics.RootMetrics metrics, ILogger<LinkMessageHandler> log)
 {
     private enum Outcome
     {
@@ -188,6 +188,7 @@ internal sealed partial class LinkMessageHandler(
     {
         report = report.InReceiverClock(link.ClockSkew);
         var outcome = Outcome.NotOurs;
+        var previous = InstanceStatus.Requested;
         var now = time.GetUtcNow();
         // A removal or a hand-back changes what the cluster holds, and must outlive a power cut; any other status the cluster
         // reports again after a reconnect.
@@ -209,6 +210,7 @@ internal sealed partial class LinkMessageHandler(
                 return null;
             }
 
+            previous = current.Status;
             var next = InstanceReports.Apply(current, report, link.ClusterId, now);
             if (next is null)
             {
@@ -225,6 +227,10 @@ internal sealed partial class LinkMessageHandler(
         if (stored is null)
         {
             outcome = Outcome.NotOurs;
+        }
+        else if (outcome == Outcome.Applied && stored.Status != previous)
+        {
+            metrics.Reached(stored, previous);
         }
 
         switch (outcome)

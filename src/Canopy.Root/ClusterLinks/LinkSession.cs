@@ -11,14 +11,14 @@ namespace Canopy.Root.ClusterLinks;
 
 /// <summary>The life of one accepted link: register it, read and handle messages in order, and forget it when it ends.</summary>
 internal sealed partial class LinkSession(
-    LinkHub hub, LinkMessageHandler handler, NetTableRelay relay, IHostApplicationLifetime lifetime, ILogger<LinkSession> log)
+    LinkHub hub, LinkMessageHandler handler, NetTableRelay relay, IHostApplicationLifetime lifetime, Metrics.RootMetrics metrics, ILogger<LinkSession> log)
 {
     /// <summary>How long a closing link may take to exchange close frames before it is cut.</summary>
     private static readonly TimeSpan CloseGrace = TimeSpan.FromSeconds(2);
 
     public async Task RunAsync(ClusterRecord cluster, WebSocket socket, CancellationToken requestAborted)
     {
-        var connection = new ClusterConnection(cluster.Id, cluster.Name, socket);
+        var connection = new ClusterConnection(cluster.Id, cluster.Name, socket, metrics);
         using var cut = CancellationTokenSource.CreateLinkedTokenSource(requestAborted);
 
         // Shutdown closes the link politely first; the cut is the fallback for a cluster that does not answer.

@@ -19,6 +19,7 @@ internal sealed partial class DeploymentService
         var instance = await store.AddInstanceAsync(service.Id, time.GetUtcNow(), ct)
             ?? throw ApiProblem.Conflict($"service '{serviceId}' is being deleted");
         InstanceRequested(service.JobName, instance.InstanceNumber);
+        metrics.Requested(service.Id, service.JobName, instance.InstanceNumber);
         scheduler.Wake();
         relay.Changed();
         return instance;
@@ -92,6 +93,7 @@ internal sealed partial class DeploymentService
             foreach (var added in await store.AddInstancesAsync(service.Id, count - live.Count, time.GetUtcNow(), ct))
             {
                 InstanceRequested(service.JobName, added.InstanceNumber);
+                metrics.Requested(service.Id, service.JobName, added.InstanceNumber);
             }
         }
 

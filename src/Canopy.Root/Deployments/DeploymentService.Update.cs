@@ -147,6 +147,11 @@ internal sealed partial class DeploymentService
 
                     SendUndeploys(await store.MarkForDeletionAsync(null, serviceId, [number], InstanceRules.HeldByCluster, ct));
                     var added = await store.AddInstanceAsync(serviceId, time.GetUtcNow(), ct);
+                    if (added is not null)
+                    {
+                        metrics.Requested(serviceId, service.JobName, added.InstanceNumber);
+                    }
+
                     scheduler.Wake();
                     return added;
                 }, ct);

@@ -22,7 +22,7 @@ namespace Canopy.Root.Deployments;
 /// </summary>
 internal sealed partial class DeploymentService(
     IRootStore store, LinkHub hub, RootScheduler scheduler, NetTableRelay relay, SecretVault vault, RootLeadership leadership, TimeProvider time,
-    IHostApplicationLifetime lifetime, ExecPermission exec, ILogger<DeploymentService> log)
+    IHostApplicationLifetime lifetime, ExecPermission exec, Metrics.RootMetrics metrics, ILogger<DeploymentService> log)
 {
     /// <summary>Scale requests above this are refused as typos rather than attempted.</summary>
     public const int MaxInstances = 1000;

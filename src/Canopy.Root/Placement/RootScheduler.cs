@@ -21,7 +21,7 @@ namespace Canopy.Root.Placement;
 /// </summary>
 internal sealed partial class RootScheduler(
     IRootStore store, LinkHub hub, PlacementRefusals refusals, SecretVault vault, RootLeadership leadership, RootOptions options, TimeProvider time,
-    ILogger<RootScheduler> log) : BackgroundService
+    Metrics.RootMetrics metrics, ILogger<RootScheduler> log) : BackgroundService
 {
     public static readonly TimeSpan RetryInterval = TimeSpan.FromSeconds(5);
 
@@ -166,6 +166,7 @@ internal sealed partial class RootScheduler(
 
             var (_, chosen, service, spec) = decided[i];
             Placed(service.JobName, instance.InstanceNumber, chosen.Name);
+            metrics.Placed(chosen.Name);
             if (!hub.TrySend(chosen.Id, LinkMessageTypes.Deploy, new DeployInstance(spec, instance.InstanceNumber)))
             {
                 DeployNotSent(service.JobName, instance.InstanceNumber, chosen.Name);
@@ -250,6 +251,7 @@ internal sealed partial class RootScheduler(
         if (changed)
         {
             NotPlaced(service.JobName, instance.InstanceNumber, failure.ToWireName(), detail);
+            metrics.NotPlaced(failure.ToWireName());
         }
     }
 

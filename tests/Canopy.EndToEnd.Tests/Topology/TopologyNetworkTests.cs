@@ -84,7 +84,7 @@ public sealed class TopologyNetworkTests(ITestOutputHelper output)
             // 3a. An instance's process is killed: from 1 s after the kill on no connection fails (the node sees the exit, the tables
             // follow); when it is back it gets connections again.
             var killed = web.Single(i => i.InstanceNumber == 1);
-            var pids = Canopy.Testing.Topology.PidsWithCommandLine("httpd -f -v -p 18081 ");
+            var pids = Canopy.Testing.Topology.MainPidsWithCommandLine("httpd -f -v -p 18081 ");
             pids.Count.ShouldBe(1);
             Signals.Kill(pids[0], Signals.SigKill);
             await NoLateFailuresAsync(caller, api, services["web"], TimeSpan.FromSeconds(10), "instance 1 restarting");
@@ -175,7 +175,7 @@ public sealed class TopologyNetworkTests(ITestOutputHelper output)
             // stays): its node's connections fall back to instance 0 on the other cluster.
             // First both instances settle: the restarts above may have had instance 1 placed again on its node.
             await TopologyServices.RunningAsync(api, id, 2);
-            var pids = await Wait.ForAsync(() => Task.FromResult(Canopy.Testing.Topology.PidsWithCommandLine("httpd -f -p 18091 ")),
+            var pids = await Wait.ForAsync(() => Task.FromResult(Canopy.Testing.Topology.MainPidsWithCommandLine("httpd -f -p 18091 ")),
                 p => p.Count == 1, TimeSpan.FromSeconds(10), "one process of instance 1");
             Signals.Kill(pids[0], Signals.SigKill);
             (await Wait.ForAsync(() => FetchAsync(second, "http://10.30.30.40:18090/"), t => t == "near 0", Converged, "fallback to instance 0"))

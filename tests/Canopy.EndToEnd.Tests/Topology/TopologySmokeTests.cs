@@ -91,7 +91,7 @@ public sealed class TopologySmokeTests(ITestOutputHelper output)
         await Wait.ForAsync(() => http.GetAsync($"http://{worker1.Ip}:{port}/"), r => (int)r.StatusCode is >= 200 and < 500,
             TimeSpan.FromSeconds(10), $"httpd answering on {worker1.Ip}:{port}");
         // Between fork and exec the starting shell's command line names the port too: wait for the one httpd.
-        await Wait.UntilAsync(() => Task.FromResult(Canopy.Testing.Topology.PidsWithCommandLine($"httpd -f -p {port} ").Count == 1),
+        await Wait.UntilAsync(() => Task.FromResult(Canopy.Testing.Topology.MainPidsWithCommandLine($"httpd -f -p {port} ").Count == 1),
             TimeSpan.FromSeconds(5), "exactly one httpd process");
     }
 }

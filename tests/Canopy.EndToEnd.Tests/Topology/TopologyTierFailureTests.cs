@@ -213,7 +213,7 @@ public sealed class TopologyTierFailureTests(ITestOutputHelper output)
         return (api, port, service);
     }
 
-    private static List<int> HttpdPids(int port) => Canopy.Testing.Topology.PidsWithCommandLine($"httpd -f -p {port} ");
+    private static List<int> HttpdPids(int port) => Canopy.Testing.Topology.MainPidsWithCommandLine($"httpd -f -p {port} ");
 
     private static async Task<bool> AnswersAsync(TopologyHost host, int port)
     {

@@ -84,7 +84,7 @@ public sealed class TopologyWorkerFailureTests(ITestOutputHelper output)
             s => s.InstanceList.Count == 1 && s.InstanceList[0].Status == InstanceStatus.Running, TimeSpan.FromSeconds(20), "the instance running");
         var worker = topology.Workers.Single(w => w.Name == service.InstanceList[0].NodeName);
         worker.HoldsInstance(service.MicroserviceId, 0).ShouldBeTrue();
-        await Wait.UntilAsync(() => Task.FromResult(Canopy.Testing.Topology.PidsWithCommandLine($"httpd -f -p {port} ").Count == 1),
+        await Wait.UntilAsync(() => Task.FromResult(Canopy.Testing.Topology.MainPidsWithCommandLine($"httpd -f -p {port} ").Count == 1),
             TimeSpan.FromSeconds(5), "one httpd process");
         return (api, port, worker);
     }
@@ -106,7 +106,7 @@ public sealed class TopologyWorkerFailureTests(ITestOutputHelper output)
             var s = await api.ServiceByNameAsync(app);
             return s.InstanceList.Count == 1 && s.InstanceList[0].Status == InstanceStatus.Running && s.InstanceList[0].NodeName == node &&
                    !old.HoldsInstance(s.MicroserviceId, s.InstanceList[0].InstanceNumber) &&
-                   Canopy.Testing.Topology.PidsWithCommandLine($"httpd -f -p {port} ").Count == 1;
+                   Canopy.Testing.Topology.MainPidsWithCommandLine($"httpd -f -p {port} ").Count == 1;
         }, TimeSpan.FromSeconds(30), $"one instance on {node}, none on {old.Name}, one httpd process");
 
     /// <summary>And it stays so (no late re-adoption or second copy), and the instance answers inside its host.</summary>
@@ -117,7 +117,7 @@ public sealed class TopologyWorkerFailureTests(ITestOutputHelper output)
         service.InstanceList.Count.ShouldBe(1);
         service.InstanceList[0].NodeName.ShouldBe(node);
         topology.Workers.Count(w => w.HoldsInstance(service.MicroserviceId, service.InstanceList[0].InstanceNumber)).ShouldBe(1);
-        Canopy.Testing.Topology.PidsWithCommandLine($"httpd -f -p {port} ").Count.ShouldBe(1);
+        Canopy.Testing.Topology.MainPidsWithCommandLine($"httpd -f -p {port} ").Count.ShouldBe(1);
         var host = topology.Workers.Single(w => w.Name == node);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
         var answer = await http.GetAsync($"http://{host.Ip}:{port}/"); // httpd answers from the host's address (404: no index in /tmp)
