@@ -3,6 +3,7 @@ using Canopy.Hosting.Metrics;
 using Canopy.Root.Api;
 using Canopy.Root.Auth;
 using Canopy.Root.ClusterLinks;
+using Canopy.Root.Dashboard;
 using Canopy.Root.Deployments;
 using Canopy.Root.Events;
 using Canopy.Root.Metrics;
@@ -164,6 +165,7 @@ public static partial class RootApplication
         });
         services.AddHostedService(sp => sp.GetRequiredService<EventFeed>());
         services.AddHostedService<ClusterLivenessEvents>();
+        services.AddDashboard();
     }
 
     private static void MapEndpoints(WebApplication app)
@@ -176,6 +178,7 @@ public static partial class RootApplication
         app.MapAccounts();
         app.MapOrganizations();
         app.MapApplications();
+        app.MapDescriptors();
         app.MapServices();
         app.MapClusters();
         app.MapInstances();
@@ -184,6 +187,7 @@ public static partial class RootApplication
         app.MapJoinTokens();
         app.MapClusterLinks();
         app.MapEvents();
+        app.MapDashboard();
     }
 
     [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Upgraded {File} from schema version {From} to {To}")]

@@ -11,10 +11,12 @@ namespace Canopy.Root.Tests;
 public sealed class AnonymousAccessTests : RootTestBase
 {
     /// <summary>
-    /// What answers without a credential, besides 401 (README, "The API"): health and readiness, login, and Oakestra's open cluster lists. Cluster
-    /// registration and the link check their own secrets and answer 401 without them.
+    /// What answers without a credential, besides 401 (README, "The API"): health and readiness, login, Oakestra's open cluster lists and
+    /// the dashboard's static files (its data comes from the API with the user's token). Cluster registration and the link check their
+    /// own secrets and answer 401 without them.
     /// </summary>
-    private static readonly string[] Open = ["GET /health", "GET /health/ready", "POST /api/auth/login", "GET /api/clusters/", "GET /api/clusters/active"];
+    private static readonly string[] Open =
+        ["GET /health", "GET /health/ready", "POST /api/auth/login", "GET /api/clusters/", "GET /api/clusters/active", "GET /", "GET /ui/{**path}"];
 
     [Fact]
     public async Task Every_route_but_the_documented_open_ones_answers_401_with_what_to_do()

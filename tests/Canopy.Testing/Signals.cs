@@ -59,7 +59,8 @@ public static partial class Signals
         }
     }
 
-    private static int ParentOf(int pid)
+    /// <summary>The parent of <paramref name="pid"/>, or 0 when it is gone.</summary>
+    public static int ParentOf(int pid)
     {
         try
         {

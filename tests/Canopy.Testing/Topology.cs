@@ -432,22 +432,7 @@ public sealed class Topology : IAsyncDisposable
     public static List<int> MainPidsWithCommandLine(string text)
     {
         var pids = PidsWithCommandLine(text);
-        return pids.Where(p => !pids.Contains(ParentPid(p))).ToList();
-    }
-
-    private static int ParentPid(int pid)
-    {
-        try
-        {
-            // /proc/PID/stat: "pid (comm) state ppid ..."; comm may hold spaces and parentheses, so read after the last ')'.
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            return int.Parse(fields[1], System.Globalization.CultureInfo.InvariantCulture);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
-        {
-            return 0;
-        }
+        return pids.Where(p => !pids.Contains(Signals.ParentOf(p))).ToList();
     }
 
     public async ValueTask DisposeAsync()

@@ -1,7 +1,5 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
-using YamlDotNet.Core;
-using YamlDotNet.RepresentationModel;
+using Canopy.Hosting.Descriptors;
 
 namespace Canopy.Cli.Descriptors;
 
@@ -38,46 +36,11 @@ public static class DescriptorFile
     {
         try
         {
-            var stream = new YamlStream();
-            stream.Load(new StringReader(text));
-            if (stream.Documents.Count == 0)
-            {
-                throw new CliException($"{path} is empty.", ExitCodes.InvalidInput);
-            }
-
-            return Convert(stream.Documents[0].RootNode)?.ToJsonString() ?? "null";
+            return DescriptorYaml.ToJson(text) ?? throw new CliException($"{path} is empty.", ExitCodes.InvalidInput);
         }
-        catch (YamlException e)
+        catch (FormatException e)
         {
-            throw new CliException($"{path} is not valid YAML (line {e.Start.Line}, column {e.Start.Column}): {e.Message}", ExitCodes.InvalidInput);
+            throw new CliException($"{path} is not valid YAML ({e.Message})", ExitCodes.InvalidInput);
         }
-    }
-
-    private static JsonNode? Convert(YamlNode node) => node switch
-    {
-        YamlMappingNode map => new JsonObject(map.Children.Select(p =>
-            KeyValuePair.Create(((YamlScalarNode)p.Key).Value ?? "", Convert(p.Value)))),
-        YamlSequenceNode seq => new JsonArray(seq.Children.Select(Convert).ToArray()),
-        YamlScalarNode scalar => Scalar(scalar),
-        _ => null,
-    };
-
-    private static JsonNode? Scalar(YamlScalarNode scalar)
-    {
-        var value = scalar.Value;
-        if (scalar.Style is ScalarStyle.SingleQuoted or ScalarStyle.DoubleQuoted or ScalarStyle.Literal or ScalarStyle.Folded)
-        {
-            return JsonValue.Create(value);
-        }
-
-        return value switch
-        {
-            null or "" or "~" or "null" => null,
-            "true" or "True" => JsonValue.Create(true),
-            "false" or "False" => JsonValue.Create(false),
-            _ when long.TryParse(value, out var l) => JsonValue.Create(l),
-            _ when double.TryParse(value, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var d) => JsonValue.Create(d),
-            _ => JsonValue.Create(value),
-        };
     }
 }

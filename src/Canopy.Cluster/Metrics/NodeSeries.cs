@@ -1,8 +1,7 @@
 using System.Diagnostics.Metrics;
-using System.Globalization;
+using Canopy.Cluster.Storage;
 using Canopy.Core.States;
 using Canopy.Hosting.Metrics;
-using Canopy.Cluster.Storage;
 
 namespace Canopy.Cluster.Metrics;
 

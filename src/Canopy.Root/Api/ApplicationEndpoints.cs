@@ -18,8 +18,8 @@ internal static class ApplicationEndpoints
     {
         var api = app.MapGroup("/api").WithTags("applications").RequireAuthorization(Policies.Workloads);
         api.MapPost("/application/", CreateAsync)
-            .Accepts<SlaDocument>("application/json").Produces<List<ApplicationDocument>>()
-            .WithSummary("SLA v2.0 descriptor → its applications and services (no instances yet); answers all of the caller's applications.");
+            .AcceptsDescriptor<SlaDocument>().Produces<List<ApplicationDocument>>()
+            .WithSummary("SLA v2.0 descriptor (JSON, or YAML sent as application/yaml) → its applications and services (no instances yet); answers all of the caller's applications.");
         api.MapGet("/application/{id}", async (string id, ClaimsPrincipal user, IRootStore store, Views views, CancellationToken ct) =>
                 Results.Ok(await views.ApplicationAsync(await store.ApplicationAsync(id, user, ct), ct)))
             .Produces<ApplicationDocument>();
@@ -54,7 +54,7 @@ internal static class ApplicationEndpoints
     private static async Task<IResult> CreateAsync(
         HttpContext context, ClaimsPrincipal user, DeploymentService deployments, Views views, CancellationToken ct)
     {
-        var json = await JsonBody.ReadTextAsync(context.Request, ct);
+        var json = await JsonBody.ReadDescriptorAsync(context.Request, ct);
         var warnings = await deployments.CreateApplicationsAsync(user, json, ct);
         return Results.Ok(await views.ApplicationsAsync(user.OrganizationId(), user.UserName(), warnings, ct));
     }

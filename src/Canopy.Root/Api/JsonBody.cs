@@ -2,7 +2,10 @@ using System.Text;
 using System.Text.Json;
 using Canopy.Contracts;
 using Canopy.Hosting;
+using Canopy.Hosting.Descriptors;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Net.Http.Headers;
 
 namespace Canopy.Root.Api;
 
@@ -14,6 +17,39 @@ internal static class JsonBody
         using var reader = new StreamReader(request.Body, Encoding.UTF8);
         return await reader.ReadToEndAsync(ct);
     }
+
+    /// <summary>The media types a descriptor may be sent as besides JSON.</summary>
+    public static readonly IReadOnlyList<string> YamlTypes = ["application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml"];
+
+    /// <summary>
+    /// An SLA descriptor body as JSON text: given as JSON, or as YAML when the Content-Type says so (the dashboard and curl
+    /// users post a YAML file as it is); unreadable YAML is a 400 naming the line and column.
+    /// </summary>
+    public static async Task<string> ReadDescriptorAsync(HttpRequest request, CancellationToken ct)
+    {
+        var text = await ReadTextAsync(request, ct);
+        if (!IsYaml(request))
+        {
+            return text;
+        }
+
+        try
+        {
+            return DescriptorYaml.ToJson(text) ?? throw ApiProblem.BadRequest("The request body is empty; a YAML mapping is expected.");
+        }
+        catch (FormatException e)
+        {
+            throw ApiProblem.BadRequest($"The request body is not valid YAML: {e.Message}", [e.Message]);
+        }
+    }
+
+    /// <summary>Declares (for routing and OpenAPI) that the endpoint takes <typeparamref name="T"/> as JSON or as YAML.</summary>
+    public static RouteHandlerBuilder AcceptsDescriptor<T>(this RouteHandlerBuilder endpoint) where T : notnull =>
+        endpoint.Accepts<T>("application/json", [.. YamlTypes]);
+
+    private static bool IsYaml(HttpRequest request) =>
+        MediaTypeHeaderValue.TryParse(request.ContentType, out var type) &&
+        YamlTypes.Contains(type.MediaType.Value ?? "", StringComparer.OrdinalIgnoreCase);
 
     public static async Task<T> ReadAsync<T>(HttpRequest request, CancellationToken ct) where T : class =>
         Parse<T>(await ReadTextAsync(request, ct));

@@ -19,14 +19,14 @@ internal static class ServiceEndpoints
     {
         var api = app.MapGroup("/api").WithTags("services").RequireAuthorization(Policies.Workloads);
         api.MapPost("/service/", async (HttpContext context, ClaimsPrincipal user, DeploymentService deployments, CancellationToken ct) =>
-                Results.Ok(await deployments.AddServicesAsync(user, await JsonBody.ReadTextAsync(context.Request, ct), ct)))
-            .Accepts<SlaDocument>("application/json").Produces<ServiceDeploymentResponse>()
+                Results.Ok(await deployments.AddServicesAsync(user, await JsonBody.ReadDescriptorAsync(context.Request, ct), ct)))
+            .AcceptsDescriptor<SlaDocument>().Produces<ServiceDeploymentResponse>()
             .WithSummary("Adds the descriptor's microservices to the application applications[0].applicationID names.");
         api.MapGet("/service/{id}", async (string id, ClaimsPrincipal user, IRootStore store, Views views, CancellationToken ct) =>
                 Results.Ok(await views.ServiceWithLogsAsync(await store.ServiceAsync(id, user, ct), ct)))
             .Produces<ServiceDocument>();
         api.MapPut("/service/{id}", UpdateAsync)
-            .Accepts<SlaMicroservice>("application/json").Produces<ServiceDocument>()
+            .AcceptsDescriptor<SlaMicroservice>().Produces<ServiceDocument>()
             .WithSummary("Changes microservice fields; running instances are replaced one by one when what they run changed.");
         api.MapDelete("/service/{id}", async (string id, ClaimsPrincipal user, DeploymentService deployments, CancellationToken ct) =>
             {
@@ -57,7 +57,7 @@ internal static class ServiceEndpoints
     private static async Task<IResult> UpdateAsync(
         string id, HttpContext context, ClaimsPrincipal user, DeploymentService deployments, Views views, CancellationToken ct)
     {
-        var json = await JsonBody.ReadTextAsync(context.Request, ct);
+        var json = await JsonBody.ReadDescriptorAsync(context.Request, ct);
         var updated = await deployments.UpdateServiceAsync(user, id, json, ct);
         return Results.Ok(await views.ServiceAsync(updated, ct));
     }
