@@ -85,8 +85,3 @@ public sealed class EventApiTestsOnPostgres(PostgresFixture postgres) : Events.E
 {
     private protected override async Task<string?> NewStoreAsync() => await postgres.NewStoreUrlAsync();
 }
-
-public sealed class LivenessEventTestsOnPostgres(PostgresFixture postgres) : Events.LivenessEventTests, IClassFixture<PostgresFixture>
-{
-    private protected override async Task<string?> NewStoreAsync() => await postgres.NewStoreUrlAsync();
-}

@@ -23,7 +23,7 @@ public class EventApiTests : RootTestBase
         var (serviceId, number) = await DeployedOnAsync(Root, cluster);
         await ReportPlacedRunningKilledAsync(cluster, serviceId, number, "vm-2");
 
-        var events = await Eventually.ValueAsync(() => EventsAsync($"service={serviceId}"), l => l.Any(e => e.Status == "DEAD"), "the DEAD event");
+        var events = await Eventually.ValueAsync(() => EventsAsync(Root, $"service={serviceId}"), l => l.Any(e => e.Status == "DEAD"), "the DEAD event");
 
         events.Select(e => (e.Kind, e.Status)).ShouldBe([
             ("instance", "REQUESTED"), ("instance", "CLUSTER_SCHEDULED"), ("placement", "placed"),
@@ -39,13 +39,13 @@ public class EventApiTests : RootTestBase
         dead.ApplicationId.ShouldNotBeNullOrEmpty();
         dead.ClusterId.ShouldBe(cluster.Id);
 
-        (await EventsAsync($"application={dead.ApplicationId}&kind=placement")).Count.ShouldBe(2);
-        (await EventsAsync("node=vm-2&kind=instance")).Select(e => e.Status).ShouldBe(["NODE_SCHEDULED", "RUNNING", "DEAD"]);
-        (await EventsAsync("cluster=edge-1&kind=instance")).Count.ShouldBe(4, "by cluster name");
-        (await EventsAsync($"cluster={cluster.Id}&kind=instance")).Count.ShouldBe(4, "by cluster id");
-        (await EventsAsync("limit=2")).Select(e => e.Status).ShouldBe(["RUNNING", "DEAD"], "the newest two, oldest first");
-        (await EventsAsync($"after={events[4].Id}&kind=instance")).Select(e => e.Status).ShouldBe(["RUNNING", "DEAD"]);
-        (await EventsAsync("service=nothing-like-it")).ShouldBeEmpty();
+        (await EventsAsync(Root, $"application={dead.ApplicationId}&kind=placement")).Count.ShouldBe(2);
+        (await EventsAsync(Root, "node=vm-2&kind=instance")).Select(e => e.Status).ShouldBe(["NODE_SCHEDULED", "RUNNING", "DEAD"]);
+        (await EventsAsync(Root, "cluster=edge-1&kind=instance")).Count.ShouldBe(4, "by cluster name");
+        (await EventsAsync(Root, $"cluster={cluster.Id}&kind=instance")).Count.ShouldBe(4, "by cluster id");
+        (await EventsAsync(Root, "limit=2&kind=instance")).Select(e => e.Status).ShouldBe(["RUNNING", "DEAD"], "the newest two, oldest first");
+        (await EventsAsync(Root, $"after={events[4].Id}&kind=instance")).Select(e => e.Status).ShouldBe(["RUNNING", "DEAD"]);
+        (await EventsAsync(Root, "service=nothing-like-it")).ShouldBeEmpty();
     }
 
     [Fact]
@@ -54,7 +54,7 @@ public class EventApiTests : RootTestBase
         var serviceId = await CreateServiceAsync(Root);
         await AddInstanceAsync(Root, serviceId);
 
-        var failed = await Eventually.ValueAsync(() => EventsAsync("kind=placement"), l => l.Count > 0, "a failed placement");
+        var failed = await Eventually.ValueAsync(() => EventsAsync(Root, "kind=placement"), l => l.Count > 0, "a failed placement");
 
         failed.ShouldHaveSingleItem().Status.ShouldBe("failed");
         failed[0].Reason.ShouldStartWith("NoActiveClusterWithCapacity");
@@ -87,7 +87,7 @@ public class EventApiTests : RootTestBase
     {
         var (cluster, serviceId, number) = await RunningOnAsync(Root, "edge-1");
         await using var _ = cluster;
-        var all = await EventsAsync($"service={serviceId}");
+        var all = await EventsAsync(Root, $"service={serviceId}");
         var lastSeen = all[1].Id;
 
         await using var stream = await EventStreamReader.OpenAsync(Root.Client, $"/api/v1/events?follow=true&service={serviceId}", lastSeen.ToString());
@@ -151,7 +151,4 @@ public class EventApiTests : RootTestBase
 
         await (await anonymous.GetAsync("/api/v1/events?follow=true")).ShouldBeProblemAsync(HttpStatusCode.Unauthorized);
     }
-
-    private Task<List<EventDocument>> EventsAsync(string query) =>
-        Root.Client.GetFromJsonAsync<List<EventDocument>>($"/api/v1/events?{query}", CanopyJson.Options)!;
 }

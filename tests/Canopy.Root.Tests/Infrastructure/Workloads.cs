@@ -40,6 +40,9 @@ internal static class Workloads
     /// <summary>One instance of a new example service, placed by the root on <paramref name="cluster"/> (its deploy received).</summary>
     public static async Task<(string ServiceId, int Number)> DeployedOnAsync(RootHost root, FakeCluster cluster)
     {
+        // Its first resources report must have been read, or a busy root may try to place the instance before it knows the cluster.
+        await Eventually.ValueAsync(() => root.GetAsync<List<ClusterDocument>>("/api/clusters/active"),
+            l => l.Any(c => c.Id == cluster.Id), $"cluster {cluster.Name} active");
         var serviceId = await CreateServiceAsync(root);
         var number = await AddInstanceAsync(root, serviceId);
         (await cluster.NextAsync(LinkMessageTypes.Deploy)).Read<DeployInstance>().InstanceNumber.ShouldBe(number);
@@ -67,4 +70,8 @@ internal static class Workloads
 
     public static Task<InstanceDetailDocument> DetailAsync(RootHost root, string serviceId, int number) =>
         root.GetAsync<InstanceDetailDocument>($"/api/v1/services/{serviceId}/instances/{number}");
+
+    /// <summary><c>GET /api/v1/events?{query}</c> as the root's logged-in client.</summary>
+    public static async Task<List<EventDocument>> EventsAsync(RootHost root, string query) =>
+        (await root.Client.GetFromJsonAsync<List<EventDocument>>($"/api/v1/events?{query}", CanopyJson.Options))!;
 }
