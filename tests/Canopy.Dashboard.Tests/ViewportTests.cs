@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Canopy.Testing;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
@@ -46,7 +47,7 @@ public sealed class ViewportTests(DashboardStack stack)
         var page = tab.Page;
 
         await page.GotoAsync("/");
-        await CheckAsync(page, $"{name}-login", width);
+        await CheckAsync(page, $"{name}-login", width, "Log in");
         await DashboardLoginFormAsync(page);
 
         foreach (var (link, file) in new[] { ("Overview", "overview"), ("Applications", "applications"), ("Deploy", "deploy"), ("Join tokens", "tokens") })
@@ -54,15 +55,18 @@ public sealed class ViewportTests(DashboardStack stack)
             var nav = page.GetByRole(AriaRole.Link, new() { Name = link, Exact = true });
             await nav.ClickAsync();
             await Expect(nav).ToHaveAttributeAsync("aria-current", "page");
-            await CheckAsync(page, $"{name}-{file}", width);
+            await CheckAsync(page, $"{name}-{file}", width, link);
         }
 
-        foreach (var (hash, file) in new[] { ($"#/applications/{applicationId}", "application"), ($"#/services/{serviceId}", "service"), ($"#/services/{serviceId}/instances/0", "instance") })
+        foreach (var (hash, file, heading) in new[]
+                 {
+                     ($"#/applications/{applicationId}", "application", "Application "),
+                     ($"#/services/{serviceId}", "service", "Service "),
+                     ($"#/services/{serviceId}/instances/0", "instance", "Instance 0 of "),
+                 })
         {
-            var before = await page.Locator("h1").TextContentAsync();
             await page.GotoAsync("/" + hash);
-            await Expect(page.Locator("h1")).Not.ToHaveTextAsync(before ?? "");
-            await CheckAsync(page, $"{name}-{file}", width);
+            await CheckAsync(page, $"{name}-{file}", width, heading);
         }
 
         (await stack.Api.DeleteAsync($"api/application/{applicationId}")).EnsureSuccessStatusCode();
@@ -71,9 +75,12 @@ public sealed class ViewportTests(DashboardStack stack)
     private static Task DashboardLoginFormAsync(IPage page) =>
         Canopy.Testing.Browser.DashboardLogin.FillAsync(page, DashboardStack.Admin, CanopyProcess.AdminPassword);
 
-    private static async Task CheckAsync(IPage page, string shot, int width)
+    /// <summary>Checks the page once its own heading shows: the navigation marks the link at once, while the page it names
+    /// is still being read from the API and the previous page's heading is about to be replaced.</summary>
+    private static async Task CheckAsync(IPage page, string shot, int width, string headingStart)
     {
         var heading = page.Locator("h1");
+        await Expect(heading).ToHaveTextAsync(new Regex("^" + Regex.Escape(headingStart)));
         await Expect(heading).ToHaveCountAsync(1);
         await Expect(heading).ToBeInViewportAsync();
         var box = (await heading.BoundingBoxAsync()).ShouldNotBeNull();

@@ -5,10 +5,32 @@ namespace Canopy.Testing.Browser;
 /// <summary>The dashboard's login form, by its labels (the test hooks the dashboard keeps: "Username", "Password", "Log in").</summary>
 public static class DashboardLogin
 {
-    /// <summary>Opens <c>/</c> and logs in; done when the form is gone.</summary>
+    /// <summary>
+    /// Opens <c>/</c> and logs in; done when the form is gone. Chromium drops a page load with ERR_NETWORK_CHANGED when the
+    /// machine's interfaces change, and a <c>canopy up</c> starting beside the test adds bridges and veths: the page is
+    /// loaded again then (up to 3 times), and what it showed is in the error when the form never comes.
+    /// </summary>
     public static async Task OpenAndLogInAsync(IPage page, string user, string password)
     {
-        await page.GotoAsync("/");
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await page.GotoAsync("/");
+                await Assertions.Expect(page.GetByLabel("Username", new() { Exact = true })).ToBeVisibleAsync(new() { Timeout = 10_000 });
+                break;
+            }
+            catch (PlaywrightException e) when (attempt < 3)
+            {
+                Console.Error.WriteLine($"the dashboard's login form did not show (attempt {attempt}): {e.Message.Split('\n')[0]}");
+            }
+            catch (PlaywrightException e)
+            {
+                var text = await page.EvaluateAsync<string>("() => document.body ? document.body.innerText : ''");
+                throw new TimeoutException($"{e.Message}\nThe page at {page.Url} showed:\n{text}", e);
+            }
+        }
+
         await FillAsync(page, user, password);
         await Assertions.Expect(page.GetByLabel("Password", new() { Exact = true })).ToHaveCountAsync(0);
     }
