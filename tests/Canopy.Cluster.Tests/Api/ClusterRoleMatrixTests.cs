@@ -26,6 +26,7 @@ public sealed class ClusterRoleMatrixTests(ITestOutputHelper output) : ClusterTe
         ["GET /api/v1/nodes"] = [Roles.Admin, Roles.InfrastructureProvider],
         ["GET /api/v1/traffic"] = [Roles.Admin, Roles.InfrastructureProvider],
         ["GET /api/v1/instances"] = [Roles.Admin],
+        ["GET /metrics"] = [OwnCredential],
     };
 
     [Fact]
