@@ -71,7 +71,20 @@ internal sealed class FakeCluster : IAsyncDisposable
             client.ConfigureRequest = r => r.Headers.Authorization = $"Bearer {credential}";
         }
 
-        return await client.ConnectAsync(new Uri($"ws://localhost/api/v1/clusters/{id}/link"), CancellationToken.None);
+        // A root on PostgreSQL answers 503 until it has taken the leadership (a moment after its start); a real cluster tries
+        // again then, and so does this one.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+        while (true)
+        {
+            try
+            {
+                return await client.ConnectAsync(new Uri($"ws://localhost/api/v1/clusters/{id}/link"), CancellationToken.None);
+            }
+            catch (InvalidOperationException e) when (e.Message.EndsWith("status code: 503", StringComparison.Ordinal) && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(100);
+            }
+        }
     }
 
     /// <summary>Registers, links, says hello (with <paramref name="instances"/>) and reports resources: the cluster is then active.</summary>
