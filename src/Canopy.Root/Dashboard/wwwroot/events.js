@@ -3,24 +3,23 @@
 // reconnects after a network error or a root restart, resuming after the last event seen (Last-Event-ID).
 import { session, reauthenticate } from './api.js';
 
-/** An EventDocument with its fields named one way, whatever casing the API writes (it writes snake_case). */
+/** An EventDocument (the API writes snake_case) with the names the pages use. */
 export function normalizeEvent(raw) {
-  const pick = (...names) => names.map(n => raw[n]).find(v => v !== undefined && v !== null);
   return {
-    id: pick('id'),
-    time: pick('time'),
-    kind: pick('kind') ?? '',
-    status: pick('status') ?? '',
-    reason: pick('reason') ?? '',
-    applicationId: pick('application_id', 'applicationId'),
-    applicationName: pick('application_name', 'applicationName'),
-    serviceId: pick('service_id', 'serviceId'),
-    serviceName: pick('service_name', 'serviceName'),
-    instanceNumber: pick('instance_number', 'instanceNumber'),
-    clusterId: pick('cluster_id', 'clusterId'),
-    clusterName: pick('cluster_name', 'clusterName'),
-    nodeId: pick('node_id', 'nodeId'),
-    nodeName: pick('node_name', 'nodeName'),
+    id: raw.id,
+    time: raw.time,
+    kind: raw.kind ?? '',
+    status: raw.status ?? '',
+    reason: raw.reason ?? '',
+    applicationId: raw.application_id,
+    applicationName: raw.application_name,
+    serviceId: raw.service_id,
+    serviceName: raw.service_name,
+    instanceNumber: raw.instance_number,
+    clusterId: raw.cluster_id,
+    clusterName: raw.cluster_name,
+    nodeId: raw.node_id,
+    nodeName: raw.node_name,
   };
 }
 
