@@ -19,11 +19,20 @@ public sealed record ServiceSpec
     public string ServiceName { get; init; } = "";
     public string ServiceNs { get; init; } = "";
 
-    /// <summary>Normalised: <c>container</c> or <c>exec</c>.</summary>
+    /// <summary>Normalised: <c>container</c>, <c>exec</c>, <c>wasm</c> or <c>vm</c> (<see cref="Virtualizations.Normalize"/>).</summary>
     public required string Virtualization { get; init; }
 
-    /// <summary>OCI image reference (containers).</summary>
+    /// <summary>OCI image reference (containers), module URL or OCI artifact (wasm), kernel image URL (vm).</summary>
     public string Code { get; init; } = "";
+
+    /// <summary>
+    /// The SLA's <c>arch</c> (Oakestra): the CPU architectures (<c>amd64</c>, <c>arm64</c>, ...) the service runs on; empty = any.
+    /// Placement keeps to nodes of one of them; for <c>vm</c>, entry i names the architecture of <see cref="VmImages"/>[i].
+    /// </summary>
+    public IReadOnlyList<string> Arch { get; init; } = [];
+
+    /// <summary>The SLA's <c>vm_images</c> (Oakestra): one kernel image URL per <see cref="Arch"/> entry; a vm node runs the one for its architecture.</summary>
+    public IReadOnlyList<string> VmImages { get; init; } = [];
 
     public IReadOnlyList<string> Cmd { get; init; } = [];
     public IReadOnlyList<string> Args { get; init; } = [];

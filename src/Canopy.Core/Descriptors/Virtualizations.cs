@@ -6,6 +6,12 @@ public static class Virtualizations
     public const string Container = "container";
     public const string Exec = "exec";
 
+    /// <summary>A WebAssembly (WASI preview 1) module run by Wasmtime, one host process per instance.</summary>
+    public const string Wasm = "wasm";
+
+    /// <summary>A kernel (and initrd) run by QEMU; Oakestra's <c>unikernel</c> is the same runtime.</summary>
+    public const string Vm = "vm";
+
     /// <summary>Runtimes Canopy runs; a node reports the subset it has.</summary>
     public static readonly IReadOnlyList<string> Known = [Container, Exec];
 
