@@ -111,6 +111,7 @@ internal sealed partial class ClusterScheduler(
             Vcpus = spec.Vcpus,
             MemoryMb = spec.Memory,
             Virtualization = Virtualizations.Normalize(spec.Virtualization) ?? spec.Virtualization,
+            Architectures = spec.Arch,
             Constraints = spec.Constraints,
             Privileged = spec.Privileged,
         };

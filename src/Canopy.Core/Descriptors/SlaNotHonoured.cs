@@ -22,8 +22,6 @@ internal static class SlaNotHonoured
     [
         ("privileged", "instances run privileged only on a node whose operator allows it (--allow-privileged, --exec-as-root); without one they wait unplaced"),
         ("volumes", "no volumes are mounted (Canopy has no CSI support)"),
-        ("arch", "only Oakestra's unikernel runtime reads it"),
-        ("vm_images", "only Oakestra's unikernel runtime reads it"),
         ("platform", "images are pulled for the node's own platform"),
         ("state", "the state file is not fetched"),
         ("added_files", "the files are not fetched"),

@@ -189,6 +189,7 @@ internal sealed partial class RootScheduler(
             Vcpus = ms.Vcpus,
             MemoryMb = ms.Memory,
             Virtualization = virtualization,
+            Architectures = ms.NormalizedArch(),
             Constraints = ms.Constraints ?? [],
             Privileged = ms.Privileged,
         };
