@@ -7,7 +7,7 @@ using Canopy.NodeEngine.Linux;
 namespace Canopy.NodeEngine.Runtimes.Processes;
 
 /// <summary>
-/// One exec instance in memory: the shared bookkeeping plus its wrapper process and cgroup. It shares its node's address
+/// One process instance (exec, wasm, vm) in memory: the shared bookkeeping plus its wrapper process and cgroup. It shares its node's address
 /// (<paramref name="nodeIp"/>), which is what it reports as its own.
 /// </summary>
 internal sealed class ProcessInstance(InstanceKey key, ProcessPaths paths, InstanceCgroup cgroup, ServiceSpec spec, string nodeIp)

@@ -1,6 +1,6 @@
 namespace Canopy.NodeEngine.Runtimes.Processes;
 
-/// <summary>What a node engine restart needs to know about a running (or ended) exec instance; <c>state.json</c>.</summary>
+/// <summary>What a node engine restart needs to know about a running (or ended) process instance; <c>state.json</c>.</summary>
 internal sealed record ProcessState : InstanceState
 {
     /// <summary>The wrapper's pid, which is also its process group id (it is a session leader).</summary>

@@ -4,7 +4,7 @@ using Canopy.NodeEngine.Linux;
 namespace Canopy.NodeEngine.Runtimes.Processes;
 
 /// <summary>
-/// How an exec instance is started: <c>setsid sh -c '&lt;Script&gt;' canopy-&lt;job&gt; &lt;dir&gt; &lt;cmd...&gt;</c>.
+/// How a process instance is started: <c>setsid sh -c '&lt;Script&gt;' canopy-&lt;job&gt; &lt;dir&gt; &lt;cmd...&gt;</c>.
 /// The script is a constant and gets the instance directory and the command as positional arguments, so no user
 /// string ever becomes shell code. setsid makes the wrapper a session and process group leader (pgid = its pid),
 /// so one kill(−pgid) reaches the whole instance.

@@ -4,7 +4,7 @@ using System.Text;
 namespace Canopy.NodeEngine.Runtimes.Processes;
 
 /// <summary>
-/// The user an exec workload runs as: by default a uid of its own (gid = uid) from a range no passwd file names and no
+/// The user a process workload runs as: by default a uid of its own (gid = uid) from a range no passwd file names and no
 /// other tool hands out (above systemd's container range 524288–1879048191, below its 0x7FFE0000 block), so one instance
 /// can neither signal another nor read its files, and none can touch the node's. No user database is changed on the node.
 /// </summary>
