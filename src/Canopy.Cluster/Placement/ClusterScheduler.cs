@@ -113,7 +113,7 @@ internal sealed partial class ClusterScheduler(
             Virtualization = Virtualizations.Normalize(spec.Virtualization) ?? spec.Virtualization,
             Architectures = spec.Arch,
             Constraints = spec.Constraints,
-            Privileged = spec.Privileged,
+            Privileged = spec.Privileged && !Virtualizations.IgnoresPrivileged(spec.Virtualization),
         };
         var result = Core.Scheduling.Placement.Place(request, candidates, _algorithm.Value, PlacementTier.Cluster, _sequence++);
         if (result.Chosen is not { } chosen)

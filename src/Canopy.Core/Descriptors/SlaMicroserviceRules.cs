@@ -86,6 +86,13 @@ internal static class SlaMicroserviceRules
                 "or give one image per architecture in vm_images (with arch)");
         }
 
+        if (Virtualizations.IgnoresPrivileged(normalized) && microservice.TryGetProperty("privileged", out var privileged) &&
+            privileged.ValueKind == JsonValueKind.True)
+        {
+            reader.Warn(SlaReader.Child(path, "privileged"),
+                $"is ignored for {normalized}: the {(normalized == Virtualizations.Wasm ? "module" : "guest")} runs isolated from the node either way");
+        }
+
         ValidateArchitectures(microservice, path, normalized, reader);
     }
 

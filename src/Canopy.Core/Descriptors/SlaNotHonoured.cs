@@ -48,12 +48,17 @@ internal static class SlaNotHonoured
             }
         }
 
-        WarnSet(microservice, path, Values, reader);
+        // For wasm and vm the runtime rules say why privileged is ignored (SlaMicroserviceRules); one warning is enough.
+        var values = Virtualizations.IgnoresPrivileged(Virtualization(microservice)) ? Values.Where(v => v.Field != "privileged").ToArray() : Values;
+        WarnSet(microservice, path, values, reader);
         if (microservice.TryGetProperty("addresses", out var addresses) && addresses.ValueKind == JsonValueKind.Object)
         {
             WarnSet(addresses, SlaReader.Child(path, "addresses"), Addresses, reader);
         }
     }
+
+    private static string? Virtualization(JsonElement microservice) =>
+        microservice.TryGetProperty("virtualization", out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
     private static void WarnSet(JsonElement obj, string path, (string Field, string Why)[] fields, SlaReader reader)
     {

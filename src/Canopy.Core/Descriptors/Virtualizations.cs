@@ -54,6 +54,12 @@ public static class Virtualizations
     /// <summary>Oakestra runs it, Canopy does not.</summary>
     public static bool IsForeign(string? virtualization) => Canonical(virtualization) is { } name && Foreign.Contains(name);
 
+    /// <summary>
+    /// A wasm module and a vm guest are isolated from the node whatever the SLA says: <c>privileged</c> gives them nothing, so
+    /// placement does not look for a node that allows it (none reports these runtimes as privileged).
+    /// </summary>
+    public static bool IgnoresPrivileged(string? virtualization) => Normalize(virtualization) is Wasm or Vm;
+
     /// <summary>One of Canopy's own canonical names, as a node lists them (compared without normalising, see <c>CandidateFilter</c>).</summary>
     public static bool IsCanonicalKnown(string runtime) => runtime is Container or Exec or Wasm or Vm;
 }

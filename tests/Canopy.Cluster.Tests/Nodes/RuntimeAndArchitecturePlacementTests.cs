@@ -43,7 +43,8 @@ public sealed class RuntimeAndArchitecturePlacementTests(ITestOutputHelper outpu
         (await root.WaitForStatusAsync(r => r.ServiceId == arm.ServiceId && r.Status == InstanceStatus.Running, "the arm64 instance running"))
             .NodeId.ShouldBe(pi.Id);
 
-        var vm = Specs.Exec() with { Virtualization = "vm", Code = "https://example.com/vmlinuz", Arch = ["amd64"] };
+        // privileged means nothing to a guest: it is placed on a node that allows no privileged workloads.
+        var vm = Specs.Exec() with { Virtualization = "vm", Code = "https://example.com/vmlinuz", Arch = ["amd64"], Privileged = true };
         await root.SendAsync(LinkMessageTypes.Deploy, new DeployInstance(vm, 0));
         (await root.WaitForStatusAsync(r => r.ServiceId == vm.ServiceId && r.Status == InstanceStatus.Running, "the vm instance running"))
             .NodeId.ShouldBe(x86.Id);

@@ -164,6 +164,21 @@ public class SlaRuntimeTests
             .ShouldBe("is only read by the vm runtime (virtualization \"vm\" or \"unikernel\"); it is ignored for container");
     }
 
+    [Theory]
+    [InlineData("wasm", "is ignored for wasm: the module runs isolated from the node either way")]
+    [InlineData("unikernel", "is ignored for vm: the guest runs isolated from the node either way")]
+    public void Privileged_ForWasmOrVm_IsOneWarningSayingItIsIgnored(string virtualization, string message)
+    {
+        var result = Parse(ms =>
+        {
+            ms["virtualization"] = virtualization;
+            ms["privileged"] = true;
+        });
+
+        result.Errors.ShouldBeEmpty();
+        result.Warnings.Where(w => w.Path == $"{Ms}.privileged").ShouldHaveSingleItem().Message.ShouldBe(message);
+    }
+
     private static SlaParseResult Parse(Action<JsonObject> change) =>
         SlaParser.Parse(SlaBuilder.Edit(root => change(SlaBuilder.Microservice(root))));
 }
