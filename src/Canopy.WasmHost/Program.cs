@@ -8,6 +8,7 @@ if (options is null)
     return HostExit.Usage;
 }
 
+NativeWasmtime.Register();
 try
 {
     using var host = ModuleHost.Load(options);

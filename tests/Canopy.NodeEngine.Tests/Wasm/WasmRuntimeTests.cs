@@ -106,6 +106,19 @@ public sealed class WasmRuntimeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Deployed_again_after_FAILED_with_other_code_it_runs_the_new_module()
+    {
+        var key = new InstanceKey(WasmHarness.NewServiceId(), 0);
+        await _node.DeployAsync(_node.Spec(key.ServiceId, "trap"));
+        await _node.WaitForStatusAsync(key, InstanceStatus.Failed);
+
+        await _node.DeployAsync(_node.Spec(key.ServiceId, "hello", "second-deploy") with { OneShot = true });
+
+        await _node.WaitForStatusAsync(key, InstanceStatus.Completed);
+        (await _node.LogAsync(key)).ShouldContain("second-deploy");
+    }
+
+    [Fact]
     public async Task A_module_pushed_to_the_registry_as_an_OCI_artifact_runs()
     {
         var registry = await TestRegistry.EnsureAsync();

@@ -1,6 +1,9 @@
+using System.Collections.Concurrent;
 using System.Globalization;
+using Canopy.Contracts;
 using Canopy.Core.Descriptors;
 using Canopy.NodeEngine.Cgroups;
+using Canopy.NodeEngine.Instances;
 using Canopy.NodeEngine.Monitoring;
 using Canopy.NodeEngine.Runtimes.Artifacts;
 using Canopy.NodeEngine.Runtimes.Processes;
@@ -25,6 +28,9 @@ internal sealed class WasmRuntime : ProcessRuntime
     private static readonly byte[] Magic = [0x00, 0x61, 0x73, 0x6d];
 
     private readonly ArtifactCache _artifacts;
+
+    /// <summary>The spec each instance's module copy was fetched for (by reference: the deployment, not its contents).</summary>
+    private readonly ConcurrentDictionary<InstanceKey, ServiceSpec> _fetchedFor = new();
 
     public WasmRuntime(NodeEngineOptions options, CgroupLayout cgroups, NodeFacts facts, ArtifactCache artifacts, ILogger<WasmRuntime>? logger = null)
         : this(options, cgroups, facts, artifacts, logger ?? (ILogger)NullLogger.Instance)
@@ -69,8 +75,9 @@ internal sealed class WasmRuntime : ProcessRuntime
             return null;
         }
 
+        // A restart by policy runs the copy it has; a deploy (a new spec, or FAILED/DEAD deployed again) fetches afresh.
         var module = ModulePath(instance);
-        if (!File.Exists(module))
+        if (!_fetchedFor.TryGetValue(instance.Key, out var fetched) || !ReferenceEquals(fetched, spec) || !File.Exists(module))
         {
             Artifact artifact;
             try
@@ -91,6 +98,7 @@ internal sealed class WasmRuntime : ProcessRuntime
 
             File.Copy(artifact.Path, module + ".tmp", overwrite: true);
             File.Move(module + ".tmp", module, overwrite: true);
+            _fetchedFor[instance.Key] = spec;
         }
 
         File.Delete(StatusPath(instance));
@@ -111,6 +119,12 @@ internal sealed class WasmRuntime : ProcessRuntime
         command.AddRange(spec.Cmd);
         command.AddRange(spec.Args);
         return command;
+    }
+
+    protected override async Task DeleteAsync(ProcessInstance instance, CancellationToken ct)
+    {
+        await base.DeleteAsync(instance, ct).ConfigureAwait(false);
+        _fetchedFor.TryRemove(instance.Key, out _);
     }
 
     /// <summary>RUNNING once the host says the module is instantiated (and, serving, its port bound); its failure reason otherwise.</summary>
