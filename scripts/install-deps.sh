@@ -47,7 +47,7 @@ want=(mosquitto:mosquitto setsid:util-linux setpriv:util-linux curl:curl
 if [ "${1:-}" = "test" ]; then
   want+=(python3:python3 docker-registry:docker-registry htpasswd:apache2-utils
          /usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1:libfaketime /usr/lib/postgresql:postgresql
-         /usr/bin/chromium:chromium)
+         /usr/bin/chromium:chromium wat2wasm:wabt)
 fi
 
 missing=()
