@@ -89,8 +89,16 @@ internal static class SlaMicroserviceRules
         if (Virtualizations.IgnoresPrivileged(normalized) && microservice.TryGetProperty("privileged", out var privileged) &&
             privileged.ValueKind == JsonValueKind.True)
         {
-            reader.Warn(SlaReader.Child(path, "privileged"),
-                $"is ignored for {normalized}: the {(normalized == Virtualizations.Wasm ? "module" : "guest")} runs isolated from the node either way");
+            // The wasm runtime fails such an instance (WasmRuntime): refused here, before anything is stored; a vm guest just ignores it.
+            if (normalized == Virtualizations.Wasm)
+            {
+                reader.Error(SlaReader.Child(path, "privileged"),
+                    "a wasm service cannot be privileged: a module has no access to the host to be privileged with; remove \"privileged\": true");
+            }
+            else
+            {
+                reader.Warn(SlaReader.Child(path, "privileged"), "is ignored for vm: the guest runs isolated from the node either way");
+            }
         }
 
         ValidateArchitectures(microservice, path, normalized, reader);

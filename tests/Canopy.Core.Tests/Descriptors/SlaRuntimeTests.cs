@@ -164,19 +164,32 @@ public class SlaRuntimeTests
             .ShouldBe("is only read by the vm runtime (virtualization \"vm\" or \"unikernel\"); it is ignored for container");
     }
 
-    [Theory]
-    [InlineData("wasm", "is ignored for wasm: the module runs isolated from the node either way")]
-    [InlineData("unikernel", "is ignored for vm: the guest runs isolated from the node either way")]
-    public void Privileged_ForWasmOrVm_IsOneWarningSayingItIsIgnored(string virtualization, string message)
+    [Fact]
+    public void Privileged_ForVm_IsOneWarningSayingItIsIgnored()
     {
         var result = Parse(ms =>
         {
-            ms["virtualization"] = virtualization;
+            ms["virtualization"] = "unikernel";
             ms["privileged"] = true;
         });
 
         result.Errors.ShouldBeEmpty();
-        result.Warnings.Where(w => w.Path == $"{Ms}.privileged").ShouldHaveSingleItem().Message.ShouldBe(message);
+        result.Warnings.Where(w => w.Path == $"{Ms}.privileged").ShouldHaveSingleItem().Message
+            .ShouldBe("is ignored for vm: the guest runs isolated from the node either way");
+    }
+
+    [Fact]
+    public void Privileged_ForWasm_IsAnError_AsTheNodeWouldFailIt()
+    {
+        var result = Parse(ms =>
+        {
+            ms["virtualization"] = "wasm";
+            ms["privileged"] = true;
+        });
+
+        result.Errors.ShouldHaveSingleItem().ToString().ShouldBe(
+            $"{Ms}.privileged: a wasm service cannot be privileged: a module has no access to the host to be privileged with; remove \"privileged\": true");
+        result.Warnings.ShouldNotContain(w => w.Path == $"{Ms}.privileged");
     }
 
     private static SlaParseResult Parse(Action<JsonObject> change) =>
