@@ -87,7 +87,7 @@ public sealed class ExecAdoptionTests : IAsyncLifetime
         var pgid = report.Pid!.Value;
         await Eventually.True(() => Procs.DescendantsOf(pgid).Length == 2, "two sleeps");
         var children = Procs.DescendantsOf(pgid);
-        var cgroupDirs = new Cgroups.InstanceCgroup(_node.Cgroups, _node.Options.CgroupName, Runtimes.Exec.ExecRuntime.CgroupInstanceName(_node.Options, key)).Directories;
+        var cgroupDirs = new Cgroups.InstanceCgroup(_node.Cgroups, _node.Options.CgroupName, Runtimes.Processes.ProcessRuntime.CgroupInstanceName(_node.Options, key)).Directories;
         cgroupDirs.ShouldAllBe(d => Directory.Exists(d));
 
         var removed = await _node.Runtime.RemoveAsync(key, CancellationToken.None);
