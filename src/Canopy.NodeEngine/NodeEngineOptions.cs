@@ -152,6 +152,18 @@ public sealed class NodeEngineOptions
     /// </summary>
     public TimeSpan VmBootTimeout { get; set; } = TimeSpan.FromSeconds(90);
 
+    /// <summary>Fetching a runtime's file (wasm module, kernel): time to get a TCP connection to the URL's or registry's host.</summary>
+    public TimeSpan ArtifactConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Fetching a runtime's file: time the server may take to answer a request, or stay silent in the middle of a body.</summary>
+    public TimeSpan ArtifactAnswerTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Fetching a runtime's file: the whole download (manifest and blob), however the server behaves.</summary>
+    public TimeSpan ArtifactDownloadTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>The largest file a runtime fetches (a module, a kernel or initrd); a larger one fails the instance.</summary>
+    public long ArtifactMaxBytes { get; set; } = 512L * 1024 * 1024;
+
     /// <summary>The node's name as reported and used in messages.</summary>
     public string NodeName => string.IsNullOrWhiteSpace(Name) ? Environment.MachineName : Name;
 

@@ -1,6 +1,7 @@
 using Canopy.NodeEngine.Containerd;
 using Canopy.NodeEngine.NetManager;
 using Canopy.NodeEngine.Network;
+using Canopy.NodeEngine.Runtimes.Artifacts;
 using Canopy.NodeEngine.Runtimes.Container;
 using Canopy.NodeEngine.Runtimes.Exec;
 using Microsoft.Extensions.DependencyInjection;
@@ -18,6 +19,9 @@ public static class RuntimeCatalog
         // Both runtimes write their instances' hosts files; the net manager rewrites them with each table.
         services.AddSingleton<InstanceHosts>();
         services.AddSingleton<IRuntime, ExecRuntime>();
+
+        // The files the wasm and vm runtimes run, fetched once per digest and shared by their instances.
+        services.AddSingleton<ArtifactCache>();
 
         // containerd through CRI: Canopy's own containerd, the operator's (--containerd-socket), or none (exec only).
         services.AddSingleton<NodeSubnet>();
