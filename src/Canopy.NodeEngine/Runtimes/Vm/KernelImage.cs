@@ -44,6 +44,15 @@ internal static class KernelImage
         return $"{what} is not a kernel image (neither a Linux bzImage with the HdrS header nor an x86 ELF image)";
     }
 
+    /// <summary>A Linux bzImage: what the KVM probe can boot to its panic.</summary>
+    public static bool IsBzImage(string path)
+    {
+        Span<byte> head = stackalloc byte[SetupHeaderMagicOffset + 4];
+        using var file = File.OpenRead(path);
+        return file.ReadAtLeast(head, head.Length, throwOnEndOfStream: false) == head.Length
+            && head.Slice(SetupHeaderMagicOffset, 4).SequenceEqual("HdrS"u8);
+    }
+
     private static bool IsElf(ReadOnlySpan<byte> head, out ushort machine)
     {
         machine = 0;

@@ -6,7 +6,8 @@ namespace Canopy.NodeEngine.Runtimes.Vm;
 /// <summary>
 /// What <c>code</c> names: a kernel image on its own, or a bundle — a gzip-compressed tar holding <c>kernel</c>, and
 /// optionally <c>initrd</c> and <c>cmdline</c> (one line, appended to the kernel command line). A bundle is unpacked into
-/// the instance's <c>boot/</c> directory, once per digest.
+/// the instance's <c>boot/</c> directory, once per digest; a kernel alone is copied there (the cache is the node engine's,
+/// QEMU may run as the instance's own user).
 /// </summary>
 internal static class VmBundle
 {
@@ -31,11 +32,6 @@ internal static class VmBundle
     public static VmBoot? Open(string artifact, string digest, string bootDir, string what, long maxBytes, out string? problem)
     {
         problem = null;
-        if (!IsBundle(artifact))
-        {
-            return new VmBoot(artifact, null, "");
-        }
-
         var kernel = Path.Combine(bootDir, KernelName);
         var initrd = Path.Combine(bootDir, InitrdName);
         var cmdline = Path.Combine(bootDir, CmdlineName);
@@ -50,7 +46,14 @@ internal static class VmBundle
             Directory.CreateDirectory(bootDir);
             try
             {
-                Unpack(artifact, bootDir, maxBytes);
+                if (IsBundle(artifact))
+                {
+                    Unpack(artifact, bootDir, maxBytes);
+                }
+                else
+                {
+                    File.Copy(artifact, kernel);
+                }
             }
             catch (Exception e) when (e is InvalidDataException or IOException or FormatException)
             {
