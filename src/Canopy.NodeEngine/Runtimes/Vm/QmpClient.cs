@@ -15,6 +15,7 @@ internal sealed class QmpClient : IAsyncDisposable
     private readonly StreamReader _reader;
     private readonly NetworkStream _stream;
 
+    /// <param name="socket">Connected: a stream needs one.</param>
     private QmpClient(Socket socket)
     {
         _socket = socket;
@@ -26,10 +27,24 @@ internal sealed class QmpClient : IAsyncDisposable
     public static async Task<QmpClient> ConnectAsync(string socketPath, CancellationToken ct)
     {
         var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        var client = new QmpClient(socket);
         try
         {
             await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is SocketException or IOException)
+        {
+            socket.Dispose();
+            throw new QmpException($"cannot connect to QMP at {socketPath}: {e.Message}", e);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+
+        var client = new QmpClient(socket);
+        try
+        {
             var greeting = await client.ReadObjectAsync(ct).ConfigureAwait(false);
             if (greeting["QMP"] is null)
             {

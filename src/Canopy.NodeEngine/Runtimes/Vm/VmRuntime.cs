@@ -57,8 +57,11 @@ internal sealed partial class VmRuntime : ProcessRuntime
         : _qemu is null ? $"QEMU ({Options.QemuPath}) is not installed on this node: install qemu-system-x86"
         : _acceleration.Refusal;
 
-    /// <summary>Under KVM QEMU needs /dev/kvm, which the instance's own user (no groups) cannot open: it then runs as root.</summary>
-    protected override bool DropsRoot => base.DropsRoot && _acceleration.Decided != VmAccelerator.Kvm;
+    /// <summary>
+    /// Under KVM QEMU needs /dev/kvm, which the instance's own user (no groups) cannot open: it then runs as root. (Read by the
+    /// base's constructor too, before this runtime's fields are set.)
+    /// </summary>
+    protected override bool DropsRoot => base.DropsRoot && _acceleration?.Decided != VmAccelerator.Kvm;
 
     protected override int MemoryLimitMb(ServiceSpec spec) => spec.Memory > 0 ? spec.Memory + QemuOverheadMb : 0;
 
