@@ -113,26 +113,6 @@ public sealed class ContainerAdoptionTests(ContainerdFixture node) : IAsyncLifet
     }
 
     [Fact]
-    public async Task Stopped_with_the_node_engine_it_starts_again_at_the_next_start()
-    {
-        var id = ContainerdFixture.NewServiceId();
-        var key = new InstanceKey(id, 0);
-        await node.DeployAsync(ContainerdFixture.Spec(id, null, "sleep", "300") with { RestartPolicy = RestartPolicy.Never });
-        var first = (await node.ContainersOf(key)).ShouldHaveSingleItem();
-
-        await node.Runtime.StopAsync(key, CancellationToken.None);
-
-        (await node.ContainersOf(key)).ShouldBeEmpty();
-        (await node.SandboxesOf(key)).ShouldBeEmpty();
-        File.Exists(Path.Combine(node.InstanceDir(key), "spec.json")).ShouldBeTrue("kept to start it again");
-
-        await node.ReplaceRuntimeAsync();
-
-        await node.WaitForStatusAsync(key, InstanceStatus.Running);
-        (await node.ContainersOf(key)).ShouldHaveSingleItem().Id.ShouldNotBe(first.Id);
-    }
-
-    [Fact]
     public async Task A_containerd_that_dies_is_started_again_and_its_containers_keep_running()
     {
         var id = ContainerdFixture.NewServiceId();

@@ -73,21 +73,4 @@ public sealed class ContainerRestartTests(ContainerdFixture node) : IAsyncLifeti
         dead.StatusDetail.ShouldContain("restarting in");
         dead.ExitCode.ShouldBe(137);
     }
-
-    [Fact]
-    public async Task With_restart_policy_never_a_failing_container_stays_DEAD()
-    {
-        var id = ContainerdFixture.NewServiceId();
-        var key = new InstanceKey(id, 0);
-
-        await node.DeployAsync(ContainerdFixture.Spec(id, null, "sh", "-c", "exit 3") with { RestartPolicy = RestartPolicy.Never });
-
-        var dead = await node.WaitForStatusAsync(key, InstanceStatus.Dead);
-        dead.ExitCode.ShouldBe(3);
-        dead.StatusDetail.ShouldNotBeNull().ShouldContain("not restarted");
-        await Task.Delay(1500);
-        node.Runtime.Find(key).ShouldNotBeNull().Status.ShouldBe(InstanceStatus.Dead);
-        node.EventsOf(key).Count(e => e.Report.Status == InstanceStatus.Creating).ShouldBe(1);
-        (await node.SandboxesOf(key)).ShouldBeEmpty();
-    }
 }

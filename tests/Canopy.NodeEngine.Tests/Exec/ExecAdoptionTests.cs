@@ -58,25 +58,6 @@ public sealed class ExecAdoptionTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Stopped_with_the_node_engine_it_starts_again_at_the_next_start()
-    {
-        var id = ExecHarness.NewServiceId();
-        var key = new InstanceKey(id, 0);
-        var first = await _node.DeployAsync(ExecHarness.Shell(id, "exec sleep 300") with { RestartPolicy = RestartPolicy.Never });
-
-        await _node.Runtime.StopAsync(key, CancellationToken.None);
-
-        Procs.GroupExists(first.Pid!.Value).ShouldBeFalse();
-        File.Exists(Path.Combine(_node.InstanceDir(key), "spec.json")).ShouldBeTrue("kept to start it again");
-
-        await _node.ReplaceRuntimeAsync();
-
-        var again = await _node.WaitForStatusAsync(key, InstanceStatus.Running);
-        again.Pid.ShouldNotBe(first.Pid);
-        Procs.IsAlive(again.Pid!.Value).ShouldBeTrue();
-    }
-
-    [Fact]
     public async Task Undeploy_removes_the_process_group_the_cgroups_and_the_instance_directory()
     {
         var id = ExecHarness.NewServiceId();
@@ -87,7 +68,7 @@ public sealed class ExecAdoptionTests : IAsyncLifetime
         var pgid = report.Pid!.Value;
         await Eventually.True(() => Procs.DescendantsOf(pgid).Length == 2, "two sleeps");
         var children = Procs.DescendantsOf(pgid);
-        var cgroupDirs = new Cgroups.InstanceCgroup(_node.Cgroups, _node.Options.CgroupName, Runtimes.Processes.ProcessRuntime.CgroupInstanceName(_node.Options, key)).Directories;
+        var cgroupDirs = _node.CgroupOf(key).Directories;
         cgroupDirs.ShouldAllBe(d => Directory.Exists(d));
 
         var removed = await _node.Runtime.RemoveAsync(key, CancellationToken.None);
@@ -99,16 +80,5 @@ public sealed class ExecAdoptionTests : IAsyncLifetime
         Directory.Exists(_node.InstanceDir(key)).ShouldBeFalse();
         _node.Runtime.Find(key).ShouldBeNull();
         _node.EventsOf(key).Last().Report.Status.ShouldBe(InstanceStatus.Undeployed);
-    }
-
-    [Fact]
-    public async Task Undeploying_an_unknown_instance_reports_it_undeployed()
-    {
-        var key = new InstanceKey(ExecHarness.NewServiceId(), 3);
-
-        var report = await _node.Runtime.RemoveAsync(key, CancellationToken.None);
-
-        report.Status.ShouldBe(InstanceStatus.Undeployed);
-        report.InstanceNumber.ShouldBe(3);
     }
 }

@@ -1,6 +1,5 @@
 using Canopy.Core.States;
 using Canopy.NodeEngine.Instances;
-using Canopy.NodeEngine.Linux;
 using Canopy.NodeEngine.Tests.Support;
 
 namespace Canopy.NodeEngine.Tests.Exec;
@@ -17,50 +16,6 @@ public sealed class ExecRestartTests : IAsyncLifetime
     public async Task DisposeAsync() => await _node.DisposeAsync();
 
     [Fact]
-    public async Task Killing_the_workload_with_SIGKILL_restarts_it_after_the_back_off()
-    {
-        var id = ExecHarness.NewServiceId();
-        var key = new InstanceKey(id, 0);
-        var port = Ports.Free();
-        var www = ExecServingTests.MakeSite(_node.DataDir, "up");
-        var first = await _node.DeployAsync(ExecServingTests.HttpdSpec(id, port, www));
-        await Http.GetEventuallyAsync(port);
-        var wrapper = first.Pid!.Value;
-        var httpd = Procs.ChildrenOf(wrapper).ShouldHaveSingleItem();
-
-        LibC.Kill(httpd, LibC.SigKill).ShouldBeTrue();
-
-        var restarted = await _node.WaitForAsync(key, r => r.Status == InstanceStatus.Running && r.RestartCount == 1, "running again");
-        restarted.Pid.ShouldNotBe(wrapper);
-        var events = _node.EventsOf(key);
-        var dead = events.Single(e => e.Report.Status == InstanceStatus.Dead);
-        dead.Report.ExitCode.ShouldBe(137);
-        dead.Report.StatusDetail.ShouldNotBeNull().ShouldContain("SIGKILL");
-        var creating = events.Last(e => e.Report.Status == InstanceStatus.Creating);
-        (creating.At - dead.At).ShouldBeGreaterThanOrEqualTo(RestartRules.InitialDelay - TimeSpan.FromMilliseconds(20), "the back-off");
-        creating.Report.RestartCount.ShouldBe(1);
-        (await Http.GetEventuallyAsync(port)).ShouldBe("up");
-        Procs.IsAlive(wrapper).ShouldBeFalse();
-    }
-
-    [Fact]
-    public async Task A_one_shot_instance_exiting_0_completes_and_is_not_restarted()
-    {
-        var id = ExecHarness.NewServiceId();
-        var key = new InstanceKey(id, 0);
-
-        await _node.DeployAsync(ExecHarness.Shell(id, "echo done") with { OneShot = true });
-
-        var completed = await _node.WaitForStatusAsync(key, InstanceStatus.Completed);
-        completed.ExitCode.ShouldBe(0);
-        await Task.Delay(QuietPeriod);
-        var later = _node.Runtime.Find(key).ShouldNotBeNull();
-        later.Status.ShouldBe(InstanceStatus.Completed);
-        later.RestartCount.ShouldBe(0);
-        _node.EventsOf(key).Count(e => e.Report.Status == InstanceStatus.Creating).ShouldBe(1);
-    }
-
-    [Fact]
     public async Task On_failure_policy_with_exit_0_completes()
     {
         var id = ExecHarness.NewServiceId();
@@ -71,23 +26,6 @@ public sealed class ExecRestartTests : IAsyncLifetime
         (await _node.WaitForStatusAsync(key, InstanceStatus.Completed)).RestartCount.ShouldBe(0);
         await Task.Delay(QuietPeriod);
         _node.Runtime.Find(key).ShouldNotBeNull().Status.ShouldBe(InstanceStatus.Completed);
-    }
-
-    [Fact]
-    public async Task Never_policy_with_exit_3_stays_dead()
-    {
-        var id = ExecHarness.NewServiceId();
-        var key = new InstanceKey(id, 0);
-
-        await _node.DeployAsync(ExecHarness.Shell(id, "exit 3") with { RestartPolicy = RestartPolicy.Never });
-
-        var dead = await _node.WaitForStatusAsync(key, InstanceStatus.Dead);
-        dead.ExitCode.ShouldBe(3);
-        dead.StatusDetail.ShouldNotBeNull().ShouldContain("exited with code 3");
-        await Task.Delay(QuietPeriod);
-        var later = _node.Runtime.Find(key).ShouldNotBeNull();
-        later.Status.ShouldBe(InstanceStatus.Dead);
-        later.RestartCount.ShouldBe(0);
     }
 
     [Fact]

@@ -12,58 +12,6 @@ public sealed class ExecServingTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _node.DisposeAsync();
 
-    /// <summary>busybox httpd serving a directory on $PORT: the standard exec workload.</summary>
-    internal static Contracts.ServiceSpec HttpdSpec(string serviceId, int port, string wwwDir) =>
-        ExecHarness.Shell(serviceId, $"exec {Prerequisites.Busybox} httpd -f -p \"$PORT\" -h \"$WWW\"") with
-        {
-            Port = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            Environment = [$"WWW={wwwDir}"],
-        };
-
-    internal static string MakeSite(string root, string content)
-    {
-        var www = Directory.CreateDirectory(Path.Combine(root, "www-" + Guid.NewGuid().ToString("N")[..6])).FullName;
-        File.WriteAllText(Path.Combine(www, "index.html"), content);
-        return www;
-    }
-
-    [Fact]
-    public async Task An_exec_instance_serves_http_on_its_PORT()
-    {
-        var id = ExecHarness.NewServiceId();
-        var port = Ports.Free();
-        var www = MakeSite(_node.DataDir, "hello from canopy");
-
-        var report = await _node.DeployAsync(HttpdSpec(id, port, www));
-
-        report.Status.ShouldBe(InstanceStatus.Running);
-        report.HostPort.ShouldBe(port.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        report.Pid.ShouldNotBeNull();
-        report.RestartCount.ShouldBe(0);
-        (await Http.GetEventuallyAsync(port)).ShouldBe("hello from canopy");
-
-        var events = _node.EventsOf(new InstanceKey(id, 0)).Select(e => e.Report.Status).ToArray();
-        events.ShouldBe([InstanceStatus.Creating, InstanceStatus.Running]);
-    }
-
-    [Fact]
-    public async Task Deploying_a_running_instance_again_only_re_reports_it()
-    {
-        var id = ExecHarness.NewServiceId();
-        var spec = ExecHarness.Shell(id, "exec sleep 300");
-        var first = await _node.DeployAsync(spec);
-        await Eventually.True(() => Procs.ChildrenOf(first.Pid!.Value).Length == 1, "the workload");
-
-        var second = await _node.DeployAsync(spec);
-
-        second.Status.ShouldBe(InstanceStatus.Running);
-        second.Pid.ShouldBe(first.Pid);
-        Procs.ChildrenOf(first.Pid!.Value).Length.ShouldBe(1, "one workload under the one wrapper");
-        var reports = new List<Contracts.InstanceReport>();
-        _node.Runtime.CollectReports(reports);
-        reports.Count(r => r.ServiceId == id).ShouldBe(1);
-    }
-
     [Fact]
     public async Task Instance_number_offsets_every_port_and_the_environment_is_set()
     {

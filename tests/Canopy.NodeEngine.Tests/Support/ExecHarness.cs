@@ -56,6 +56,25 @@ public sealed class ExecHarness : IAsyncDisposable
     /// <summary>A <c>/bin/sh -c script</c> spec.</summary>
     public static ServiceSpec Shell(string serviceId, string script) => Spec(serviceId, "/bin/sh", "-c", script);
 
+    /// <summary>busybox httpd serving <paramref name="wwwDir"/> on $PORT: the standard exec workload.</summary>
+    public static ServiceSpec Httpd(string serviceId, int port, string wwwDir) =>
+        Shell(serviceId, $"exec {Prerequisites.Busybox} httpd -f -p \"$PORT\" -h \"$WWW\"") with
+        {
+            Port = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            Environment = [$"WWW={wwwDir}"],
+        };
+
+    /// <summary>A directory under the data dir with an index.html holding <paramref name="content"/>.</summary>
+    public string MakeSite(string content)
+    {
+        var www = Directory.CreateDirectory(Path.Combine(DataDir, "www-" + Guid.NewGuid().ToString("N")[..6])).FullName;
+        File.WriteAllText(Path.Combine(www, "index.html"), content);
+        return www;
+    }
+
+    /// <summary>The instance's cgroup (one directory per v1 controller), as the runtime names it.</summary>
+    public InstanceCgroup CgroupOf(InstanceKey key) => new(Cgroups, Options.CgroupName, ExecRuntime.CgroupInstanceName(Options, key));
+
     public async Task<InstanceReport> DeployAsync(ServiceSpec spec, int instance = 0)
     {
         _keys[new InstanceKey(spec.ServiceId, instance)] = 0;

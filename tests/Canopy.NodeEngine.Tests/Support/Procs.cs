@@ -26,6 +26,21 @@ public static class Procs
 
     public static bool IsAlive(int pid) => ProcessStat.Read(ProcessStat.PathOf(pid)) is { HasExited: false };
 
+    /// <summary>The process group of a live process; null when it is gone or a zombie.</summary>
+    public static int? GroupOf(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return fields[0] == "Z" ? null : int.Parse(fields[2], System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>
     /// True while some live process still belongs to the group. An ended process waiting to be reaped (a zombie) runs
     /// nothing and holds nothing, so it does not count; kill(−pgid, 0) would count it.
