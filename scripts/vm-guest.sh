@@ -5,7 +5,9 @@
 #                                  form a `code` bundle takes), prints OUTDIR
 # The kernel is Debian's cloud kernel (apt-get download, unpacked with dpkg-deb -x in a temporary directory: nothing is
 # installed). The result is cached in OUTDIR, keyed by the kernel and busybox package versions and this script, so a
-# second run only compares the key. Guest kernel command line: canopy.port=N (default 80) is the port httpd serves.
+# second run only compares the key. Guest kernel command line: canopy.port=N (default 80) is the port httpd serves;
+# canopy.say=WORD prints WORD on the console once up; canopy.exit=N ends the guest once up, QEMU exiting with N (0 by
+# powering off, an odd N through QEMU's isa-debug-exit device, which the vm runtime gives every guest).
 # Needs: apt-get (root, or the packages' lists already fresh), busybox-static (/bin/busybox statically linked), gzip.
 set -euo pipefail
 
@@ -50,10 +52,23 @@ release=${package#linux-image-}
 modules="$work/pkg/lib/modules/$release/kernel"
 [ -f "$work/pkg/boot/vmlinuz-$release" ] || die "$package holds no /boot/vmlinuz-$release"
 
+# /bin/debug-exit: reads one byte from stdin and writes it to I/O port 0xf4 (QEMU's isa-debug-exit), which busybox cannot
+# do and the kernel offers no /dev/port for. A 167-byte static x86-64 ELF: header, one PT_LOAD at 0x400000, then
+#   mov eax,172; mov edi,3; syscall (iopl 3) · xor edi,edi; lea rsi,[rsp-16]; mov edx,1; xor eax,eax; syscall (read a byte)
+#   mov al,[rsi]; mov dx,0xf4; out dx,al · mov eax,60; mov edi,1; syscall (exit 1 if QEMU did not end)
+debug_exit() {
+  printf '%s' 7f454c4602010100000000000000000002003e000100000078004000000000004000000000000000000000000000000000000000 \
+    4000380001000000000000000100000005000000000000000000000000004000000000000000400000000000a700000000000000a7000000 \
+    000000000010000000000000b8ac000000bf030000000f0531ff488d7424f0ba0100000031c00f058a0666baf400eeb83c000000bf010000 \
+    000f05 | "$busybox" xxd -r -p >"$1"
+  chmod 755 "$1"
+}
+
 # The initramfs tree.
 root="$work/root"
 mkdir -p "$root"/{bin,sbin,dev,proc,sys,tmp,www,etc/acpi/PWRF,lib/modules}
 cp "$busybox" "$root/bin/busybox"
+debug_exit "$root/bin/debug-exit"
 for applet in sh mount mkdir cat echo ip insmod httpd acpid poweroff sleep grep sed ls; do
   ln -s busybox "$root/bin/$applet"
 done
@@ -100,8 +115,14 @@ mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
 for module in $(cat /lib/modules/order); do insmod /lib/modules/$module.ko; done
 port=80
+say=
+code=
 for arg in $(cat /proc/cmdline); do
-  case $arg in canopy.port=*) port=${arg#canopy.port=} ;; esac
+  case $arg in
+    canopy.port=*) port=${arg#canopy.port=} ;;
+    canopy.say=*) say=${arg#canopy.say=} ;;
+    canopy.exit=*) code=${arg#canopy.exit=} ;;
+  esac
 done
 ip link set lo up
 ip link set eth0 up
@@ -111,6 +132,13 @@ ip route add default via 10.0.2.2
 acpid -l /dev/console -c /etc/acpi
 httpd -p "$port" -h /www
 echo "canopy-guest: ready (httpd on port $port)"
+[ -z "$say" ] || echo "canopy-guest says: $say"
+if [ -n "$code" ]; then
+  echo "canopy-guest: ending with exit code $code"
+  [ "$code" = 0 ] && poweroff -f
+  # QEMU's isa-debug-exit device (port 0xf4) ends QEMU with exit code value * 2 + 1.
+  printf "\\$(printf %03o $(( (code - 1) / 2 )))" | /bin/debug-exit
+fi
 # /init must not exit (the kernel panics when it does); it waits for the power button's poweroff.
 while true; do sleep 3600; done
 EOF

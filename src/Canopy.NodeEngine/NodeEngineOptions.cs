@@ -147,6 +147,12 @@ public sealed class NodeEngineOptions
     public int VmDefaultMemoryMb { get; set; } = 128;
 
     /// <summary>
+    /// The least memory a guest gets, whatever the SLA says: Debian's kernel does not even decompress itself in 64 MB (QEMU
+    /// just resets). The instance's cgroup limit grows with it.
+    /// </summary>
+    public int VmMinimumMemoryMb { get; set; } = 96;
+
+    /// <summary>
     /// The time a guest has from QEMU's start until it is up (its port answers, or it printed on its console): generous,
     /// since a busy node boots a Linux guest under TCG in several seconds. A guest still not up fails for good.
     /// </summary>

@@ -44,6 +44,10 @@ internal static class QemuCommand
             $",hostfwd={f.Protocol}:0.0.0.0:{f.HostPort.ToString(CultureInfo.InvariantCulture)}-:{f.GuestPort.ToString(CultureInfo.InvariantCulture)}"));
         argv.AddRange(["-netdev", netdev, "-device", "virtio-net-pci,netdev=net0,romfile="]);
         argv.AddRange(["-qmp", $"unix:{qmpSocket},server=on,wait=off"]);
+
+        // A guest may end QEMU with an exit code of its choice (value v written to port 0xf4 → exit code v * 2 + 1), as
+        // unikernel test harnesses do; the instance's exit code is then the guest's.
+        argv.AddRange(["-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]);
         return argv;
     }
 
@@ -52,8 +56,11 @@ internal static class QemuCommand
         ? ["-accel", "kvm", "-cpu", "host"]
         : ["-accel", $"tcg,tb-size={TcgCacheMb.ToString(CultureInfo.InvariantCulture)}"];
 
-    /// <summary>Guest memory in MB: the SLA's, or <paramref name="defaultMb"/> when it sets none.</summary>
-    public static int MemoryMb(int slaMemoryMb, int defaultMb) => slaMemoryMb > 0 ? slaMemoryMb : defaultMb;
+    /// <summary>
+    /// Guest memory in MB: the SLA's, or <paramref name="defaultMb"/> when it sets none, but at least
+    /// <paramref name="minimumMb"/>: a Linux kernel resets silently while decompressing itself into less.
+    /// </summary>
+    public static int MemoryMb(int slaMemoryMb, int defaultMb, int minimumMb) => Math.Max(slaMemoryMb > 0 ? slaMemoryMb : defaultMb, minimumMb);
 
     /// <summary>Virtual CPUs: the SLA's cores rounded up, at least one.</summary>
     public static int Cpus(double slaVcpus) => slaVcpus > 0 ? Math.Max(1, (int)Math.Ceiling(slaVcpus)) : 1;

@@ -34,19 +34,18 @@ internal sealed partial class VmRuntime
         {
             while (true)
             {
+                // Console output first: a guest that printed and ended at once was up, and its exit is the supervisor's.
+                if (tcp is null && LogLength(instance) > consoleStart)
+                {
+                    return null;
+                }
+
                 if (!instance.IsProcessAlive)
                 {
                     return $"QEMU ended before the guest was up{ConsoleTail(instance, consoleStart)}";
                 }
 
-                if (tcp is null)
-                {
-                    if (LogLength(instance) > consoleStart)
-                    {
-                        return null;
-                    }
-                }
-                else
+                if (tcp is not null)
                 {
                     try
                     {

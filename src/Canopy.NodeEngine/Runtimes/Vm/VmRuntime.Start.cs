@@ -79,8 +79,11 @@ internal sealed partial class VmRuntime
         _consoleStart[instance.Key] = LogLength(instance);
         return QemuCommand.Build(
             _qemu!, $"canopy-{instance.Key}", boot with { ExtraCmdline = cmdline }, chosen,
-            QemuCommand.MemoryMb(spec.Memory, Options.VmDefaultMemoryMb), QemuCommand.Cpus(spec.Vcpus), forwards, qmp);
+            GuestMemoryMb(spec), QemuCommand.Cpus(spec.Vcpus), forwards, qmp);
     }
+
+    private int GuestMemoryMb(Contracts.ServiceSpec spec) =>
+        QemuCommand.MemoryMb(spec.Memory, Options.VmDefaultMemoryMb, Options.VmMinimumMemoryMb);
 
     private static long LogLength(ProcessInstance instance)
     {

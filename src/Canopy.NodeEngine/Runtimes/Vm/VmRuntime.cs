@@ -63,7 +63,8 @@ internal sealed partial class VmRuntime : ProcessRuntime
     /// </summary>
     protected override bool DropsRoot => base.DropsRoot && _acceleration?.Decided != VmAccelerator.Kvm;
 
-    protected override int MemoryLimitMb(ServiceSpec spec) => spec.Memory > 0 ? spec.Memory + QemuOverheadMb : 0;
+    /// <summary>The guest's memory and QEMU's own; no limit when the SLA sets none.</summary>
+    protected override int MemoryLimitMb(ServiceSpec spec) => spec.Memory > 0 ? GuestMemoryMb(spec) + QemuOverheadMb : 0;
 
     protected override string? RunningDetail(ProcessInstance instance, string? limitsNote) =>
         _acceleration.Note is not { } note ? limitsNote : limitsNote is null ? note : $"{note}; {limitsNote}";
