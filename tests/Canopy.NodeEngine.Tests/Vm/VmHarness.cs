@@ -38,18 +38,15 @@ public sealed class VmHarness : IAsyncDisposable
         Files.Add("bundle.tar.gz", File.ReadAllBytes(guest.Bundle));
         Files.Add("kernel", File.ReadAllBytes(guest.Kernel));
         _artifacts = new ArtifactCache(Options, NullLogger<ArtifactCache>.Instance);
-        Runtime = new VmRuntime(Options, CgroupLayout.Detect(), new NodeFacts(Options), _artifacts);
-        Runtime.StatusChanged += report =>
-        {
-            Track(report);
-            Events.Enqueue((report, DateTime.UtcNow));
-        };
+        Runtime = NewRuntime();
     }
 
     public string DataDir { get; }
     public NodeEngineOptions Options { get; }
     public FileServer Files { get; } = new();
-    internal VmRuntime Runtime { get; }
+    internal VmRuntime Runtime { get; private set; }
+
+    public CgroupLayout Cgroups { get; } = CgroupLayout.Detect();
 
     public ConcurrentQueue<(InstanceReport Report, DateTime At)> Events { get; } = new();
 
@@ -57,30 +54,41 @@ public sealed class VmHarness : IAsyncDisposable
         new(await VmGuest.GetAsync(), configure);
 
     /// <summary>A vm spec booting the test guest's bundle, its page forwarded from <paramref name="hostPort"/>.</summary>
-    public ServiceSpec Spec(int hostPort, string file = "bundle.tar.gz")
+    public ServiceSpec Spec(int hostPort, string file = "bundle.tar.gz") => Spec(Guid.NewGuid().ToString("N")[..24], hostPort, file);
+
+    public ServiceSpec Spec(string id, int? hostPort, string file = "bundle.tar.gz")
     {
-        var id = Guid.NewGuid().ToString("N")[..24];
         return new ServiceSpec
         {
             ServiceId = id,
             JobName = $"app.test.vm{id[..6]}.test",
             Virtualization = "vm",
             Code = Files.Url(file),
-            Port = $"{hostPort}:80",
+            Port = hostPort is { } port ? $"{port}:80" : null,
             Memory = 128,
             RestartPolicy = RestartPolicy.Always,
         };
     }
 
-    public async Task<InstanceReport> DeployAsync(ServiceSpec spec)
+    public async Task<InstanceReport> DeployAsync(ServiceSpec spec, int instance = 0)
     {
-        _keys[new InstanceKey(spec.ServiceId, 0)] = 0;
-        return Track(await Runtime.DeployAsync(spec, 0, CancellationToken.None))!;
+        _keys[new InstanceKey(spec.ServiceId, instance)] = 0;
+        return Track(await Runtime.DeployAsync(spec, instance, CancellationToken.None))!;
     }
 
     public string InstanceDir(InstanceKey key) => Path.Combine(Options.VmsDir, key.ToString());
 
     public string CgroupName(InstanceKey key) => ProcessRuntime.CgroupInstanceName(Options, key);
+
+    public InstanceCgroup CgroupOf(InstanceKey key) => new(Cgroups, Options.CgroupName, CgroupName(key));
+
+    /// <summary>Disposes the runtime without stopping its instances and opens a new one over the same data dir.</summary>
+    public async Task ReplaceRuntimeAsync()
+    {
+        await Runtime.DisposeAsync();
+        Runtime = NewRuntime();
+        await Runtime.RecoverAsync(CancellationToken.None);
+    }
 
     public string ReadLog(InstanceKey key) => File.ReadAllText(Path.Combine(InstanceDir(key), "stdout.log"));
 
@@ -148,6 +156,17 @@ public sealed class VmHarness : IAsyncDisposable
         {
             // Best effort: a temp dir.
         }
+    }
+
+    private VmRuntime NewRuntime()
+    {
+        var runtime = new VmRuntime(Options, Cgroups, new NodeFacts(Options), _artifacts);
+        runtime.StatusChanged += report =>
+        {
+            Track(report);
+            Events.Enqueue((report, DateTime.UtcNow));
+        };
+        return runtime;
     }
 
     private InstanceReport? Track(InstanceReport? report)
