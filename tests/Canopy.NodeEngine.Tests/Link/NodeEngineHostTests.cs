@@ -73,8 +73,10 @@ public sealed class NodeEngineHostTests : IAsyncLifetime
         StopGracePeriod = TimeSpan.FromSeconds(2),
         StopInstancesOnShutdown = stopInstances,
 
-        // Exec only here: the container runtime has its own host test (Container/ContainerHostTests) with a managed containerd.
+        // Exec only here: the container runtime has its own host test (Container/ContainerHostTests) with a managed containerd,
+        // the vm runtime its own tests (Vm/).
         StartContainerd = false,
+        QemuPath = "/nonexistent/qemu-system-x86_64",
         Resources = new() { ["gpu_count"] = "1", ["labels"] = "ssd,camera" },
     };
 

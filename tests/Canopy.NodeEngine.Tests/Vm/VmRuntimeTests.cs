@@ -1,6 +1,7 @@
 using Canopy.Core.States;
 using Canopy.NodeEngine.Instances;
 using Canopy.NodeEngine.Linux;
+using Canopy.NodeEngine.Tests.Artifacts;
 using Canopy.NodeEngine.Tests.Support;
 
 namespace Canopy.NodeEngine.Tests.Vm;
@@ -51,12 +52,16 @@ public sealed class VmRuntimeTests : IAsyncLifetime
     {
         var port = Ports.Free();
 
-        // Oakestra's fields: the image of this node's architecture, not the other one (which does not exist).
+        // Oakestra's fields: the image of this node's architecture (an OCI artifact in the local registry), not the other
+        // one (which does not exist).
+        await TestRegistry.EnsureAsync();
+        var guest = await VmGuest.GetAsync();
+        await TestRegistry.PushArtifactAsync("canopy/vm-guest-test:1", guest.Bundle);
         var spec = _node.Spec(port) with
         {
             Code = "",
             Arch = ["arm64", "amd64"],
-            VmImages = [_node.Files.Url("no-such-arm64-kernel"), _node.Files.Url("bundle.tar.gz")],
+            VmImages = [_node.Files.Url("no-such-arm64-kernel"), $"{TestRegistry.Address}/canopy/vm-guest-test:1"],
         };
         var key = new InstanceKey(spec.ServiceId, 0);
         await _node.DeployAsync(spec);
