@@ -58,6 +58,17 @@ public sealed class VmBootFailureTests : IAsyncLifetime
         else
         {
             note.ShouldBe("kvm");
+            return;
         }
+
+        // Where KVM does not work, an operator who forbids TCG gets no vm runtime, and is told why.
+        await using var forbidding = await VmHarness.StartAsync(o =>
+        {
+            o.VmAccelerator = VmAcceleration.Auto;
+            o.VmAllowTcg = false;
+            o.VmProbeKernel = guest.Kernel;
+        });
+        await Eventually.True(() => !forbidding.Runtime.IsAvailable, "vm withdrawn", TimeSpan.FromSeconds(60));
+        forbidding.Runtime.UnavailableReason.ShouldNotBeNull().ShouldContain("its operator does not allow TCG (Node:VmAllowTcg)");
     }
 }
