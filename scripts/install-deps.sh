@@ -48,7 +48,7 @@ want=(mosquitto:mosquitto setsid:util-linux setpriv:util-linux curl:curl
 if [ "${1:-}" = "test" ]; then
   want+=(python3:python3 docker-registry:docker-registry htpasswd:apache2-utils
          /usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1:libfaketime /usr/lib/postgresql:postgresql
-         /usr/bin/chromium:chromium qemu-system-x86_64:qemu-system-x86)
+         /usr/bin/chromium:chromium wat2wasm:wabt qemu-system-x86_64:qemu-system-x86)
 fi
 
 missing=()

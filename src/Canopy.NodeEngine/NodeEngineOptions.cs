@@ -170,10 +170,22 @@ public sealed class NodeEngineOptions
     /// <summary>The largest file a runtime fetches (a module, a kernel or initrd); a larger one fails the instance.</summary>
     public long ArtifactMaxBytes { get; set; } = 512L * 1024 * 1024;
 
+    /// <summary>
+    /// The wasm runtime's host (<c>canopy-wasm</c>: Wasmtime, one process per instance). Null: <c>canopy-wasm</c> next to the
+    /// running executable, where the canopy build puts it. Missing: the node does not offer <c>wasm</c>, and says why.
+    /// </summary>
+    public string? WasmHostPath { get; set; }
+
+    /// <summary>The wasm host to run: <see cref="WasmHostPath"/> or the one next to this executable.</summary>
+    public string ResolvedWasmHostPath => WasmHostPath ?? Path.Combine(AppContext.BaseDirectory, "canopy-wasm");
+
     /// <summary>The node's name as reported and used in messages.</summary>
     public string NodeName => string.IsNullOrWhiteSpace(Name) ? Environment.MachineName : Name;
 
     public string InstancesDir => Path.Combine(DataDir, "instances");
+
+    /// <summary>One directory per wasm instance (spec, state, module copy, log).</summary>
+    public string WasmDir => Path.Combine(DataDir, "wasm");
 
     /// <summary>One directory per container instance (spec, state, logs).</summary>
     public string ContainersDir => Path.Combine(DataDir, "containers");
