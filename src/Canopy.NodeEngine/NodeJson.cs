@@ -4,7 +4,7 @@ using Canopy.Contracts;
 using Canopy.NodeEngine.ClusterLink;
 using Canopy.NodeEngine.Network;
 using Canopy.NodeEngine.Runtimes.Container;
-using Canopy.NodeEngine.Runtimes.Exec;
+using Canopy.NodeEngine.Runtimes.Processes;
 
 namespace Canopy.NodeEngine;
 
@@ -29,6 +29,6 @@ internal static class NodeJson
 [JsonSourceGenerationOptions(UseStringEnumConverter = true)]
 [JsonSerializable(typeof(NodeIdentity))]
 [JsonSerializable(typeof(NodeNetworkRecord))]
-[JsonSerializable(typeof(ExecState))]
+[JsonSerializable(typeof(ProcessState))]
 [JsonSerializable(typeof(ContainerInstanceState))]
 internal sealed partial class NodeEngineJsonContext : JsonSerializerContext;

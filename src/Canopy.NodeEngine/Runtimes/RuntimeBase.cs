@@ -38,6 +38,9 @@ internal abstract partial class RuntimeBase<TInstance, TState> : IRuntime, IDisp
 
     protected NodeEngineOptions Options { get; }
 
+    /// <summary>Where this runtime keeps one directory per instance.</summary>
+    protected string InstancesDir => _instancesDir;
+
     /// <summary>The instances' secrets: sealed in spec.json, files under /run.</summary>
     protected InstanceSecrets Secrets { get; }
 

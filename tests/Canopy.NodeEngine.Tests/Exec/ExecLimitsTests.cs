@@ -15,7 +15,7 @@ public sealed class ExecLimitsTests : IAsyncLifetime
     public async Task DisposeAsync() => await _node.DisposeAsync();
 
     private string InstanceCgroupDir(string controllerRoot, InstanceKey key) =>
-        Path.Combine(controllerRoot, _node.Options.CgroupName, Runtimes.Exec.ExecRuntime.CgroupInstanceName(_node.Options, key));
+        Path.Combine(controllerRoot, _node.Options.CgroupName, Runtimes.Processes.ProcessRuntime.CgroupInstanceName(_node.Options, key));
 
     [Fact]
     public async Task Memory_and_cpu_limits_are_written_and_the_wrapper_joins_the_groups()

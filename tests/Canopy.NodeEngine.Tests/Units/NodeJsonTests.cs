@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using Canopy.NodeEngine.Runtimes.Processes;
 using Canopy.Contracts;
 using Canopy.Contracts.Mqtt;
 using Canopy.Contracts.Registration;
@@ -36,7 +37,7 @@ public sealed class NodeJsonTests
         new DeleteCommand("s1", 0, "job"),
         new LogsResult("r", "s1", 0, "hello\n"),
         new NodeIdentity("n1", "secret", "sha256:abc"),
-        new ExecState { Status = InstanceStatus.Running, Pid = 7, StartTime = 99, Uid = 1000, StartedAt = At },
+        new ProcessState { Status = InstanceStatus.Running, Pid = 7, StartTime = 99, Uid = 1000, StartedAt = At },
     ];
 
     [Theory]

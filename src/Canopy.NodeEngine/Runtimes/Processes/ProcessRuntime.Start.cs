@@ -5,28 +5,18 @@ using Canopy.Core.Descriptors;
 using Canopy.NodeEngine.Linux;
 using Canopy.NodeEngine.NetManager;
 
-namespace Canopy.NodeEngine.Runtimes.Exec;
+namespace Canopy.NodeEngine.Runtimes.Processes;
 
-internal sealed partial class ExecRuntime
+internal abstract partial class ProcessRuntime
 {
     /// <summary>
     /// Starts the instance's process (status CREATING → RUNNING) or fails it (→ FAILED, final until redeployed:
     /// a bad spec or a taken port does not heal by retrying). Called under the instance's gate; the caller watches it.
     /// </summary>
-    private async Task<bool> StartProcessAsync(ExecInstance instance, CancellationToken ct)
+    private async Task<bool> StartProcessAsync(ProcessInstance instance, CancellationToken ct)
     {
         var spec = instance.Spec;
         var key = instance.Key;
-        if (spec.Cmd.Count == 0)
-        {
-            return Fail(instance, "exec services need a cmd");
-        }
-
-        if (spec.Privileged && !Options.ExecAsRoot)
-        {
-            return Fail(instance, $"privileged exec services run as root, which node {Options.NodeName} does not allow: its operator allows it with canopy node --exec-as-root");
-        }
-
         if (!PortMappings.TryParse(spec.Port, out var ports, out var portError))
         {
             return Fail(instance, $"invalid port field: {portError}");
@@ -38,7 +28,7 @@ internal sealed partial class ExecRuntime
 
         foreach (var mapping in ports)
         {
-            var port = ExecEnvironment.HostPort(mapping, key.InstanceNumber);
+            var port = ProcessEnvironment.HostPort(mapping, key.InstanceNumber);
             if (string.Equals(mapping.Protocol, "tcp", StringComparison.OrdinalIgnoreCase) && !PortProbe.IsTcpPortFree(port))
             {
                 return Fail(instance, $"port {port.ToString(CultureInfo.InvariantCulture)} is already in use on node {Options.NodeName}");
@@ -65,7 +55,7 @@ internal sealed partial class ExecRuntime
         File.Delete(paths.Exit);
 
         // The wrapper mounts it over /etc/hosts in a mount namespace of the instance's own; where it cannot, no file, no namespace.
-        if (InstanceHosts.ExecCanMount)
+        if (_hosts is not null && InstanceHosts.ExecCanMount)
         {
             _hosts.Write(paths.Dir, spec, machineEntries: true);
         }
@@ -74,7 +64,12 @@ internal sealed partial class ExecRuntime
             File.Delete(paths.Hosts);
         }
 
-        var environment = ExecEnvironment.Build(spec, key, ports, paths.Home);
+        var environment = ProcessEnvironment.Build(spec, key, ports, paths.Home);
+        if (await CommandAsync(instance, new ProcessStart(ports, environment), ct).ConfigureAwait(false) is not { } command)
+        {
+            await instance.Cgroup.RemoveAsync(ct).ConfigureAwait(false);
+            return false;
+        }
 
         // An exec process sees the machine's file system, where the SLA's paths may not exist: it finds each file under this directory.
         if (Secrets.WriteFiles(key, spec).Count > 0)
@@ -92,7 +87,7 @@ internal sealed partial class ExecRuntime
         Process process;
         try
         {
-            var info = ExecWrapper.CreateStartInfo(spec.JobName, paths, runAs.Concat(spec.Cmd).Concat(spec.Args), environment);
+            var info = ProcessWrapper.CreateStartInfo(spec.JobName, paths, runAs.Concat(command), environment);
             process = Process.Start(info) ?? throw new InvalidOperationException("the process did not start");
         }
         catch (Exception e) when (e is Win32Exception or InvalidOperationException)
@@ -108,8 +103,26 @@ internal sealed partial class ExecRuntime
         instance.Child?.Dispose();
         instance.Child = process;
         instance.SetProcess(pid, startTime, DateTimeOffset.UtcNow);
+        ProcessLog.Started(Logger, key.ToString(), pid, limitsNote is null ? "" : $" ({limitsNote})");
+        string? notReady;
+        try
+        {
+            notReady = await WaitUntilReadyAsync(instance, instance.Life.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (instance.Life.IsCancellationRequested)
+        {
+            // Stopped or removed while starting: whoever ended its life ends the process too.
+            return false;
+        }
+
+        if (notReady is not null)
+        {
+            await TerminateAsync(instance, ct).ConfigureAwait(false);
+            await instance.Cgroup.RemoveAsync(ct).ConfigureAwait(false);
+            return Fail(instance, notReady);
+        }
+
         MarkRunning(instance, limitsNote);
-        ExecLog.Started(Logger, key.ToString(), pid, limitsNote is null ? "" : $" ({limitsNote})");
         return true;
     }
 }

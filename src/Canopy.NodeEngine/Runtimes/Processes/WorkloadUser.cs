@@ -1,14 +1,14 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Canopy.NodeEngine.Runtimes.Exec;
+namespace Canopy.NodeEngine.Runtimes.Processes;
 
 /// <summary>
-/// The user an exec workload runs as: by default a uid of its own (gid = uid) from a range no passwd file names and no
+/// The user a process workload runs as: by default a uid of its own (gid = uid) from a range no passwd file names and no
 /// other tool hands out (above systemd's container range 524288–1879048191, below its 0x7FFE0000 block), so one instance
 /// can neither signal another nor read its files, and none can touch the node's. No user database is changed on the node.
 /// </summary>
-internal static class ExecUser
+internal static class WorkloadUser
 {
     public const int RangeStart = 1_900_000_000;
     public const int RangeSize = 1 << 24;

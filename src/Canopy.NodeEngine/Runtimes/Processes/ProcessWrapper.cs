@@ -1,15 +1,15 @@
 using System.Diagnostics;
 using Canopy.NodeEngine.Linux;
 
-namespace Canopy.NodeEngine.Runtimes.Exec;
+namespace Canopy.NodeEngine.Runtimes.Processes;
 
 /// <summary>
-/// How an exec instance is started: <c>setsid sh -c '&lt;Script&gt;' canopy-&lt;job&gt; &lt;dir&gt; &lt;cmd...&gt;</c>.
+/// How a process instance is started: <c>setsid sh -c '&lt;Script&gt;' canopy-&lt;job&gt; &lt;dir&gt; &lt;cmd...&gt;</c>.
 /// The script is a constant and gets the instance directory and the command as positional arguments, so no user
 /// string ever becomes shell code. setsid makes the wrapper a session and process group leader (pgid = its pid),
 /// so one kill(−pgid) reaches the whole instance.
 /// </summary>
-internal static class ExecWrapper
+internal static class ProcessWrapper
 {
     /// <summary>
     /// Joins the instance's cgroups before anything else runs (children inherit the membership), appends all output
@@ -42,12 +42,12 @@ internal static class ExecWrapper
     public static bool IsAvailable => Setsid.Command is not null && File.Exists("/bin/sh");
 
     /// <summary>
-    /// <paramref name="argv"/> starts with the command that drops root (<see cref="ExecUser.Setpriv"/>) unless the workload
+    /// <paramref name="argv"/> starts with the command that drops root (<see cref="WorkloadUser.Setpriv"/>) unless the workload
     /// runs as root: the wrapper itself stays root to join the cgroups, mount the hosts file and write the exit status, and
     /// the workload, already in its home, never gets the rights to leave its cgroup or namespace.
     /// </summary>
     public static ProcessStartInfo CreateStartInfo(
-        string jobName, ExecPaths paths, IEnumerable<string> argv, IReadOnlyDictionary<string, string> environment)
+        string jobName, ProcessPaths paths, IEnumerable<string> argv, IReadOnlyDictionary<string, string> environment)
     {
         var setsid = Setsid.Command ?? throw new InvalidOperationException("setsid is not installed on this node");
         var info = new ProcessStartInfo(setsid[0])

@@ -2,9 +2,9 @@ using System.Globalization;
 using Canopy.Core.States;
 using Canopy.NodeEngine.Linux;
 
-namespace Canopy.NodeEngine.Runtimes.Exec;
+namespace Canopy.NodeEngine.Runtimes.Processes;
 
-internal sealed partial class ExecRuntime
+internal abstract partial class ProcessRuntime
 {
     private static readonly TimeSpan AdoptedPollInterval = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan StopPollInterval = TimeSpan.FromMilliseconds(50);
@@ -13,14 +13,14 @@ internal sealed partial class ExecRuntime
     /// The instance's watcher: waits for the process to end, applies the restart policy, waits the back-off and
     /// starts it again, for as long as it lives. <paramref name="alreadyExited"/>: it ended while the node engine was down.
     /// </summary>
-    private void Watch(ExecInstance instance, bool alreadyExited)
+    private void Watch(ProcessInstance instance, bool alreadyExited)
     {
         var life = instance.Life.Token;
         instance.Supervisor = Task.Run(
             () => SuperviseQuietlyAsync(instance, "supervision", () => SuperviseAsync(instance, alreadyExited, life), life), CancellationToken.None);
     }
 
-    private async Task SuperviseAsync(ExecInstance instance, bool alreadyExited, CancellationToken life)
+    private async Task SuperviseAsync(ProcessInstance instance, bool alreadyExited, CancellationToken life)
     {
         bool runsAgain;
         do
@@ -40,7 +40,7 @@ internal sealed partial class ExecRuntime
     /// A child is awaited; an adopted process (not our child after a node engine restart) is polled in /proc, its
     /// start time guarding against a reused pid. The exit file holds the code even when we were not the parent.
     /// </summary>
-    private static async Task<int?> WaitForExitAsync(ExecInstance instance, CancellationToken life)
+    private static async Task<int?> WaitForExitAsync(ProcessInstance instance, CancellationToken life)
     {
         if (instance.Child is { } child)
         {
@@ -62,7 +62,7 @@ internal sealed partial class ExecRuntime
         return ReadExitFile(instance);
     }
 
-    private static int? ReadExitFile(ExecInstance instance)
+    private static int? ReadExitFile(ProcessInstance instance)
     {
         try
         {
@@ -76,7 +76,7 @@ internal sealed partial class ExecRuntime
     }
 
     /// <summary>Clears what the run left, then reports DEAD or COMPLETED at once and says whether to restart.</summary>
-    private async Task<ExitDecision?> HandleExitAsync(ExecInstance instance, int? exitCode, bool groupIsOurs, CancellationToken ct)
+    private async Task<ExitDecision?> HandleExitAsync(ProcessInstance instance, int? exitCode, bool groupIsOurs, CancellationToken ct)
     {
         var oomKilled = instance.Cgroup.ReadOomKills() > instance.OomKillsAtStart;
 
@@ -87,12 +87,19 @@ internal sealed partial class ExecRuntime
         }
 
         await instance.Cgroup.KillAllAsync(ct).ConfigureAwait(false);
+        if (!oomKilled && FinalFailure(instance, exitCode) is { } failure)
+        {
+            instance.ExitCode = exitCode;
+            Fail(instance, failure);
+            return null;
+        }
+
         instance.ClearRun();
         return DecideExit(instance, exitCode, oomKilled);
     }
 
     /// <summary>SIGTERM to the process group, <see cref="NodeEngineOptions.StopGracePeriod"/> to end, then SIGKILL to the group and the cgroup.</summary>
-    private async Task TerminateAsync(ExecInstance instance, CancellationToken ct)
+    private async Task TerminateAsync(ProcessInstance instance, CancellationToken ct)
     {
         var pgid = instance.IsProcessAlive ? instance.Pid : null;
         if (pgid is { } group)
@@ -104,7 +111,7 @@ internal sealed partial class ExecRuntime
                 ProcessStat.Read(ProcessStat.PathOf(group)) is { HasExited: false } ||
                 (instance.Cgroup.IsUsable ? instance.Cgroup.ReadPids().Count > 0 : LibC.KillGroup(group, 0));
 
-            LibC.KillGroup(group, LibC.SigTerm);
+            await RequestStopAsync(instance, group, ct).ConfigureAwait(false);
             var deadline = DateTime.UtcNow + Options.StopGracePeriod;
             while (DateTime.UtcNow < deadline && Alive())
             {
@@ -113,7 +120,7 @@ internal sealed partial class ExecRuntime
 
             if (Alive() && LibC.KillGroup(group, LibC.SigKill))
             {
-                ExecLog.Killed(Logger, instance.Key.ToString(), Options.StopGracePeriod);
+                ProcessLog.Killed(Logger, instance.Key.ToString(), Options.StopGracePeriod);
             }
         }
 

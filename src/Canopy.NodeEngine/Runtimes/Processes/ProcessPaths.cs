@@ -1,7 +1,7 @@
-namespace Canopy.NodeEngine.Runtimes.Exec;
+namespace Canopy.NodeEngine.Runtimes.Processes;
 
-/// <summary>The files of one exec instance in <c>&lt;DataDir&gt;/instances/&lt;service_id&gt;.&lt;n&gt;/</c>; stdout and stderr of the workload (and of the wrapper) go to its log.</summary>
-internal sealed class ExecPaths(string dir) : InstancePaths(dir, "stdout.log")
+/// <summary>The files of one process instance in its runtime's directory (exec: <c>&lt;DataDir&gt;/instances/&lt;service_id&gt;.&lt;n&gt;/</c>); stdout and stderr of the workload (and of the wrapper) go to its log.</summary>
+internal sealed class ProcessPaths(string dir) : InstancePaths(dir, "stdout.log")
 {
     /// <summary>Written by the wrapper when the workload returns: its exit status, which outlives the node engine.</summary>
     public string Exit { get; } = Path.Combine(dir, "exit");

@@ -1,8 +1,8 @@
 using Canopy.NodeEngine.Linux;
 
-namespace Canopy.NodeEngine.Runtimes.Exec;
+namespace Canopy.NodeEngine.Runtimes.Processes;
 
-internal sealed partial class ExecRuntime
+internal abstract partial class ProcessRuntime
 {
     private const UnixFileMode Traversable = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
         | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
@@ -13,9 +13,6 @@ internal sealed partial class ExecRuntime
     private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
 
     private readonly Lock _uidLock = new();
-
-    /// <summary>Whether workloads drop root: only a node engine that has it, and only without the operator's opt-in.</summary>
-    private bool DropsRoot => !Options.ExecAsRoot && LibC.IsRoot;
 
     /// <summary>
     /// Lets unprivileged workloads pass through the data dir to their own home (the instances directory lists nothing to
@@ -28,14 +25,14 @@ internal sealed partial class ExecRuntime
             return;
         }
 
-        File.SetUnixFileMode(Options.InstancesDir, Traversable);
+        File.SetUnixFileMode(InstancesDir, Traversable);
         var dataDir = new DirectoryInfo(Options.DataDir);
         dataDir.UnixFileMode |= UnixFileMode.OtherExecute;
         for (var dir = dataDir.Parent; dir is not null; dir = dir.Parent)
         {
             if (!dir.UnixFileMode.HasFlag(UnixFileMode.OtherExecute))
             {
-                ExecLog.HomeUnreachable(Logger, dir.FullName, Convert.ToString((int)dir.UnixFileMode, 8));
+                ProcessLog.HomeUnreachable(Logger, dir.FullName, Convert.ToString((int)dir.UnixFileMode, 8));
                 break;
             }
         }
@@ -46,7 +43,7 @@ internal sealed partial class ExecRuntime
     /// as root), or null with <paramref name="error"/> set. The instance directory becomes root's with the instance's group
     /// (0750: the workload reads its spec and log, writes nothing there); the home is the workload's alone (0700).
     /// </summary>
-    private IReadOnlyList<string>? PrepareUser(ExecInstance instance, out string? error)
+    private IReadOnlyList<string>? PrepareUser(ProcessInstance instance, out string? error)
     {
         var paths = instance.Paths;
         Directory.CreateDirectory(paths.Home);
@@ -71,11 +68,11 @@ internal sealed partial class ExecRuntime
 
         File.SetUnixFileMode(paths.Dir, OwnerAndGroupRead);
         File.SetUnixFileMode(paths.Home, OwnerOnly);
-        return ExecUser.Setpriv(setpriv, uid);
+        return WorkloadUser.Setpriv(setpriv, uid);
     }
 
     /// <summary>The instance keeps the uid it had (its files are that uid's); a new one gets one no other instance here has.</summary>
-    private int AllocateUid(ExecInstance instance)
+    private int AllocateUid(ProcessInstance instance)
     {
         lock (_uidLock)
         {
@@ -85,7 +82,7 @@ internal sealed partial class ExecRuntime
             }
 
             var taken = Instances.Values.Where(other => other != instance && other.Uid is not null).Select(other => other.Uid!.Value).ToHashSet();
-            var uid = ExecUser.Allocate(CgroupInstanceName(Options, instance.Key), taken);
+            var uid = WorkloadUser.Allocate(CgroupInstanceName(Options, instance.Key), taken);
             instance.Uid = uid;
             return uid;
         }

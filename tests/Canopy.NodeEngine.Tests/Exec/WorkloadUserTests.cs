@@ -1,3 +1,4 @@
+using Canopy.NodeEngine.Runtimes.Processes;
 using Canopy.Core.States;
 using Canopy.NodeEngine.Instances;
 using Canopy.NodeEngine.Runtimes.Exec;
@@ -6,7 +7,7 @@ using Canopy.NodeEngine.Tests.Support;
 namespace Canopy.NodeEngine.Tests.Exec;
 
 /// <summary>Exec workloads do not get the node: an unprivileged uid of their own by default, root only where the operator allows it.</summary>
-public sealed class ExecUserTests : IAsyncLifetime
+public sealed class WorkloadUserTests : IAsyncLifetime
 {
     /// <summary>Prints who it is, tries to write where only root may and into its home, then waits.</summary>
     private const string Probe =
@@ -48,7 +49,7 @@ public sealed class ExecUserTests : IAsyncLifetime
         var (key, log) = await ProbeAsync(node);
 
         var uid = UidIn(log);
-        uid.ShouldBeInRange(ExecUser.RangeStart, ExecUser.RangeStart + ExecUser.RangeSize - 1);
+        uid.ShouldBeInRange(WorkloadUser.RangeStart, WorkloadUser.RangeStart + WorkloadUser.RangeSize - 1);
         log.ShouldContain($"gid={uid} groups={uid}", customMessage: "its own group and no other");
         log.ShouldContain("outside=refused");
         File.Exists(Path.Combine(_rootOnly, "by-workload")).ShouldBeFalse();

@@ -4,20 +4,20 @@ using Canopy.NodeEngine.Cgroups;
 using Canopy.NodeEngine.Instances;
 using Canopy.NodeEngine.Linux;
 
-namespace Canopy.NodeEngine.Runtimes.Exec;
+namespace Canopy.NodeEngine.Runtimes.Processes;
 
 /// <summary>
-/// One exec instance in memory: the shared bookkeeping plus its wrapper process and cgroup. It shares its node's address
+/// One process instance (exec, wasm, vm) in memory: the shared bookkeeping plus its wrapper process and cgroup. It shares its node's address
 /// (<paramref name="nodeIp"/>), which is what it reports as its own.
 /// </summary>
-internal sealed class ExecInstance(InstanceKey key, ExecPaths paths, InstanceCgroup cgroup, ServiceSpec spec, string nodeIp)
-    : RuntimeInstance<ExecState>(key, paths, spec)
+internal sealed class ProcessInstance(InstanceKey key, ProcessPaths paths, InstanceCgroup cgroup, ServiceSpec spec, string nodeIp)
+    : RuntimeInstance<ProcessState>(key, paths, spec)
 {
     private long _lastCpuNs = -1;
     private long _lastSampleTimestamp;
 
     /// <summary>The base's paths, typed for the wrapper's own files (exit status, cgroups).</summary>
-    public new ExecPaths Paths { get; } = paths;
+    public new ProcessPaths Paths { get; } = paths;
 
     public InstanceCgroup Cgroup { get; } = cgroup;
 
@@ -29,7 +29,7 @@ internal sealed class ExecInstance(InstanceKey key, ExecPaths paths, InstanceCgr
     public string? StatPath { get; private set; }
     public long OomKillsAtStart { get; set; }
 
-    /// <summary>The workload's uid and gid (<see cref="ExecUser"/>) once allocated; null while none is (or it runs as root).</summary>
+    /// <summary>The workload's uid and gid (<see cref="WorkloadUser"/>) once allocated; null while none is (or it runs as root).</summary>
     public int? Uid { get; set; }
 
     /// <summary>True while the recorded wrapper process is the very one started (start time checked against pid reuse).</summary>
@@ -83,15 +83,15 @@ internal sealed class ExecInstance(InstanceKey key, ExecPaths paths, InstanceCgr
         }
     }
 
-    public override ExecState ToState()
+    public override ProcessState ToState()
     {
         lock (Sync)
         {
-            return WithSharedFields(new ExecState { Pid = Pid, StartTime = StartTime, OomKillsAtStart = OomKillsAtStart, Uid = Uid });
+            return WithSharedFields(new ProcessState { Pid = Pid, StartTime = StartTime, OomKillsAtStart = OomKillsAtStart, Uid = Uid });
         }
     }
 
-    public override void Load(ExecState state)
+    public override void Load(ProcessState state)
     {
         base.Load(state);
         if (state.Pid is { } pid)

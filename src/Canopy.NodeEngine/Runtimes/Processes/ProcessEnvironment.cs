@@ -3,14 +3,14 @@ using Canopy.Contracts;
 using Canopy.Core.Descriptors;
 using Canopy.NodeEngine.Instances;
 
-namespace Canopy.NodeEngine.Runtimes.Exec;
+namespace Canopy.NodeEngine.Runtimes.Processes;
 
 /// <summary>
-/// The environment of an exec workload: the SLA's <c>environment</c>, then Canopy's variables. Exec instances
+/// The environment of a process workload (exec; a wasm module gets it as its WASI environment): the SLA's <c>environment</c>, then Canopy's variables. Process instances
 /// are not NATed, so each binds its host port itself: <c>PORT_i</c> = host port of mapping i + instance number
 /// (two instances on one node never collide), <c>PORT</c> = <c>PORT_0</c>.
 /// </summary>
-internal static class ExecEnvironment
+internal static class ProcessEnvironment
 {
     private const string DefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 

@@ -1,9 +1,9 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Canopy.NodeEngine.Runtimes.Exec;
+namespace Canopy.NodeEngine.Runtimes.Processes;
 
-/// <summary>Exec instances bind their host port themselves (no NAT): a port someone else listens on would only make them crash-loop.</summary>
+/// <summary>Process instances (exec, wasm, vm) bind their host port themselves (no NAT): a port someone else listens on would only make them crash-loop.</summary>
 internal static class PortProbe
 {
     public static bool IsTcpPortFree(int port)

@@ -1,9 +1,9 @@
 using Microsoft.Extensions.Logging;
 
-namespace Canopy.NodeEngine.Runtimes.Exec;
+namespace Canopy.NodeEngine.Runtimes.Processes;
 
-/// <summary>What only the exec runtime logs; the messages every runtime writes are <see cref="RuntimeLog"/> (ids 2002-2009, 2011).</summary>
-internal static partial class ExecLog
+/// <summary>What only the process runtimes log; the messages every runtime writes are <see cref="RuntimeLog"/> (ids 2002-2009, 2011).</summary>
+internal static partial class ProcessLog
 {
     [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "Instance {Instance} started: pid {Pid}{Note}")]
     public static partial void Started(ILogger logger, string instance, int pid, string note);

@@ -1,8 +1,8 @@
 using Canopy.Core.States;
 
-namespace Canopy.NodeEngine.Runtimes.Exec;
+namespace Canopy.NodeEngine.Runtimes.Processes;
 
-internal sealed partial class ExecRuntime
+internal abstract partial class ProcessRuntime
 {
     /// <summary>
     /// Takes over the instance directories a previous node engine left: an instance whose wrapper still runs is
@@ -12,7 +12,7 @@ internal sealed partial class ExecRuntime
     public override Task RecoverAsync(CancellationToken ct) =>
         TakeOverDirectoriesAsync(RecoverAsync, e => e is IOException or UnauthorizedAccessException, "recovery", ct);
 
-    private async Task<bool> RecoverAsync(ExecInstance instance, CancellationToken ct)
+    private async Task<bool> RecoverAsync(ProcessInstance instance, CancellationToken ct)
     {
         if (instance.Status == InstanceStatus.Undeployed)
         {
@@ -32,7 +32,7 @@ internal sealed partial class ExecRuntime
         if (instance.IsProcessAlive)
         {
             // Not our child: the watcher polls /proc for it.
-            ExecLog.Adopted(Logger, instance.Key.ToString(), instance.Pid!.Value);
+            ProcessLog.Adopted(Logger, instance.Key.ToString(), instance.Pid!.Value);
             if (!Transition(instance, InstanceStatus.Running, instance.Detail))
             {
                 Report(instance);

@@ -1,7 +1,7 @@
-namespace Canopy.NodeEngine.Runtimes.Exec;
+namespace Canopy.NodeEngine.Runtimes.Processes;
 
-/// <summary>What a node engine restart needs to know about a running (or ended) exec instance; <c>state.json</c>.</summary>
-internal sealed record ExecState : InstanceState
+/// <summary>What a node engine restart needs to know about a running (or ended) process instance; <c>state.json</c>.</summary>
+internal sealed record ProcessState : InstanceState
 {
     /// <summary>The wrapper's pid, which is also its process group id (it is a session leader).</summary>
     public int? Pid { get; init; }
@@ -12,6 +12,6 @@ internal sealed record ExecState : InstanceState
     /// <summary>The cgroup's OOM-kill counter when the process started: a higher value at exit means it was OOM-killed.</summary>
     public long OomKillsAtStart { get; init; }
 
-    /// <summary>The uid (and gid) the workload runs as (<see cref="ExecUser"/>); null for root. Kept so its files stay its own across restarts.</summary>
+    /// <summary>The uid (and gid) the workload runs as (<see cref="WorkloadUser"/>); null for root. Kept so its files stay its own across restarts.</summary>
     public int? Uid { get; init; }
 }
