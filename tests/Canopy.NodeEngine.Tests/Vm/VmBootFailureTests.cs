@@ -30,7 +30,7 @@ public sealed class VmBootFailureTests : IAsyncLifetime
         failed.StatusDetail.ShouldNotBeNull().ShouldContain("guest did not boot within 20 s");
         failed.StatusDetail.ShouldContain("port 80 did not answer");
         VmHarness.QemuProcessesOf(key).ShouldBeEmpty();
-        VmRuntimeTests.CgroupDirs(_node.CgroupName(key)).ShouldBeEmpty();
+        _node.CgroupOf(key).Directories.ShouldAllBe(dir => !Directory.Exists(dir));
         _node.ReadLog(key).ShouldContain("Kernel panic");
 
         // Final: no second boot after the restart back-off.
@@ -43,7 +43,7 @@ public sealed class VmBootFailureTests : IAsyncLifetime
     public async Task The_KVM_probe_decides_for_kvm_only_when_a_Linux_kernel_boots_under_it()
     {
         var guest = await VmGuest.GetAsync();
-        var options = new NodeEngineOptions { DataDir = _node.DataDir, VmProbeKernel = guest.Kernel };
+        var options = new NodeEngineOptions { DataDir = _node.Node.DataDir, VmProbeKernel = guest.Kernel };
         var acceleration = new VmAcceleration(options, HostCommand.Find(VmGuest.Qemu)!, NullLogger.Instance);
 
         var decided = await acceleration.DecideAsync(null, CancellationToken.None);

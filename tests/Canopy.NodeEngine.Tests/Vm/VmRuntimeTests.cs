@@ -44,7 +44,7 @@ public sealed class VmRuntimeTests : IAsyncLifetime
         VmHarness.QemuProcessesOf(key).ShouldBeEmpty();
         Procs.IsAlive(again.Pid!.Value).ShouldBeFalse();
         Directory.Exists(_node.InstanceDir(key)).ShouldBeFalse();
-        CgroupDirs(_node.CgroupName(key)).ShouldBeEmpty();
+        _node.CgroupOf(key).Directories.ShouldAllBe(dir => !Directory.Exists(dir));
     }
 
     [Fact]
@@ -90,7 +90,7 @@ public sealed class VmRuntimeTests : IAsyncLifetime
         failed.StatusDetail.ShouldNotBeNull().ShouldContain("is not a kernel image");
         failed.StatusDetail.ShouldContain("not-a-kernel");
         VmHarness.QemuProcessesOf(key).ShouldBeEmpty();
-        CgroupDirs(_node.CgroupName(key)).ShouldBeEmpty();
+        _node.CgroupOf(key).Directories.ShouldAllBe(dir => !Directory.Exists(dir));
     }
 
     [Fact]
@@ -104,11 +104,4 @@ public sealed class VmRuntimeTests : IAsyncLifetime
         var failed = await _node.WaitForAsync(key, r => r.Status == InstanceStatus.Failed, "failed");
         failed.StatusDetail.ShouldNotBeNull().ShouldContain("no image for this node's architecture amd64");
     }
-
-    /// <summary>The cgroup directories of an instance under every controller; none once it is gone.</summary>
-    internal static IReadOnlyList<string> CgroupDirs(string name) =>
-        Directory.EnumerateDirectories("/sys/fs/cgroup")
-            .Select(controller => Path.Combine(controller, "canopy", name))
-            .Where(Directory.Exists)
-            .ToList();
 }
