@@ -74,8 +74,9 @@ public sealed class NodeEngineHostTests : IAsyncLifetime
         StopInstancesOnShutdown = stopInstances,
 
         // Exec only here: the container runtime has its own host test (Container/ContainerHostTests) with a managed containerd,
-        // the vm runtime its own tests (Vm/).
+        // the wasm and vm runtimes their own tests (Wasm/, Vm/).
         StartContainerd = false,
+        WasmHostPath = "/nonexistent/canopy-wasm",
         QemuPath = "/nonexistent/qemu-system-x86_64",
         Resources = new() { ["gpu_count"] = "1", ["labels"] = "ssd,camera" },
     };
