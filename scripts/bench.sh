@@ -13,6 +13,9 @@
 #   scripts/bench.sh replicas [--runs 5]   (root leadership on a throw-away PostgreSQL: leader gone → next leader; not in "all")
 #   scripts/bench.sh dashboard [--idle 300]   (the root's CPU and RSS with the dashboard open in Debian's chromium, headless; not in "all")
 #   scripts/bench.sh metrics [--services 100] [--runs 20]   (GET /metrics of root and cluster under `canopy up` with 100 exec services; not in "all")
+#   scripts/bench.sh runtimes [--runs 20] [--idle 10] [--device-mb 1024] [--max-instances 2000]   (issue 14: every runtime the node
+#     offers side by side, in process: deploy → RUNNING / → first page, idle RSS and PSS per instance, instances until a
+#     --device-mb cap on the instances' parent cgroup runs out; a runtime not offered is skipped with its reason; not in "all")
 #   scripts/bench.sh deploy|api --store postgres   (the root's store in a durable throw-away PostgreSQL instead of SQLite: the PostgreSQL vs SQLite figures)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -22,6 +25,9 @@ if [[ "${1:-}" == placement ]]; then
   exec dotnet run -c Release --project "$here/bench/Canopy.Benchmarks.Scheduling" -- "$@"
 fi
 "$here/scripts/install-deps.sh"
+if [[ "${1:-}" == runtimes ]]; then
+  exec dotnet run -c Release --project "$here/bench/Canopy.Benchmarks" -- "$@"  # in process: no canopy CLI needed
+fi
 if [[ " $* " == *" network "* || " $* " == *" encryption "* || " $* " == *" all "* || $# -eq 0 ]] && ! command -v iperf3 >/dev/null; then
   apt-get install -y -qq iperf3 >/dev/null  # the network benchmark's throughput figures
 fi

@@ -4,6 +4,7 @@ using Canopy.NodeEngine.Network;
 using Canopy.NodeEngine.Runtimes.Artifacts;
 using Canopy.NodeEngine.Runtimes.Container;
 using Canopy.NodeEngine.Runtimes.Exec;
+using Canopy.NodeEngine.Runtimes.Vm;
 using Canopy.NodeEngine.Runtimes.Wasm;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -24,6 +25,9 @@ public static class RuntimeCatalog
         // The files the wasm and vm runtimes run, fetched once per digest and shared by their instances.
         services.AddSingleton<ArtifactCache>();
         services.AddSingleton<IRuntime, WasmRuntime>();
+
+        // QEMU guests (Oakestra's unikernel runtime), one process per instance like exec.
+        services.AddSingleton<IRuntime, VmRuntime>();
 
         // containerd through CRI: Canopy's own containerd, the operator's (--containerd-socket), or none (exec only).
         services.AddSingleton<NodeSubnet>();

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using Canopy.Contracts;
-using Canopy.Core.Addressing;
 using Canopy.Core.States;
 using Canopy.Cri;
 using Canopy.Cri.V1;
@@ -64,7 +63,7 @@ public sealed class ContainerdFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         ContainerPrerequisites.Check();
-        await StartRegistryAsync();
+        await Canopy.Testing.TestRegistry.UpAsync();
         DataDir = Directory.CreateTempSubdirectory("cnp-ne-").FullName;
         try
         {
@@ -241,32 +240,8 @@ public sealed class ContainerdFixture : IAsyncLifetime
         }
     }
 
-    private static async Task StartRegistryAsync()
-    {
-        var script = Path.Combine(Canopy.Testing.Repo.Root, "scripts", "test-registry.sh");
-        var (code, output) = await HostCommand.RunAsync("/bin/bash", [script, "up"], TimeSpan.FromMinutes(3));
-        if (code != 0)
-        {
-            throw new InvalidOperationException($"scripts/test-registry.sh up failed (exit {code}):\n{output}");
-        }
-    }
-
-    /// <summary>A /26 in 10.18.128.0/17 that no route on this host covers (another test's bridge may use one) and that is none of <paramref name="avoid"/>.</summary>
-    public static string FreeSubnet(params string?[] avoid)
-    {
-        var routes = HostRoutes.Read();
-        for (var attempt = 0; attempt < 200; attempt++)
-        {
-            var candidate = new Ipv4Network(
-                (10u << 24) | (18u << 16) | ((uint)Random.Shared.Next(128, 256) << 8) | ((uint)Random.Shared.Next(0, 4) * 64), 26);
-            if (!routes.Any(r => r.Network.Overlaps(candidate)) && !avoid.Contains(candidate.ToString()))
-            {
-                return candidate.ToString();
-            }
-        }
-
-        throw new InvalidOperationException("no free /26 in 10.18.128.0/17");
-    }
+    /// <summary>A node subnet no route on this host covers (<see cref="Canopy.Testing.NodeSubnets.Free"/>).</summary>
+    public static string FreeSubnet(params string?[] avoid) => Canopy.Testing.NodeSubnets.Free(avoid);
 
     private static async Task Quietly(Func<Task> action)
     {

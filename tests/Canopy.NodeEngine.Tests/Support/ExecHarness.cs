@@ -7,6 +7,7 @@ using Canopy.NodeEngine.Linux;
 using Canopy.NodeEngine.Monitoring;
 using Canopy.NodeEngine.NetManager;
 using Canopy.NodeEngine.Runtimes.Exec;
+using Canopy.NodeEngine.Runtimes.Processes;
 
 namespace Canopy.NodeEngine.Tests.Support;
 
@@ -18,9 +19,19 @@ public sealed class ExecHarness : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<int, byte> _pids = new();
     private readonly ConcurrentDictionary<InstanceKey, byte> _keys = new();
+    private readonly Func<NodeEngineOptions, CgroupLayout, ProcessRuntime> _newRuntime;
 
     public ExecHarness(Action<NodeEngineOptions>? configure = null)
+        : this((options, cgroups) => new ExecRuntime(options, cgroups, new InstanceHosts(options), new NodeFacts(options)), options => options.InstancesDir, configure)
     {
+    }
+
+    /// <summary>The same harness over another runtime built on <see cref="ProcessRuntime"/> (wasm, vm).</summary>
+    /// <param name="newRuntime">Makes the runtime; called again by <see cref="ReplaceRuntimeAsync"/>.</param>
+    /// <param name="instancesDir">The runtime's instances directory under the options' data dir.</param>
+    internal ExecHarness(Func<NodeEngineOptions, CgroupLayout, ProcessRuntime> newRuntime, Func<NodeEngineOptions, string> instancesDir, Action<NodeEngineOptions>? configure = null)
+    {
+        _newRuntime = newRuntime;
         Prerequisites.Check();
         DataDir = Directory.CreateTempSubdirectory("canopy-ne-test-").FullName;
         Options = new NodeEngineOptions
@@ -31,13 +42,15 @@ public sealed class ExecHarness : IAsyncDisposable
         };
         configure?.Invoke(Options);
         Cgroups = CgroupLayout.Detect();
+        InstancesDir = instancesDir(Options);
         Runtime = NewRuntime();
     }
 
     public string DataDir { get; }
     public NodeEngineOptions Options { get; }
     public CgroupLayout Cgroups { get; }
-    internal ExecRuntime Runtime { get; private set; }
+    public string InstancesDir { get; }
+    internal ProcessRuntime Runtime { get; private set; }
 
     /// <summary>Every report raised, in order, with when it was raised.</summary>
     public ConcurrentQueue<(InstanceReport Report, DateTime At)> Events { get; } = new();
@@ -73,7 +86,7 @@ public sealed class ExecHarness : IAsyncDisposable
     }
 
     /// <summary>The instance's cgroup (one directory per v1 controller), as the runtime names it.</summary>
-    public InstanceCgroup CgroupOf(InstanceKey key) => new(Cgroups, Options.CgroupName, ExecRuntime.CgroupInstanceName(Options, key));
+    public InstanceCgroup CgroupOf(InstanceKey key) => new(Cgroups, Options.CgroupName, ProcessRuntime.CgroupInstanceName(Options, key));
 
     public async Task<InstanceReport> DeployAsync(ServiceSpec spec, int instance = 0)
     {
@@ -83,7 +96,7 @@ public sealed class ExecHarness : IAsyncDisposable
         return report;
     }
 
-    public string InstanceDir(InstanceKey key) => Path.Combine(Options.InstancesDir, key.ToString());
+    public string InstanceDir(InstanceKey key) => Path.Combine(InstancesDir, key.ToString());
 
     /// <summary>The workload's HOME and working directory, the one it may write.</summary>
     public string HomeDir(InstanceKey key) => Path.Combine(InstanceDir(key), "home");
@@ -136,9 +149,9 @@ public sealed class ExecHarness : IAsyncDisposable
         }
     }
 
-    private ExecRuntime NewRuntime()
+    private ProcessRuntime NewRuntime()
     {
-        var runtime = new ExecRuntime(Options, Cgroups, new InstanceHosts(Options), new NodeFacts(Options));
+        var runtime = _newRuntime(Options, Cgroups);
         runtime.StatusChanged += report =>
         {
             Track(report);

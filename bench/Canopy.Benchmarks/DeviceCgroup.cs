@@ -1,0 +1,111 @@
+using System.Globalization;
+using Canopy.NodeEngine.Cgroups;
+
+namespace Canopy.Benchmarks;
+
+/// <summary>
+/// The instances' parent cgroup (the node's <c>CgroupName</c>) with a memory limit: a small device's memory for its
+/// instances. Every instance cgroup a runtime creates sits below it (containers through containerd's cgroup parent), so
+/// the kernel charges them all to it and OOM-kills inside it once it is full. cgroup v1 (memory controller) or v2.
+/// </summary>
+internal sealed class DeviceCgroup : IDisposable
+{
+    private readonly string _dir;
+    private readonly string _rootProcs;
+    private readonly bool _v2;
+
+    private DeviceCgroup(string dir, string rootProcs, bool v2, int limitMb)
+    {
+        _dir = dir;
+        _rootProcs = rootProcs;
+        _v2 = v2;
+        LimitMb = limitMb;
+    }
+
+    public int LimitMb { get; }
+
+    public static DeviceCgroup Create(CgroupLayout layout, string name, int limitMb)
+    {
+        var bytes = (limitMb * 1024L * 1024L).ToString(CultureInfo.InvariantCulture);
+        switch (layout.Mode)
+        {
+            case CgroupMode.V1:
+                var v1 = Path.Combine(layout.MemoryRoot!, name);
+                Directory.CreateDirectory(v1);
+                File.WriteAllText(Path.Combine(v1, "memory.limit_in_bytes"), bytes);
+                return new DeviceCgroup(v1, Path.Combine(layout.MemoryRoot!, "cgroup.procs"), v2: false, limitMb);
+            case CgroupMode.V2:
+                var v2 = Path.Combine(layout.UnifiedRoot!, name);
+                Directory.CreateDirectory(v2);
+                File.WriteAllText(Path.Combine(v2, "memory.max"), bytes);
+                File.WriteAllText(Path.Combine(v2, "memory.swap.max"), "0");
+                return new DeviceCgroup(v2, Path.Combine(layout.UnifiedRoot!, "cgroup.procs"), v2: true, limitMb);
+            default:
+                throw new InvalidOperationException("no usable memory cgroup on this machine: the benchmark caps the instances' memory with one");
+        }
+    }
+
+    /// <summary>Memory charged to all the instances now, in MB.</summary>
+    public double UsageMb => Read(_v2 ? "memory.current" : "memory.usage_in_bytes") / 1024.0 / 1024.0;
+
+    /// <summary>How many processes the kernel OOM-killed inside it so far.</summary>
+    public long OomKills => File.ReadLines(Path.Combine(_dir, _v2 ? "memory.events" : "memory.oom_control"))
+        .Select(l => l.Split(' '))
+        .Where(f => f.Length == 2 && f[0] == "oom_kill")
+        .Select(f => long.Parse(f[1], CultureInfo.InvariantCulture))
+        .FirstOrDefault();
+
+    /// <summary>The processes of a child group (a container's, named by its id under the cgroup parent).</summary>
+    public IEnumerable<int> ProcessesOf(string group)
+    {
+        var procs = Path.Combine(_dir, group, "cgroup.procs");
+        return File.Exists(procs)
+            ? File.ReadAllLines(procs).Where(l => l.Length > 0).Select(l => int.Parse(l, CultureInfo.InvariantCulture)).ToArray()
+            : [];
+    }
+
+    /// <summary>Puts a process (and the children it starts from now on) under the cap, in a child group of its own.</summary>
+    public void Admit(int pid, string group)
+    {
+        var dir = Path.Combine(_dir, group);
+        Directory.CreateDirectory(dir);
+        File.WriteAllText(Path.Combine(dir, "cgroup.procs"), pid.ToString(CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>Moves a process back to the root group (its children started meanwhile stay where they are).</summary>
+    public void Release(int pid)
+    {
+        try
+        {
+            File.WriteAllText(_rootProcs, pid.ToString(CultureInfo.InvariantCulture));
+        }
+        catch (IOException)
+        {
+            // Gone already.
+        }
+    }
+
+    /// <summary>
+    /// Removes its child groups and itself, and the same name under every other v1 controller (the runtimes and
+    /// containerd created those for their cpu, pids... limits); the runtimes removed their instances' own groups.
+    /// </summary>
+    public void Dispose()
+    {
+        var mount = Path.GetDirectoryName(Path.GetDirectoryName(_dir))!;
+        var name = Path.GetFileName(_dir);
+        var groups = _v2 ? [_dir] : Directory.EnumerateDirectories(mount).Select(c => Path.Combine(c, name)).Where(Directory.Exists).ToArray();
+        foreach (var dir in groups.SelectMany(g => Directory.EnumerateDirectories(g).Append(g)))
+        {
+            try
+            {
+                Directory.Delete(dir);
+            }
+            catch (IOException e)
+            {
+                Console.WriteLine($"  (cgroup {dir} not removed: {e.Message})");
+            }
+        }
+    }
+
+    private long Read(string file) => long.Parse(File.ReadAllText(Path.Combine(_dir, file)).Trim(), CultureInfo.InvariantCulture);
+}

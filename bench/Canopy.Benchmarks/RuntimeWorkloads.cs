@@ -1,0 +1,87 @@
+using System.Globalization;
+using Canopy.Contracts;
+using Canopy.Core.States;
+using Canopy.Testing;
+
+namespace Canopy.Benchmarks;
+
+/// <summary>
+/// The workload each runtime runs for the side-by-side figures: a small page server on the SLA's port, one line per
+/// runtime. A runtime the node does not offer is skipped with its reason; one the table does not name is not measured.
+/// </summary>
+/// <param name="Counted">What its idle memory per instance counts (the processes found for the instance).</param>
+/// <param name="Serving">The SLA of instance 0 of a service that serves <see cref="PagePath"/> on host port <c>port</c>.</param>
+/// <param name="Prepare">Once before the runtime's first deploy (a registry to start, a module to build); not timed.</param>
+internal sealed record RuntimeWorkload(
+    string Runtime,
+    string Counted,
+    Func<BenchNode, string, int, ServiceSpec> Serving,
+    string PagePath = "/",
+    Func<BenchNode, Task>? Prepare = null)
+{
+    private const string Busybox = "/bin/busybox";
+    private const string Image = "127.0.0.1:5000/canopy/busybox:1";
+
+    public static readonly IReadOnlyList<RuntimeWorkload> All =
+    [
+        new("exec", "the wrapper shell + busybox httpd (the instance's process group)",
+            (node, id, port) => Sla(id, "exec", port.ToString(CultureInfo.InvariantCulture)) with
+            {
+                Cmd = ["/bin/sh", "-c", $"exec {Busybox} httpd -f -p \"$PORT\" -h \"$WWW\""],
+                Environment = [$"WWW={Site(node)}"],
+            }),
+        new("container", "pause + busybox httpd + the pod's containerd-shim (containerd itself not counted)",
+            (_, id, port) => Sla(id, "container", $"{port.ToString(CultureInfo.InvariantCulture)}:8080") with { Code = Image },
+            Prepare: _ => TestRegistry.UpAsync()),
+        new("vm", "QEMU and its guest (SLA memory 64 MB → the 96 MB floor): Debian's cloud kernel + busybox httpd, the instance's process group",
+            (_, id, port) => Sla(id, "vm", $"{port.ToString(CultureInfo.InvariantCulture)}:80") with { Code = VmGuestArtifact },
+            Prepare: _ => PushVmGuestAsync()),
+    ];
+
+    /// <summary>The project's test guest (scripts/vm-guest.sh) as an OCI artifact in the local registry, as examples/vm-httpd.json has it.</summary>
+    private const string VmGuestArtifact = "127.0.0.1:5000/canopy/vm-guest:1";
+
+    private static ServiceSpec Sla(string serviceId, string runtime, string port) => new()
+    {
+        ServiceId = serviceId,
+        JobName = $"bench.rt.{runtime}{serviceId[..6]}.bench",
+        Virtualization = runtime,
+        Port = port,
+        Memory = 64,
+        Vcpus = 0.5,
+        RestartPolicy = RestartPolicy.Always,
+    };
+
+    private static async Task PushVmGuestAsync()
+    {
+        await TestRegistry.UpAsync();
+        const string guestDir = "/var/tmp/canopy-vm-guest";
+        string[][] steps =
+        [
+            ["/bin/bash", Path.Combine(Repo.Root, "scripts", "vm-guest.sh"), guestDir],
+            ["python3", Path.Combine(Repo.Root, "scripts", "images.py"), "artifact", TestRegistry.Address, "canopy/vm-guest:1",
+                Path.Combine(guestDir, "bundle.tar.gz"), "--media-type", "application/vnd.canopy.vm.bundle.v1.tar+gzip"],
+        ];
+        foreach (var step in steps)
+        {
+            var (code, output, error) = await Task.Run(() => NodeEngine.Linux.HostCommand.Run(step[0], step[1..]));
+            if (code != 0)
+            {
+                throw new InvalidOperationException($"{string.Join(' ', step)} failed (exit {code}):\n{output}{error}");
+            }
+        }
+    }
+
+    /// <summary>The exec page server's directory, made once per node.</summary>
+    private static string Site(BenchNode node)
+    {
+        var www = Path.Combine(node.DataDir, "www");
+        if (!File.Exists(Path.Combine(www, "index.html")))
+        {
+            Directory.CreateDirectory(www);
+            File.WriteAllText(Path.Combine(www, "index.html"), "hello from the runtime benchmark\n");
+        }
+
+        return www;
+    }
+}
