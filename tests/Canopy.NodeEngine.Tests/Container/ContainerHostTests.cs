@@ -64,8 +64,9 @@ public sealed class ContainerHostTests(ContainerdFixture node, ITestOutputHelper
         var (host, nodeId) = await StartNodeAsync();
         var info = await _observer.WaitForAsync<NodeInformation>(
             NodeTopics.Information(nodeId), i => i.Virtualization.Contains("container"), "container in the heartbeat", TimeSpan.FromSeconds(60));
-        info.Virtualization.ShouldBe(["exec", "container"]);
-        info.UnavailableRuntimes.ShouldBeNull();
+        // The wasm host is built next to the tests and QEMU may be installed: this node offers those too, or says why not.
+        info.Virtualization.ShouldContain("exec");
+        info.UnavailableRuntimes?.Keys.ShouldNotContain("container");
         _cri = new CriClient(Path.Combine(_dataDir, "containerd", "containerd.sock"));
 
         var watch = Stopwatch.StartNew();

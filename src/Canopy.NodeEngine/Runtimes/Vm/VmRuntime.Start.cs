@@ -77,9 +77,19 @@ internal sealed partial class VmRuntime
         var qmp = QmpSocket(instance);
         File.Delete(qmp);
         _consoleStart[instance.Key] = LogLength(instance);
+        // QEMU may run as the instance's user in its home, under a data dir that user cannot pass from above (~/.canopy in
+        // /root): it gets its files by paths relative to the home. The socket's path also stays far below the 108 bytes of a
+        // unix socket address, however deep the data dir.
+        var home = instance.Paths.Home;
+        var relativeBoot = boot with
+        {
+            Kernel = Path.GetRelativePath(home, boot.Kernel),
+            Initrd = boot.Initrd is { } initrd ? Path.GetRelativePath(home, initrd) : null,
+            ExtraCmdline = cmdline,
+        };
         return QemuCommand.Build(
-            _qemu!, $"canopy-{instance.Key}", boot with { ExtraCmdline = cmdline }, chosen,
-            GuestMemoryMb(spec), QemuCommand.Cpus(spec.Vcpus), forwards, qmp);
+            _qemu!, $"canopy-{instance.Key}", relativeBoot, chosen,
+            GuestMemoryMb(spec), QemuCommand.Cpus(spec.Vcpus), forwards, Path.GetRelativePath(home, qmp));
     }
 
     private int GuestMemoryMb(Contracts.ServiceSpec spec) =>

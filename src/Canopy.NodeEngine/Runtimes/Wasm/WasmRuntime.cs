@@ -41,9 +41,21 @@ internal sealed class WasmRuntime : ProcessRuntime
         : base(options, cgroups, hosts: null, facts, logger, options.WasmDir, new RuntimeLog(logger, firstId: 4700, rotatedId: 4711))
     {
         _artifacts = artifacts;
+        if (base.DropsRoot && UnreachableDirectory() is { } closed)
+        {
+            WasmLog.HostRunsAsRoot(Logger, closed);
+        }
     }
 
     public override string Name => Virtualizations.Wasm;
+
+    /// <summary>
+    /// Wasm hosts drop root like exec workloads where the instance's user can reach the host program and the instance
+    /// directory. Unlike an exec workload, which starts in its home, the host opens them by path, and a checkout or data
+    /// dir under /root (./canopy up's defaults) cannot be passed by other users: there the host runs as root, and the
+    /// module stays inside Wasmtime's sandbox, which gives it no file and no socket of the node.
+    /// </summary>
+    protected override bool DropsRoot => base.DropsRoot && UnreachableDirectory() is null;
 
     private string HostPath => Options.ResolvedWasmHostPath;
 
@@ -53,6 +65,25 @@ internal sealed class WasmRuntime : ProcessRuntime
         !File.Exists(HostPath) ? $"the wasm host {HostPath} is not installed (it ships next to canopy; or set the node's WasmHostPath)"
         : !ProcessWrapper.IsAvailable ? "the process wrapper's tools (setsid, sh) are missing"
         : null;
+
+    /// <summary>The first directory above the host program or the data dir that other users may not pass; null when none.</summary>
+    private string? UnreachableDirectory()
+    {
+        var hostDir = Path.GetDirectoryName(Path.GetFullPath(HostPath));
+        var dataDirParent = Path.GetDirectoryName(Path.GetFullPath(Options.DataDir));
+        foreach (var start in new[] { hostDir, dataDirParent })
+        {
+            for (var dir = start is null ? null : new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+            {
+                if (dir.Exists && !dir.UnixFileMode.HasFlag(UnixFileMode.OtherExecute))
+                {
+                    return dir.FullName;
+                }
+            }
+        }
+
+        return null;
+    }
 
     /// <summary>The module's copy in the instance directory (root's; the workload's group reads it).</summary>
     private static string ModulePath(ProcessInstance instance) => Path.Combine(instance.Paths.Dir, "module.wasm");
