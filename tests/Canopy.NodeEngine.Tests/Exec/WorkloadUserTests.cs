@@ -1,7 +1,7 @@
-using Canopy.NodeEngine.Runtimes.Processes;
 using Canopy.Core.States;
 using Canopy.NodeEngine.Instances;
 using Canopy.NodeEngine.Runtimes.Exec;
+using Canopy.NodeEngine.Runtimes.Processes;
 using Canopy.NodeEngine.Tests.Support;
 
 namespace Canopy.NodeEngine.Tests.Exec;

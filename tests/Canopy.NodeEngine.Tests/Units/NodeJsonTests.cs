@@ -1,12 +1,12 @@
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
-using Canopy.NodeEngine.Runtimes.Processes;
 using Canopy.Contracts;
 using Canopy.Contracts.Mqtt;
 using Canopy.Contracts.Registration;
 using Canopy.Core.States;
 using Canopy.NodeEngine.ClusterLink;
 using Canopy.NodeEngine.Runtimes.Exec;
+using Canopy.NodeEngine.Runtimes.Processes;
 
 namespace Canopy.NodeEngine.Tests.Units;
 
