@@ -11,13 +11,11 @@ namespace Canopy.Benchmarks;
 internal sealed class DeviceCgroup : IDisposable
 {
     private readonly string _dir;
-    private readonly string _rootProcs;
     private readonly bool _v2;
 
-    private DeviceCgroup(string dir, string rootProcs, bool v2, int limitMb)
+    private DeviceCgroup(string dir, bool v2, int limitMb)
     {
         _dir = dir;
-        _rootProcs = rootProcs;
         _v2 = v2;
         LimitMb = limitMb;
     }
@@ -33,13 +31,13 @@ internal sealed class DeviceCgroup : IDisposable
                 var v1 = Path.Combine(layout.MemoryRoot!, name);
                 Directory.CreateDirectory(v1);
                 File.WriteAllText(Path.Combine(v1, "memory.limit_in_bytes"), bytes);
-                return new DeviceCgroup(v1, Path.Combine(layout.MemoryRoot!, "cgroup.procs"), v2: false, limitMb);
+                return new DeviceCgroup(v1, v2: false, limitMb);
             case CgroupMode.V2:
                 var v2 = Path.Combine(layout.UnifiedRoot!, name);
                 Directory.CreateDirectory(v2);
                 File.WriteAllText(Path.Combine(v2, "memory.max"), bytes);
                 File.WriteAllText(Path.Combine(v2, "memory.swap.max"), "0");
-                return new DeviceCgroup(v2, Path.Combine(layout.UnifiedRoot!, "cgroup.procs"), v2: true, limitMb);
+                return new DeviceCgroup(v2, v2: true, limitMb);
             default:
                 throw new InvalidOperationException("no usable memory cgroup on this machine: the benchmark caps the instances' memory with one");
         }
@@ -64,26 +62,36 @@ internal sealed class DeviceCgroup : IDisposable
             : [];
     }
 
-    /// <summary>Puts a process (and the children it starts from now on) under the cap, in a child group of its own.</summary>
-    public void Admit(int pid, string group)
+    /// <summary>
+    /// Moves those of <paramref name="pids"/> that run outside the cap into its child group <paramref name="group"/>, with
+    /// the memory they hold already (cgroup v1 moves it only when asked: move_charge_at_immigrate).
+    /// </summary>
+    public void AdmitOutsiders(IEnumerable<int> pids, string group)
     {
         var dir = Path.Combine(_dir, group);
-        Directory.CreateDirectory(dir);
-        File.WriteAllText(Path.Combine(dir, "cgroup.procs"), pid.ToString(CultureInfo.InvariantCulture));
+        if (!Directory.Exists(dir))
+        {
+            Directory.CreateDirectory(dir);
+            if (!_v2)
+            {
+                File.WriteAllText(Path.Combine(dir, "memory.move_charge_at_immigrate"), "3");
+            }
+        }
+
+        var name = "/" + Path.GetFileName(_dir);
+        foreach (var pid in pids.Where(pid => !MemoryGroupOf(pid).StartsWith(name + "/", StringComparison.Ordinal)))
+        {
+            File.WriteAllText(Path.Combine(dir, "cgroup.procs"), pid.ToString(CultureInfo.InvariantCulture));
+        }
     }
 
-    /// <summary>Moves a process back to the root group (its children started meanwhile stay where they are).</summary>
-    public void Release(int pid)
-    {
-        try
-        {
-            File.WriteAllText(_rootProcs, pid.ToString(CultureInfo.InvariantCulture));
-        }
-        catch (IOException)
-        {
-            // Gone already.
-        }
-    }
+    /// <summary>The process's memory cgroup path ("/canopy-bench-1/..."), from /proc/&lt;pid&gt;/cgroup.</summary>
+    private string MemoryGroupOf(int pid) =>
+        File.ReadLines($"/proc/{pid}/cgroup")
+            .Select(l => l.Split(':', 3))
+            .Where(f => f.Length == 3 && (_v2 ? f[0] == "0" : f[1].Split(',').Contains("memory")))
+            .Select(f => f[2])
+            .FirstOrDefault() ?? "";
 
     /// <summary>
     /// Removes its child groups and itself, and the same name under every other v1 controller (the runtimes and

@@ -32,8 +32,27 @@ internal sealed record RuntimeWorkload(
             }),
         new("container", "pause + busybox httpd + the pod's containerd-shim (containerd itself not counted)",
             (_, id, port) => Sla(id, "container", $"{port.ToString(CultureInfo.InvariantCulture)}:8080") with { Code = Image },
-            Prepare: _ => TestRegistry.UpAsync()),
+            Prepare: _ => TestImageRegistry.UpAsync()),
+
+        // examples/wasm/http.wat, pushed by scripts/test-registry.sh as an OCI artifact; its page is a CGI answer.
+        new("wasm", "the wrapper shell + the canopy-wasm host process (Wasmtime, the module inside)",
+            (_, id, port) => Sla(id, "wasm", port.ToString(CultureInfo.InvariantCulture)) with { Code = $"{TestImageRegistry.Address}/canopy/http-wasm:1", Memory = 32 },
+            Prepare: _ => TestImageRegistry.UpAsync()),
+
+        // The project's test guest (scripts/vm-guest.sh: Debian's kernel, a busybox initramfs serving on 80) as an OCI artifact.
+        new("vm", "the wrapper shell + QEMU (the guest's memory as it touched it)",
+            (_, id, port) => Sla(id, "vm", $"{port.ToString(CultureInfo.InvariantCulture)}:80") with { Code = $"{TestImageRegistry.Address}/canopy/vm-guest:1", Memory = 128 },
+            Prepare: PushVmGuestAsync),
     ];
+
+    private static async Task PushVmGuestAsync(BenchNode node)
+    {
+        // The tests' cache (scripts/vm-guest.sh builds once into it).
+        var guest = Environment.GetEnvironmentVariable("CANOPY_VM_GUEST_DIR") is { Length: > 0 } dir ? dir : "/var/tmp/canopy-vm-guest";
+        await TestImageRegistry.UpAsync();
+        await TestImageRegistry.RunAsync(Path.Combine(Repo.Root, "scripts", "vm-guest.sh"), guest);
+        await TestImageRegistry.PushArtifactAsync("canopy/vm-guest:1", Path.Combine(guest, "bundle.tar.gz"));
+    }
 
     private static ServiceSpec Sla(string serviceId, string runtime, string port) => new()
     {
