@@ -12,11 +12,13 @@ internal sealed class DeviceCgroup : IDisposable
 {
     private readonly string _dir;
     private readonly bool _v2;
+    private readonly string _mount;
 
     private DeviceCgroup(string dir, bool v2, int limitMb)
     {
         _dir = dir;
         _v2 = v2;
+        _mount = Path.GetDirectoryName(dir)!;
         LimitMb = limitMb;
     }
 
@@ -63,25 +65,29 @@ internal sealed class DeviceCgroup : IDisposable
     }
 
     /// <summary>
-    /// Moves those of <paramref name="pids"/> that run outside the cap into its child group <paramref name="group"/>, with
-    /// the memory they hold already (cgroup v1 moves it only when asked: move_charge_at_immigrate).
+    /// Moves a process into the child group <paramref name="group"/> for what it does next (the processes it starts stay
+    /// there); returns where it was, for <see cref="Return"/>. Memory it holds already stays charged where it was.
     /// </summary>
-    public void AdmitOutsiders(IEnumerable<int> pids, string group)
+    public string Admit(int pid, string group)
     {
+        var was = MemoryGroupOf(pid);
         var dir = Path.Combine(_dir, group);
-        if (!Directory.Exists(dir))
-        {
-            Directory.CreateDirectory(dir);
-            if (!_v2)
-            {
-                File.WriteAllText(Path.Combine(dir, "memory.move_charge_at_immigrate"), "3");
-            }
-        }
+        Directory.CreateDirectory(dir);
+        File.WriteAllText(Path.Combine(dir, "cgroup.procs"), pid.ToString(CultureInfo.InvariantCulture));
+        return was;
+    }
 
-        var name = "/" + Path.GetFileName(_dir);
-        foreach (var pid in pids.Where(pid => !MemoryGroupOf(pid).StartsWith(name + "/", StringComparison.Ordinal)))
+    /// <summary>Moves a process back to the group <see cref="Admit"/> took it from; false when it is gone (OOM-killed under the cap).</summary>
+    public bool Return(int pid, string group)
+    {
+        try
         {
-            File.WriteAllText(Path.Combine(dir, "cgroup.procs"), pid.ToString(CultureInfo.InvariantCulture));
+            File.WriteAllText(Path.Combine(_mount, group.TrimStart('/'), "cgroup.procs"), pid.ToString(CultureInfo.InvariantCulture));
+            return true;
+        }
+        catch (IOException)
+        {
+            return false;
         }
     }
 
