@@ -5,6 +5,9 @@
       writes a docker-archive tar (what `docker save` writes) for `ctr -n k8s.io images import`
   python3 scripts/images.py push REGISTRY NAME:TAG [--entrypoint ...] [--cmd ...]
       pushes the image to a plain-HTTP registry (e.g. 127.0.0.1:5000) with the Registry HTTP API v2
+  python3 scripts/images.py artifact REGISTRY NAME:TAG FILE [--media-type TYPE]
+      pushes FILE as an OCI artifact (an OCI manifest with the empty config and FILE as its single layer), e.g. a wasm
+      module for the node's wasm runtime (code: REGISTRY/NAME:TAG)
 
 --busybox PATH takes another static busybox than /bin/busybox. A dynamically linked one is refused: an image has no
 loader or libraries, so every process in it would die at once (Debian's busybox-static replaces the dynamic busybox).
@@ -301,6 +304,32 @@ def push(registry, reference, entrypoint, cmd):
     print(f"pushed {registry}/{repository}:{tag} ({sha256(manifest)})")
 
 
+OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
+OCI_EMPTY = "application/vnd.oci.empty.v1+json"
+WASM_LAYER = "application/wasm"
+
+
+def push_artifact(registry, reference, path, media_type):
+    """An OCI 1.1 artifact: artifactType names what it is, the empty config, the file as its single layer."""
+    repository, tag = split_reference(reference)
+    with open(path, "rb") as f:
+        data = f.read()
+    target = Registry(registry)
+    empty = b"{}"
+    config_digest = target.push_blob(repository, empty)
+    layer_digest = target.push_blob(repository, data)
+    manifest = json.dumps({
+        "schemaVersion": 2,
+        "mediaType": OCI_MANIFEST,
+        "artifactType": media_type,
+        "config": {"mediaType": OCI_EMPTY, "size": len(empty), "digest": config_digest},
+        "layers": [{"mediaType": media_type, "size": len(data), "digest": layer_digest,
+                    "annotations": {"org.opencontainers.image.title": os.path.basename(path)}}],
+    }, indent=3).encode()
+    target.request("PUT", f"/v2/{repository}/manifests/{tag}", body=manifest, headers={"Content-Type": OCI_MANIFEST})
+    print(f"pushed {registry}/{repository}:{tag} ({sha256(manifest)}, layer {layer_digest})")
+
+
 def main():
     global BUSYBOX
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -311,11 +340,19 @@ def main():
     upload = sub.add_parser("push", help="push to a plain-HTTP registry")
     upload.add_argument("registry", metavar="REGISTRY")
     upload.add_argument("reference", metavar="NAME:TAG")
+    artifact = sub.add_parser("artifact", help="push a file as an OCI artifact to a plain-HTTP registry")
+    artifact.add_argument("registry", metavar="REGISTRY")
+    artifact.add_argument("reference", metavar="NAME:TAG")
+    artifact.add_argument("file", metavar="FILE")
+    artifact.add_argument("--media-type", default=WASM_LAYER, help="the layer's media type [default: application/wasm]")
     for p in (archive, upload):
         p.add_argument("--busybox", default=BUSYBOX, help="the statically linked busybox to build from [default: /bin/busybox]")
         p.add_argument("--entrypoint", help="JSON array or shell-quoted string")
         p.add_argument("--cmd", help="JSON array or shell-quoted string")
     args = parser.parse_args()
+    if args.command == "artifact":
+        push_artifact(args.registry, args.reference, args.file, args.media_type)
+        return
     BUSYBOX = args.busybox
     entrypoint, cmd = parse_command(args.entrypoint), parse_command(args.cmd)
     if args.command == "archive":

@@ -6,7 +6,8 @@
 #                                    setpriv (util-linux: exec workloads drop root)
 #   scripts/install-deps.sh test     plus what the test suite needs (the local OCI registry, python3 for scripts/images.py,
 #                                    libfaketime for hosts with a wrong clock, postgresql for the PostgreSQL store's tests,
-#                                    chromium for the dashboard's browser tests)
+#                                    chromium for the dashboard's browser tests, qemu-system-x86 for the vm runtime's
+#                                    tests, whose guest scripts/vm-guest.sh builds from Debian's kernel and busybox-static)
 #   scripts/install-deps.sh --print-missing [test]
 #                                    only prints the packages it would install, one a line (installs nothing)
 # Images need a statically linked busybox: when /bin/busybox is missing or dynamically linked (Debian's plain busybox
@@ -47,7 +48,7 @@ want=(mosquitto:mosquitto setsid:util-linux setpriv:util-linux curl:curl
 if [ "${1:-}" = "test" ]; then
   want+=(python3:python3 docker-registry:docker-registry htpasswd:apache2-utils
          /usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1:libfaketime /usr/lib/postgresql:postgresql
-         /usr/bin/chromium:chromium)
+         /usr/bin/chromium:chromium wat2wasm:wabt qemu-system-x86_64:qemu-system-x86)
 fi
 
 missing=()

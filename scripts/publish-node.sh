@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Publishes the node engine as a native executable (Native AOT): artifacts/canopy-node/linux-<arch>/canopy-node.
+# Publishes the node engine as a native executable (Native AOT): artifacts/canopy-node/linux-<arch>/canopy-node, with the
+# wasm runtime's host next to it (canopy-wasm, native too, and Wasmtime's libwasmtime.so), where the node engine looks for it.
 #   scripts/publish-node.sh [x64|arm64] [--out DIR]
 # Any trimming or AOT warning fails the publish (warnings are errors). x64 builds natively here; arm64 is cross-compiled
 # with clang and lld against Debian's arm64 cross toolchain (gcc-aarch64-linux-gnu, libc6-dev-arm64-cross), installed when missing.
@@ -38,5 +39,6 @@ if [ "$arch" = arm64 ] && [ "$(uname -m)" != aarch64 ]; then
   [ -e "$(dirname "$lld")/ld.lld" ] || { mkdir -p "$here/artifacts/.toolchain"; ln -sf "$lld" "$here/artifacts/.toolchain/ld.lld"; export PATH="$here/artifacts/.toolchain:$PATH"; }
 fi
 dotnet publish "$here/src/Canopy.Node/Canopy.Node.csproj" "${args[@]}"
+dotnet publish "$here/src/Canopy.WasmHost/Canopy.WasmHost.csproj" "${args[@]}" -p:PublishAot=true
 rm -f "$out"/*.pdb  # managed symbols mean nothing to a native executable; canopy-node.dbg has its native ones
 echo "$out/canopy-node"

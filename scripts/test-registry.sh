@@ -10,7 +10,8 @@
 # Basic auth variant: $CANOPY_REGISTRY_AUTH=user:password (from the environment: in no process list) makes a registry that
 # requires that login (htpasswd, bcrypt, from Debian's apache2-utils); use it with another $CANOPY_REGISTRY_ADDR and
 # $CANOPY_REGISTRY_DIR, never over the plain one on 5000 that other tests use. The images are pushed with the login.
-# Images: canopy/busybox:1 and canopy/busybox:2 (two different images, for pull and update tests).
+# Images: canopy/busybox:1 and canopy/busybox:2 (two different images, for pull and update tests); with wat2wasm (Debian's
+# wabt) also the wasm examples as OCI artifacts: canopy/hello-wasm:1 and canopy/http-wasm:1 (examples/wasm/*.wat).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -90,6 +91,14 @@ push_images() {
   for image in "${images[@]}"; do
     python3 "$here/images.py" push "$addr" "$image" >&2
   done
+  if command -v wat2wasm >/dev/null 2>&1; then
+    local build; build="$(mktemp -d)"
+    for module in hello http; do
+      wat2wasm "$here/../examples/wasm/$module.wat" -o "$build/$module.wasm"
+      python3 "$here/images.py" artifact "$addr" "canopy/$module-wasm:1" "$build/$module.wasm" >&2
+    done
+    rm -rf "$build"
+  fi
 }
 
 up() {

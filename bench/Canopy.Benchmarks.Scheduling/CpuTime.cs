@@ -20,7 +20,7 @@ internal static class CpuTime
         Console.WriteLine("|---|---:|---:|");
         foreach (var algorithm in Algorithms)
         {
-            foreach (var kind in new[] { RequestKind.Plain, RequestKind.Geo, RequestKind.Addons, RequestKind.Direct })
+            foreach (var kind in new[] { RequestKind.Plain, RequestKind.Geo, RequestKind.Addons, RequestKind.Direct, RequestKind.Arch })
             {
                 var cluster = new ClusterPlacement { Algorithm = algorithm, Request = kind };
                 cluster.Setup();

@@ -72,7 +72,7 @@ internal static class Fleet
                     Memory = (long)(memoryTotal * (1 - (memoryPercent / 100))),
                     MemoryPercent = memoryPercent,
                     Virtualization = virtualization,
-                    UnavailableRuntimes = random.NextDouble() < 0.02 ? new Dictionary<string, string> { ["unikernel"] = "no qemu" } : null,
+                    UnavailableRuntimes = random.NextDouble() < 0.02 ? new Dictionary<string, string> { [Virtualizations.Vm] = "qemu-system-x86_64 is not installed" } : null,
                     PrivilegedRuntimes = random.NextDouble() < 0.1 ? [Virtualizations.Exec] : null,
                 },
             });
@@ -163,7 +163,7 @@ internal static class Fleet
     public static IReadOnlyList<Candidate> ClusterCandidateList(int count) =>
         [.. Clusters(count).Select(c => ClusterCandidates.From(c.Record, c.Active, c.ReservedVcpus, c.ReservedMemoryMb) with { CpuOvercommit = CpuOvercommit })];
 
-    /// <summary>The requests measured: one without constraints, and one each with a geo, an addons and a direct constraint.</summary>
+    /// <summary>The requests measured: one without constraints, one each with a geo, an addons and a direct constraint, and one for an architecture.</summary>
     public static PlacementRequest Request(RequestKind kind, PlacementTier tier) => kind switch
     {
         RequestKind.Plain => Ask(0.5, 256, Virtualizations.Container),
@@ -174,6 +174,7 @@ internal static class Fleet
         RequestKind.Direct => Ask(0.25, 64, Virtualizations.Exec, tier == PlacementTier.Root
             ? new SlaConstraint { Type = "direct", Cluster = "cluster-042;cluster-007" }
             : new SlaConstraint { Type = "direct", Node = "edge-4321;edge-0007" }),
+        RequestKind.Arch => Ask(0.5, 256, Virtualizations.Container) with { Architectures = [Architectures.Arm64] },
         RequestKind.Impossible => Ask(2, 4_000_000, Virtualizations.Container),
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
@@ -219,6 +220,9 @@ public enum RequestKind
     Geo,
     Addons,
     Direct,
+
+    /// <summary>A service for arm64 only (the SLA's <c>arch</c>): about three nodes in ten qualify.</summary>
+    Arch,
 
     /// <summary>Fits nowhere: every candidate is refused and the failure is explained.</summary>
     Impossible,

@@ -15,7 +15,7 @@ public abstract class TierPlacement(PlacementTier tier)
     [Params(PlacementAlgorithms.BestFit, PlacementAlgorithms.FirstFit, PlacementAlgorithms.RoundRobin, PlacementAlgorithms.Epvm)]
     public string Algorithm { get; set; } = PlacementAlgorithms.BestFit;
 
-    [Params(RequestKind.Plain, RequestKind.Geo, RequestKind.Addons, RequestKind.Direct)]
+    [Params(RequestKind.Plain, RequestKind.Geo, RequestKind.Addons, RequestKind.Direct, RequestKind.Arch)]
     public RequestKind Request { get; set; }
 
     [GlobalSetup]

@@ -40,8 +40,8 @@ internal sealed record RuntimeWorkload(
             Prepare: _ => TestImageRegistry.UpAsync()),
 
         // The project's test guest (scripts/vm-guest.sh: Debian's kernel, a busybox initramfs serving on 80) as an OCI artifact.
-        new("vm", "the wrapper shell + QEMU (the guest's memory as it touched it)",
-            (_, id, port) => Sla(id, "vm", $"{port.ToString(CultureInfo.InvariantCulture)}:80") with { Code = $"{TestImageRegistry.Address}/canopy/vm-guest:1", Memory = 128 },
+        new("vm", "QEMU and its guest (SLA memory 64 MB → the 96 MB floor): Debian's cloud kernel + busybox httpd, the instance's process group",
+            (_, id, port) => Sla(id, "vm", $"{port.ToString(CultureInfo.InvariantCulture)}:80") with { Code = $"{TestImageRegistry.Address}/canopy/vm-guest:1" },
             Prepare: PushVmGuestAsync),
     ];
 
@@ -50,8 +50,8 @@ internal sealed record RuntimeWorkload(
         // The tests' cache (scripts/vm-guest.sh builds once into it).
         var guest = Environment.GetEnvironmentVariable("CANOPY_VM_GUEST_DIR") is { Length: > 0 } dir ? dir : "/var/tmp/canopy-vm-guest";
         await TestImageRegistry.UpAsync();
-        await TestImageRegistry.RunAsync(Path.Combine(Repo.Root, "scripts", "vm-guest.sh"), guest);
-        await TestImageRegistry.PushArtifactAsync("canopy/vm-guest:1", Path.Combine(guest, "bundle.tar.gz"));
+        await TestImageRegistry.RunAsync("/bin/bash", Path.Combine(Repo.Root, "scripts", "vm-guest.sh"), guest);
+        await TestImageRegistry.PushArtifactAsync("canopy/vm-guest:1", Path.Combine(guest, "bundle.tar.gz"), "application/vnd.canopy.vm.bundle.v1.tar+gzip");
     }
 
     private static ServiceSpec Sla(string serviceId, string runtime, string port) => new()

@@ -128,13 +128,70 @@ public sealed class NodeEngineOptions
         return allowed.Count > 0 ? allowed : null;
     }
 
+    /// <summary>The QEMU binary of the <c>vm</c> runtime (Debian <c>qemu-system-x86</c>); a bare name is looked up in PATH.</summary>
+    public string QemuPath { get; set; } = "qemu-system-x86_64";
+
+    /// <summary>
+    /// <c>auto</c> (default): guests run under KVM when a probe boot shows KVM really runs a Linux kernel here, else under TCG
+    /// (emulated, slow). <c>kvm</c> or <c>tcg</c>: that one, untested.
+    /// </summary>
+    public string VmAccelerator { get; set; } = "auto";
+
+    /// <summary>False: a node where KVM does not work does not offer the <c>vm</c> runtime at all, rather than run guests under TCG.</summary>
+    public bool VmAllowTcg { get; set; } = true;
+
+    /// <summary>The Linux kernel (bzImage) the KVM probe boots; when unset, the host's own, else the first a vm instance boots.</summary>
+    public string? VmProbeKernel { get; set; }
+
+    /// <summary>Guest memory in MB when the SLA sets none.</summary>
+    public int VmDefaultMemoryMb { get; set; } = 128;
+
+    /// <summary>
+    /// The least memory a guest gets, whatever the SLA says: Debian's kernel does not even decompress itself in 64 MB (QEMU
+    /// just resets). The instance's cgroup limit grows with it.
+    /// </summary>
+    public int VmMinimumMemoryMb { get; set; } = 96;
+
+    /// <summary>
+    /// The time a guest has from QEMU's start until it is up (its port answers, or it printed on its console): generous,
+    /// since a busy node boots a Linux guest under TCG in several seconds. A guest still not up fails for good.
+    /// </summary>
+    public TimeSpan VmBootTimeout { get; set; } = TimeSpan.FromSeconds(90);
+
+    /// <summary>Fetching a runtime's file (wasm module, kernel): time to get a TCP connection to the URL's or registry's host.</summary>
+    public TimeSpan ArtifactConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Fetching a runtime's file: time the server may take to answer a request, or stay silent in the middle of a body.</summary>
+    public TimeSpan ArtifactAnswerTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Fetching a runtime's file: the whole download (manifest and blob), however the server behaves.</summary>
+    public TimeSpan ArtifactDownloadTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>The largest file a runtime fetches (a module, a kernel or initrd); a larger one fails the instance.</summary>
+    public long ArtifactMaxBytes { get; set; } = 512L * 1024 * 1024;
+
+    /// <summary>
+    /// The wasm runtime's host (<c>canopy-wasm</c>: Wasmtime, one process per instance). Null: <c>canopy-wasm</c> next to the
+    /// running executable, where the canopy build puts it. Missing: the node does not offer <c>wasm</c>, and says why.
+    /// </summary>
+    public string? WasmHostPath { get; set; }
+
+    /// <summary>The wasm host to run: <see cref="WasmHostPath"/> or the one next to this executable.</summary>
+    public string ResolvedWasmHostPath => WasmHostPath ?? Path.Combine(AppContext.BaseDirectory, "canopy-wasm");
+
     /// <summary>The node's name as reported and used in messages.</summary>
     public string NodeName => string.IsNullOrWhiteSpace(Name) ? Environment.MachineName : Name;
 
     public string InstancesDir => Path.Combine(DataDir, "instances");
 
+    /// <summary>One directory per wasm instance (spec, state, module copy, log).</summary>
+    public string WasmDir => Path.Combine(DataDir, "wasm");
+
     /// <summary>One directory per container instance (spec, state, logs).</summary>
     public string ContainersDir => Path.Combine(DataDir, "containers");
+
+    /// <summary>One directory per vm instance (spec, state, console log, QMP socket, the kernel it boots).</summary>
+    public string VmsDir => Path.Combine(DataDir, "vms");
 
     /// <summary>Canopy's own containerd: config, socket, root, state, CNI config and leases.</summary>
     public string ContainerdDir => Path.Combine(DataDir, "containerd");

@@ -42,7 +42,7 @@ public sealed class BadInputTests : IAsyncLifetime
     {
         var path = Slas.Write(_canopy.DataDir, "oakestra.json", """
             {"sla_version":"v2.0","customerID":"Admin","applications":[{"application_name":"oak","application_namespace":"b","microservices":[
-              {"microservice_name":"m","microservice_namespace":"n","virtualization":"wasm","code":"x","memory":16,"vcpus":1,
+              {"microservice_name":"m","microservice_namespace":"n","virtualization":"crosvm","code":"x","memory":16,"vcpus":1,
                "vgpus":1,"privileged":true,"addresses":{"rr_ip_v6":"fdff:2000::10"}}]}]}
             """);
 
@@ -58,16 +58,36 @@ public sealed class BadInputTests : IAsyncLifetime
     [Fact]
     public async Task Deploy_Watch_OnARuntimeNoClusterOffers_StopsWithTheReason_InsteadOfWaitingOutItsTimeout()
     {
-        var path = Slas.Write(_canopy.DataDir, "unikernel.json", """
+        var path = Slas.Write(_canopy.DataDir, "crosvm.json", """
             {"sla_version":"v2.0","customerID":"Admin","applications":[{"application_name":"uni","application_namespace":"b","microservices":[
-              {"microservice_name":"m","microservice_namespace":"n","virtualization":"unikernel","code":"x","memory":16,"vcpus":1}]}]}
+              {"microservice_name":"m","microservice_namespace":"n","virtualization":"crosvm","code":"x","memory":16,"vcpus":1}]}]}
             """);
 
         var result = await _canopy.CliAsync("app", "deploy", path, "--watch", "--timeout", "120");
 
         result.ExitCode.ShouldNotBe(0);
         result.StdErr.ShouldContain("Not placed after 15 s: uni.b.m.n instance 0: NoActiveClusterWithCapacity");
-        result.StdErr.ShouldContain("no cluster offers runtime unikernel");
+        result.StdErr.ShouldContain("no cluster offers runtime crosvm");
+    }
+
+    [Fact]
+    public async Task Deploy_OnAnArchitectureNoNodeHas_WaitsInTheNegativeStateNamingIt_AndTheTablesShowIt()
+    {
+        var path = Slas.Write(_canopy.DataDir, "riscv.json", """
+            {"sla_version":"v2.0","customerID":"Admin","applications":[{"application_name":"rv","application_namespace":"b","microservices":[
+              {"microservice_name":"m","microservice_namespace":"n","virtualization":"exec","cmd":["sleep","600"],"memory":16,"vcpus":0.1,
+               "arch":["riscv64"]}]}]}
+            """);
+
+        var result = await _canopy.CliAsync("app", "deploy", path, "--watch", "--timeout", "120");
+
+        result.ExitCode.ShouldNotBe(0);
+        result.StdErr.ShouldContain("no cluster has architecture riscv64 (clusters have "); // the machine's own architecture follows
+        var instances = await _canopy.CliAsync("instance", "list", "-o", "json");
+        instances.ExitCode.ShouldBe(0, instances.ToString());
+        instances.StdOut.ShouldContain("no cluster has architecture riscv64");
+        var services = await _canopy.CliAsync("service", "list");
+        services.StdOut.ShouldContain("NoActiveClusterWithCapacity");
     }
 
     [Fact]

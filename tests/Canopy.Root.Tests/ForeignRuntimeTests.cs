@@ -11,12 +11,12 @@ namespace Canopy.Root.Tests;
 public sealed class ForeignRuntimeTests : RootTestBase
 {
     [Fact]
-    public async Task A_unikernel_service_is_accepted_with_warnings_and_waits_in_a_negative_state_that_names_the_runtime()
+    public async Task A_crosvm_service_is_accepted_with_warnings_and_waits_in_a_negative_state_that_names_the_runtime()
     {
         await using var cluster = await FakeCluster.ConnectAsync(Root, "edge-1");
         var sla = Descriptors.WithMicroservice(ms =>
         {
-            ms["virtualization"] = "unikernel";
+            ms["virtualization"] = "crosvm";
             ms["code"] = "https://example.com/nginx_amd64.tar.gz";
             ms["arch"] = new System.Text.Json.Nodes.JsonArray("amd64");
             ms["vgpus"] = 1;
@@ -27,8 +27,7 @@ public sealed class ForeignRuntimeTests : RootTestBase
         response.StatusCode.ShouldBe(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
         var application = (await response.Content.ReadFromJsonAsync<List<ApplicationDocument>>(CanopyJson.Options))!.Single();
         var warnings = application.Warnings.ShouldNotBeNull();
-        warnings.ShouldContain(w => w.StartsWith("applications[0].microservices[0].virtualization: 'unikernel' is accepted but Canopy does not run it yet", StringComparison.Ordinal));
-        warnings.ShouldContain(w => w.StartsWith("applications[0].microservices[0].arch: is accepted but not honoured", StringComparison.Ordinal));
+        warnings.ShouldContain(w => w.StartsWith("applications[0].microservices[0].virtualization: 'crosvm' is accepted but Canopy does not run it yet", StringComparison.Ordinal));
         warnings.ShouldContain(w => w.StartsWith("applications[0].microservices[0].vgpus: is accepted but not honoured", StringComparison.Ordinal));
 
         var serviceId = application.Microservices.Single();
@@ -36,9 +35,9 @@ public sealed class ForeignRuntimeTests : RootTestBase
         // The detail follows the cluster's reports: before its first one it offers nothing yet.
         var service = await Eventually.ValueAsync(
             () => Root.GetAsync<ServiceDocument>($"/api/service/{serviceId}"),
-            s => s.InstanceList is [{ Status: InstanceStatus.NoActiveClusterWithCapacity, StatusDetail: "no cluster offers runtime unikernel (clusters offer container, exec)" }],
+            s => s.InstanceList is [{ Status: InstanceStatus.NoActiveClusterWithCapacity, StatusDetail: "no cluster offers runtime crosvm (clusters offer container, exec)" }],
             "the placement to fail naming the runtime");
-        service.Virtualization.ShouldBe("unikernel");
+        service.Virtualization.ShouldBe("crosvm");
         service.Status.ShouldBe("NoActiveClusterWithCapacity");
     }
 
@@ -50,14 +49,14 @@ public sealed class ForeignRuntimeTests : RootTestBase
         var sla = Descriptors.WithApplication(a =>
         {
             a["applicationID"] = applicationId;
-            a["microservices"]![0]!["microservice_name"] = "wasm";
-            a["microservices"]![0]!["virtualization"] = "wasm";
+            a["microservices"]![0]!["microservice_name"] = "gvisor";
+            a["microservices"]![0]!["virtualization"] = "runsc";
         });
 
         var result = (await (await Root.PostJsonAsync("/api/service/", sla)).Content.ReadFromJsonAsync<ServiceDeploymentResponse>(CanopyJson.Options))!;
 
         result.DeployedServices.ShouldHaveSingleItem();
-        result.Warnings.ShouldNotBeNull().ShouldContain(w => w.Contains("'wasm' is accepted but Canopy does not run it yet"));
+        result.Warnings.ShouldNotBeNull().ShouldContain(w => w.Contains("'runsc' is accepted but Canopy does not run it yet"));
     }
 
     [Fact]

@@ -11,8 +11,8 @@ public static class TestImageRegistry
     public static Task UpAsync() => RunAsync("/bin/bash", Path.Combine(Repo.Root, "scripts", "test-registry.sh"), "up");
 
     /// <summary>Pushes a file as a single-layer OCI artifact, <c>name:tag</c> on the registry (scripts/images.py artifact).</summary>
-    public static Task PushArtifactAsync(string nameAndTag, string file) =>
-        RunAsync("python3", Path.Combine(Repo.Root, "scripts", "images.py"), "artifact", Address, nameAndTag, file);
+    public static Task PushArtifactAsync(string nameAndTag, string file, string mediaType = "application/wasm") =>
+        RunAsync("python3", Path.Combine(Repo.Root, "scripts", "images.py"), "artifact", Address, nameAndTag, file, "--media-type", mediaType);
 
     /// <summary>Runs a script of the repository to its end; its output becomes the error when it fails.</summary>
     public static Task RunAsync(string program, params string[] args) => Task.Run(() =>

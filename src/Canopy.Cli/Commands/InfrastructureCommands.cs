@@ -94,6 +94,18 @@ public static class InfrastructureCommands
                     Num(c.Resources, "memory_percent", 1), List(c.Resources, "architecture"), List(c.Resources, "virtualization"),
                     Format.OrDash(c.ClusterLocation),
                 ]));
+            foreach (var c in clusters)
+            {
+                // Aggregated from its workers, each reason naming the node it comes from.
+                if (c.Resources["unavailable_runtimes"] is JsonObject unavailable)
+                {
+                    foreach (var (runtime, why) in unavailable)
+                    {
+                        output.Info($"cluster {c.ClusterName}: {runtime} is unusable on {why}");
+                    }
+                }
+            }
+
             foreach (var c in clusters.Where(c => Skewed(c.ClockSkewSeconds)))
             {
                 output.Warn($"cluster {c.ClusterName}'s clock is {SkewText(c.ClockSkewSeconds!.Value)} the root's; times it reports are corrected, but set its clock (NTP).");

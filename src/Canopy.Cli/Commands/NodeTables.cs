@@ -17,8 +17,19 @@ internal static class NodeTables
         [
             n.Name, Format.OrDash(n.ClusterName), n.Active ? "yes" : "no", n.Architecture, Format.Number(n.Vcpus, 0),
             Format.Number(n.CpuPercent), $"{Format.Mb(n.Memory)} / {Format.Mb(n.MemoryTotal)}", Format.Number(n.MemoryPercent),
-            string.Join(",", n.Virtualization), Format.OrDash(n.Subnet), n.Instances.ToString(CultureInfo.InvariantCulture), Format.Age(n.LastSeen),
+            Runtimes(n), Format.OrDash(n.Subnet), n.Instances.ToString(CultureInfo.InvariantCulture), Format.Age(n.LastSeen),
         ]);
+
+    /// <summary>
+    /// The runtimes it can use, then the ones it has but cannot use now, e.g. <c>exec,wasm (vm unusable)</c>; the reasons follow the
+    /// table, one line each.
+    /// </summary>
+    public static string Runtimes(NodeDocument node)
+    {
+        var usable = node.Virtualization.Count == 0 ? "-" : string.Join(",", node.Virtualization);
+        var unusable = (node.UnavailableRuntimes?.Keys ?? []).Where(r => !node.Virtualization.Contains(r)).Order(StringComparer.Ordinal).ToList();
+        return unusable.Count == 0 ? usable : $"{usable} ({string.Join(",", unusable)} unusable)";
+    }
 
     /// <summary>One measurement a line, by source then destination name; a peer the listing does not show keeps its id.</summary>
     public static IReadOnlyList<Latency> Latencies(IReadOnlyList<NodeDocument> nodes)

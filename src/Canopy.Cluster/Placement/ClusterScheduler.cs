@@ -111,8 +111,9 @@ internal sealed partial class ClusterScheduler(
             Vcpus = spec.Vcpus,
             MemoryMb = spec.Memory,
             Virtualization = Virtualizations.Normalize(spec.Virtualization) ?? spec.Virtualization,
+            Architectures = spec.Arch,
             Constraints = spec.Constraints,
-            Privileged = spec.Privileged,
+            Privileged = spec.Privileged && !Virtualizations.IgnoresPrivileged(spec.Virtualization),
         };
         var result = Core.Scheduling.Placement.Place(request, candidates, _algorithm.Value, PlacementTier.Cluster, _sequence++);
         if (result.Chosen is not { } chosen)

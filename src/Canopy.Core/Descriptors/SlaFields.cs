@@ -17,10 +17,10 @@ internal static class SlaFields
         "microserviceID", "microservice_name", "microservice_namespace", "virtualization", "code", "cmd", "args",
         "environment", "memory", "vcpus", "vgpus", "vtpus", "storage", "bandwidth_in", "bandwidth_out", "port",
         "addresses", "one_shot", "privileged", "restart_policy", "instances", "constraints", "connectivity",
-        "registry_secret", "secrets",
+        "registry_secret", "secrets", "arch", "vm_images",
         // Oakestra fields Canopy keeps without using: state/added_files (schema), volumes (CSI),
-        // sla_violation_strategy/target_node (schema only), arch/vm_images/platform (read by Oakestra's node engine).
-        "state", "added_files", "volumes", "sla_violation_strategy", "target_node", "arch", "vm_images", "platform");
+        // sla_violation_strategy/target_node (schema only), platform (read by Oakestra's node engine).
+        "state", "added_files", "volumes", "sla_violation_strategy", "target_node", "platform");
 
     public static readonly FrozenSet<string> SecretReference = Set("name", "key", "env", "file");
 

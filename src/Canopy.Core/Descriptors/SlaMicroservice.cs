@@ -11,11 +11,17 @@ public sealed class SlaMicroservice
     [JsonPropertyName("microservice_name")] public string MicroserviceName { get; set; } = "";
     [JsonPropertyName("microservice_namespace")] public string MicroserviceNamespace { get; set; } = "";
 
-    /// <summary><c>container</c> (alias <c>docker</c>), <c>exec</c>, <c>unikernel</c>, ...</summary>
+    /// <summary><c>container</c> (alias <c>docker</c>), <c>exec</c>, <c>wasm</c>, <c>vm</c> (alias <c>unikernel</c>), ...</summary>
     [JsonPropertyName("virtualization")] public string Virtualization { get; set; } = "";
 
-    /// <summary>OCI image reference for containers; unused by <c>exec</c>.</summary>
+    /// <summary>OCI image reference for containers, the module for wasm, the kernel image for vm; the program for <c>exec</c> without cmd.</summary>
     [JsonPropertyName("code")] public string Code { get; set; } = "";
+
+    /// <summary>Oakestra's CPU architectures the service runs on (<c>amd64</c>, <c>arm64</c>, ...); placement keeps to them.</summary>
+    [JsonPropertyName("arch")] public List<string>? Arch { get; set; }
+
+    /// <summary>Oakestra's per-architecture kernel images for vm: entry i is the image for <see cref="Arch"/>[i].</summary>
+    [JsonPropertyName("vm_images")] public List<string>? VmImages { get; set; }
 
     [JsonPropertyName("cmd")] public List<string>? Cmd { get; set; }
     [JsonPropertyName("args")] public List<string>? Args { get; set; }
@@ -71,8 +77,11 @@ public sealed class SlaMicroservice
     /// <summary>How many instances a deployment starts: <see cref="Instances"/>, 1 when absent.</summary>
     public int InstancesOrDefault() => Instances is > 0 ? Instances.Value : 1;
 
-    /// <summary><c>container</c> or <c>exec</c> (aliases resolved); null for a runtime Canopy does not know.</summary>
+    /// <summary><c>container</c>, <c>exec</c>, <c>wasm</c> or <c>vm</c> (aliases resolved); null for a runtime Canopy does not run.</summary>
     public string? NormalizedVirtualization() => Virtualizations.Normalize(Virtualization);
+
+    /// <summary><see cref="Arch"/> by canonical names (<c>x86_64</c> → <c>amd64</c>), in order; empty when any architecture will do.</summary>
+    public IReadOnlyList<string> NormalizedArch() => Arch is null ? [] : [.. Arch.Select(Architectures.Canonical)];
 
     /// <summary>The parsed <see cref="Port"/> field; empty when absent (or invalid, which validation refuses).</summary>
     public IReadOnlyList<PortMapping> PortMappings() => Descriptors.PortMappings.ParseOrEmpty(Port);

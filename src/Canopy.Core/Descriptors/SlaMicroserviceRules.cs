@@ -51,7 +51,7 @@ internal static class SlaMicroserviceRules
         {
             // Accepted as Oakestra accepts it; the placement then ends in a negative state that names the runtime.
             reader.Warn(SlaReader.Child(path, "virtualization"),
-                $"'{virtualization}' is accepted but Canopy does not run it yet (it runs container and exec): " +
+                $"'{virtualization}' is accepted but Canopy does not run it yet (it runs container, exec, wasm and vm): " +
                 "its instances wait as NoActiveClusterWithCapacity until a cluster offers that runtime");
         }
 
@@ -71,6 +71,93 @@ internal static class SlaMicroserviceRules
             // An exec service runs its cmd (or, without one, the program named by code): with neither there is nothing to start.
             reader.Error(SlaReader.Child(path, "cmd"),
                 "an exec service needs a command to run; add e.g. \"cmd\": [\"sh\", \"-c\", \"exec my-server\"]");
+        }
+
+        if (normalized == Virtualizations.Wasm && string.IsNullOrWhiteSpace(code))
+        {
+            reader.Error(SlaReader.Child(path, "code"),
+                "a wasm service needs its module: set code to a URL or an OCI artifact, e.g. \"code\": \"https://example.com/hello.wasm\"");
+        }
+
+        if (normalized == Virtualizations.Vm && string.IsNullOrWhiteSpace(code) && IsEmptyArray(microservice, "vm_images"))
+        {
+            reader.Error(SlaReader.Child(path, "code"),
+                $"a {virtualization!.Trim()} service needs its kernel: set code to the kernel image's URL, e.g. \"code\": \"https://example.com/vmlinuz\", " +
+                "or give one image per architecture in vm_images (with arch)");
+        }
+
+        if (Virtualizations.IgnoresPrivileged(normalized) && microservice.TryGetProperty("privileged", out var privileged) &&
+            privileged.ValueKind == JsonValueKind.True)
+        {
+            // The wasm runtime fails such an instance (WasmRuntime): refused here, before anything is stored; a vm guest just ignores it.
+            if (normalized == Virtualizations.Wasm)
+            {
+                reader.Error(SlaReader.Child(path, "privileged"),
+                    "a wasm service cannot be privileged: a module has no access to the host to be privileged with; remove \"privileged\": true");
+            }
+            else
+            {
+                reader.Warn(SlaReader.Child(path, "privileged"), "is ignored for vm: the guest runs isolated from the node either way");
+            }
+        }
+
+        ValidateArchitectures(microservice, path, normalized, reader);
+    }
+
+    /// <summary>
+    /// <c>arch</c>: known architectures, each once (placement keeps to nodes of one of them). <c>vm_images</c> (Oakestra: entry i
+    /// is the image for <c>arch[i]</c>): only read by the vm runtime, and only with an <c>arch</c> of the same length.
+    /// </summary>
+    private static void ValidateArchitectures(JsonElement microservice, string path, string? runtime, SlaReader reader)
+    {
+        var archPath = SlaReader.Child(path, "arch");
+        var arch = reader.StringArray(microservice, path, "arch");
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < (arch?.Count ?? 0); i++)
+        {
+            if (Architectures.Normalize(arch![i]) is not { } canonical)
+            {
+                reader.Error(SlaReader.Index(archPath, i),
+                    $"\"{arch[i]}\" is not an architecture Canopy knows; use one of {string.Join(", ", Architectures.Known)} " +
+                    "(x86_64 and aarch64 are read as amd64 and arm64)");
+            }
+            else if (!seen.Add(canonical))
+            {
+                reader.Error(SlaReader.Index(archPath, i), $"\"{arch[i]}\" names {canonical} a second time; list each architecture once");
+            }
+        }
+
+        var imagesPath = SlaReader.Child(path, "vm_images");
+        if (reader.StringArray(microservice, path, "vm_images") is not { Count: > 0 } images)
+        {
+            return;
+        }
+
+        if (runtime != Virtualizations.Vm)
+        {
+            // Oakestra ignores it for other runtimes too: kept, with a warning, so a descriptor written for it still deploys.
+            reader.Warn(imagesPath, $"is only read by the vm runtime (virtualization \"vm\" or \"unikernel\"); it is ignored for {runtime ?? "this runtime"}");
+            return;
+        }
+
+        if (arch is not { Count: > 0 })
+        {
+            reader.Error(imagesPath,
+                "needs arch: entry i of vm_images is the image for arch[i]; add e.g. \"arch\": [\"amd64\"] with one entry per image");
+        }
+        else if (arch.Count != images.Count)
+        {
+            reader.Error(imagesPath,
+                $"has {images.Count} image{(images.Count == 1 ? "" : "s")} but arch has {arch.Count} entr{(arch.Count == 1 ? "y" : "ies")}: " +
+                "entry i of vm_images is the image for arch[i], so give one image per architecture");
+        }
+
+        for (var i = 0; i < images.Count; i++)
+        {
+            if (string.IsNullOrWhiteSpace(images[i]))
+            {
+                reader.Error(SlaReader.Index(imagesPath, i), "is empty; give the kernel image's URL");
+            }
         }
     }
 
@@ -171,7 +258,7 @@ internal static class SlaMicroserviceRules
             reader.String(microservice, path, field);
         }
 
-        foreach (var field in (string[])["added_files", "arch", "vm_images"])
+        foreach (var field in (string[])["added_files"])
         {
             reader.StringArray(microservice, path, field);
         }

@@ -22,8 +22,6 @@ internal static class SlaNotHonoured
     [
         ("privileged", "instances run privileged only on a node whose operator allows it (--allow-privileged, --exec-as-root); without one they wait unplaced"),
         ("volumes", "no volumes are mounted (Canopy has no CSI support)"),
-        ("arch", "only Oakestra's unikernel runtime reads it"),
-        ("vm_images", "only Oakestra's unikernel runtime reads it"),
         ("platform", "images are pulled for the node's own platform"),
         ("state", "the state file is not fetched"),
         ("added_files", "the files are not fetched"),
@@ -50,12 +48,17 @@ internal static class SlaNotHonoured
             }
         }
 
-        WarnSet(microservice, path, Values, reader);
+        // For wasm and vm the runtime rules say why privileged is ignored (SlaMicroserviceRules); one warning is enough.
+        var values = Virtualizations.IgnoresPrivileged(Virtualization(microservice)) ? Values.Where(v => v.Field != "privileged").ToArray() : Values;
+        WarnSet(microservice, path, values, reader);
         if (microservice.TryGetProperty("addresses", out var addresses) && addresses.ValueKind == JsonValueKind.Object)
         {
             WarnSet(addresses, SlaReader.Child(path, "addresses"), Addresses, reader);
         }
     }
+
+    private static string? Virtualization(JsonElement microservice) =>
+        microservice.TryGetProperty("virtualization", out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
     private static void WarnSet(JsonElement obj, string path, (string Field, string Why)[] fields, SlaReader reader)
     {

@@ -25,7 +25,7 @@ internal static class CandidateFilter
     public static bool Accepts(PlacementQuery query, Candidate candidate)
     {
         if (!candidate.Active || !FitsCpu(query.Request, candidate) || !FitsMemory(query.Request, candidate) ||
-            !Offers(query.Runtime, candidate) || (query.Request.Privileged && !AllowsPrivileged(query.Runtime, candidate)))
+            !Offers(query.Runtime, candidate) || !HasArchitecture(query, candidate) || (query.Request.Privileged && !AllowsPrivileged(query.Runtime, candidate)))
         {
             return false;
         }
@@ -95,6 +95,11 @@ internal static class CandidateFilter
             return FilterReason.MissingVirtualization;
         }
 
+        if (!HasArchitecture(query, candidate))
+        {
+            return FilterReason.MissingArchitecture;
+        }
+
         if (query.Request.Privileged && !AllowsPrivileged(query.Runtime, candidate))
         {
             return FilterReason.PrivilegedNotAllowed;
@@ -132,6 +137,10 @@ internal static class CandidateFilter
                 return candidate.UnavailableRuntimes.TryGetValue(runtime, out var why)
                     ? $"has no usable {runtime} runtime ({why})"
                     : $"has no {runtime} runtime";
+            case FilterReason.MissingArchitecture:
+                return candidate.Architectures.Count == 0
+                    ? $"reports no architecture, service needs {string.Join(" or ", query.Architectures)}"
+                    : $"architecture {string.Join(", ", candidate.Architectures)}, service needs {string.Join(" or ", query.Architectures)}";
             case FilterReason.PrivilegedNotAllowed:
                 var flag = runtime == Virtualizations.Exec ? "canopy node --exec-as-root" : "canopy node --allow-privileged";
                 return $"does not allow privileged {runtime} workloads (its operator allows them with {flag})";
@@ -179,7 +188,7 @@ internal static class CandidateFilter
             // as they are, and normalising each one for each placement would cost more than every other check.
             var runtime = runtimes[i];
             if (string.Equals(runtime, wanted, StringComparison.Ordinal) ||
-                (runtime is not (Virtualizations.Container or Virtualizations.Exec) && Runtime(runtime) == wanted))
+                (!Virtualizations.IsCanonicalKnown(runtime) && Runtime(runtime) == wanted))
             {
                 return true;
             }
@@ -189,6 +198,33 @@ internal static class CandidateFilter
     }
 
     private static bool Offers(string wanted, Candidate candidate) => Has(candidate.Virtualizations, wanted);
+
+    /// <summary>The candidate has one of the request's architectures (any, when the request names none).</summary>
+    public static bool HasArchitecture(PlacementQuery query, Candidate candidate)
+    {
+        var wanted = query.Architectures;
+        if (wanted.Count == 0)
+        {
+            return true;
+        }
+
+        var architectures = candidate.Architectures;
+        for (var i = 0; i < architectures.Count; i++)
+        {
+            // Nodes report canonical names (amd64, arm64): only another spelling (x86_64 from a foreign node) is normalised.
+            var architecture = architectures[i];
+            var canonical = Architectures.IsCanonical(architecture) ? architecture : Architectures.Canonical(architecture);
+            for (var j = 0; j < wanted.Count; j++)
+            {
+                if (string.Equals(canonical, wanted[j], StringComparison.Ordinal))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
 
     private static bool AllowsPrivileged(string wanted, Candidate candidate) => Has(candidate.PrivilegedRuntimes, wanted);
 

@@ -12,4 +12,5 @@ public enum FilterReason
     OutsideGeoThreshold,
     MissingNeeds,
     PrivilegedNotAllowed,
+    MissingArchitecture,
 }

@@ -25,7 +25,9 @@ internal static class PlacementFailure
         {
             return NoClusterOffers(request, candidates) is { } runtime
                 ? (InstanceStatus.NoActiveClusterWithCapacity, runtime)
-                : (InstanceStatus.NoActiveClusterWithCapacity, List($"no active cluster can take {what}", rejections, "no cluster is registered"));
+                : NoneHasArchitecture(query, candidates, "cluster") is { } architecture
+                    ? (InstanceStatus.NoActiveClusterWithCapacity, architecture)
+                    : (InstanceStatus.NoActiveClusterWithCapacity, List($"no active cluster can take {what}", rejections, "no cluster is registered"));
         }
 
         var targets = string.Join(";", constraints.DirectNames);
@@ -58,6 +60,11 @@ internal static class PlacementFailure
                     List($"target node {targets} cannot take {what}", Of(named, rejections), "no candidate"));
         }
 
+        if (NoneHasArchitecture(query, candidates, "worker") is { } architecture)
+        {
+            return (InstanceStatus.NoQualifiedWorkerFound, architecture);
+        }
+
         var anyQualified = candidates.Count == 0 ||
                            candidates.Any(c => CandidateFilter.Disqualification(query, c) is null);
         return anyQualified
@@ -66,7 +73,7 @@ internal static class PlacementFailure
     }
 
     /// <summary>
-    /// "no cluster offers runtime unikernel (clusters offer container, exec)" when no cluster, active or not, has the runtime:
+    /// "no cluster offers runtime wasm (clusters offer container, exec)" when no cluster, active or not, has the runtime:
     /// capacity is then not the problem; followed by why, for each cluster that has the runtime but cannot use it (a node without
     /// a static busybox). Null when one has it (or, for Canopy's own runtimes, when there are no clusters at all).
     /// </summary>
@@ -86,6 +93,22 @@ internal static class PlacementFailure
             ? $"no cluster offers runtime {runtime}: no cluster is registered"
             : $"no cluster offers runtime {runtime} (clusters offer {(offered.Count == 0 ? "none" : string.Join(", ", offered))})" +
               (unusable.Count == 0 ? "" : ": " + string.Join(", ", unusable)));
+    }
+
+    /// <summary>
+    /// "no cluster has architecture arm64 (clusters have amd64)" when the request names architectures and no candidate, active or
+    /// not, has one: no capacity will help until one joins. Null when one has it, the request names none, or there are no candidates.
+    /// </summary>
+    private static string? NoneHasArchitecture(PlacementQuery query, IReadOnlyList<Candidate> candidates, string kind)
+    {
+        if (query.Architectures.Count == 0 || candidates.Count == 0 || candidates.Any(c => CandidateFilter.HasArchitecture(query, c)))
+        {
+            return null;
+        }
+
+        var present = candidates.SelectMany(c => c.Architectures).Select(Architectures.Canonical).Distinct().Order(StringComparer.Ordinal).ToList();
+        return Cap($"no {kind} has architecture {string.Join(" or ", query.Architectures)} " +
+                   $"({kind}s have {(present.Count == 0 ? "no architecture reported" : string.Join(", ", present))})");
     }
 
     /// <summary>The refusals of the candidates that share a name with one of <paramref name="named"/>.</summary>

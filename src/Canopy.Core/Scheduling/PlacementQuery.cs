@@ -14,6 +14,7 @@ internal sealed class PlacementQuery
         Constraints = PlacementConstraints.From(request.Constraints, tier);
         Areas = [.. Constraints.Geo.Select(g => new GeoCircle(g.Location, g.ThresholdKm))];
         Runtime = CandidateFilter.Runtime(request.Virtualization);
+        Architectures = [.. request.Architectures.Select(Descriptors.Architectures.Canonical).Distinct(StringComparer.Ordinal)];
     }
 
     public PlacementRequest Request { get; }
@@ -25,4 +26,7 @@ internal sealed class PlacementQuery
 
     /// <summary>The canonical runtime the request asks for (<see cref="CandidateFilter.Runtime"/>).</summary>
     public string Runtime { get; }
+
+    /// <summary>The request's architectures by their canonical names (<see cref="Descriptors.Architectures.Canonical"/>); empty = any.</summary>
+    public IReadOnlyList<string> Architectures { get; }
 }

@@ -10,8 +10,11 @@ public sealed record PlacementRequest
     public double Vcpus { get; init; }
     public int MemoryMb { get; init; }
 
-    /// <summary>Canonical: <c>container</c>, <c>exec</c> or a foreign runtime's name (see <see cref="Virtualizations.Canonical"/>).</summary>
+    /// <summary>Canonical: <c>container</c>, <c>exec</c>, <c>wasm</c>, <c>vm</c> or a foreign runtime's name (see <see cref="Virtualizations.Canonical"/>).</summary>
     public required string Virtualization { get; init; }
+
+    /// <summary>The SLA's <c>arch</c>: only a candidate of one of these architectures qualifies; empty = any.</summary>
+    public IReadOnlyList<string> Architectures { get; init; } = [];
 
     public IReadOnlyList<SlaConstraint> Constraints { get; init; } = [];
 

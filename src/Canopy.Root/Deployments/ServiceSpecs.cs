@@ -25,6 +25,8 @@ internal static class ServiceSpecs
             ServiceNs = service.ServiceNs,
             Virtualization = ms.NormalizedVirtualization() ?? ms.Virtualization,
             Code = ms.Code,
+            Arch = ms.NormalizedArch(),
+            VmImages = ms.VmImages ?? [],
             Cmd = ms.Cmd ?? [],
             Args = ms.Args ?? [],
             Environment = ms.Environment ?? [],

@@ -189,8 +189,9 @@ internal sealed partial class RootScheduler(
             Vcpus = ms.Vcpus,
             MemoryMb = ms.Memory,
             Virtualization = virtualization,
+            Architectures = ms.NormalizedArch(),
             Constraints = ms.Constraints ?? [],
-            Privileged = ms.Privileged,
+            Privileged = ms.Privileged && !Virtualizations.IgnoresPrivileged(virtualization),
         };
         return Core.Scheduling.Placement.Place(request, candidates, algorithm, PlacementTier.Root, Interlocked.Increment(ref _decisions) - 1);
     }

@@ -69,7 +69,7 @@ internal sealed class FakeNode : IAsyncDisposable
             Ip = options.Ip,
             Vcpus = options.Vcpus,
             MemoryTotal = options.MemoryTotal,
-            Architecture = "amd64",
+            Architecture = options.Architecture,
             Virtualization = options.Virtualization,
             Overlay = options.Overlay,
         };
@@ -248,7 +248,7 @@ internal sealed class FakeNode : IAsyncDisposable
             Memory = _options.MemoryTotal - 100,
             MemoryTotal = _options.MemoryTotal,
             MemoryPercent = 5,
-            Architecture = "amd64",
+            Architecture = _options.Architecture,
             Virtualization = _options.Virtualization,
             Ip = _options.Ip,
             Overlay = _options.Overlay,
@@ -274,6 +274,8 @@ internal sealed record FakeNodeOptions
     public string Ip { get; init; } = "127.0.0.1";
 
     public IReadOnlyList<string> Virtualization { get; init; } = ["exec"];
+
+    public string Architecture { get; init; } = "amd64";
 
     /// <summary>The VXLAN endpoint it registers and reports; null: a node without an overlay.</summary>
     public NodeOverlay? Overlay { get; init; }

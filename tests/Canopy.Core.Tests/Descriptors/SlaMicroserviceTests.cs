@@ -32,7 +32,12 @@ public class SlaMicroserviceTests
     [InlineData("docker", "container")]
     [InlineData("container", "container")]
     [InlineData(" EXEC ", "exec")]
-    [InlineData("unikernel", null)]
+    [InlineData("unikernel", "vm")]
+    [InlineData("VM", "vm")]
+    [InlineData("qemu", "vm")]
+    [InlineData("wasm", "wasm")]
+    [InlineData("crosvm", null)]
+    [InlineData("runsc", null)]
     public void NormalizedVirtualization_ResolvesAliases(string virtualization, string? expected)
     {
         new SlaMicroservice { Virtualization = virtualization }.NormalizedVirtualization().ShouldBe(expected);

@@ -40,7 +40,7 @@ public class SlaParserTests
     [InlineData("environment", "{\"A\": \"1\"}", "environment", "must be an array, got an object")]
     [InlineData("virtualization", "\"unikernal\"", "virtualization", "virtualization 'unikernal' is not known (did you mean \"unikernel\"?); use one of container, docker")]
     [InlineData("virtualization", "\"dockr\"", "virtualization", "(did you mean \"docker\"?)")]
-    [InlineData("virtualization", "\"vm\"", "virtualization", "virtualization 'vm' is not known; use one of container, docker, containerd, runc, exec, native, process, unikernel, crosvm, wasm, runsc")]
+    [InlineData("virtualization", "\"firecracker\"", "virtualization", "virtualization 'firecracker' is not known; use one of container, docker, containerd, runc, exec, native, process, wasm, wasi, vm, unikernel, qemu, crosvm, runsc")]
     [InlineData("virtualization", "3", "virtualization", "must be a string")]
     [InlineData("virtualization", null, "virtualization", "is required")]
     [InlineData("code", "\"\"", "code", "must name the image")]
@@ -336,9 +336,7 @@ public class SlaParserTests
     }
 
     [Theory]
-    [InlineData("unikernel")]
     [InlineData("crosvm")]
-    [InlineData("wasm")]
     [InlineData("runsc")]
     [InlineData("Kata-QEMU")]
     public void Parse_RuntimeOnlyOakestraRuns_IsAcceptedWithAWarningThatNamesIt(string virtualization)
@@ -358,8 +356,6 @@ public class SlaParserTests
     [InlineData("bandwidth_out", "8000", "bandwidth_out")]
     [InlineData("privileged", "true", "privileged")]
     [InlineData("volumes", "[{\"volume_id\": \"data\", \"csi_driver\": \"csi.example.com\"}]", "volumes")]
-    [InlineData("arch", "[\"amd64\"]", "arch")]
-    [InlineData("vm_images", "[\"https://example.com/k.img\"]", "vm_images")]
     [InlineData("platform", "\"linux/arm64\"", "platform")]
     [InlineData("state", "\"https://example.com/state.json\"", "state")]
     [InlineData("added_files", "[\"https://example.com/a.jpg\"]", "added_files")]

@@ -12,7 +12,8 @@ namespace Canopy.Core.Scheduling.Tests;
 public class EquivalencePropertyTests
 {
     private static readonly string[] Names = ["a", "A", "b", "edge-1", "Edge-1", "edge-2", "c"];
-    private static readonly string[] Runtimes = ["container", "exec", "docker", " EXEC ", "unikernel", "Container"];
+    private static readonly string[] Runtimes = ["container", "exec", "docker", " EXEC ", "unikernel", "Container", "wasm", "vm", "crosvm"];
+    private static readonly string[] Architectures = ["amd64", "arm64", "x86_64", "AArch64", "sparc", "386"];
     private static readonly string[] Labels =
     [
         """{}""", """{"gpu": true}""", """{"gpu": "false"}""", """{"GPU": 1}""", """{"gpu": 0}""", """{"gpu": []}""", """{"gpu": {"a": 1}}""",
@@ -87,7 +88,8 @@ public class EquivalencePropertyTests
             CpuOvercommit = random.Next(3) == 0 ? 4 : 1,
             Virtualizations = Pick(random, Runtimes, random.Next(0, 3)),
             PrivilegedRuntimes = Pick(random, Runtimes, random.Next(0, 2)),
-            UnavailableRuntimes = random.Next(5) == 0 ? new Dictionary<string, string> { ["unikernel"] = "no qemu", ["exec"] = "no busybox" } : new Dictionary<string, string>(),
+            UnavailableRuntimes = random.Next(5) == 0 ? new Dictionary<string, string> { ["vm"] = "no qemu", ["exec"] = "no busybox" } : new Dictionary<string, string>(),
+            Architectures = Pick(random, Architectures, random.Next(0, 3)),
             Location = random.Next(4) == 0 ? null : new GeoPoint(45 + (random.NextDouble() * 10), 5 + (random.NextDouble() * 12)),
             Extra = random.Next(3) == 0
                 ? Mock.Extra(Labels[random.Next(Labels.Length)])
@@ -102,6 +104,7 @@ public class EquivalencePropertyTests
         Vcpus = new[] { 0, 0.1, 0.5, 1, 3, -1 }[random.Next(6)],
         MemoryMb = new[] { 0, 64, 1024, 4096 }[random.Next(4)],
         Virtualization = Runtimes[random.Next(Runtimes.Length)],
+        Architectures = random.Next(3) == 0 ? Pick(random, Architectures, random.Next(1, 3)) : [],
         Privileged = random.Next(5) == 0,
         Constraints = [.. Enumerable.Range(0, random.Next(0, 3)).Select(_ => RandomConstraint(random))],
     };

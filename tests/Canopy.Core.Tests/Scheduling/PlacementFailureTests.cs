@@ -33,11 +33,11 @@ public class PlacementFailureTests
     [Fact]
     public void Root_RuntimeNoClusterOffers_SaysSoWhateverTheirCapacity()
     {
-        var result = Place(Mock.Request(virtualization: "unikernel"), PlacementTier.Root,
+        var result = Place(Mock.Request(virtualization: "crosvm"), PlacementTier.Root,
             Mock.Node("c1"), Mock.Node("c2") with { Active = false, Virtualizations = ["exec"] });
 
         result.Failure.ShouldBe(InstanceStatus.NoActiveClusterWithCapacity);
-        result.Detail.ShouldBe("no cluster offers runtime unikernel (clusters offer container, exec)");
+        result.Detail.ShouldBe("no cluster offers runtime crosvm (clusters offer container, exec)");
     }
 
     [Fact]
@@ -58,10 +58,10 @@ public class PlacementFailureTests
     [Fact]
     public void Root_ForeignRuntimeWithoutClusters_SaysNoClusterOffersIt()
     {
-        var result = Place(Mock.Request(virtualization: "wasm"), PlacementTier.Root);
+        var result = Place(Mock.Request(virtualization: "crosvm"), PlacementTier.Root);
 
         result.Failure.ShouldBe(InstanceStatus.NoActiveClusterWithCapacity);
-        result.Detail.ShouldBe("no cluster offers runtime wasm: no cluster is registered");
+        result.Detail.ShouldBe("no cluster offers runtime crosvm: no cluster is registered");
     }
 
     [Fact]

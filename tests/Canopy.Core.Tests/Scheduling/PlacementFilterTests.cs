@@ -55,7 +55,7 @@ public class PlacementFilterTests
         { "zero request on a node without capacity", Mock.Request(vcpus: 0, memoryMb: 0), Mock.Node("a", vcpus: 0, memoryMb: 0), PlacementTier.Root },
         { "docker alias on the candidate", Mock.Request(), Mock.Node("a") with { Virtualizations = ["docker"] }, PlacementTier.Cluster },
         { "docker alias in the request", Mock.Request(virtualization: "Docker"), Mock.Node("a") with { Virtualizations = ["container"] }, PlacementTier.Cluster },
-        { "unknown runtime matches itself", Mock.Request(virtualization: "unikernel"), Mock.Node("a") with { Virtualizations = ["Unikernel"] }, PlacementTier.Cluster },
+        { "unknown runtime matches itself", Mock.Request(virtualization: "crosvm"), Mock.Node("a") with { Virtualizations = ["Crosvm"] }, PlacementTier.Cluster },
         { "direct list, second name", Mock.Request(constraints: Mock.Direct(cluster: "c0; C1")), Mock.Node("c1"), PlacementTier.Root },
         { "direct by alias", Mock.Request(constraints: Mock.Direct(node: "xavier1")), Mock.Node("n1") with { Aliases = ["Xavier1"] }, PlacementTier.Cluster },
         { "direct without a cluster at the root", Mock.Request(constraints: Mock.Direct(node: "n9")), Mock.Node("c1"), PlacementTier.Root },

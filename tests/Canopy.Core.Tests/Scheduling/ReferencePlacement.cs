@@ -83,6 +83,14 @@ internal static class ReferencePlacement
                 : $"has no {runtime} runtime");
         }
 
+        var architectures = request.Architectures.Select(Architectures.Canonical).Distinct().ToList();
+        if (architectures.Count > 0 && !candidate.Architectures.Any(a => architectures.Contains(Architectures.Canonical(a))))
+        {
+            return Reject(candidate, FilterReason.MissingArchitecture, candidate.Architectures.Count == 0
+                ? $"reports no architecture, service needs {string.Join(" or ", architectures)}"
+                : $"architecture {string.Join(", ", candidate.Architectures)}, service needs {string.Join(" or ", architectures)}");
+        }
+
         if (request.Privileged && !candidate.PrivilegedRuntimes.Any(r => Runtime(r) == runtime))
         {
             var flag = runtime == Virtualizations.Exec ? "canopy node --exec-as-root" : "canopy node --allow-privileged";

@@ -73,8 +73,11 @@ public sealed class NodeEngineHostTests : IAsyncLifetime
         StopGracePeriod = TimeSpan.FromSeconds(2),
         StopInstancesOnShutdown = stopInstances,
 
-        // Exec only here: the container runtime has its own host test (Container/ContainerHostTests) with a managed containerd.
+        // Exec only here: the container runtime has its own host test (Container/ContainerHostTests) with a managed containerd,
+        // the wasm and vm runtimes their own tests (Wasm/, Vm/).
         StartContainerd = false,
+        WasmHostPath = "/nonexistent/canopy-wasm",
+        QemuPath = "/nonexistent/qemu-system-x86_64",
         Resources = new() { ["gpu_count"] = "1", ["labels"] = "ssd,camera" },
     };
 

@@ -112,19 +112,29 @@ internal sealed class FakeCluster : IAsyncDisposable
         return cluster;
     }
 
-    public Task SendResourcesAsync(double vcpus = 8, long memoryMb = 8192) =>
-        SendAsync(LinkMessageTypes.Resources, new ClusterResources(new JsonObject
+    /// <summary>An aggregate of its workers: by default one amd64 node with exec and container.</summary>
+    public Task SendResourcesAsync(
+        double vcpus = 8, long memoryMb = 8192, string[]? virtualization = null, string[]? architecture = null, JsonObject? unavailableRuntimes = null)
+    {
+        var resources = new JsonObject
         {
             ["vcpus"] = vcpus,
             ["memory"] = memoryMb,
             ["memory_total"] = memoryMb,
             ["cpu_percent"] = 3.5,
             ["memory_percent"] = 20.0,
-            ["virtualization"] = new JsonArray("exec", "container"),
-            ["architecture"] = new JsonArray("amd64"),
+            ["virtualization"] = new JsonArray([.. (virtualization ?? ["exec", "container"]).Select(v => (JsonNode?)v)]),
+            ["architecture"] = new JsonArray([.. (architecture ?? ["amd64"]).Select(a => (JsonNode?)a)]),
             ["active_nodes"] = 1,
             ["gpu_model"] = "none",
-        }));
+        };
+        if (unavailableRuntimes is not null)
+        {
+            resources["unavailable_runtimes"] = unavailableRuntimes;
+        }
+
+        return SendAsync(LinkMessageTypes.Resources, new ClusterResources(resources));
+    }
 
     public async Task SendAsync<T>(string type, T payload)
     {

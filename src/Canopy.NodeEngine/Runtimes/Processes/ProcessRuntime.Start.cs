@@ -35,7 +35,7 @@ internal abstract partial class ProcessRuntime
             }
         }
 
-        var limitsNote = instance.Cgroup.Setup(spec.Memory, spec.Vcpus);
+        var limitsNote = instance.Cgroup.Setup(MemoryLimitMb(spec), spec.Vcpus);
         var paths = instance.Paths;
         Directory.CreateDirectory(paths.Dir);
         if (PrepareUser(instance, out var userError) is not { } runAs)
@@ -122,7 +122,7 @@ internal abstract partial class ProcessRuntime
             return Fail(instance, notReady);
         }
 
-        MarkRunning(instance, limitsNote);
+        MarkRunning(instance, RunningDetail(instance, limitsNote));
         return true;
     }
 }

@@ -89,6 +89,8 @@ internal abstract partial class ProcessRuntime
         await instance.Cgroup.KillAllAsync(ct).ConfigureAwait(false);
         if (!oomKilled && FinalFailure(instance, exitCode) is { } failure)
         {
+            // FAILED is final: nothing of the instance stays on the node but its directory (spec, log), like a failed start.
+            await instance.Cgroup.RemoveAsync(ct).ConfigureAwait(false);
             instance.ExitCode = exitCode;
             Fail(instance, failure);
             return null;

@@ -93,6 +93,12 @@ internal abstract partial class ProcessRuntime : RuntimeBase<ProcessInstance, Pr
     /// </summary>
     protected virtual string? FinalFailure(ProcessInstance instance, int? exitCode) => null;
 
+    /// <summary>The instance cgroup's memory limit in MB (0 = none): the SLA's, unless the host process needs more than its workload (QEMU besides its guest).</summary>
+    protected virtual int MemoryLimitMb(ServiceSpec spec) => spec.Memory;
+
+    /// <summary>The RUNNING detail: the limits note (limits the node cannot apply), and what the runtime adds (vm: the accelerator).</summary>
+    protected virtual string? RunningDetail(ProcessInstance instance, string? limitsNote) => limitsNote;
+
     protected override ProcessInstance CreateInstance(InstanceKey key, string dir, ServiceSpec spec) =>
         new(key, new ProcessPaths(dir), new InstanceCgroup(_cgroups, Options.CgroupName, CgroupInstanceName(Options, key)), spec, _nodeIp);
 

@@ -111,8 +111,16 @@ function renderNodes(section, result) {
         h('td', {}, h('meter', { min: 0, max: 100, value: n.memory_percent ?? 0, 'aria-label': `Memory of ${n.name}` }),
           ` ${megabytes((n.memory_total ?? 0) - (n.memory ?? 0))} of ${megabytes(n.memory_total)}`),
         h('td', {}, n.instances ?? 0),
-        h('td', {}, (n.virtualization ?? []).join(', ')),
+        h('td', { dataset: { field: 'runtimes' } }, runtimes(n)),
         h('td', {}, skewWarning(n.clock_skew_seconds, 'its cluster') ?? 'ok')))));
   }
   replace(section, content);
+}
+
+/** The runtimes a node can use, then each one it has but cannot use now, with the reason it reports. */
+function runtimes(n) {
+  const usable = n.virtualization ?? [];
+  const unusable = Object.entries(n.unavailable_runtimes ?? {}).filter(([runtime]) => !usable.includes(runtime));
+  return [usable.length > 0 ? usable.join(', ') : 'none',
+    ...unusable.map(([runtime, why]) => h('div', { class: 'muted' }, `${runtime} unusable: ${why}`))];
 }
