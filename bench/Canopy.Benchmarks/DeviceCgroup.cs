@@ -65,6 +65,34 @@ internal sealed class DeviceCgroup : IDisposable
     }
 
     /// <summary>
+    /// Starts the next runtime's count from an empty cap: the child groups the last one left go (their charges move up)
+    /// and the kernel reclaims what is charged (page cache, a dead shim's memory). Best effort.
+    /// </summary>
+    public void Reclaim()
+    {
+        foreach (var child in Directory.EnumerateDirectories(_dir).Where(d => Path.GetFileName(d) is "containerd" or "shims"))
+        {
+            try
+            {
+                Directory.Delete(child);
+            }
+            catch (IOException)
+            {
+                // Still holds a process: it stays.
+            }
+        }
+
+        try
+        {
+            File.WriteAllText(Path.Combine(_dir, _v2 ? "memory.reclaim" : "memory.force_empty"), _v2 ? $"{LimitMb}M" : "0");
+        }
+        catch (IOException)
+        {
+            // Busy or not supported: the count starts over what is left, and says so.
+        }
+    }
+
+    /// <summary>
     /// Moves a process into the child group <paramref name="group"/> for what it does next (the processes it starts stay
     /// there); returns where it was, for <see cref="Return"/>. Memory it holds already stays charged where it was.
     /// </summary>

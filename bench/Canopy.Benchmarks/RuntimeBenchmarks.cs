@@ -130,6 +130,7 @@ internal static class RuntimeBenchmarks
         // that the shim is charged there like an exec instance's wrapper, and back out at once, so that the daemon the
         // instances share (the largest process, the OOM killer's pick) is not counted, like the node engine.
         var containerd = workload.Runtime == "container" ? node.ContainerdPid : null;
+        node.Device.Reclaim();
         var baseline = node.Device.UsageMb;
         var oomKills = node.Device.OomKills;
         node.Reports.Clear();
