@@ -13,7 +13,7 @@
 #   scripts/bench.sh replicas [--runs 5]   (root leadership on a throw-away PostgreSQL: leader gone → next leader; not in "all")
 #   scripts/bench.sh dashboard [--idle 300]   (the root's CPU and RSS with the dashboard open in Debian's chromium, headless; not in "all")
 #   scripts/bench.sh metrics [--services 100] [--runs 20]   (GET /metrics of root and cluster under `canopy up` with 100 exec services; not in "all")
-#   scripts/bench.sh runtimes [--runs 20] [--idle 10] [--device-mb 1024] [--max-instances 2000]   (issue 14: every runtime the node
+#   scripts/bench.sh runtimes [--runs 20] [--idle 10] [--device-mb 1024] [--max-instances 5000] [--only exec,wasm]   (issue 14: every runtime the node
 #     offers side by side, in process: deploy → RUNNING / → first page, idle RSS and PSS per instance, instances until a
 #     --device-mb cap on the instances' parent cgroup runs out; a runtime not offered is skipped with its reason; not in "all")
 #   scripts/bench.sh deploy|api --store postgres   (the root's store in a durable throw-away PostgreSQL instead of SQLite: the PostgreSQL vs SQLite figures)

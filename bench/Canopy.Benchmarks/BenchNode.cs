@@ -55,11 +55,13 @@ internal sealed class BenchNode : IAsyncDisposable
             Name = "bench-node",
             CgroupName = $"canopy-bench-{Environment.ProcessId}",
             StopGracePeriod = TimeSpan.FromSeconds(2),
-            Subnet = NodeSubnets.Free(),
+            // A /20 (4,094 pod addresses), not the /26 a cluster hands a node (61 pods, a limit of its own): the density
+            // figure is about memory.
+            Subnet = NodeSubnets.Free(prefix: 20),
         };
         var device = DeviceCgroup.Create(CgroupLayout.Detect(), options.CgroupName, deviceMb);
         var services = new ServiceCollection();
-        services.AddLogging(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning));
+        services.AddLogging(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Error));
         services.AddSingleton(options);
         services.AddSingleton<NodeFacts>();
         services.AddSingleton(_ => CgroupLayout.Detect());
@@ -119,7 +121,6 @@ internal sealed class BenchNode : IAsyncDisposable
         await _services.DisposeAsync();
         if (containerd is { } pid)
         {
-            Device.Release(pid);
             await ContainerdProcess.StopAsync(pid, TimeSpan.FromSeconds(5), CancellationToken.None);
         }
 

@@ -11,14 +11,14 @@ namespace Canopy.Benchmarks;
 internal sealed class DeviceCgroup : IDisposable
 {
     private readonly string _dir;
-    private readonly string _rootProcs;
     private readonly bool _v2;
+    private readonly string _mount;
 
-    private DeviceCgroup(string dir, string rootProcs, bool v2, int limitMb)
+    private DeviceCgroup(string dir, bool v2, int limitMb)
     {
         _dir = dir;
-        _rootProcs = rootProcs;
         _v2 = v2;
+        _mount = Path.GetDirectoryName(dir)!;
         LimitMb = limitMb;
     }
 
@@ -33,13 +33,13 @@ internal sealed class DeviceCgroup : IDisposable
                 var v1 = Path.Combine(layout.MemoryRoot!, name);
                 Directory.CreateDirectory(v1);
                 File.WriteAllText(Path.Combine(v1, "memory.limit_in_bytes"), bytes);
-                return new DeviceCgroup(v1, Path.Combine(layout.MemoryRoot!, "cgroup.procs"), v2: false, limitMb);
+                return new DeviceCgroup(v1, v2: false, limitMb);
             case CgroupMode.V2:
                 var v2 = Path.Combine(layout.UnifiedRoot!, name);
                 Directory.CreateDirectory(v2);
                 File.WriteAllText(Path.Combine(v2, "memory.max"), bytes);
                 File.WriteAllText(Path.Combine(v2, "memory.swap.max"), "0");
-                return new DeviceCgroup(v2, Path.Combine(layout.UnifiedRoot!, "cgroup.procs"), v2: true, limitMb);
+                return new DeviceCgroup(v2, v2: true, limitMb);
             default:
                 throw new InvalidOperationException("no usable memory cgroup on this machine: the benchmark caps the instances' memory with one");
         }
@@ -64,26 +64,68 @@ internal sealed class DeviceCgroup : IDisposable
             : [];
     }
 
-    /// <summary>Puts a process (and the children it starts from now on) under the cap, in a child group of its own.</summary>
-    public void Admit(int pid, string group)
+    /// <summary>
+    /// Starts the next runtime's count from an empty cap: the child groups the last one left go (their charges move up)
+    /// and the kernel reclaims what is charged (page cache, a dead shim's memory). Best effort.
+    /// </summary>
+    public void Reclaim()
     {
-        var dir = Path.Combine(_dir, group);
-        Directory.CreateDirectory(dir);
-        File.WriteAllText(Path.Combine(dir, "cgroup.procs"), pid.ToString(CultureInfo.InvariantCulture));
-    }
+        foreach (var child in Directory.EnumerateDirectories(_dir).Where(d => Path.GetFileName(d) is "containerd" or "shims"))
+        {
+            try
+            {
+                Directory.Delete(child);
+            }
+            catch (IOException)
+            {
+                // Still holds a process: it stays.
+            }
+        }
 
-    /// <summary>Moves a process back to the root group (its children started meanwhile stay where they are).</summary>
-    public void Release(int pid)
-    {
         try
         {
-            File.WriteAllText(_rootProcs, pid.ToString(CultureInfo.InvariantCulture));
+            File.WriteAllText(Path.Combine(_dir, _v2 ? "memory.reclaim" : "memory.force_empty"), _v2 ? $"{LimitMb}M" : "0");
         }
         catch (IOException)
         {
-            // Gone already.
+            // Busy or not supported: the count starts over what is left, and says so.
         }
     }
+
+    /// <summary>
+    /// Moves a process into the child group <paramref name="group"/> for what it does next (the processes it starts stay
+    /// there); returns where it was, for <see cref="Return"/>. Memory it holds already stays charged where it was.
+    /// </summary>
+    public string Admit(int pid, string group)
+    {
+        var was = MemoryGroupOf(pid);
+        var dir = Path.Combine(_dir, group);
+        Directory.CreateDirectory(dir);
+        File.WriteAllText(Path.Combine(dir, "cgroup.procs"), pid.ToString(CultureInfo.InvariantCulture));
+        return was;
+    }
+
+    /// <summary>Moves a process back to the group <see cref="Admit"/> took it from; false when it is gone (OOM-killed under the cap).</summary>
+    public bool Return(int pid, string group)
+    {
+        try
+        {
+            File.WriteAllText(Path.Combine(_mount, group.TrimStart('/'), "cgroup.procs"), pid.ToString(CultureInfo.InvariantCulture));
+            return true;
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The process's memory cgroup path ("/canopy-bench-1/..."), from /proc/&lt;pid&gt;/cgroup.</summary>
+    private string MemoryGroupOf(int pid) =>
+        File.ReadLines($"/proc/{pid}/cgroup")
+            .Select(l => l.Split(':', 3))
+            .Where(f => f.Length == 3 && (_v2 ? f[0] == "0" : f[1].Split(',').Contains("memory")))
+            .Select(f => f[2])
+            .FirstOrDefault() ?? "";
 
     /// <summary>
     /// Removes its child groups and itself, and the same name under every other v1 controller (the runtimes and

@@ -12,7 +12,7 @@ using Canopy.Testing;
 //   failover: [--runs N] (default 5): leader root SIGKILL → cluster linked to the new leader (3 replicas on PostgreSQL); not part of "all"
 //   dashboard: [--idle SECONDS] (default 300): the root's CPU and RSS with the dashboard open in headless Chromium; not part of "all"
 //   metrics: [--services N] (default 100) [--runs N]: GET /metrics of root and cluster under `canopy up` with N exec services; not part of "all"
-//   runtimes: [--runs N] (default 20) [--idle SECONDS] (default 10) [--device-mb MB] (default 1024) [--max-instances N] (default 2000):
+//   runtimes: [--runs N] (default 20) [--idle SECONDS] (default 10) [--device-mb MB] (default 1024) [--max-instances N] (default 5000) [--only exec,container]:
 //     every runtime the node engine offers side by side, in process (issue 14); not part of "all"
 //   --store postgres: the root's store in a durable throw-away PostgreSQL (fsync on) instead of SQLite in its data dir (deploy, api)
 var store = args.SkipWhile(a => a != "--store").Skip(1).FirstOrDefault();
@@ -141,7 +141,8 @@ if (what is "runtimes")
 {
     // The node engine's runtimes in this process, one workload each (RuntimeWorkload.All); a runtime not offered is skipped with its reason.
     int Arg(string name, int fallback) => args.SkipWhile(a => a != name).Skip(1).Select(int.Parse).FirstOrDefault(fallback);
-    await RuntimeBenchmarks.RunAsync(runs, idleInstances: 5, TimeSpan.FromSeconds(Arg("--idle", 10)), Arg("--device-mb", 1024), Arg("--max-instances", 2000));
+    var only = args.SkipWhile(a => a != "--only").Skip(1).Select(v => v.Split(',')).FirstOrDefault();
+    await RuntimeBenchmarks.RunAsync(runs, idleInstances: 5, TimeSpan.FromSeconds(Arg("--idle", 10)), Arg("--device-mb", 1024), Arg("--max-instances", 5000), only);
 }
 
 if (what is "topology" or "all")

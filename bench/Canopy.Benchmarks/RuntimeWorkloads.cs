@@ -32,14 +32,27 @@ internal sealed record RuntimeWorkload(
             }),
         new("container", "pause + busybox httpd + the pod's containerd-shim (containerd itself not counted)",
             (_, id, port) => Sla(id, "container", $"{port.ToString(CultureInfo.InvariantCulture)}:8080") with { Code = Image },
-            Prepare: _ => TestRegistry.UpAsync()),
+            Prepare: _ => TestImageRegistry.UpAsync()),
+
+        // examples/wasm/http.wat, pushed by scripts/test-registry.sh as an OCI artifact; its page is a CGI answer.
+        new("wasm", "the wrapper shell + the canopy-wasm host process (Wasmtime, the module inside)",
+            (_, id, port) => Sla(id, "wasm", port.ToString(CultureInfo.InvariantCulture)) with { Code = $"{TestImageRegistry.Address}/canopy/http-wasm:1", Memory = 32 },
+            Prepare: _ => TestImageRegistry.UpAsync()),
+
+        // The project's test guest (scripts/vm-guest.sh: Debian's kernel, a busybox initramfs serving on 80) as an OCI artifact.
         new("vm", "QEMU and its guest (SLA memory 64 MB → the 96 MB floor): Debian's cloud kernel + busybox httpd, the instance's process group",
-            (_, id, port) => Sla(id, "vm", $"{port.ToString(CultureInfo.InvariantCulture)}:80") with { Code = VmGuestArtifact },
-            Prepare: _ => PushVmGuestAsync()),
+            (_, id, port) => Sla(id, "vm", $"{port.ToString(CultureInfo.InvariantCulture)}:80") with { Code = $"{TestImageRegistry.Address}/canopy/vm-guest:1" },
+            Prepare: PushVmGuestAsync),
     ];
 
-    /// <summary>The project's test guest (scripts/vm-guest.sh) as an OCI artifact in the local registry, as examples/vm-httpd.json has it.</summary>
-    private const string VmGuestArtifact = "127.0.0.1:5000/canopy/vm-guest:1";
+    private static async Task PushVmGuestAsync(BenchNode node)
+    {
+        // The tests' cache (scripts/vm-guest.sh builds once into it).
+        var guest = Environment.GetEnvironmentVariable("CANOPY_VM_GUEST_DIR") is { Length: > 0 } dir ? dir : "/var/tmp/canopy-vm-guest";
+        await TestImageRegistry.UpAsync();
+        await TestImageRegistry.RunAsync("/bin/bash", Path.Combine(Repo.Root, "scripts", "vm-guest.sh"), guest);
+        await TestImageRegistry.PushArtifactAsync("canopy/vm-guest:1", Path.Combine(guest, "bundle.tar.gz"), "application/vnd.canopy.vm.bundle.v1.tar+gzip");
+    }
 
     private static ServiceSpec Sla(string serviceId, string runtime, string port) => new()
     {
@@ -51,26 +64,6 @@ internal sealed record RuntimeWorkload(
         Vcpus = 0.5,
         RestartPolicy = RestartPolicy.Always,
     };
-
-    private static async Task PushVmGuestAsync()
-    {
-        await TestRegistry.UpAsync();
-        const string guestDir = "/var/tmp/canopy-vm-guest";
-        string[][] steps =
-        [
-            ["/bin/bash", Path.Combine(Repo.Root, "scripts", "vm-guest.sh"), guestDir],
-            ["python3", Path.Combine(Repo.Root, "scripts", "images.py"), "artifact", TestRegistry.Address, "canopy/vm-guest:1",
-                Path.Combine(guestDir, "bundle.tar.gz"), "--media-type", "application/vnd.canopy.vm.bundle.v1.tar+gzip"],
-        ];
-        foreach (var step in steps)
-        {
-            var (code, output, error) = await Task.Run(() => NodeEngine.Linux.HostCommand.Run(step[0], step[1..]));
-            if (code != 0)
-            {
-                throw new InvalidOperationException($"{string.Join(' ', step)} failed (exit {code}):\n{output}{error}");
-            }
-        }
-    }
 
     /// <summary>The exec page server's directory, made once per node.</summary>
     private static string Site(BenchNode node)

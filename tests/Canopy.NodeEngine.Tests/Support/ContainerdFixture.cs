@@ -63,7 +63,7 @@ public sealed class ContainerdFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         ContainerPrerequisites.Check();
-        await Canopy.Testing.TestRegistry.UpAsync();
+        await Canopy.Testing.TestImageRegistry.UpAsync();
         DataDir = Directory.CreateTempSubdirectory("cnp-ne-").FullName;
         try
         {
@@ -241,7 +241,7 @@ public sealed class ContainerdFixture : IAsyncLifetime
     }
 
     /// <summary>A node subnet no route on this host covers (<see cref="Canopy.Testing.NodeSubnets.Free"/>).</summary>
-    public static string FreeSubnet(params string?[] avoid) => Canopy.Testing.NodeSubnets.Free(avoid);
+    public static string FreeSubnet(params string?[] avoid) => Canopy.Testing.NodeSubnets.Free(26, avoid);
 
     private static async Task Quietly(Func<Task> action)
     {
