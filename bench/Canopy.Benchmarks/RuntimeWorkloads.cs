@@ -47,11 +47,9 @@ internal sealed record RuntimeWorkload(
 
     private static async Task PushVmGuestAsync(BenchNode node)
     {
-        // The tests' cache (scripts/vm-guest.sh builds once into it).
-        var guest = Environment.GetEnvironmentVariable("CANOPY_VM_GUEST_DIR") is { Length: > 0 } dir ? dir : "/var/tmp/canopy-vm-guest";
+        var guest = await VmGuest.GetAsync();
         await TestImageRegistry.UpAsync();
-        await TestImageRegistry.RunAsync("/bin/bash", Path.Combine(Repo.Root, "scripts", "vm-guest.sh"), guest);
-        await TestImageRegistry.PushArtifactAsync("canopy/vm-guest:1", Path.Combine(guest, "bundle.tar.gz"), "application/vnd.canopy.vm.bundle.v1.tar+gzip");
+        await TestImageRegistry.PushArtifactAsync("canopy/vm-guest:1", guest.Bundle, "application/vnd.canopy.vm.bundle.v1.tar+gzip");
     }
 
     private static ServiceSpec Sla(string serviceId, string runtime, string port) => new()

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Net;
 using Canopy.Contracts;
 using Canopy.Contracts.Api;
 using Canopy.Core.States;
@@ -16,24 +14,16 @@ namespace Canopy.EndToEnd.Tests;
 public sealed class WasmDeployTests : IAsyncLifetime
 {
     private readonly CanopyProcess _canopy = new();
-    private readonly HttpListener _modules = new();
-    private readonly CancellationTokenSource _stop = new();
-    private byte[] _module = [];
-    private Task _serving = Task.CompletedTask;
-    private int _modulesPort;
+    private FileServer _modules = null!;
 
     public WasmDeployTests() => Requirements.Check();
 
     public async Task InitializeAsync()
     {
-        _module = await BuildAsync(Path.Combine(Repo.Root, "examples", "wasm", "http.wat"), Path.Combine(_canopy.DataDir, "http.wasm"));
-        _modulesPort = FreePort.Block(1);
-        _modules.Prefixes.Add($"http://127.0.0.1:{_modulesPort}/");
-        _modules.Start();
-        _serving = ServeAsync();
+        _modules = new FileServer();
+        _modules.Add("http.wasm", WasmModules.Bytes("http"));
 
-        // The data dir stays as mktemp made it (0700), like ~/.canopy under /root: the wasm host, running as the instance's
-        // own user, must not need a way in from above.
+        // The data dir stays as mktemp made it (0700), like ~/.canopy under /root: wasm must run there too.
         await _canopy.StartAsync();
         (await _canopy.CliAsync("login", "-p", CanopyProcess.AdminPassword)).ExitCode.ShouldBe(0);
     }
@@ -41,10 +31,7 @@ public sealed class WasmDeployTests : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await _canopy.DisposeAsync();
-        await _stop.CancelAsync();
-        _modules.Close();
-        await _serving;
-        _stop.Dispose();
+        await _modules.DisposeAsync();
     }
 
     [Fact]
@@ -58,7 +45,7 @@ public sealed class WasmDeployTests : IAsyncLifetime
         var port = FreePort.Block(1);
         var path = Slas.Write(_canopy.DataDir, "wasm.json", $$"""
             {"sla_version":"v2.0","customerID":"Admin","applications":[{"application_name":"wasmweb","application_namespace":"e2e","microservices":[
-              {"microservice_name":"web","microservice_namespace":"e2e","virtualization":"wasm","code":"http://127.0.0.1:{{_modulesPort}}/http.wasm",
+              {"microservice_name":"web","microservice_namespace":"e2e","virtualization":"wasm","code":"{{_modules.Url("http.wasm")}}",
                "environment":["GREETING=hello from the SLA"],"memory":128,"vcpus":0.5,"port":"{{port}}"}]}]}
             """);
         var deploy = await _canopy.CliAsync("app", "deploy", path);
@@ -81,42 +68,5 @@ public sealed class WasmDeployTests : IAsyncLifetime
             TimeSpan.FromSeconds(10), "the module's page");
         page.ShouldContain("greeting: hello from the SLA");
         (await _canopy.CliAsync("app", "delete", "wasmweb", "--wait")).ExitCode.ShouldBe(0);
-    }
-
-    private static async Task<byte[]> BuildAsync(string source, string output)
-    {
-        var wat2wasm = new[] { "/usr/bin/wat2wasm", "/usr/local/bin/wat2wasm" }.FirstOrDefault(File.Exists)
-            ?? throw new InvalidOperationException("wat2wasm is missing: install the Debian package wabt (scripts/install-deps.sh test does).");
-        var psi = new ProcessStartInfo(wat2wasm) { RedirectStandardError = true };
-        psi.ArgumentList.Add(source);
-        psi.ArgumentList.Add("-o");
-        psi.ArgumentList.Add(output);
-        using var process = Process.Start(psi)!;
-        var errors = await process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        process.ExitCode.ShouldBe(0, $"wat2wasm {source}: {errors}");
-        return await File.ReadAllBytesAsync(output);
-    }
-
-    /// <summary>Serves the module at any path until disposed.</summary>
-    private async Task ServeAsync()
-    {
-        while (!_stop.IsCancellationRequested)
-        {
-            HttpListenerContext context;
-            try
-            {
-                context = await _modules.GetContextAsync();
-            }
-            catch (Exception) when (_stop.IsCancellationRequested)
-            {
-                return;
-            }
-
-            context.Response.ContentType = "application/wasm";
-            context.Response.ContentLength64 = _module.Length;
-            await context.Response.OutputStream.WriteAsync(_module);
-            context.Response.Close();
-        }
     }
 }

@@ -1,3 +1,4 @@
+using Canopy.Testing;
 using Canopy.Contracts;
 using Canopy.NodeEngine.Tests.Vm;
 

@@ -7,7 +7,7 @@ using Canopy.NodeEngine.Linux;
 using Canopy.NodeEngine.Monitoring;
 using Canopy.NodeEngine.Runtimes.Artifacts;
 using Canopy.NodeEngine.Runtimes.Vm;
-using Canopy.NodeEngine.Tests.Artifacts;
+using Canopy.Testing;
 using Canopy.NodeEngine.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
 

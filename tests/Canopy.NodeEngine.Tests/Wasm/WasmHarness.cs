@@ -9,7 +9,7 @@ using Canopy.NodeEngine.Monitoring;
 using Canopy.NodeEngine.Runtimes.Artifacts;
 using Canopy.NodeEngine.Runtimes.Processes;
 using Canopy.NodeEngine.Runtimes.Wasm;
-using Canopy.NodeEngine.Tests.Artifacts;
+using Canopy.Testing;
 using Canopy.NodeEngine.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
 

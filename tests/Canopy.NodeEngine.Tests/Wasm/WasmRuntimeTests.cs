@@ -1,3 +1,4 @@
+using Canopy.Testing;
 using Canopy.Core.States;
 using Canopy.NodeEngine.Instances;
 using Canopy.NodeEngine.Tests.Artifacts;

@@ -1,8 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
-using Canopy.NodeEngine.Tests.Support;
 
-namespace Canopy.NodeEngine.Tests.Artifacts;
+namespace Canopy.Testing;
 
 /// <summary>
 /// A real HTTP server on 127.0.0.1 for fetch tests: serves files by path, counts requests, and holds a request it is told to
@@ -18,7 +17,7 @@ public sealed class FileServer : IAsyncDisposable
 
     public FileServer()
     {
-        Port = Ports.Free();
+        Port = FreePort.Block(1);
         _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
         _listener.Start();
         _loop = Task.Run(ServeAsync);

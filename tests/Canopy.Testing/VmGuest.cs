@@ -1,7 +1,6 @@
-using Canopy.NodeEngine.Tests.Support;
-using Canopy.Testing;
+using Canopy.NodeEngine.Linux;
 
-namespace Canopy.NodeEngine.Tests.Vm;
+namespace Canopy.Testing;
 
 /// <summary>
 /// The project's test guest (scripts/vm-guest.sh: Debian's cloud kernel and a busybox-static initramfs that serves a page on
@@ -28,14 +27,14 @@ public static class VmGuest
 
     private static async Task<GuestFiles> BuildAsync()
     {
-        Prerequisites.Check();
-        if (HostCommand.Find(Qemu) is null)
+        if (Executables.Find(Qemu) is null)
         {
             throw new InvalidOperationException($"{Qemu} is missing (the vm runtime's tests boot real guests): install the Debian package qemu-system-x86.");
         }
 
         var script = Path.Combine(Repo.Root, "scripts", "vm-guest.sh");
-        var (code, output) = await HostCommand.RunAsync(script, [CacheDir], TimeSpan.FromMinutes(5));
+        var (code, output, error) = await Task.Run(() => HostCommand.Run("/bin/bash", [script, CacheDir]));
+        output += error;
         if (code != 0)
         {
             throw new InvalidOperationException($"scripts/vm-guest.sh could not build the test guest (it needs apt-get with deb.debian.org, busybox-static, gzip): {output}");

@@ -1,7 +1,6 @@
 using System.Diagnostics;
-using Canopy.Testing;
 
-namespace Canopy.NodeEngine.Tests.Wasm;
+namespace Canopy.Testing;
 
 /// <summary>
 /// The test modules, built from their source (examples/wasm/*.wat) with wat2wasm (Debian's wabt) once per test run into a
