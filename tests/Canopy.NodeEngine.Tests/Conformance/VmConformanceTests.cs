@@ -1,6 +1,6 @@
-using Canopy.Testing;
 using Canopy.Contracts;
 using Canopy.NodeEngine.Tests.Vm;
+using Canopy.Testing;
 
 namespace Canopy.NodeEngine.Tests.Conformance;
 

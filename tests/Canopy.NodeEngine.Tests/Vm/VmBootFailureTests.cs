@@ -1,8 +1,8 @@
-using Canopy.Testing;
 using Canopy.Core.States;
 using Canopy.NodeEngine.Instances;
 using Canopy.NodeEngine.Runtimes.Vm;
 using Canopy.NodeEngine.Tests.Support;
+using Canopy.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Canopy.NodeEngine.Tests.Vm;

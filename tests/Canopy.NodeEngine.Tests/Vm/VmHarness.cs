@@ -7,8 +7,8 @@ using Canopy.NodeEngine.Linux;
 using Canopy.NodeEngine.Monitoring;
 using Canopy.NodeEngine.Runtimes.Artifacts;
 using Canopy.NodeEngine.Runtimes.Vm;
-using Canopy.Testing;
 using Canopy.NodeEngine.Tests.Support;
+using Canopy.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Canopy.NodeEngine.Tests.Vm;

@@ -1,9 +1,9 @@
-using Canopy.Testing;
 using Canopy.Core.States;
 using Canopy.NodeEngine.Instances;
 using Canopy.NodeEngine.Linux;
 using Canopy.NodeEngine.Tests.Artifacts;
 using Canopy.NodeEngine.Tests.Support;
+using Canopy.Testing;
 
 namespace Canopy.NodeEngine.Tests.Vm;
 

@@ -1,8 +1,8 @@
-using Canopy.Testing;
 using Canopy.Core.States;
 using Canopy.NodeEngine.Instances;
 using Canopy.NodeEngine.Tests.Artifacts;
 using Canopy.NodeEngine.Tests.Support;
+using Canopy.Testing;
 
 namespace Canopy.NodeEngine.Tests.Wasm;
 
