@@ -66,7 +66,8 @@ internal sealed class DeviceCgroup : IDisposable
 
     /// <summary>
     /// Starts the next runtime's count from an empty cap: the child groups the last one left go (their charges move up)
-    /// and the kernel reclaims what is charged (page cache, a dead shim's memory). Best effort.
+    /// and the kernel reclaims what is charged (page cache, a dead shim's memory). Best effort: on the machine of
+    /// docs/benchmarks.md the reclaim left containerd's image pages charged, hence the container line runs last.
     /// </summary>
     public void Reclaim()
     {
