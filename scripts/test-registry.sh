@@ -10,8 +10,8 @@
 # Basic auth variant: $CANOPY_REGISTRY_AUTH=user:password (from the environment: in no process list) makes a registry that
 # requires that login (htpasswd, bcrypt, from Debian's apache2-utils); use it with another $CANOPY_REGISTRY_ADDR and
 # $CANOPY_REGISTRY_DIR, never over the plain one on 5000 that other tests use. The images are pushed with the login.
-# Images: canopy/busybox:1 and canopy/busybox:2 (two different images, for pull and update tests); with wat2wasm (Debian's
-# wabt) also the wasm examples as OCI artifacts: canopy/hello-wasm:1 and canopy/http-wasm:1 (examples/wasm/*.wat).
+# Images: canopy/busybox:1 and canopy/busybox:2 (two different images, for pull and update tests), and the wasm examples
+# as OCI artifacts, built with wat2wasm (Debian's wabt): canopy/hello-wasm:1 and canopy/http-wasm:1 (examples/wasm/*.wat).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -46,6 +46,7 @@ install_missing() {
   command -v docker-registry >/dev/null 2>&1 || missing+=(docker-registry)
   [ -x /bin/busybox ] || missing+=(busybox-static)
   command -v python3 >/dev/null 2>&1 || missing+=(python3)
+  command -v wat2wasm >/dev/null 2>&1 || missing+=(wabt)  # the wasm examples are built from their .wat source
   [ -z "${CANOPY_REGISTRY_AUTH:-}" ] || command -v htpasswd >/dev/null 2>&1 || missing+=(apache2-utils)
   [ ${#missing[@]} -eq 0 ] && return 0
   if [ "$(id -u)" -ne 0 ]; then
