@@ -48,7 +48,7 @@ public sealed class YamlDescriptorTests : RootTestBase
     [Fact]
     public async Task A_yaml_descriptor_with_errors_names_every_field_and_stores_nothing()
     {
-        var bad = Yaml.Replace("memory: 32", "memory: -1").Replace("virtualization: exec", "virtualization: vm");
+        var bad = Yaml.Replace("memory: 32", "memory: -1").Replace("virtualization: exec", "virtualization: lxc");
 
         var problem = await (await PostAsync("/api/application/", bad, "application/yaml")).ShouldBeProblemAsync(HttpStatusCode.BadRequest);
 
