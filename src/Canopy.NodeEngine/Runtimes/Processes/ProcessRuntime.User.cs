@@ -28,14 +28,24 @@ internal abstract partial class ProcessRuntime
         File.SetUnixFileMode(InstancesDir, Traversable);
         var dataDir = new DirectoryInfo(Options.DataDir);
         dataDir.UnixFileMode |= UnixFileMode.OtherExecute;
-        for (var dir = dataDir.Parent; dir is not null; dir = dir.Parent)
+        if (FirstClosedDirectory(dataDir.Parent) is { } closed)
         {
-            if (!dir.UnixFileMode.HasFlag(UnixFileMode.OtherExecute))
+            ProcessLog.HomeUnreachable(Logger, closed.FullName, Convert.ToString((int)closed.UnixFileMode, 8));
+        }
+    }
+
+    /// <summary><paramref name="dir"/> or the first directory above it that other users may not pass; null when they may pass all.</summary>
+    protected static DirectoryInfo? FirstClosedDirectory(DirectoryInfo? dir)
+    {
+        for (; dir is not null; dir = dir.Parent)
+        {
+            if (dir.Exists && !dir.UnixFileMode.HasFlag(UnixFileMode.OtherExecute))
             {
-                ProcessLog.HomeUnreachable(Logger, dir.FullName, Convert.ToString((int)dir.UnixFileMode, 8));
-                break;
+                return dir;
             }
         }
+
+        return null;
     }
 
     /// <summary>

@@ -71,18 +71,9 @@ internal sealed class WasmRuntime : ProcessRuntime
     {
         var hostDir = Path.GetDirectoryName(Path.GetFullPath(HostPath));
         var dataDirParent = Path.GetDirectoryName(Path.GetFullPath(Options.DataDir));
-        foreach (var start in new[] { hostDir, dataDirParent })
-        {
-            for (var dir = start is null ? null : new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-            {
-                if (dir.Exists && !dir.UnixFileMode.HasFlag(UnixFileMode.OtherExecute))
-                {
-                    return dir.FullName;
-                }
-            }
-        }
-
-        return null;
+        var closed = FirstClosedDirectory(hostDir is null ? null : new DirectoryInfo(hostDir)) ??
+                     FirstClosedDirectory(dataDirParent is null ? null : new DirectoryInfo(dataDirParent));
+        return closed?.FullName;
     }
 
     /// <summary>The module's copy in the instance directory (root's; the workload's group reads it).</summary>
