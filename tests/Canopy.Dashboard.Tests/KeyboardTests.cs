@@ -20,6 +20,7 @@ public sealed class KeyboardTests(DashboardStack stack)
         await Keyboard.TabToAsync(page, page.GetByLabel("Password", new() { Exact = true }));
         await page.Keyboard.TypeAsync(CanopyProcess.AdminPassword);
         await page.Keyboard.PressAsync("Enter");
+        await Expect(page.Locator("#main")).ToBeFocusedAsync();
 
         foreach (var name in DashboardServedTests.Navigation)
         {
@@ -27,6 +28,8 @@ public sealed class KeyboardTests(DashboardStack stack)
             await page.Keyboard.PressAsync("Enter");
             await Expect(page.Locator("h1")).ToHaveCountAsync(1);
             await Expect(page.GetByRole(AriaRole.Link, new() { Name = name, Exact = true })).ToHaveAttributeAsync("aria-current", "page");
+            // The page has loaded when it moves the focus to its content; the next Tab starts from there.
+            await Expect(page.Locator("#main")).ToBeFocusedAsync();
         }
 
         await Keyboard.TabToAsync(page, page.GetByRole(AriaRole.Link, new() { Name = "Deploy", Exact = true }));

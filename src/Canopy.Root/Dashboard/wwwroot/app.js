@@ -39,6 +39,9 @@ async function route({ focus = true } = {}) {
   leave?.();
   leave = null;
   const mine = ++generation;
+  // Where the focus was when the user asked for this page: if they move it while the page loads (a keyboard user
+  // tabbing on to the next link), the finished page must not pull it back to <main>.
+  const focusedAtStart = document.activeElement;
   chrome();
   if (!session.token) {
     document.title = 'Log in · Canopy';
@@ -72,7 +75,8 @@ async function route({ focus = true } = {}) {
   if (mine === generation) {
     const heading = main.querySelector('h1');
     document.title = `${heading?.textContent ?? 'Canopy'} · Canopy`;
-    if (focus) main.focus({ preventScroll: false });
+    const focusMoved = document.activeElement !== focusedAtStart && document.activeElement !== document.body && !main.contains(document.activeElement);
+    if (focus && !focusMoved) main.focus({ preventScroll: false });
   }
 }
 
