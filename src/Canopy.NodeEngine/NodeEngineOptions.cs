@@ -176,6 +176,12 @@ public sealed class NodeEngineOptions
     /// </summary>
     public string? WasmHostPath { get; set; }
 
+    /// <summary>
+    /// A wasm module that traps this soon after its <c>_start</c> began is FAILED (a broken module: restarting cannot help);
+    /// a later trap is DEAD with the trap's message, and the restart policy decides.
+    /// </summary>
+    public TimeSpan WasmStartWindow { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>The wasm host to run: <see cref="WasmHostPath"/> or the one next to this executable.</summary>
     public string ResolvedWasmHostPath => WasmHostPath ?? Path.Combine(AppContext.BaseDirectory, "canopy-wasm");
 
