@@ -107,7 +107,7 @@ internal sealed class WasmRuntime : ProcessRuntime
             Artifact artifact;
             try
             {
-                artifact = await _artifacts.FetchAsync(spec.Code, "module", spec.Secrets?.Registry, ct).ConfigureAwait(false);
+                artifact = await _artifacts.FetchAsync(spec.Code, "module", spec.Secrets?.Registry, instance.Paths.Dir, ct).ConfigureAwait(false);
             }
             catch (ArtifactFetchException e)
             {
