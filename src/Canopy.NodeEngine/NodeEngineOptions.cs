@@ -171,10 +171,22 @@ public sealed class NodeEngineOptions
     public long ArtifactMaxBytes { get; set; } = 512L * 1024 * 1024;
 
     /// <summary>
+    /// The most the artifact cache (<c>&lt;DataDir&gt;/artifacts/</c>) keeps, in MiB; beyond it, files no existing instance uses go,
+    /// least recently used first. 0: no limit.
+    /// </summary>
+    public int ArtifactCacheMaxMb { get; set; } = 2048;
+
+    /// <summary>
     /// The wasm runtime's host (<c>canopy-wasm</c>: Wasmtime, one process per instance). Null: <c>canopy-wasm</c> next to the
     /// running executable, where the canopy build puts it. Missing: the node does not offer <c>wasm</c>, and says why.
     /// </summary>
     public string? WasmHostPath { get; set; }
+
+    /// <summary>
+    /// A wasm module that traps this soon after its <c>_start</c> began is FAILED (a broken module: restarting cannot help);
+    /// a later trap is DEAD with the trap's message, and the restart policy decides.
+    /// </summary>
+    public TimeSpan WasmStartWindow { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>The wasm host to run: <see cref="WasmHostPath"/> or the one next to this executable.</summary>
     public string ResolvedWasmHostPath => WasmHostPath ?? Path.Combine(AppContext.BaseDirectory, "canopy-wasm");

@@ -10,7 +10,7 @@ public static class WasmModules
 {
     private static readonly Lazy<string> Built = new(Build);
 
-    /// <summary>The compiled <c>name.wasm</c> (hello, sleeper, trap, grow, http, exit).</summary>
+    /// <summary>The compiled <c>name.wasm</c> (hello, sleeper, trap, late-trap, grow, http, exit).</summary>
     public static string PathOf(string name) => Path.Combine(Built.Value, name + ".wasm");
 
     public static byte[] Bytes(string name) => File.ReadAllBytes(PathOf(name));

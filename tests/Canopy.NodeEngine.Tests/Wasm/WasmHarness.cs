@@ -33,7 +33,7 @@ public sealed class WasmHarness : IAsyncDisposable
                 options.ArtifactAnswerTimeout = TimeSpan.FromSeconds(3);
                 configure?.Invoke(options);
             });
-        foreach (var name in new[] { "hello", "sleeper", "trap", "grow", "http", "exit" })
+        foreach (var name in new[] { "hello", "sleeper", "trap", "late-trap", "grow", "http", "exit" })
         {
             Modules.Add(name + ".wasm", WasmModules.Bytes(name));
         }

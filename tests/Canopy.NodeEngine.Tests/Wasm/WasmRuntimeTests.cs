@@ -133,6 +133,18 @@ public sealed class WasmRuntimeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_artifact_cache_records_that_the_instance_uses_its_module_so_pruning_keeps_it()
+    {
+        var key = new InstanceKey(WasmHarness.NewServiceId(), 0);
+
+        await _node.DeployAsync(_node.Spec(key.ServiceId, "hello") with { OneShot = true });
+
+        await _node.WaitForStatusAsync(key, InstanceStatus.Completed);
+        var uses = Directory.GetFiles(Path.Combine(_node.Options.DataDir, "artifacts", "in-use")).Select(File.ReadAllText);
+        uses.ShouldContain(use => use.Contains(_node.InstanceDir(key)) && use.StartsWith("sha256:", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Without_its_host_the_runtime_is_unavailable_and_says_why()
     {
         await using var node = new WasmHarness(o => o.WasmHostPath = "/nonexistent/canopy-wasm");

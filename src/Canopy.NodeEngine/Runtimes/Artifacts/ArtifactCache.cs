@@ -12,7 +12,8 @@ namespace Canopy.NodeEngine.Runtimes.Artifacts;
 /// The files runtimes run (wasm modules, kernels), fetched over HTTP(S) or from an OCI registry, kept by content digest under
 /// <c>&lt;DataDir&gt;/artifacts/</c>. A fetch has a connect timeout, an answer timeout, an overall deadline and a size limit
 /// (<see cref="NodeEngineOptions"/>), is written to a temporary file, checked against the digest when one is known and only
-/// then moved into place; instances that ask for the same thing at once share one download.
+/// then moved into place; instances that ask for the same thing at once share one download. The cache is kept within
+/// <see cref="NodeEngineOptions.ArtifactCacheMaxMb"/> (see <c>ArtifactCache.Pruning.cs</c>).
 /// </summary>
 public sealed partial class ArtifactCache : IDisposable
 {
@@ -36,6 +37,9 @@ public sealed partial class ArtifactCache : IDisposable
         };
         _http = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
         _http.DefaultRequestHeaders.UserAgent.ParseAdd("canopy-node");
+
+        // What the node fetched before it stopped counts against the limit as well (a lowered limit takes effect here).
+        Prune();
     }
 
     public string Dir => Path.Combine(_options.DataDir, "artifacts");
@@ -49,18 +53,45 @@ public sealed partial class ArtifactCache : IDisposable
     /// </summary>
     /// <param name="what">The noun for messages: "module", "kernel", "initrd".</param>
     /// <param name="login">The service's registry login; used only for its own registry host.</param>
-    public async Task<Artifact> FetchAsync(string? code, string what, RegistryCredential? login, CancellationToken ct)
+    public Task<Artifact> FetchAsync(string? code, string what, RegistryCredential? login, CancellationToken ct) =>
+        FetchAsync(code, what, login, usedBy: null, ct);
+
+    /// <inheritdoc cref="FetchAsync(string?, string, RegistryCredential?, CancellationToken)"/>
+    /// <param name="usedBy">
+    /// The directory of the instance that will use the file: it stays in the cache, however old, while that directory exists.
+    /// Without one, the file may be pruned by a later fetch.
+    /// </param>
+    public async Task<Artifact> FetchAsync(string? code, string what, RegistryCredential? login, string? usedBy, CancellationToken ct)
     {
         var reference = ArtifactReference.Parse(code, what, out var error) ?? throw new ArtifactFetchException(error!);
-        if (reference.ContentDigest is { } pinned && Cached(pinned) is { } hit)
+        var fetch = BeginFetch();
+        try
         {
-            return hit;
-        }
+            Artifact artifact;
+            if (reference.ContentDigest is { } pinned && Cached(pinned) is { } hit)
+            {
+                artifact = hit;
+            }
+            else
+            {
+                // One download per thing: the key includes the login, so a service never rides on another's credentials.
+                var key = reference.Text + "\n" + (login is null ? "" : login.Host + "\n" + login.Username);
+                var lazy = _inFlight.GetOrAdd(key, _ => new Lazy<Task<Artifact>>(() => RunSharedAsync(key, reference, what, login)));
+                artifact = await lazy.Value.WaitAsync(ct).ConfigureAwait(false);
+            }
 
-        // One download per thing: the key includes the login, so a service never rides on another's credentials.
-        var key = reference.Text + "\n" + (login is null ? "" : login.Host + "\n" + login.Username);
-        var lazy = _inFlight.GetOrAdd(key, _ => new Lazy<Task<Artifact>>(() => RunSharedAsync(key, reference, what, login)));
-        return await lazy.Value.WaitAsync(ct).ConfigureAwait(false);
+            if (usedBy is not null)
+            {
+                RecordUse(usedBy, artifact);
+            }
+
+            Prune(keep: artifact.Digest);
+            return artifact;
+        }
+        finally
+        {
+            EndFetch(fetch);
+        }
     }
 
     private async Task<Artifact> RunSharedAsync(string key, ArtifactReference reference, string what, RegistryCredential? login)
@@ -204,7 +235,13 @@ public sealed partial class ArtifactCache : IDisposable
     {
         var path = PathOf(digest.ToLowerInvariant());
         var info = new FileInfo(path);
-        return info.Exists ? new Artifact(path, digest.ToLowerInvariant(), info.Length) : null;
+        if (!info.Exists)
+        {
+            return null;
+        }
+
+        Touch(path);
+        return new Artifact(path, digest.ToLowerInvariant(), info.Length);
     }
 
     private static ArtifactFetchException TooLarge(string label, long limit) =>

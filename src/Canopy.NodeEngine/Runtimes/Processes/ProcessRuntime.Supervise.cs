@@ -97,7 +97,7 @@ internal abstract partial class ProcessRuntime
         }
 
         instance.ClearRun();
-        return DecideExit(instance, exitCode, oomKilled);
+        return DecideExit(instance, exitCode, oomKilled, oomKilled ? null : ExitDetail(instance, exitCode));
     }
 
     /// <summary>SIGTERM to the process group, <see cref="NodeEngineOptions.StopGracePeriod"/> to end, then SIGKILL to the group and the cgroup.</summary>

@@ -93,6 +93,12 @@ internal abstract partial class ProcessRuntime : RuntimeBase<ProcessInstance, Pr
     /// </summary>
     protected virtual string? FinalFailure(ProcessInstance instance, int? exitCode) => null;
 
+    /// <summary>
+    /// What an ordinary exit (DEAD or COMPLETED, the restart policy applies) was, when the runtime knows more than its
+    /// exit code (wasm: the trap its host recorded); null for the policy's own words ("exited with code 1").
+    /// </summary>
+    protected virtual string? ExitDetail(ProcessInstance instance, int? exitCode) => null;
+
     /// <summary>The instance cgroup's memory limit in MB (0 = none): the SLA's, unless the host process needs more than its workload (QEMU besides its guest).</summary>
     protected virtual int MemoryLimitMb(ServiceSpec spec) => spec.Memory;
 

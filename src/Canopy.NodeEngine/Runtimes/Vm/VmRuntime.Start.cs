@@ -30,7 +30,7 @@ internal sealed partial class VmRuntime
         Artifact artifact;
         try
         {
-            artifact = await _artifacts.FetchAsync(image, "kernel", spec.Secrets?.Registry, ct).ConfigureAwait(false);
+            artifact = await _artifacts.FetchAsync(image, "kernel", spec.Secrets?.Registry, instance.Paths.Dir, ct).ConfigureAwait(false);
         }
         catch (ArtifactFetchException e)
         {

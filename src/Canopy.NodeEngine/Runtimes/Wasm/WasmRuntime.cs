@@ -27,6 +27,9 @@ internal sealed class WasmRuntime : ProcessRuntime
     private static readonly TimeSpan ReadyPoll = TimeSpan.FromMilliseconds(20);
     private static readonly byte[] Magic = [0x00, 0x61, 0x73, 0x6d];
 
+    /// <summary>The host's status for a trap in a long run (see canopy-wasm's HostStatus).</summary>
+    private const string Trapped = "trapped: ";
+
     private readonly ArtifactCache _artifacts;
 
     /// <summary>The spec each instance's module copy was fetched for (by reference: the deployment, not its contents).</summary>
@@ -104,7 +107,7 @@ internal sealed class WasmRuntime : ProcessRuntime
             Artifact artifact;
             try
             {
-                artifact = await _artifacts.FetchAsync(spec.Code, "module", spec.Secrets?.Registry, ct).ConfigureAwait(false);
+                artifact = await _artifacts.FetchAsync(spec.Code, "module", spec.Secrets?.Registry, instance.Paths.Dir, ct).ConfigureAwait(false);
             }
             catch (ArtifactFetchException e)
             {
@@ -124,7 +127,11 @@ internal sealed class WasmRuntime : ProcessRuntime
         }
 
         File.Delete(StatusPath(instance));
-        var command = new List<string> { HostPath, "--status-file", StatusPath(instance) };
+        var command = new List<string>
+        {
+            HostPath, "--status-file", StatusPath(instance),
+            "--start-window", Options.WasmStartWindow.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture),
+        };
         if (spec.Memory > 0)
         {
             // The same bound as the cgroup's: a module asking for more sees memory.grow fail, not the OOM killer.
@@ -187,6 +194,12 @@ internal sealed class WasmRuntime : ProcessRuntime
     /// <summary>Not a module, fails to link, traps while instantiating or right after start: restarting cannot help.</summary>
     protected override string? FinalFailure(ProcessInstance instance, int? exitCode) =>
         ReadStatus(instance) is { } status && status.StartsWith("failed: ", StringComparison.Ordinal) ? status["failed: ".Length..] : null;
+
+    /// <summary>A trap after the start window: the host's words for it (and the exit code), rather than only its code 67.</summary>
+    protected override string? ExitDetail(ProcessInstance instance, int? exitCode) =>
+        ReadStatus(instance) is { } status && status.StartsWith(Trapped, StringComparison.Ordinal)
+            ? $"{status[Trapped.Length..]} (exit {exitCode?.ToString(CultureInfo.InvariantCulture) ?? "code unknown"})"
+            : null;
 
     private static string? ReadStatus(ProcessInstance instance)
     {
