@@ -51,7 +51,7 @@ internal sealed record RuntimeWorkload(
     {
         var guest = await VmGuest.GetAsync();
         await TestImageRegistry.UpAsync();
-        await TestImageRegistry.PushArtifactAsync("canopy/vm-guest:1", guest.Bundle, "application/vnd.canopy.vm.bundle.v1.tar+gzip");
+        await TestImageRegistry.PushArtifactAsync("canopy/vm-guest:1", guest.Bundle, TestImageRegistry.VmBundle);
     }
 
     private static ServiceSpec Sla(string serviceId, string runtime, string port) => new()

@@ -20,4 +20,8 @@ internal static class FleetApi
     /// <summary>Instance events of a service after event <paramref name="after"/>, oldest first (<c>GET /api/v1/events</c>).</summary>
     public static async Task<List<EventDocument>> InstanceEventsAsync(this HttpClient api, string serviceId, long after = 0) =>
         (await api.GetFromJsonAsync<List<EventDocument>>($"api/v1/events?service={serviceId}&kind={EventKinds.Instance}&after={after}&limit=1000", CanopyJson.Options))!;
+
+    /// <summary>The fleet's nodes as the dashboard's overview reads them (<c>GET /api/v1/nodes</c>).</summary>
+    public static async Task<List<NodeDocument>> NodesAsync(this HttpClient api) =>
+        (await api.GetFromJsonAsync<List<NodeDocument>>("api/v1/nodes", CanopyJson.Options))!;
 }

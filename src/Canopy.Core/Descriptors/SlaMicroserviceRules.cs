@@ -106,7 +106,8 @@ internal static class SlaMicroserviceRules
 
     /// <summary>
     /// <c>arch</c>: known architectures, each once (placement keeps to nodes of one of them). <c>vm_images</c> (Oakestra: entry i
-    /// is the image for <c>arch[i]</c>): only read by the vm runtime, and only with an <c>arch</c> of the same length.
+    /// is the image for <c>arch[i]</c>), or a vm <c>code</c> listing kernels with commas (Oakestra's own spelling): only read by
+    /// the vm runtime, and only with an <c>arch</c> of the same length.
     /// </summary>
     private static void ValidateArchitectures(JsonElement microservice, string path, string? runtime, SlaReader reader)
     {
@@ -128,7 +129,13 @@ internal static class SlaMicroserviceRules
         }
 
         var imagesPath = SlaReader.Child(path, "vm_images");
-        if (reader.StringArray(microservice, path, "vm_images") is not { Count: > 0 } images)
+        var images = reader.StringArray(microservice, path, "vm_images");
+        if (runtime == Virtualizations.Vm)
+        {
+            ValidatePerArchitectureCode(microservice, path, arch, hasVmImages: images is { Count: > 0 }, reader);
+        }
+
+        if (images is not { Count: > 0 })
         {
             return;
         }
@@ -157,6 +164,53 @@ internal static class SlaMicroserviceRules
             if (string.IsNullOrWhiteSpace(images[i]))
             {
                 reader.Error(SlaReader.Index(imagesPath, i), "is empty; give the kernel image's URL");
+            }
+        }
+    }
+
+    /// <summary>
+    /// A vm <c>code</c> with commas is Oakestra's list of kernels, entry i for <c>arch[i]</c> (<see cref="PerArchitectureCode"/>):
+    /// it needs an <c>arch</c> of the same length, no empty entry, and no <c>vm_images</c> saying the same thing another way.
+    /// </summary>
+    private static void ValidatePerArchitectureCode(JsonElement microservice, string path, IReadOnlyList<string>? arch, bool hasVmImages, SlaReader reader)
+    {
+        // Read directly: ValidateRuntime has already reported a code that is not a string.
+        if (!microservice.TryGetProperty("code", out var element) || element.ValueKind != JsonValueKind.String ||
+            element.GetString() is not { } code || !PerArchitectureCode.IsList(code))
+        {
+            return;
+        }
+
+        var codePath = SlaReader.Child(path, "code");
+        const string Escape = "(a comma inside one URL is written %2C)";
+        if (hasVmImages)
+        {
+            reader.Error(codePath,
+                "lists one kernel per architecture (comma separated) and vm_images does too: give them in one of the two, " +
+                $"entry i for arch[i] {Escape}");
+            return;
+        }
+
+        var kernels = PerArchitectureCode.Entries(code);
+        var listed = $"lists {kernels.Count} kernel{(kernels.Count == 1 ? "" : "s")} separated by commas";
+        if (arch is not { Count: > 0 })
+        {
+            reader.Error(codePath,
+                $"{listed}, one per architecture as Oakestra reads it, but there is no arch: add arch with one entry per kernel, " +
+                $"in the same order, e.g. \"arch\": [\"amd64\", \"arm64\"] {Escape}");
+        }
+        else if (arch.Count != kernels.Count)
+        {
+            reader.Error(codePath,
+                $"{listed} but arch has {arch.Count} entr{(arch.Count == 1 ? "y" : "ies")}: entry i of code is the kernel for arch[i], " +
+                $"so give one kernel per architecture {Escape}");
+        }
+
+        for (var i = 0; i < kernels.Count; i++)
+        {
+            if (kernels[i].Length == 0)
+            {
+                reader.Error(codePath, $"kernel {i + 1} of its comma-separated list is empty; give the kernel's URL for arch[{i}]");
             }
         }
     }

@@ -151,6 +151,68 @@ public class SlaRuntimeTests
     }
 
     [Fact]
+    public void UnikernelCode_ListingOneKernelPerArch_IsValid_AsOakestraReadsIt()
+    {
+        var result = Parse(ms =>
+        {
+            ms["virtualization"] = "unikernel";
+            ms["code"] = "https://example.com/k-amd64.tar.gz, https://example.com/k-arm64.tar.gz";
+            ms["arch"] = new JsonArray("x86_64", "aarch64");
+        });
+
+        result.Errors.ShouldBeEmpty();
+        result.Warnings.ShouldNotContain(w => w.Path.StartsWith($"{Ms}.code", StringComparison.Ordinal));
+        PerArchitectureCode.Entries(result.Document!.Applications[0].Microservices[0].Code)
+            .ShouldBe(["https://example.com/k-amd64.tar.gz", "https://example.com/k-arm64.tar.gz"]);
+    }
+
+    [Theory]
+    [InlineData("https://e.com/a,https://e.com/b,https://e.com/c", "[\"amd64\", \"arm64\"]", false,
+        "lists 3 kernels separated by commas but arch has 2 entries: entry i of code is the kernel for arch[i], " +
+        "so give one kernel per architecture (a comma inside one URL is written %2C)")]
+    [InlineData("https://e.com/a,https://e.com/b", null, false,
+        "lists 2 kernels separated by commas, one per architecture as Oakestra reads it, but there is no arch: add arch with one entry per kernel")]
+    [InlineData("https://e.com/a,", "[\"amd64\", \"arm64\"]", false, "kernel 2 of its comma-separated list is empty; give the kernel's URL for arch[1]")]
+    [InlineData("https://e.com/a,https://e.com/b", "[\"amd64\", \"arm64\"]", true,
+        "lists one kernel per architecture (comma separated) and vm_images does too: give them in one of the two")]
+    public void VmCode_ListingKernels_Wrongly_IsOneErrorOnCodeSayingWhy(string code, string? archJson, bool vmImages, string message)
+    {
+        var result = Parse(ms =>
+        {
+            ms["virtualization"] = "vm";
+            ms["code"] = code;
+            if (archJson is not null)
+            {
+                ms["arch"] = JsonNode.Parse(archJson);
+            }
+
+            if (vmImages)
+            {
+                ms["vm_images"] = new JsonArray("https://e.com/a", "https://e.com/b");
+            }
+        });
+
+        var error = result.Errors.ShouldHaveSingleItem();
+        error.Path.ShouldBe($"{Ms}.code");
+        error.Message.ShouldStartWith(message);
+    }
+
+    [Fact]
+    public void Code_WithACommaForAnotherRuntime_IsNotAKernelList()
+    {
+        // Only the vm runtime reads code per architecture; an exec service's code is its program, commas and all.
+        var result = Parse(ms =>
+        {
+            ms["virtualization"] = "exec";
+            ms["code"] = "/opt/a,b";
+            ms["cmd"] = new JsonArray("/opt/a,b");
+            ms["arch"] = new JsonArray("amd64");
+        });
+
+        result.Errors.ShouldBeEmpty();
+    }
+
+    [Fact]
     public void VmImages_ForAContainer_IsIgnoredWithAWarning()
     {
         var result = Parse(ms =>

@@ -129,11 +129,12 @@ public sealed class ArtifactCacheTests : IAsyncLifetime
     [Fact]
     public async Task A_registry_artifact_is_fetched_as_its_single_layer_by_tag_and_by_digest()
     {
-        var registry = await TestRegistry.EnsureAsync();
+        await TestImageRegistry.UpAsync();
+        const string registry = TestImageRegistry.Address;
         var content = RandomNumberGenerator.GetBytes(4096);
         var file = Path.Combine(_dataDir, "m.wasm");
         await File.WriteAllBytesAsync(file, content);
-        var manifest = await TestRegistry.PushArtifactAsync("canopy/artifact-test:1", file);
+        var manifest = await TestImageRegistry.PushArtifactAsync("canopy/artifact-test:1", file);
 
         var byTag = await _cache.FetchAsync($"{registry}/canopy/artifact-test:1", "module", null, CancellationToken.None);
         byTag.Digest.ShouldBe(Digest(content));
@@ -146,7 +147,8 @@ public sealed class ArtifactCacheTests : IAsyncLifetime
     [Fact]
     public async Task A_registry_without_the_artifact_says_so()
     {
-        var registry = await TestRegistry.EnsureAsync();
+        await TestImageRegistry.UpAsync();
+        const string registry = TestImageRegistry.Address;
         var error = await Should.ThrowAsync<ArtifactFetchException>(
             () => _cache.FetchAsync($"{registry}/canopy/no-such-artifact:1", "module", null, CancellationToken.None));
         error.Message.ShouldStartWith($"registry {registry} has no artifact canopy/no-such-artifact:1");

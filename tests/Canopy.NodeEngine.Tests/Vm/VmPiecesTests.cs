@@ -41,18 +41,29 @@ public sealed class VmPiecesTests : IDisposable
     [InlineData(4, 4)]
     public void Vcpus_are_the_SLAs_cores_rounded_up(double vcpus, int cpus) => QemuCommand.Cpus(vcpus).ShouldBe(cpus);
 
-    [Fact]
-    public void Vm_images_entry_i_is_for_arch_i()
+    [Theory]
+    [InlineData("vm_images")]
+    [InlineData("code")] // Oakestra's spelling: its node engine splits code on commas
+    public void Entry_i_of_vm_images_or_of_a_comma_separated_code_is_for_arch_i(string field)
     {
-        var spec = Spec() with { Code = "ignored", Arch = ["arm64", "amd64"], VmImages = ["http://x/arm", "http://x/amd"] };
+        var spec = field == "vm_images"
+            ? Spec() with { Code = "ignored", Arch = ["arm64", "x86_64"], VmImages = ["http://x/arm", "http://x/amd"] }
+            : Spec() with { Code = "http://x/arm, http://x/amd", Arch = ["arm64", "x86_64"] };
 
         VmImageChoice.Choose(spec, "amd64", out _).ShouldBe("http://x/amd");
         VmImageChoice.Choose(spec, "arm64", out _).ShouldBe("http://x/arm");
         VmImageChoice.Choose(spec, "riscv64", out var missing).ShouldBeNull();
-        missing.ShouldNotBeNull().ShouldContain("no image for this node's architecture riscv64");
+        missing.ShouldBe($"{field} has no image for this node's architecture riscv64 (arch: arm64, x86_64)");
         VmImageChoice.Choose(spec with { Arch = ["amd64"] }, "amd64", out var mismatch).ShouldBeNull();
-        mismatch.ShouldNotBeNull().ShouldContain("vm_images has 2 entries and arch 1");
-        VmImageChoice.Choose(Spec() with { Code = " http://x/k " }, "amd64", out _).ShouldBe("http://x/k");
+        mismatch.ShouldBe($"{field} has 2 entries and arch 1: entry i of {field} is the image for arch[i]");
+    }
+
+    [Fact]
+    public void Without_a_list_code_is_the_kernel_for_every_architecture_and_vm_images_wins_over_a_list_in_code()
+    {
+        VmImageChoice.Choose(Spec() with { Code = " http://x/k ", Arch = ["amd64", "arm64"] }, "arm64", out _).ShouldBe("http://x/k");
+        VmImageChoice.Choose(Spec() with { Code = "http://x/a,http://x/b", Arch = ["amd64"], VmImages = ["http://x/v"] }, "amd64", out _)
+            .ShouldBe("http://x/v");
         VmImageChoice.Choose(Spec(), "amd64", out var none).ShouldBeNull();
         none.ShouldNotBeNull().ShouldContain("vm services need code");
     }

@@ -1,7 +1,6 @@
 using Canopy.Core.States;
 using Canopy.NodeEngine.Instances;
 using Canopy.NodeEngine.Linux;
-using Canopy.NodeEngine.Tests.Artifacts;
 using Canopy.NodeEngine.Tests.Support;
 using Canopy.Testing;
 
@@ -55,14 +54,14 @@ public sealed class VmRuntimeTests : IAsyncLifetime
 
         // Oakestra's fields: the image of this node's architecture (an OCI artifact in the local registry), not the other
         // one (which does not exist).
-        await TestRegistry.EnsureAsync();
+        await TestImageRegistry.UpAsync();
         var guest = await VmGuest.GetAsync();
-        await TestRegistry.PushArtifactAsync("canopy/vm-guest-test:1", guest.Bundle);
+        await TestImageRegistry.PushArtifactAsync("canopy/vm-guest-test:1", guest.Bundle, TestImageRegistry.VmBundle);
         var spec = _node.Spec(port) with
         {
             Code = "",
             Arch = ["arm64", "amd64"],
-            VmImages = [_node.Files.Url("no-such-arm64-kernel"), $"{TestRegistry.Address}/canopy/vm-guest-test:1"],
+            VmImages = [_node.Files.Url("no-such-arm64-kernel"), $"{TestImageRegistry.Address}/canopy/vm-guest-test:1"],
         };
         var key = new InstanceKey(spec.ServiceId, 0);
         await _node.DeployAsync(spec);

@@ -1,6 +1,5 @@
 using Canopy.Core.States;
 using Canopy.NodeEngine.Instances;
-using Canopy.NodeEngine.Tests.Artifacts;
 using Canopy.NodeEngine.Tests.Support;
 using Canopy.Testing;
 
@@ -122,11 +121,11 @@ public sealed class WasmRuntimeTests : IAsyncLifetime
     [Fact]
     public async Task A_module_pushed_to_the_registry_as_an_OCI_artifact_runs()
     {
-        var registry = await TestRegistry.EnsureAsync();
-        await TestRegistry.PushArtifactAsync("canopy/hello-wasm:test", WasmModules.PathOf("hello"));
+        await TestImageRegistry.UpAsync();
+        await TestImageRegistry.PushArtifactAsync("canopy/hello-wasm:test", WasmModules.PathOf("hello"));
         var key = new InstanceKey(WasmHarness.NewServiceId(), 0);
 
-        await _node.DeployAsync(_node.Spec(key.ServiceId, "hello", "from-registry") with { Code = $"{registry}/canopy/hello-wasm:test", OneShot = true });
+        await _node.DeployAsync(_node.Spec(key.ServiceId, "hello", "from-registry") with { Code = $"{TestImageRegistry.Address}/canopy/hello-wasm:test", OneShot = true });
 
         await _node.WaitForStatusAsync(key, InstanceStatus.Completed);
         (await _node.LogAsync(key)).ShouldContain("from-registry");
