@@ -103,12 +103,17 @@ push_images() {
 }
 
 up() {
+  # One `up` at a time: test classes running in parallel each ask for the registry, and two at once would each start a
+  # registry (all but one exit, the pid file may name a dead one) and push the same blobs together.
+  mkdir -p "$dir"
+  exec 9>"$dir/up.lock"
+  flock 9
   install_missing
   if ! answers; then
     write_config
     say "starting docker-registry on $addr (log $log)"
     # setsid: the registry must outlive the test process or shell that asked for it.
-    setsid docker-registry serve "$config" >>"$log" 2>&1 < /dev/null &
+    setsid docker-registry serve "$config" >>"$log" 2>&1 < /dev/null 9>&- &
     echo $! >"$pidfile"
     local deadline=$((SECONDS + 20))
     until answers; do
