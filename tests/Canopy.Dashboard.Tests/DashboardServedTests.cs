@@ -40,7 +40,7 @@ public sealed class DashboardServedTests(DashboardStack stack)
     public async Task WrongPassword_StaysOnLogin()
     {
         await using var tab = await stack.OpenAsync();
-        await tab.Page.GotoAsync("/");
+        await DashboardLogin.OpenAsync(tab.Page);
         await DashboardLogin.FillAsync(tab.Page, DashboardStack.Admin, "not-the-password");
 
         await Expect(tab.Page.GetByRole(AriaRole.Alert)).ToBeVisibleAsync();

@@ -13,7 +13,7 @@ public sealed class KeyboardTests(DashboardStack stack)
     {
         await using var tab = await stack.OpenAsync();
         var page = tab.Page;
-        await page.GotoAsync("/");
+        await Canopy.Testing.Browser.DashboardLogin.OpenAsync(page);
 
         await Keyboard.TabToAsync(page, page.GetByLabel("Username", new() { Exact = true }));
         await page.Keyboard.TypeAsync(DashboardStack.Admin);

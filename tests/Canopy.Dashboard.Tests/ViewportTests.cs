@@ -46,7 +46,7 @@ public sealed class ViewportTests(DashboardStack stack)
         await using var tab = await stack.OpenAsync(width, height, phone);
         var page = tab.Page;
 
-        await page.GotoAsync("/");
+        await Canopy.Testing.Browser.DashboardLogin.OpenAsync(page);
         await CheckAsync(page, $"{name}-login", width, "Log in");
         await DashboardLoginFormAsync(page);
 
