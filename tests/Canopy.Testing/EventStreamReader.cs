@@ -124,9 +124,10 @@ public sealed class EventStreamReader : IAsyncDisposable
                 }
             }
         }
-        catch (Exception e) when (e is OperationCanceledException or IOException or HttpRequestException)
+        catch (Exception e) when (_stop.IsCancellationRequested || e is OperationCanceledException or IOException or HttpRequestException)
         {
-            // Stopped by the test, or the server went.
+            // Stopped by the test (whatever the stream throws once its response is disposed under a pending read: the test
+            // host's says "Reading is not allowed after reader was completed"), or the server went.
         }
         finally
         {
