@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Canopy.Core.States;
 using Canopy.Testing;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
@@ -43,6 +44,10 @@ public sealed class ViewportTests(DashboardStack stack)
         var serviceId = await SleeperApplication.CreateAsync(stack.Api, $"layout{name}", "e2e");
         (await stack.Api.PostAsync($"api/service/{serviceId}/instance", null)).EnsureSuccessStatusCode();
         var applicationId = (await stack.Api.ServiceAsync(serviceId)).ApplicationId;
+        // The node adds the instance's addresses as it starts it, and Chromium drops a page load when interfaces change:
+        // open the dashboard once the instance runs.
+        await Wait.UntilAsync(async () => (await stack.Api.ServiceAsync(serviceId)).InstanceList.Any(i => i.Status == InstanceStatus.Running),
+            TimeSpan.FromSeconds(60), $"the layout{name} instance to be RUNNING");
         await using var tab = await stack.OpenAsync(width, height, phone);
         var page = tab.Page;
 

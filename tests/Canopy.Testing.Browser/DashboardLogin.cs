@@ -15,18 +15,28 @@ public static class DashboardLogin
 
     /// <summary>
     /// Opens <c>/</c>; done when the login form shows. Chromium drops a page load (or one of its scripts, leaving the page
-    /// without its app) with ERR_NETWORK_CHANGED when the machine's interfaces change, and a node starting an instance or a
-    /// <c>canopy up</c> starting beside the test adds bridges and veths: the page is loaded again then (up to 3 times), and
-    /// what it showed is in the error when the form never comes.
+    /// without its app) with ERR_NETWORK_CHANGED when the machine's interfaces change, and reloads by itself ("interrupted
+    /// by another navigation"); a node starting an instance or a <c>canopy up</c> starting beside the test adds bridges,
+    /// veths and addresses. So an interrupted load is waited out, a page without its form is loaded again (up to 3 times),
+    /// and what it showed is in the error when the form never comes.
     /// </summary>
     public static async Task OpenAsync(IPage page)
     {
+        var form = page.GetByLabel("Username", new() { Exact = true });
         for (var attempt = 1; ; attempt++)
         {
             try
             {
                 await page.GotoAsync("/");
-                await Assertions.Expect(page.GetByLabel("Username", new() { Exact = true })).ToBeVisibleAsync(new() { Timeout = 10_000 });
+            }
+            catch (PlaywrightException e) when (e.Message.Contains("interrupted by another navigation", StringComparison.Ordinal))
+            {
+                Console.Error.WriteLine($"the dashboard's load was interrupted (attempt {attempt}): {e.Message.Split('\n')[0]}");
+            }
+
+            try
+            {
+                await Assertions.Expect(form).ToBeVisibleAsync(new() { Timeout = 10_000 });
                 return;
             }
             catch (PlaywrightException e) when (attempt < 3)

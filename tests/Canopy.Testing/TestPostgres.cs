@@ -47,19 +47,35 @@ public sealed class TestPostgres : IAsyncDisposable
         var bin = FindBin() ?? throw new InvalidOperationException(
             "PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/initdb): run `apt-get install postgresql` " +
             "(scripts/install-deps.sh test does it); the tests start a throw-away server of their own.");
-        var dir = System.IO.Directory.CreateTempSubdirectory("canopy-pg-").FullName;
-        var password = Convert.ToHexString(RandomNumberGenerator.GetBytes(12)).ToLowerInvariant();
-        var server = new TestPostgres(dir, bin, FreePort.Next(), password);
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            await server.InitAsync(durable, ct);
-            await server.StartAsync(ct);
-            return server;
-        }
-        catch
-        {
-            await server.DisposeAsync();
-            throw;
+            var dir = System.IO.Directory.CreateTempSubdirectory("canopy-pg-").FullName;
+            var password = Convert.ToHexString(RandomNumberGenerator.GetBytes(12)).ToLowerInvariant();
+            var server = new TestPostgres(dir, bin, FreePort.Next(), password);
+            try
+            {
+                await server.InitAsync(durable, ct);
+                await server.StartAsync(ct);
+                return server;
+            }
+            catch (InvalidOperationException e)
+            {
+                // The port was free when chosen, but anything on the machine may take it before the server binds it: a
+                // server that did not start gets a new port and directory (twice), and its log goes into the error.
+                var log = File.Exists(server.LogFile) ? string.Join('\n', File.ReadLines(server.LogFile).TakeLast(10)) : "(no server log)";
+                await server.DisposeAsync();
+                if (attempt == 3)
+                {
+                    throw new InvalidOperationException($"{e.Message}\nserver log:\n{log}", e);
+                }
+
+                Console.Error.WriteLine($"test PostgreSQL did not start (attempt {attempt}), trying another port: {log}");
+            }
+            catch
+            {
+                await server.DisposeAsync();
+                throw;
+            }
         }
     }
 
@@ -166,6 +182,9 @@ public sealed class TestPostgres : IAsyncDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
+
+            // The postgres user may not enter the test's own directory (a checkout under /root or a 0700 temp dir).
+            WorkingDirectory = "/",
         };
         if (Environment.UserName == "root")
         {
